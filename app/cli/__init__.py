@@ -1,0 +1,36 @@
+"""`offer-assistant`: the command line. Each command group lives in its own module and registers itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli import database, sandbox
+from app.cli.context import CliState
+from app.config import ConfigError, load_settings
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="iCIMS Offer Assistant")
+
+for module in (database, sandbox):
+    module.register(cli)
+
+
+@cli.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="TOML settings file (default ./offer-assistant.toml, else the demo)."),
+    ] = None,
+) -> None:
+    try:
+        ctx.obj = CliState(settings=load_settings(config))
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def main() -> None:
+    cli()

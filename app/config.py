@@ -1,0 +1,233 @@
+"""The one settings object, read from a TOML file and OFFER_ASSISTANT_* environment variables.
+
+Precedence: explicit arguments > environment > TOML file > defaults. Nested keys use ``__`` in the
+environment, e.g. ``OFFER_ASSISTANT_ICIMS__CLIENT_SECRET``. Relative paths in a TOML file are read
+relative to that file. With no file at all the embedded demo (``demo/offer-assistant.toml``) is used.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from icims.config import ICIMSConnection
+from icims.mapping import TenantMapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = PROJECT_ROOT / "demo"
+DEMO_CONFIG = DEMO_DIR / "offer-assistant.toml"
+DEFAULT_CONFIG_NAME = "offer-assistant.toml"
+
+_PLACEHOLDERS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace",
+    "placeholder",
+    "secret",
+    "password",
+    "example",
+    "todo",
+    "xxx",
+    "dummy",
+    "default",
+    "test",
+    "sample",
+    "12345",
+)
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used as it is; the message says what to change."""
+
+
+class SandboxSettings(BaseModel):
+    """The embedded iCIMS sandbox server."""
+
+    fixture: Path = DEMO_DIR / "icims-fixture.json"
+    host: str = "127.0.0.1"
+    port: int = 8081
+    persist: bool = Field(False, description="Write sandbox changes back to the fixture file.")
+    event_url: str | None = Field(None, description="Where the sandbox POSTs status-change webhooks.")
+
+
+class VectorStoreSettings(BaseModel):
+    path: Path | None = Field(None, description="Qdrant local-mode folder; default <data_dir>/qdrant.")
+    url: str | None = Field(None, description="Qdrant server URL; when set, local mode is not used.")
+    api_key: SecretStr | None = None
+    collection: str = "benefits"
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["embedded", "openai"] = "embedded"
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
+    model: str | None = None
+    api_key: SecretStr | None = None
+    timeout_seconds: float = 20.0
+    max_retries: int = 2
+    temperature: float = 0.0
+
+
+class SecuritySettings(BaseModel):
+    link_signing_key: SecretStr | None = Field(None, description="Signs candidate portal links (>= 32 chars).")
+    chainlit_auth_secret: SecretStr | None = Field(None, description="Chainlit's CHAINLIT_AUTH_SECRET.")
+    link_ttl_hours: int = 72
+    widget_token_ttl_minutes: int = 15
+
+
+class Settings(BaseSettings):
+    """Everything the product reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="OFFER_ASSISTANT_", env_nested_delimiter="__", extra="forbid")
+    toml_file: ClassVar[Path | None] = None
+
+    company_name: str = "Demo Company"
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path(".offer-assistant")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in data_dir.")
+    benefits_dir: Path = DEMO_DIR / "benefits"
+    policy_file: Path = DEMO_DIR / "policy.toml"
+    icims: ICIMSConnection = Field(default_factory=ICIMSConnection)
+    tenant: TenantMapping = Field(default_factory=TenantMapping)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - no .env files: secrets come from env or TOML
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_file))
+        return tuple(sources)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.sandbox_mode:
+            return self
+        problems = [f"{name}: {why}" for name, why in self._secret_problems()]
+        if problems:
+            raise ConfigError(
+                "refusing to start outside sandbox mode with missing or placeholder secrets:\n  - "
+                + "\n  - ".join(problems)
+                + "\nSet them in the TOML file or as OFFER_ASSISTANT_<SECTION>__<KEY> environment variables."
+            )
+        return self
+
+    @property
+    def sandbox_mode(self) -> bool:
+        return self.icims.is_sandbox
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'offer-assistant.db').resolve()}"
+
+    @property
+    def resolved_vector_path(self) -> Path:
+        return self.vector_store.path or self.data_dir / "qdrant"
+
+    def _secret_problems(self) -> list[tuple[str, str]]:
+        required: list[tuple[str, SecretStr | None, int]] = [
+            ("security.link_signing_key", self.security.link_signing_key, 32),
+            ("security.chainlit_auth_secret", self.security.chainlit_auth_secret, 32),
+        ]
+        if self.icims.auth == "oauth":
+            required.append(("icims.client_secret", self.icims.client_secret, 8))
+        else:
+            required.append(("icims.password", self.icims.password, 8))
+        hook = self.icims.webhook
+        if hook.mode == "hmac":
+            required.append(("icims.webhook.hmac_secret", hook.hmac_secret, 16))
+        else:
+            required.append(("icims.webhook.password", hook.password, 12))
+        if self.llm.provider == "openai" and self.llm.api_key is not None:
+            required.append(("llm.api_key", self.llm.api_key, 8))
+        return [(name, why) for name, value, min_len in required if (why := secret_problem(value, min_len))]
+
+    def secret(self, name: str) -> str:
+        """A secret's value; in sandbox mode a missing one is generated once and kept in data_dir."""
+        section, _, key = name.partition(".")
+        value: SecretStr | None = getattr(getattr(self, section), key)
+        if value is not None:
+            return value.get_secret_value()
+        if not self.sandbox_mode:
+            raise ConfigError(f"{name} is not configured")
+        return _sandbox_secret(self.data_dir, name)
+
+
+def secret_problem(value: SecretStr | None, min_length: int) -> str | None:
+    """Why a secret is unusable, or None if it is fine."""
+    if value is None or not value.get_secret_value().strip():
+        return "missing"
+    text = value.get_secret_value().strip()
+    lowered = text.lower()
+    if any(marker in lowered for marker in _PLACEHOLDERS) or text.startswith("<") or len(set(text)) < 4:
+        return "looks like a placeholder"
+    if len(text) < min_length:
+        return f"too short (at least {min_length} characters)"
+    return None
+
+
+def _sandbox_secret(data_dir: Path, name: str) -> str:
+    path = data_dir / "sandbox-secrets.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(48)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored[name]
+
+
+def find_config_file(explicit: Path | None, cwd: Path | None = None) -> Path:
+    """The TOML file to read: the one given, else ./offer-assistant.toml, else the embedded demo."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return explicit
+    local = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    return local if local.is_file() else DEMO_CONFIG
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings; relative paths in the TOML file are taken relative to that file."""
+    path = find_config_file(config_file)
+    try:
+        settings_cls = type("FileSettings", (Settings,), {"toml_file": path})
+        settings = settings_cls(**overrides)
+    except ConfigError:
+        raise
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(f"invalid configuration in {path}:\n{exc}") from exc
+    return _resolve_paths(settings, path.parent.resolve())
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def anchored(p: Path | None) -> Path | None:
+        return None if p is None or p.is_absolute() else (base / p).resolve()
+
+    updates = {
+        name: anchored(getattr(settings, name))
+        for name in ("data_dir", "benefits_dir", "policy_file")
+        if anchored(getattr(settings, name)) is not None
+    }
+    sandbox_fixture = anchored(settings.sandbox.fixture)
+    vector_path = anchored(settings.vector_store.path)
+    resolved = settings.model_copy(update=updates)
+    if sandbox_fixture is not None:
+        resolved.sandbox = settings.sandbox.model_copy(update={"fixture": sandbox_fixture})
+    if vector_path is not None:
+        resolved.vector_store = settings.vector_store.model_copy(update={"path": vector_path})
+    return resolved

@@ -1,0 +1,107 @@
+"""The offer-term vocabulary shared by every part of the product.
+
+Term names are fixed by the architecture and appear in data, APIs, the `ask` CLI and counter-offers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from babel.numbers import list_currencies
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class Term(StrEnum):
+    """Negotiable terms, as named in counter-offers and the `ask` JSON."""
+
+    BASE_SALARY = "base_salary"
+    BONUS_TARGET_PERCENT = "bonus_target_percent"
+    SIGN_ON_BONUS = "sign_on_bonus"
+    EQUITY_UNITS = "equity_units"
+    START_DATE = "start_date"
+    WORK_ARRANGEMENT = "work_arrangement"
+    RELOCATION = "relocation"
+    PTO_DAYS = "pto_days"
+    TITLE = "title"
+    OTHER = "other"
+
+
+MONEY_TERMS = frozenset({Term.BASE_SALARY, Term.SIGN_ON_BONUS, Term.RELOCATION})
+
+
+class PayPeriod(StrEnum):
+    YEAR = "year"
+    MONTH = "month"
+    HOUR = "hour"
+
+
+class WorkArrangement(StrEnum):
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class UnknownCurrencyError(ValueError):
+    """A currency code that is not ISO 4217."""
+
+
+_ISO_CURRENCIES = frozenset(list_currencies())
+
+
+def normalise_currency(code: str) -> str:
+    """Return the upper-case ISO 4217 code, or raise UnknownCurrencyError."""
+    candidate = code.strip().upper()
+    if candidate not in _ISO_CURRENCIES:
+        raise UnknownCurrencyError(f"unknown currency code {code!r} (expected ISO 4217, e.g. USD, GBP, EUR)")
+    return candidate
+
+
+class OfferTerms(BaseModel):
+    """The complete, immutable terms of one offer version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    department: str | None = None
+    location: str | None = None
+    jurisdiction: str  # "US-CA", "US-NY", "GB", ...: country code, then region where one applies
+    currency: str
+    base_salary: Decimal
+    pay_period: PayPeriod = PayPeriod.YEAR
+    bonus_target_percent: Decimal | None = None
+    sign_on_bonus: Decimal | None = None
+    equity_units: int | None = None
+    vesting_schedule: str | None = None
+    start_date: date
+    work_arrangement: WorkArrangement | None = None
+    relocation: Decimal | None = None
+    pto_days: int | None = None
+    reports_to: str | None = None
+    expiry_date: date | None = None
+    special_terms: str | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        return normalise_currency(value)
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction_shape(cls, value: str) -> str:
+        normalised = value.strip().upper()
+        country, _, region = normalised.partition("-")
+        if len(country) != 2 or not country.isalpha() or (region and not region.isalnum()):
+            raise ValueError(f"jurisdiction {value!r} must look like 'US-CA' or 'GB'")
+        return normalised
+
+    @property
+    def country(self) -> str:
+        return self.jurisdiction.split("-", 1)[0]
+
+    def diff(self, previous: OfferTerms) -> dict[str, tuple[Any, Any]]:
+        """Terms that changed from `previous` to self, as {name: (before, after)}."""
+        before, after = previous.model_dump(), self.model_dump()
+        return {name: (before[name], after[name]) for name in after if before[name] != after[name]}

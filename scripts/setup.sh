@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for the product and its tests: system packages, a virtualenv, the package.
+# Idempotent: a second run only checks. Nothing is downloaded from outside the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
+if [ "${WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip setuptools wheel
+fi
+
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing the package and its dependencies (torch pinned to the local CPU build)"
+  "$VENV/bin/pip" install -q -e '.[dev]'
+  rm -f "$VENV"/.installed-* && touch "$stamp"
+fi
+
+if [ "${WITH_BROWSER:-0}" = "1" ] && [ -f package.json ]; then
+  [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund
+fi
+echo "setup: ready ($("$VENV/bin/python" --version))"
