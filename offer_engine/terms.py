@@ -105,3 +105,25 @@ class OfferTerms(BaseModel):
         """Terms that changed from `previous` to self, as {name: (before, after)}."""
         before, after = previous.model_dump(), self.model_dump()
         return {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+
+
+class CounterItem(BaseModel):
+    """One requested change in a counter-offer: `{term, current, requested, currency}`.
+
+    `requested` is typed by term: Decimal for money and percentages, int for equity units and PTO days,
+    date for start_date, WorkArrangement for work_arrangement, str for title and other.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    term: Term
+    current: Any = None
+    requested: Any
+    currency: str | None = None
+    note: str | None = None
+
+
+def apply_counter_items(terms: OfferTerms, items: list[CounterItem]) -> OfferTerms:
+    """The terms with each requested item applied (items for `other` change nothing here)."""
+    changes = {item.term.value: item.requested for item in items if item.term is not Term.OTHER}
+    return OfferTerms.model_validate({**terms.model_dump(), **changes}) if changes else terms
