@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
-if [ "${WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+if [ "${WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium chromium-driver); fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -33,7 +33,4 @@ if [ ! -f "$stamp" ]; then
   rm -f "$VENV"/.installed-* && touch "$stamp"
 fi
 
-if [ "${WITH_BROWSER:-0}" = "1" ] && [ -f package.json ]; then
-  [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund
-fi
 echo "setup: ready ($("$VENV/bin/python" --version))"
