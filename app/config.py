@@ -158,8 +158,11 @@ class Settings(BaseSettings):
 
     def secret(self, name: str) -> str:
         """A secret's value; in sandbox mode a missing one is generated once and kept in data_dir."""
-        section, _, key = name.partition(".")
-        value: SecretStr | None = getattr(getattr(self, section), key)
+        *path, key = name.split(".")
+        owner: object = self
+        for part in path:
+            owner = getattr(owner, part)
+        value: SecretStr | None = getattr(owner, key)
         if value is not None:
             return value.get_secret_value()
         if not self.sandbox_mode:

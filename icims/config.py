@@ -39,6 +39,8 @@ class ICIMSConnection(BaseModel):
     max_retries: int = 4
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
+    notes_collection: str = Field("notes", description="Collection field a note is added to (one row per note).")
+    notes_field: str = Field("note", description="The text field of a row in the notes collection.")
     webhook: WebhookAuth = Field(default_factory=WebhookAuth)
 
     @property

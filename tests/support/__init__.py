@@ -1,0 +1,1 @@
+"""Reusable test helpers (real servers over loopback, no fakes of our own parts)."""
