@@ -1,0 +1,127 @@
+"""Rendering an offer version to HTML: template + the jurisdiction's clauses + the narrative paragraph."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
+from markupsafe import Markup
+
+from offer_engine.letters.model import LetterContext, LetterRenderError, RenderedLetter
+from offer_engine.letters.values import BandView, TermsView, printed_date
+from offer_engine.money import locale_for
+from offer_engine.narrative import NarrativeRequest, NarrativeWriter
+from offer_engine.policy import Band, Clause, CompanyPolicy, LetterTemplate
+from offer_engine.terms import OfferTerms
+
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class RenderedClause:
+    id: str
+    title: str
+    html: Markup
+
+
+def render_letter(
+    terms: OfferTerms, policy: CompanyPolicy, context: LetterContext, writer: NarrativeWriter
+) -> RenderedLetter:
+    """Render the letter of `terms`; raise LetterRenderError naming the template or clause that cannot render."""
+    template = policy.template_for(terms.jurisdiction, context.language)
+    language = _letter_language(template, context.language)
+    locale = locale_for(terms.jurisdiction, language)
+    band = policy.band_for(terms, context.job_band)
+    printed: dict[str, str] = {}
+
+    def record(name: str, text: str) -> None:
+        printed.setdefault(name, text)
+
+    variables = _variables(terms, policy, context, band, locale, record)
+    clauses = [_render_clause(clause, variables) for clause in policy.clauses_for_letter(terms, band, template)]
+    narrative = writer.write_narrative(
+        NarrativeRequest(
+            candidate_first_name=context.first_name,
+            title=terms.title,
+            department=terms.department,
+            manager_name=context.manager_name,
+            company_name=context.company_name,
+            start_date=terms.start_date,
+            language=language,
+        )
+    )
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPHS.split(narrative.text.strip()) if p.strip()]
+    html = _render_template(
+        template,
+        policy,
+        {**variables, "clauses": clauses, "narrative_paragraphs": paragraphs, "css": Markup(template.css)},  # noqa: S704 - the policy's own stylesheet file,
+    )
+    return RenderedLetter(
+        html=html,
+        template_id=template.id,
+        clause_ids=[c.id for c in clauses],
+        narrative=narrative.text,
+        narrative_source=dict(narrative.source),
+        printed_values=printed,
+        language=language,
+        locale=locale,
+        jurisdiction=terms.jurisdiction,
+        currency=terms.currency,
+        letter_date=context.today,
+        band=band,
+        policy_version=policy.version,
+        candidate_name=context.candidate_name,
+        company_name=context.company_name,
+    )
+
+
+def _letter_language(template: LetterTemplate, wanted: str) -> str:
+    base = wanted.replace("_", "-").split("-")[0].lower()
+    languages = [lang.lower() for lang in template.languages]
+    return base if base in languages else languages[0]
+
+
+def _variables(
+    terms: OfferTerms,
+    policy: CompanyPolicy,
+    context: LetterContext,
+    band: Band | None,
+    locale: str,
+    record: Any,
+) -> dict[str, Any]:
+    return {
+        "terms": TermsView(terms, locale, record),
+        "raw": terms,
+        "band": BandView(band, locale, record),
+        "letter_date": printed_date("letter_date", context.today, locale, record),
+        "company": {"name": context.company_name, "address": list(context.company_address)},
+        "candidate": {
+            "name": context.candidate_name,
+            "first_name": context.first_name,
+            "address": list(context.candidate_address),
+        },
+        "manager": {"name": context.manager_name, "title": context.manager_title},
+        "recruiter": {"name": context.recruiter_name, "email": context.recruiter_email},
+        "letterhead": policy.letterhead,
+        "policy": {"company": policy.company, "version": policy.version},
+        "locale": locale,
+    }
+
+
+def _render_clause(clause: Clause, variables: dict[str, Any]) -> RenderedClause:
+    try:
+        html = clause.template.render(variables)
+    except (UndefinedError, SecurityError, TemplateError, LetterRenderError) as exc:
+        raise LetterRenderError(f"clause {clause.id!r} cannot be rendered: {exc}") from exc
+    # The clause template autoescapes every value and its static text was escaped at load: this is safe HTML.
+    return RenderedClause(id=clause.id, title=clause.title, html=Markup(html))  # noqa: S704
+
+
+def _render_template(template: LetterTemplate, policy: CompanyPolicy, variables: dict[str, Any]) -> str:
+    try:
+        return policy.environment.get_template(template.html).render(variables)
+    except (UndefinedError, SecurityError, TemplateError, LetterRenderError) as exc:
+        raise LetterRenderError(f"letter template {template.id!r} cannot be rendered: {exc}") from exc
