@@ -73,6 +73,10 @@ class LLMSettings(BaseModel):
     temperature: float = 0.0
 
 
+class ChatSettings(BaseModel):
+    max_message_chars: int = Field(4000, description="Longer candidate messages get a polite 'too long' reply.")
+
+
 class SecuritySettings(BaseModel):
     link_signing_key: SecretStr | None = Field(None, description="Signs candidate portal links (>= 32 chars).")
     chainlit_auth_secret: SecretStr | None = Field(None, description="Chainlit's CHAINLIT_AUTH_SECRET.")
@@ -97,6 +101,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @classmethod

@@ -1,0 +1,265 @@
+"""Rule-based counter-offer extraction: the items a candidate asks for, typed by term, from one message.
+
+A question about a term ("what's my salary?", "is the sign-on negotiable?") is never a counter-offer: figures
+count only in a request ("could you do 160k base?"), a competing-offer mention, or a terse statement of terms
+("175 base"). Items equal to the current terms are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.ai import counter_cues as cues
+from app.ai.dates import find_dates, resolve_date
+from app.ai.facts import find_term_mentions
+from app.ai.models import CounterProposal
+from app.ai.numwords import rewrite_number_words
+from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
+from app.ai.text import fold_aligned
+from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term
+
+_COMPATIBLE: dict[QuantityKind, frozenset[str]] = {
+    QuantityKind.MONEY: frozenset(
+        {"base_salary", "sign_on_bonus", "relocation", "bonus_target_percent", "equity_units"}
+    ),
+    QuantityKind.PERCENT: frozenset({"bonus_target_percent", "base_salary"}),
+    QuantityKind.COUNT: frozenset({"equity_units", "pto_days", "start_date"}),
+    QuantityKind.NUMBER: frozenset(
+        {"base_salary", "sign_on_bonus", "relocation", "equity_units", "pto_days", "bonus_target_percent"}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    text: str  # number words rewritten as digits
+    folded: str  # same offsets as text
+
+
+@dataclass(frozen=True)
+class _Found:
+    item: CounterItem
+    start: int
+
+
+def _clauses(folded: str) -> list[tuple[int, int]]:
+    bounds, cursor = [], 0
+    for match in cues.CLAUSE_BREAK.finditer(folded):
+        bounds.append((cursor, match.start()))
+        cursor = match.end()
+    bounds.append((cursor, len(folded)))
+    return [(a, b) for a, b in bounds if folded[a:b].strip()]
+
+
+def _clause_of(clauses: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in clauses:
+        if start <= position < end:
+            return start, end
+    return 0, 0
+
+
+def _word_cost(parsed: _Parsed, q: Quantity, term_start: int, term_end: int) -> float | None:
+    """How far a term is from a figure in words (None across a conjunction: "190k and the sign-on")."""
+    lo, hi = (q.end, term_start) if term_start >= q.end else (term_end, q.start)
+    between = parsed.folded[lo:hi] if lo <= hi else ""
+    if cues.CONJUNCTION.search(between):
+        return None
+    return len(between.split()) + (0.5 if term_start < q.start else 0.0)
+
+
+def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int]) -> str | None:
+    allowed = _COMPATIBLE[q.kind]
+    options = [
+        (cost, m.name)
+        for m in find_term_mentions(parsed.text)
+        if m.name in allowed
+        and clause[0] <= m.start < clause[1]
+        and (cost := _word_cost(parsed, q, m.start, m.end)) is not None
+    ]
+    return min(options)[1] if options else None
+
+
+def _relative(parsed: _Parsed, q: Quantity) -> int:
+    """+1 for "5k more" / "an extra 5k", -1 for "two weeks earlier", 0 for an absolute figure."""
+    before, after = parsed.folded[max(0, q.start - 40) : q.start], parsed.folded[q.end : q.end + 20]
+    if cues.EARLIER_AFTER.search(after):
+        return -1
+    return 1 if cues.RELATIVE_BEFORE.search(before) or cues.RELATIVE_AFTER.search(after) else 0
+
+
+def _money_value(q: Quantity, term: str, terms: OfferTerms) -> Decimal:
+    small = q.kind is QuantityKind.NUMBER and not q.scaled and q.value < 1000
+    if small and terms.pay_period is PayPeriod.YEAR and term in ("base_salary", "sign_on_bonus", "relocation"):
+        return q.value * 1000  # "175 base" means 175,000 when the salary is yearly
+    return q.value
+
+
+def _item_for(parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms) -> CounterItem | None:
+    sign = _relative(parsed, q)
+    current = getattr(terms, term, None)
+    if term in ("base_salary", "sign_on_bonus", "relocation"):
+        if q.kind is QuantityKind.PERCENT:  # "10% more on base"
+            if not sign or term != "base_salary":
+                return None
+            amount = (terms.base_salary * (1 + q.value / 100)).quantize(Decimal(1))
+            return CounterItem(term=Term(term), current=current, requested=amount, currency=terms.currency)
+        value = _money_value(q, term, terms)
+        requested = (current or Decimal(0)) + sign * value if sign else value
+        return CounterItem(term=Term(term), current=current, requested=requested, currency=q.currency or terms.currency)
+    if term == "bonus_target_percent":
+        if q.kind is QuantityKind.MONEY:
+            shown = format_money(q.value, q.currency or terms.currency)
+            return CounterItem(term=Term.OTHER, requested=f"bonus of {shown}", currency=q.currency or terms.currency)
+        if q.value > 100:
+            return None
+        requested = (current or Decimal(0)) + sign * q.value if sign else q.value
+        return CounterItem(term=Term.BONUS_TARGET_PERCENT, current=current, requested=requested)
+    if term == "equity_units":
+        if q.kind is QuantityKind.MONEY:
+            shown = format_money(q.value, q.currency or terms.currency)
+            return CounterItem(
+                term=Term.OTHER, requested=f"equity worth {shown}", currency=q.currency or terms.currency
+            )
+        units = int(q.value)
+        return CounterItem(term=Term.EQUITY_UNITS, current=current, requested=(current or 0) + units if sign else units)
+    if term == "pto_days":
+        days = int(q.value * 5) if q.unit == "week" else int(q.value)
+        requested = (current or 0) + days if sign else days
+        return CounterItem(term=Term.PTO_DAYS, current=current, requested=requested) if 0 < requested <= 365 else None
+    if term == "start_date" and sign and q.unit in ("day", "week", "month"):
+        days = int(q.value) * {"day": 1, "week": 7, "month": 30}[q.unit]
+        return CounterItem(
+            term=Term.START_DATE, current=current, requested=terms.start_date + timedelta(days=sign * days)
+        )
+    return None
+
+
+def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None:
+    """A figure with no term beside it: a salary-sized amount (or "5k more") is about the base salary."""
+    if q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER) or q.is_year_like:
+        return None
+    value = _money_value(q, "base_salary", terms) if q.kind is QuantityKind.MONEY or q.value >= 1000 else q.value
+    if _relative(parsed, q) and value >= 1000:
+        return "base_salary"
+    return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _quantity_items(parsed: _Parsed, quantities: list[Quantity], terms: OfferTerms) -> list[_Found]:
+    clauses = _clauses(parsed.folded)
+    found: list[_Found] = []
+    for q in quantities:
+        if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):
+            continue
+        term = _nearest_term(parsed, q, _clause_of(clauses, q.start))
+        if term is None and q.kind is not QuantityKind.PERCENT:
+            term = _default_term(parsed, q, terms)
+        if term is None:
+            continue
+        item = _item_for(parsed, q, term, terms)
+        if item is not None:
+            found.append(_Found(item, q.start))
+    return found
+
+
+def _date_items(parsed: _Parsed, terms: OfferTerms, today: date) -> tuple[list[_Found], list[tuple[int, int]]]:
+    mentions = find_dates(parsed.text)
+    spans = [(m.start, m.end) for m in mentions]
+    if not cues.START_CONTEXT.search(parsed.folded):
+        return [], spans
+    found = []
+    for mention in mentions:
+        resolved = resolve_date(mention, terms.start_date, today)
+        if resolved is not None:
+            item = CounterItem(term=Term.START_DATE, current=terms.start_date, requested=resolved)
+            found.append(_Found(item, mention.start))
+    return found, spans
+
+
+def _arrangement_items(parsed: _Parsed, terms: OfferTerms) -> tuple[list[_Found], list[tuple[int, int]]]:
+    found: list[_Found] = []
+    spans: list[tuple[int, int]] = []
+    for pattern, arrangement in cues.ARRANGEMENTS:
+        for match in pattern.finditer(parsed.folded):
+            if any(match.start() < e and s < match.end() for s, e in spans):
+                continue
+            spans.append(match.span())
+            item = CounterItem(term=Term.WORK_ARRANGEMENT, current=terms.work_arrangement, requested=arrangement)
+            found.append(_Found(item, match.start()))
+    return found, spans
+
+
+def _title_items(parsed: _Parsed, terms: OfferTerms) -> list[_Found]:
+    match = cues.TITLE_REQUEST.search(parsed.text)
+    if match is None:
+        return []
+    title = match.group("title").strip()
+    return [_Found(CounterItem(term=Term.TITLE, current=terms.title, requested=title), match.start())]
+
+
+def _spans_matching(folded: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in _clauses(folded) if pattern.search(folded[a:b])]
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in spans)
+
+
+def _is_request(folded: str, has_competing: bool) -> bool:
+    return cues.request_cue(folded) or has_competing or cues.looks_like_fragment(folded)
+
+
+def _rationale(parsed: _Parsed, explained: list[tuple[int, int]]) -> str | None:
+    """The candidate's reasons: clauses with "because", the market, a competing offer or their current pay."""
+    kept = [
+        parsed.text[a:b].strip()
+        for a, b in _clauses(parsed.folded)
+        if cues.RATIONALE_CUE.search(parsed.folded[a:b]) or (a, b) in explained
+    ]
+    return "; ".join(kept) or None
+
+
+def _differs(item: CounterItem) -> bool:
+    return item.term is Term.OTHER or item.requested != item.current
+
+
+def _dedupe(found: list[_Found]) -> list[CounterItem]:
+    """One item per term (the first mentioned); `other` items are all kept."""
+    items: list[CounterItem] = []
+    seen: set[Term] = set()
+    for f in sorted(found, key=lambda f: f.start):
+        if f.item.term is not Term.OTHER and f.item.term in seen:
+            continue
+        seen.add(f.item.term)
+        items.append(f.item)
+    return items
+
+
+def extract_counter_offer(message: str, terms: OfferTerms, today: date) -> CounterProposal | None:
+    """The counter-offer in a candidate message, or None when the message asks for nothing."""
+    text = rewrite_number_words(message)
+    parsed = _Parsed(text, fold_aligned(text))
+    competing = _spans_matching(parsed.folded, cues.COMPETING)
+    if not _is_request(parsed.folded, bool(competing)):
+        return None
+    context = _spans_matching(parsed.folded, cues.CURRENT_CONTEXT)
+    date_found, date_spans = _date_items(parsed, terms, today)
+    arrangement_found, arrangement_spans = _arrangement_items(parsed, terms)
+    searchable = blank(text, date_spans + arrangement_spans)
+    quantities = list(find_quantities(searchable, dollar_currency=_dollar(terms), rewrite_words=False).items)
+    quantities = [q for q in quantities if not _inside(q.start, context)]
+    found = _quantity_items(parsed, quantities, terms) + date_found + arrangement_found + _title_items(parsed, terms)
+    found = [f for f in found if _differs(f.item)]
+    requested = [f for f in found if not _inside(f.start, competing)]
+    chosen = requested or found  # a competing offer alone asks to be matched
+    items = _dedupe(chosen)
+    if not items:
+        return None
+    mention = "; ".join(parsed.text[a:b].strip() for a, b in competing) or None
+    return CounterProposal(items=items, rationale=_rationale(parsed, context + competing), competing_offer=mention)
+
+
+def _dollar(terms: OfferTerms) -> str:
+    return terms.currency if terms.currency.endswith("D") else "USD"

@@ -1,0 +1,227 @@
+"""The embedded grounded engine: answers composed from response templates, offer facts and quoted passages.
+
+Deterministic, no network, no model weights. Every figure it shows comes from the candidate's offer terms or is
+quoted verbatim from a retrieved passage, so its answers are the fallback whenever an LLM's are not trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from app.ai.dates import format_long_date
+from app.ai.extractive import Evidence, best_evidence, is_overview_question
+from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value
+from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent
+from app.ai.quantities import format_money, format_number, format_percent
+from app.ai.routing import Route
+from offer_engine.terms import CounterItem, OfferTerms, Term, WorkArrangement
+from prompts import load_prompt
+
+EMBEDDED_MODEL = "embedded-grounded-1"
+_VALUE_LOOKUP = ("what", "how much", "how many", "when", "which", "who", "cual", "cuanto", "cuando", "que", "quien")
+
+
+@dataclass
+class Draft:
+    """An answer before auditing: text, citations and the template versions that made it."""
+
+    text: str
+    intent: Intent
+    language: str
+    citations: list[Citation] = field(default_factory=list)
+    counter_offer: CounterProposal | None = None
+    handoff: bool = False
+    prompt_refs: list[str] = field(default_factory=list)
+
+    def render(self, name: str, **variables: Any) -> str:
+        prompt = load_prompt(name, self.language)
+        if prompt.ref not in self.prompt_refs:
+            self.prompt_refs.append(prompt.ref)
+        return prompt.render(**variables)
+
+
+def _recruiter(request: AnswerRequest) -> dict[str, str | None]:
+    recruiter = request.recruiter
+    if recruiter is None:
+        return {"recruiter_name": None, "recruiter_email": None, "recruiter_phone": None}
+    return {
+        "recruiter_name": recruiter.display_name or None,
+        "recruiter_email": recruiter.emails[0] if recruiter.emails else None,
+        "recruiter_phone": recruiter.phones[0] if recruiter.phones else None,
+    }
+
+
+def item_display(
+    terms: OfferTerms, item: CounterItem, value: Any, language: str, currency: str | None = None
+) -> str | None:
+    """A counter-offer value as the candidate reads it ("$195,000", "15%", "April 6, 2027", "remote")."""
+    if value is None:
+        return None
+    if item.term in (Term.BASE_SALARY, Term.SIGN_ON_BONUS, Term.RELOCATION) and isinstance(value, Decimal | int):
+        return format_money(value, currency or terms.currency, language, terms.country)
+    if item.term is Term.BONUS_TARGET_PERCENT and isinstance(value, Decimal | int):
+        return format_percent(Decimal(value))
+    if item.term in (Term.EQUITY_UNITS, Term.PTO_DAYS) and isinstance(value, int):
+        return format_number(value, language)
+    if isinstance(value, date):
+        return format_long_date(value, language, terms.country)
+    if isinstance(value, WorkArrangement):
+        return display_value(terms.model_copy(update={"work_arrangement": value}), "work_arrangement", language)
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+def _item_label(item: CounterItem, language: str) -> str:
+    spec = SPECS_BY_NAME.get(item.term.value)
+    if spec is None:
+        return "Otro" if language == "es" else "Other"
+    label = spec.label_es if language == "es" else spec.label_en
+    return f"{label} ({'días' if language == 'es' else 'days'})" if item.term is Term.PTO_DAYS else label
+
+
+class EmbeddedEngine:
+    """Composes the deterministic answer for a routed message."""
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options or EngineOptions()
+
+    def answer(self, request: AnswerRequest, route: Route) -> Draft:
+        draft = Draft(text="", intent=route.intent, language=route.language)
+        draft.text = self._compose(request, route, draft)
+        if route.detected_language == "other" and route.intent is not Intent.INVALID_INPUT:
+            draft.text = f"{draft.text}\n\n{draft.render('language_note')}"
+        return draft
+
+    def _compose(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
+        match route.intent:
+            case Intent.INVALID_INPUT:
+                return draft.render(
+                    "input_invalid", problem=route.input_problem, max_chars=self.options.max_message_chars
+                )
+            case Intent.INJECTION:
+                return draft.render("refusal_injection")
+            case Intent.OTHER_PERSON:
+                return draft.render("refusal_other_person")
+            case Intent.INTERNAL_INFO:
+                draft.handoff = True
+                return draft.render("refusal_internal", **_recruiter(request))
+            case Intent.NEGOTIATION:
+                return self._negotiation(request, route.counter, draft)
+            case Intent.ACCEPT_INTENT | Intent.DECLINE_INTENT:
+                name = "accept_ack" if route.intent is Intent.ACCEPT_INTENT else "decline_ack"
+                return draft.render(name, title=request.terms.title, **_recruiter(request))
+            case Intent.PROCESS_QUESTION:
+                return self._process(request, route, draft)
+            case Intent.GREETING:
+                first = request.candidate.first_name or request.candidate.display_name.split(" ")[0]
+                return draft.render(
+                    "greeting", kind=route.topic, first_name=first, title=request.terms.title,
+                    company_name=request.company_name,
+                )  # fmt: skip
+            case Intent.OFFER_TERM_QUESTION:
+                return self._facts(request, route, draft)
+            case Intent.BENEFITS_QUESTION:
+                return self._benefits(request, route.text, draft) or self._handoff(request, draft)
+            case _:
+                return draft.render("out_of_scope", company_name=request.company_name)
+
+    def _handoff(self, request: AnswerRequest, draft: Draft) -> str:
+        draft.handoff = True
+        return draft.render("handoff", **_recruiter(request))
+
+    def _negotiation(self, request: AnswerRequest, counter: CounterProposal | None, draft: Draft) -> str:
+        if counter is None:
+            return draft.render("negotiation_invite", **_recruiter(request))
+        return self.confirmation(request, counter, draft)
+
+    def confirmation(self, request: AnswerRequest, counter: CounterProposal, draft: Draft) -> str:
+        """The counter-offer shown back for confirmation, with what happens next."""
+        draft.counter_offer = counter
+        terms, language = request.terms, draft.language
+        items = [
+            {
+                "label": _item_label(item, language),
+                "requested": item_display(terms, item, item.requested, language, item.currency),
+                "current": item_display(terms, item, item.current, language, terms.currency),
+            }
+            for item in counter.items
+        ]
+        draft.citations = [
+            fact_citation(request, fact_value(request, item.term.value, language))
+            for item in counter.items
+            if item.term is not Term.OTHER and item.current is not None
+        ]
+        return draft.render(
+            "counter_confirmation", items=items, competing_offer=counter.competing_offer, **_recruiter(request)
+        )
+
+    def _process(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
+        terms, language = request.terms, draft.language
+        expiry = format_long_date(terms.expiry_date, language, terms.country) if terms.expiry_date else None
+        if route.topic == "deadline":
+            days_left = (terms.expiry_date - request.today).days if terms.expiry_date else None
+            if terms.expiry_date:
+                draft.citations.append(fact_citation(request, fact_value(request, "expiry_date", language)))
+            return draft.render(
+                "process_deadline", expiry=expiry, expired=days_left is not None and days_left < 0,
+                days_left=days_left, **_recruiter(request),
+            )  # fmt: skip
+        if route.topic == "contact":
+            return draft.render("process_contact", **_recruiter(request))
+        if route.topic == "letter":
+            return draft.render("process_letter", **_recruiter(request))
+        return draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
+
+    def _facts(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
+        sentences: list[str] = []
+        missing: list[str] = []
+        for name in route.terms[:3]:
+            fact = fact_value(request, name, draft.language)
+            if fact.display is None:
+                missing.append(name)
+                sentences.append(draft.render("offer_fact", term=name, label=fact.label, value="", available=False))
+                continue
+            draft.citations.append(fact_citation(request, fact))
+            sentences.append(
+                draft.render("offer_fact", term=name, label=fact.label, value=fact.display, available=True)
+            )
+        explained = self._term_passage(request, route, draft)
+        if explained and len(missing) == len(sentences):
+            return explained  # the offer has no such term, but the documents explain it
+        draft.handoff = bool(missing)
+        return " ".join(sentences) + (f"\n\n{explained}" if explained else "")
+
+    def _term_passage(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+        """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""
+        lookup = route.text.strip().lower().startswith(_VALUE_LOOKUP)
+        has_values = all(display_value(request.terms, n, draft.language) for n in route.terms[:3] if n in SPECS_BY_NAME)
+        if lookup and has_values:
+            return None
+        about_term = [
+            p
+            for p in request.passages
+            if asked_terms(f"{p.doc_id} {p.title} {p.section}")
+            and set(asked_terms(f"{p.doc_id} {p.title} {p.section}")) & set(route.terms)
+        ]
+        evidence = best_evidence(route.text, about_term, limit=1)
+        return self._quote(evidence, draft) if evidence else None
+
+    def _benefits(self, request: AnswerRequest, question: str, draft: Draft) -> str | None:
+        if is_overview_question(question) and request.passages:
+            titles = list(dict.fromkeys(p.title for p in request.passages))
+            return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
+        evidence = best_evidence(question, request.passages)
+        return self._quote(evidence, draft) if evidence else None
+
+    def _quote(self, evidence: list[Evidence], draft: Draft) -> str:
+        quotes = []
+        for item in evidence:
+            passage = item.passage
+            quotes.append({"title": passage.title, "section": passage.section, "text": item.text})
+            draft.citations.append(
+                Citation(kind="document", ref=passage.citation_ref, title=passage.title, quote=item.text)
+            )
+        return draft.render("benefits_answer", quotes=quotes)

@@ -1,0 +1,180 @@
+"""Extractive answers from retrieved passages: the sentence or table row that answers, not the whole chunk.
+
+Units (sentences, list items, table rows rendered with their headers) are scored by the question's content words
+they share, weighted by rarity across the retrieved units, with English and Spanish synonyms folded together.
+Sentences that address the assistant are never units, so instructions hidden in a document are never quoted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.ai.injection import is_hostile_passage_sentence
+from app.ai.models import Passage
+from app.ai.text import sentences, word_set, words
+
+_STOPWORDS = word_set(
+    """
+    a an the is are was were be been being do does did doing have has had i me my mine we our you your yours he she
+    it its they them their what which who whom whose this that these those am of to in on at by for with about
+    against between into through during before after above below from up down out off over under again further then
+    once here there when where why how all any both each few more most other some such no nor not only own same so
+    than too very can will just should now would could may might must shall get got let tell know please much many
+    also if or and but as until while el la los las un una unos unas de del al y o que en es son mi mis tu tus su
+    sus por para con sin sobre como cual cuales cuando cuanto cuantos cuantas donde quien hay puedo tengo se lo le
+    les me te nos este esta estos estas ese esa eso qué cuál cómo cuánto dónde muy mas más ser estar si no ya
+    tambien también pero porque
+    """
+)
+_SYNONYMS = {
+    "medical": "health", "healthcare": "health", "salud": "health", "medico": "health", "medica": "health",
+    "seguro": "insurance", "seguros": "insurance", "jubilacion": "retirement", "pension": "retirement",
+    "401k": "retirement", "401": "retirement", "permiso": "leave", "baja": "leave", "maternidad": "parental",
+    "paternidad": "parental", "maternity": "parental", "paternity": "parental", "vacaciones": "vacation",
+    "pto": "vacation", "festivos": "holiday", "gimnasio": "gym", "fitness": "gym", "wellness": "gym",
+    "formacion": "learning", "education": "learning", "educacion": "learning", "tuition": "learning",
+    "training": "learning", "guarderia": "childcare", "planes": "plan", "cobertura": "coverage", "covered": "coverage",
+    "cover": "coverage", "covers": "coverage", "prima": "premium", "premiums": "premium", "deducible": "deductible",
+    "beneficios": "benefit", "prestaciones": "benefit", "reembolso": "reimbursement", "reimbursed": "reimbursement",
+    "gastos": "expense", "hijos": "child", "children": "child", "kids": "child", "familia": "family",
+    "pareja": "partner", "conyuge": "spouse", "semanas": "week", "dias": "day", "enfermedad": "sick",
+    "teletrabajo": "remote", "dentista": "dental", "dentales": "dental", "vision": "vision", "vista": "vision",
+    "elegir": "choose", "escoger": "choose", "choice": "choose", "options": "choose", "option": "choose",
+    "match": "match", "matching": "match", "matches": "match", "enroll": "enrol", "enrollment": "enrol",
+    "enrolment": "enrol", "inscribirme": "enrol", "inscripcion": "enrol", "paid": "pay", "pagado": "pay",
+    "pagada": "pay", "pago": "pay", "repayment": "repay", "repaid": "repay", "repays": "repay",
+    "devolver": "repay", "reembolsar": "repay", "stipend": "allowance", "ayuda": "allowance", "subsidio": "allowance",
+}  # fmt: skip
+_ASKS_AMOUNT = re.compile(r"\b(how (much|many|long)|cuant[oa]s?|what percent|what amount|que porcentaje)\b")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passage: Passage
+    text: str
+    score: float
+
+
+def _stem(word: str) -> str:
+    """A light plural stemmer ("plans" -> "plan", "bonuses" -> "bonus", "policies" -> "policy")."""
+    word = _SYNONYMS.get(word, word)
+    if word.endswith("ies") and len(word) > 4:
+        base = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes", "uses")):
+        base = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        base = word[:-1]
+    else:
+        return word
+    return _SYNONYMS.get(base, base)
+
+
+_PHRASES = re.compile(r"\b(?:pay|paid|paying) (?:it )?back\b|\bclaw ?-?backs?\b")
+
+
+def content_terms(text: str) -> set[str]:
+    text = _PHRASES.sub(" repay ", text.lower())
+    plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
+    return {_stem(w) for w in plain if w not in _STOPWORDS and len(w) > 1}
+
+
+@lru_cache(maxsize=16384)
+def _terms_of(unit: str) -> frozenset[str]:
+    return frozenset(content_terms(unit))
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    cells = [
+        [c.strip() for c in line.strip().strip("|").split("|")] for line in lines if not _TABLE_SEPARATOR.match(line)
+    ]
+    if len(cells) < 2:
+        return [" ".join(c) for c in cells]
+    header, *rows = cells
+    return ["; ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v) for row in rows]
+
+
+def passage_units(passage: Passage) -> list[str]:
+    """The quotable units of a passage, without headings and without sentences aimed at the assistant."""
+    return list(_units(passage.text))
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str) -> tuple[str, ...]:
+    units: list[str] = []
+    table: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip().startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            units += _table_rows(table)
+            table = []
+        if line.strip().startswith("#"):
+            continue
+        units += sentences(line)
+    plain = (_EMPHASIS.sub("", u).strip() for u in units)
+    return tuple(u for u in plain if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
+
+
+def best_evidence(
+    question: str,
+    passages: list[Passage],
+    *,
+    limit: int = 2,
+    min_score: float = 1.2,
+    min_coverage: float = 0.45,
+) -> list[Evidence]:
+    """The units that best answer `question` (best first), or [] when none shares enough with it.
+
+    A unit must share at least `min_coverage` of the question's weight (rare words weigh more; a word that no
+    unit contains weighs most), so one shared common word ("work") never makes an answer.
+    """
+    asked = content_terms(question)
+    if not asked:
+        return []
+    candidates = [(p, unit, _terms_of(unit)) for p in passages for unit in _units(p.text)]
+    if not candidates:
+        return []
+    document_frequency: dict[str, int] = {}
+    for _, _, terms in candidates:
+        for term in terms:
+            document_frequency[term] = document_frequency.get(term, 0) + 1
+    total = len(candidates)
+
+    def weight(term: str) -> float:
+        return math.log(1 + total / document_frequency.get(term, 1))
+
+    asked_weight = sum(weight(t) for t in asked)
+    wants_amount = _ASKS_AMOUNT.search(question.lower()) is not None
+    scored: list[Evidence] = []
+    for rank, (passage, unit, terms) in enumerate(candidates):
+        shared = asked & terms
+        if not shared or sum(weight(t) for t in shared) < min_coverage * asked_weight:
+            continue
+        score = sum(weight(t) for t in shared)
+        score += 0.5 * len(asked & content_terms(f"{passage.title} {passage.section}"))
+        score += 0.5 if wants_amount and re.search(r"\d", unit) else 0.0
+        score -= 0.001 * rank  # ties go to the better-ranked passage
+        scored.append(Evidence(passage, unit, score))
+    scored.sort(key=lambda e: e.score, reverse=True)
+    if not scored or scored[0].score < min_score:
+        return []
+    best = scored[0].score
+    return [e for e in scored[:limit] if e.score >= 0.75 * best]
+
+
+_GENERIC = word_set(
+    "benefit perk package get offer have company overview list available provide give employee tener ofrecen ofrece "
+    "hay cuale which"
+)
+
+
+def is_overview_question(question: str) -> bool:
+    """ "What benefits do I get?": nothing more specific than benefits in general."""
+    terms = content_terms(question)
+    return bool(terms & {"benefit", "perk"}) and terms <= _GENERIC

@@ -1,0 +1,182 @@
+"""Written-out numbers in English and Spanish ("one hundred and sixty thousand", "ciento sesenta mil") as digits.
+
+`rewrite_number_words` turns every run of number words into digits so the numeric parsers see one form. A run
+that is not one valid number ("two three") is split into the valid numbers it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["unit", "teen", "tens", "tens_unit", "hundred", "hundreds", "scale", "and", "a"]
+
+_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_EN_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+_ES_UNITS = {"cero": 0, "uno": 1, "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6}
+_ES_UNITS |= {"siete": 7, "ocho": 8, "nueve": 9}
+# "once" (11) is left out: in English text it is almost always the adverb.
+_ES_TEENS = {"diez": 10, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16}
+_ES_TEENS |= {"diecisiete": 17, "dieciocho": 18, "diecinueve": 19}
+_ES_TENS = {"veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70}
+_ES_TENS |= {"ochenta": 80, "noventa": 90}
+_ES_TENS_UNITS = {"veintiuno": 21, "veintiun": 21, "veintiuna": 21, "veintidos": 22, "veintitres": 23}
+_ES_TENS_UNITS |= {"veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28}
+_ES_TENS_UNITS |= {"veintinueve": 29}
+_ES_HUNDREDS = {"cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300}
+_ES_HUNDREDS |= {"trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500}
+_ES_HUNDREDS |= {"quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700}
+_ES_HUNDREDS |= {"setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900, "novecientas": 900}
+
+
+def _vocabulary() -> dict[str, tuple[Kind, int]]:
+    vocab: dict[str, tuple[Kind, int]] = {}
+    vocab |= {w: ("unit", i) for i, w in enumerate(_EN_UNITS)}
+    vocab |= {w: ("teen", 10 + i) for i, w in enumerate(_EN_TEENS)}
+    vocab |= {w: ("tens", 20 + 10 * i) for i, w in enumerate(_EN_TENS)}
+    vocab |= {"hundred": ("hundred", 100), "thousand": ("scale", 1_000), "million": ("scale", 1_000_000)}
+    vocab |= {"billion": ("scale", 1_000_000_000), "and": ("and", 0), "a": ("a", 1), "y": ("and", 0)}
+    vocab |= {w: ("unit", v) for w, v in _ES_UNITS.items()}
+    vocab |= {w: ("teen", v) for w, v in _ES_TEENS.items()}
+    vocab |= {w: ("tens", v) for w, v in _ES_TENS.items()}
+    vocab |= {w: ("tens_unit", v) for w, v in _ES_TENS_UNITS.items()}
+    vocab |= {w: ("hundreds", v) for w, v in _ES_HUNDREDS.items()}
+    vocab |= {"mil": ("scale", 1_000), "millon": ("scale", 1_000_000), "millones": ("scale", 1_000_000)}
+    return vocab
+
+
+_VOCAB = _vocabulary()
+_ACCENTED = {"dieciséis": "dieciseis", "veintiún": "veintiun", "veintidós": "veintidos", "veintitrés": "veintitres"}
+_ACCENTED |= {"veintiséis": "veintiseis", "millón": "millon"}
+_ALL_WORDS = sorted([*_VOCAB, *_ACCENTED], key=len, reverse=True)
+_WORD_ALT = "|".join(_ALL_WORDS)
+_RUN = re.compile(rf"\b(?:{_WORD_ALT})\b(?:(?:\s+|-)(?:{_WORD_ALT})\b)*", re.IGNORECASE)
+_TOKEN = re.compile(rf"\b(?:{_WORD_ALT})\b", re.IGNORECASE)
+_STARTERS = frozenset({"unit", "teen", "tens", "tens_unit", "hundreds", "a", "scale"})
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int
+    total: int = 0
+    current: int = 0
+    last: Kind | None = None
+    last_scale: int = 10**12
+    words: int = 0
+
+    @property
+    def value(self) -> int:
+        return self.total + self.current
+
+
+def _lookup(word: str) -> tuple[Kind, int]:
+    lowered = word.lower()
+    return _VOCAB[_ACCENTED.get(lowered, lowered)]
+
+
+def _accepts(group: _Group, kind: Kind, value: int, next_kind: Kind | None) -> bool:
+    last = group.last
+    if kind == "unit":
+        return last in (None, "tens", "hundred", "hundreds", "scale", "and")
+    if kind in ("teen", "tens", "tens_unit"):
+        return last in (None, "hundred", "hundreds", "scale", "and")
+    if kind == "hundred":
+        return last in ("unit", "teen", "a") and group.current < 100
+    if kind == "hundreds":
+        return last in (None, "scale")
+    if kind == "scale":
+        starts = last is None and value == 1_000  # Spanish "mil" alone is a thousand
+        return (starts or last in ("unit", "teen", "tens", "tens_unit", "hundred", "hundreds", "a")) and (
+            value < group.last_scale
+        )
+    if kind == "and":
+        return last in ("hundred", "hundreds", "scale", "tens") and next_kind in ("unit", "teen", "tens", "tens_unit")
+    # kind == "a": only "a hundred", "a thousand", "a million"
+    return last is None and next_kind in ("hundred", "scale")
+
+
+def _apply(group: _Group, kind: Kind, value: int) -> None:
+    if kind == "hundred":
+        group.current *= 100
+    elif kind == "scale":
+        group.total += max(group.current, 1) * value
+        group.current = 0
+        group.last_scale = value
+    elif kind != "and":
+        group.current += value
+    group.last = kind
+    group.words += 0 if kind == "and" else 1
+
+
+def _groups(run: str, offset: int) -> list[_Group]:
+    tokens = [(m.start() + offset, m.end() + offset, *_lookup(m.group())) for m in _TOKEN.finditer(run)]
+    groups: list[_Group] = []
+    group: _Group | None = None
+    for index, (start, end, kind, value) in enumerate(tokens):
+        next_kind = tokens[index + 1][2] if index + 1 < len(tokens) else None
+        if group is not None and _accepts(group, kind, value, next_kind):
+            _apply(group, kind, value)
+            group.end = end
+            continue
+        if group is not None:
+            groups.append(group)
+            group = None
+        if kind in _STARTERS and _accepts(_Group(start, end), kind, value, next_kind):
+            group = _Group(start, end)
+            _apply(group, kind, value)
+    if group is not None:
+        groups.append(group)
+    return [g for g in groups if g.last not in ("and", "a") and not (g.words == 1 and g.last == "a")]
+
+
+_DIGITS_BEFORE = re.compile(r"\d\s?$")
+
+
+def _keep_as_words(text: str, group: _Group) -> bool:
+    """Lone articles ("un", "una") are not quantities; a lone scale after digits ("160 mil", "1.2 million")
+    belongs to those digits and is left for the numeric parser."""
+    if group.words != 1:
+        return False
+    word = text[group.start : group.end].lower()
+    if word in ("un", "una") or (word in ("ciento", "cien") and re.search(r"\bpor\s?$", text[: group.start], re.I)):
+        return True  # articles, and "por ciento" (percent)
+    return group.last == "scale" and _DIGITS_BEFORE.search(text[: group.start]) is not None
+
+
+def rewrite_number_words(text: str) -> str:
+    """`text` with every written-out number replaced by its digits ("twelve thousand" → "12000")."""
+    pieces: list[str] = []
+    cursor = 0
+    for run in _RUN.finditer(text):
+        for group in _groups(run.group(), run.start()):
+            if _keep_as_words(text, group):
+                continue
+            pieces.append(text[cursor : group.start])
+            pieces.append(str(group.value))
+            cursor = group.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def parse_number_words(phrase: str) -> int | None:
+    """The number a phrase of number words spells, or None when it is not exactly one number."""
+    stripped = phrase.strip()
+    groups = _groups(stripped, 0)
+    if len(groups) != 1 or groups[0].start != 0 or groups[0].end != len(stripped):
+        return None
+    return groups[0].value

@@ -1,0 +1,188 @@
+"""Routing a candidate message to an intent, deterministically and before any model sees it.
+
+Order matters: unreadable input, injection attempts, other people's data and internal information are decided
+first, so that no later step (and no LLM) ever works on them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.ai import cue_words as cw
+from app.ai.counter import extract_counter_offer
+from app.ai.counter_cues import request_cue
+from app.ai.extractive import best_evidence
+from app.ai.facts import asked_terms, find_term_mentions
+from app.ai.injection import injection_signals
+from app.ai.language import detect_language, reply_language
+from app.ai.models import AnswerRequest, CounterProposal, EngineOptions, Intent
+from app.ai.text import fold, fold_aligned, phrase_pattern, words
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Route:
+    intent: Intent
+    text: str
+    detected_language: str
+    language: str
+    terms: list[str] = field(default_factory=list)
+    topic: str | None = None  # process: deadline | next_steps | contact; greeting: hello | thanks | bye | help
+    input_problem: str | None = None  # empty | too_long | binary
+    counter: CounterProposal | None = None
+    signals: list[str] = field(default_factory=list)
+
+
+def decode_message(message: str | bytes) -> tuple[str, str | None]:
+    """The message as text, and the input problem if it is binary."""
+    if isinstance(message, bytes):
+        try:
+            message = message.decode("utf-8")
+        except UnicodeDecodeError:
+            return "", "binary"
+    controls = len(_CONTROL.findall(message))
+    if "\x00" in message or controls > max(2, len(message) // 50) or message.count("\ufffd") > 2:
+        return "", "binary"
+    return message, None
+
+
+def input_problem(message: str | bytes, max_chars: int) -> tuple[str, str | None]:
+    text, problem = decode_message(message)
+    if problem:
+        return text, problem
+    if not text.strip() or not re.search(r"[^\W_]", text):
+        return text, "empty"
+    if len(text) > max_chars:
+        return text, "too_long"
+    return text, None
+
+
+def _grounding_words(request: AnswerRequest) -> set[str]:
+    """Words of the candidate's own grounding: a capitalised phrase made of them is not another person."""
+    terms = request.terms
+    texts = [request.company_name, terms.title, terms.department or "", terms.location or "", *cw.NOT_NAMES]
+    texts += [f"{p.title} {p.section} {p.text}" for p in request.passages]
+    return {w for t in texts for w in words(t)}
+
+
+def _named_other(text: str, request: AnswerRequest) -> bool:
+    """A capitalised name that is not the candidate's, tied to pay or personal data ("Daniel's salary")."""
+    own = {fold(p) for p in request.candidate.name_parts}
+    staff = {fold(p) for person in (request.recruiter, request.hiring_manager) if person for p in person.name_parts}
+    known = _grounding_words(request)
+    everyone = {fold(p) for person in request.known_people() for p in person.name_parts}
+    everyone |= set(words(request.terms.reports_to or ""))
+    for match in cw.NAMED_DATA.finditer(text):
+        raw = next(g for g in match.groups() if g)
+        names = set(words(raw))
+        if match.group("name5") and names <= everyone:
+            continue  # "who is <my manager>?" is about the candidate's own offer
+        if names and not names & own and not names <= known:
+            is_contact = cw.CONTACT_NOUN.search(fold(match.group(0))) is not None
+            if not (is_contact and names & staff):
+                return True
+    return False
+
+
+def _is_other_person(text: str, folded: str, request: AnswerRequest) -> bool:
+    return cw.OTHER_PEOPLE.search(folded) is not None or _named_other(text, request)
+
+
+def _who_is_staff(text: str, request: AnswerRequest) -> tuple[Intent, str] | None:
+    """ "Who is <my manager>?" is a term question; "who is <my recruiter>?" a contact question."""
+    match = cw.NAMED_DATA.search(text)
+    if match is None or not match.group("name5"):
+        return None
+    names = set(words(match.group("name5")))
+    manager = set(words(request.terms.reports_to or "")) | (
+        set(words(request.hiring_manager.display_name)) if request.hiring_manager else set()
+    )
+    if names and names <= manager:
+        return Intent.OFFER_TERM_QUESTION, "reports_to"
+    if request.recruiter and names and names <= set(words(request.recruiter.display_name)):
+        return Intent.PROCESS_QUESTION, "contact"
+    return None
+
+
+def _is_internal(folded: str, request: AnswerRequest) -> bool:
+    if cw.INTERNAL.search(folded) is None:
+        return False
+    allowed = [f for f in request.extra_facts if f.synonyms and phrase_pattern(f.synonyms).search(folded)]
+    return not allowed
+
+
+def _declared(pattern: re.Pattern[str], folded: str) -> bool:
+    """An accept/decline statement, not a question about accepting ("how do I accept?")."""
+    return any(cw.QUESTION_BEFORE.search(folded[: match.start()]) is None for match in pattern.finditer(folded))
+
+
+def _process_topic(folded: str) -> str | None:
+    topics = (("deadline", cw.DEADLINE), ("letter", cw.LETTER), ("next_steps", cw.NEXT_STEPS), ("contact", cw.CONTACT))
+    for topic, pattern in topics:
+        if pattern.search(folded):
+            return topic
+    return None
+
+
+def _smalltalk(folded: str) -> str | None:
+    """hello / thanks / bye / help when the message is nothing but that (and filler words)."""
+    kinds = (("help", cw.HELP), ("thanks", cw.THANKS), ("bye", cw.BYE), ("hello", cw.HELLO), ("ack", cw.ACK))
+    for kind, pattern in kinds:
+        if not pattern.search(folded):
+            continue
+        rest = folded
+        for other in (pattern, cw.HELP, cw.THANKS, cw.BYE, cw.HELLO, cw.ACK, cw.SMALLTALK_FILLER):
+            rest = other.sub(" ", rest)
+        return kind if not re.search(r"[^\W_]", rest) else None
+    return None
+
+
+def _is_benefits(folded: str, request: AnswerRequest, text: str) -> bool:
+    return cw.BENEFITS.search(folded) is not None or bool(best_evidence(text, request.passages, limit=1))
+
+
+def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
+    text, problem = input_problem(request.message, options.max_message_chars)
+    if problem:
+        hint = reply_language(request.language_hint or "en")
+        return Route(Intent.INVALID_INPUT, text, hint, hint, input_problem=problem)
+    detected = detect_language(text, request.language_hint)
+
+    def make(intent: Intent, **extra: Any) -> Route:
+        return Route(intent, text, detected, reply_language(detected), **extra)
+
+    folded = fold(text)
+    if signals := injection_signals(text):
+        return make(Intent.INJECTION, signals=signals)
+    if staff := _who_is_staff(text, request):
+        intent, detail = staff
+        if intent is Intent.OFFER_TERM_QUESTION:
+            return make(intent, terms=[detail])
+        return make(intent, topic=detail)
+    if _is_other_person(text, folded, request):
+        return make(Intent.OTHER_PERSON)
+    if _is_internal(folded, request):
+        return make(Intent.INTERNAL_INFO)
+    counter = extract_counter_offer(text, request.terms, request.today)
+    if counter is not None:
+        return make(Intent.NEGOTIATION, counter=counter)
+    if _declared(cw.DECLINE, fold_aligned(text)):
+        return make(Intent.DECLINE_INTENT)
+    if _declared(cw.ACCEPT, fold_aligned(text)):
+        return make(Intent.ACCEPT_INTENT)
+    if topic := _process_topic(folded):
+        return make(Intent.PROCESS_QUESTION, topic=topic)
+    if cw.NEGOTIATE.search(folded) or (request_cue(folded) and cw.MORE_PLEASE.search(folded)):
+        return make(Intent.NEGOTIATION)
+    if kind := _smalltalk(folded):
+        return make(Intent.GREETING, topic=kind)
+    mentions = find_term_mentions(text, request.extra_facts)
+    only_weak = mentions and all(m.weak for m in mentions)
+    if mentions and not (only_weak and cw.BENEFITS.search(folded)):
+        return make(Intent.OFFER_TERM_QUESTION, terms=asked_terms(text, request.extra_facts))
+    if _is_benefits(folded, request, text):
+        return make(Intent.BENEFITS_QUESTION)
+    return make(Intent.OUT_OF_SCOPE)

@@ -1,0 +1,152 @@
+"""Counter-offer extraction by rules: exact items for requests, and nothing at all for plain questions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app.ai.counter import extract_counter_offer
+from offer_engine.terms import OfferTerms, Term, WorkArrangement
+from tests.app.ai.factories import TODAY, gb_terms, make_terms
+
+USD = make_terms()  # base 172,000 USD, sign-on 20,000, bonus 12%, 3,200 units, start 2027-03-08, hybrid, 22 days
+GBP = gb_terms()  # base 96,000 GBP, start 2027-04-12
+
+Expected = list[tuple[Term, Any, str | None]]
+
+EXTRACTIONS: list[tuple[str, OfferTerms, Expected]] = [
+    ("could you do 160k base and a 15k sign-on?", USD,
+     [(Term.BASE_SALARY, Decimal(160000), "USD"), (Term.SIGN_ON_BONUS, Decimal(15000), "USD")]),
+    ("I'd need to start on April 6", USD, [(Term.START_DATE, date(2027, 4, 6), None)]),
+    ("another company offered 3,000 RSUs", USD, [(Term.EQUITY_UNITS, 3000, None)]),
+    ("would £125,000 work?", GBP, [(Term.BASE_SALARY, Decimal(125000), "GBP")]),
+    ("twelve thousand sign-on", USD, [(Term.SIGN_ON_BONUS, Decimal(12000), "USD")]),
+    ("175 base", USD, [(Term.BASE_SALARY, Decimal(175000), "USD")]),
+    ("fully remote", USD, [(Term.WORK_ARRANGEMENT, WorkArrangement.REMOTE, None)]),
+    ("15% bonus target", USD, [(Term.BONUS_TARGET_PERCENT, Decimal(15), None)]),
+    ("one hundred and sixty thousand base salary please", USD, [(Term.BASE_SALARY, Decimal(160000), "USD")]),
+    ("Could you bump the base by 10k?", USD, [(Term.BASE_SALARY, Decimal(182000), "USD")]),
+    ("I'd like 25 days of PTO", USD, [(Term.PTO_DAYS, 25, None)]),
+    ("can we push the start date by two weeks?", USD, [(Term.START_DATE, date(2027, 3, 22), None)]),
+    ("Could the title be Principal Firmware Engineer?", USD, [(Term.TITLE, "Principal Firmware Engineer", None)]),
+    ("I currently make 180k, could you do 185k?", USD, [(Term.BASE_SALARY, Decimal(185000), "USD")]),
+    ("I have an offer for 200k elsewhere, could you match it?", USD, [(Term.BASE_SALARY, Decimal(200000), "USD")]),
+    ("¿Podrían subir el salario a 185.000?", USD, [(Term.BASE_SALARY, Decimal(185000), "USD")]),
+    ("Necesito empezar el 6 de abril", USD, [(Term.START_DATE, date(2027, 4, 6), None)]),
+    ("Otra empresa me ofreció 5.000 acciones", USD, [(Term.EQUITY_UNITS, 5000, None)]),
+    ("Would you consider 190k base, 25k sign on, 4000 RSUs and a start on April 12?", USD,
+     [(Term.BASE_SALARY, Decimal(190000), "USD"), (Term.SIGN_ON_BONUS, Decimal(25000), "USD"),
+      (Term.EQUITY_UNITS, 4000, None), (Term.START_DATE, date(2027, 4, 12), None)]),
+    ("I'd need $180,000 and fully remote", USD,
+     [(Term.BASE_SALARY, Decimal(180000), "USD"), (Term.WORK_ARRANGEMENT, WorkArrangement.REMOTE, None)]),
+    ("€150,000 would work for me", USD, [(Term.BASE_SALARY, Decimal(150000), "EUR")]),
+    ("5k more on the sign-on would help", USD, [(Term.SIGN_ON_BONUS, Decimal(25000), "USD")]),
+    ("start date of 2027-05-03 please", USD, [(Term.START_DATE, date(2027, 5, 3), None)]),
+    ("Could I start on May 3 instead?", USD, [(Term.START_DATE, date(2027, 5, 3), None)]),
+    ("I'm looking for a 15% bonus", USD, [(Term.BONUS_TARGET_PERCENT, Decimal(15), None)]),
+    ("I'd want 30 days of vacation", USD, [(Term.PTO_DAYS, 30, None)]),
+    ("a relocation package of $20,000 would help", USD, [(Term.RELOCATION, Decimal(20000), "USD")]),
+    ("How about 185k base?", USD, [(Term.BASE_SALARY, Decimal(185000), "USD")]),
+    ("What about an extra 5 days of PTO?", USD, [(Term.PTO_DAYS, 27, None)]),
+    ("I'd need to start on January 5", USD, [(Term.START_DATE, date(2027, 1, 5), None)]),
+    ("Could I start on November 20?", USD, [(Term.START_DATE, date(2027, 11, 20), None)]),  # before today: next year
+    ("Could we do 10% more on base?", USD, [(Term.BASE_SALARY, Decimal(189200), "USD")]),
+    ("I'd like a base of 110k and 30 days holiday allowance", GBP,
+     [(Term.BASE_SALARY, Decimal(110000), "GBP"), (Term.PTO_DAYS, 30, None)]),
+    ("Could you do 500 more RSUs?", USD, [(Term.EQUITY_UNITS, 3700, None)]),
+    ("¿Podrían darme 2.500 acciones más?", USD, [(Term.EQUITY_UNITS, 5700, None)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "terms", "expected"), EXTRACTIONS)
+def test_counter_items_are_extracted_exactly(message: str, terms: OfferTerms, expected: Expected) -> None:
+    proposal = extract_counter_offer(message, terms, TODAY)
+    assert proposal is not None, message
+    got = [(item.term, item.requested, item.currency) for item in proposal.items]
+    assert got == expected
+    for item in proposal.items:
+        if item.term is not Term.OTHER:
+            assert item.current == getattr(terms, item.term.value)
+
+
+PLAIN_QUESTIONS = [
+    "What's my salary?",
+    "Is the sign-on negotiable?",
+    "Is my base 172k?",
+    "Is my base salary $172,000 per year?",
+    "I'd like to know if the $20,000 sign-on is taxed",
+    "What happens if I ask for 200k?",
+    "How is the 12% bonus calculated?",
+    "Can you confirm my start date is March 8?",
+    "How much is 12% of my base?",
+    "Is the role remote?",
+    "When do I start?",
+    "Do I get 22 days of PTO?",
+    "How many RSUs are in my offer?",
+    "Does the 3,200 RSU grant vest over 4 years?",
+    "What's the 401(k) match, is it 5%?",
+    "Is $750 the PPO deductible?",
+    "What does the 14 weeks of parental leave include?",
+    "Is the relocation of $12,500 paid upfront?",
+    "When is the offer deadline, December 14?",
+    "Could you tell me more about the bonus?",
+    "Can you explain the vesting schedule?",
+    "Will my salary be reviewed after 12 months?",
+    "How do I accept the offer?",
+    "What's the sign-on clawback if I leave within 12 months?",
+    "Is the hybrid schedule 3 days in the office?",
+    "Is the $20k sign-on paid in my first paycheck?",
+    "Do other candidates get 200k?",
+    "What's the weather like in April?",
+    "If I accept, when do I get the $20,000?",
+    "Thanks, 172k sounds good",
+    "My start date is March 8, right?",
+    "Can I get 5 days off in my first month?",
+    "I want to understand my 3,200 RSUs",
+    "¿Cuál es mi salario?",
+    "¿Mi bono es del 12%?",
+    "¿Cuándo empiezo, el 8 de marzo?",
+    "¿Es negociable el bono de incorporación?",
+    "Me gustaría saber cuánto es mi bono del 12%",
+    "Does the 401k match 100% up to 5%?",
+    "Is 2027 the first plan year?",
+]
+
+
+@pytest.mark.parametrize("message", PLAIN_QUESTIONS)
+def test_a_plain_question_is_never_a_counter_offer(message: str) -> None:
+    assert extract_counter_offer(message, USD, TODAY) is None
+
+
+def test_a_competing_offer_is_recorded_with_the_rationale() -> None:
+    proposal = extract_counter_offer(
+        "Another company offered me 195k. Could you do 185k? The market rate is higher because of my experience.",
+        USD,
+        TODAY,
+    )
+    assert proposal is not None
+    assert [(i.term, i.requested) for i in proposal.items] == [(Term.BASE_SALARY, Decimal(185000))]
+    assert proposal.competing_offer is not None
+    assert "195k" in proposal.competing_offer
+    assert proposal.rationale is not None
+    assert "market rate" in proposal.rationale
+
+
+def test_items_equal_to_the_current_terms_are_dropped() -> None:
+    assert extract_counter_offer("could you do 172k base and hybrid?", USD, TODAY) is None
+
+
+def test_ask_json_shape() -> None:
+    proposal = extract_counter_offer("could you do 180k base and start on April 6?", USD, TODAY)
+    assert proposal is not None
+    assert proposal.to_json() == {
+        "items": [
+            {"term": "base_salary", "current": 172000, "requested": 180000, "currency": "USD"},
+            {"term": "start_date", "current": "2027-03-08", "requested": "2027-04-06", "currency": None},
+        ],
+        "rationale": None,
+        "competing_offer": None,
+    }

@@ -1,0 +1,170 @@
+"""Money, percentage, count and written-number parsing: tables, and hypothesis for no-crash and round trips."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from app.ai.dates import find_dates, format_long_date, resolve_date
+from app.ai.numwords import parse_number_words, rewrite_number_words
+from app.ai.quantities import QuantityKind, find_quantities, format_money, parse_decimal
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def english_words(n: int) -> str:
+    """A test-side speller, so the parser is checked against an independent implementation."""
+    if n < 20:
+        return _UNITS[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _UNITS[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{_UNITS[n // 100]} hundred" + (f" and {english_words(rest)}" if rest else "")
+    for scale, name in ((1_000_000, "million"), (1_000, "thousand")):
+        if n >= scale:
+            rest = n % scale
+            return f"{english_words(n // scale)} {name}" + (f" {english_words(rest)}" if rest else "")
+    raise AssertionError(n)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "currency"),
+    [
+        ("135k", QuantityKind.MONEY, Decimal(135000), None),
+        ("$135,000", QuantityKind.MONEY, Decimal(135000), "USD"),
+        ("135,000 USD", QuantityKind.MONEY, Decimal(135000), "USD"),
+        ("USD 135,000", QuantityKind.MONEY, Decimal(135000), "USD"),
+        ("£118,000", QuantityKind.MONEY, Decimal(118000), "GBP"),
+        ("€95.000", QuantityKind.MONEY, Decimal(95000), "EUR"),
+        ("95.000 €", QuantityKind.MONEY, Decimal(95000), "EUR"),
+        ("US$185,000", QuantityKind.MONEY, Decimal(185000), "USD"),
+        ("GBP118,000", QuantityKind.MONEY, Decimal(118000), "GBP"),
+        ("1.2 million dollars", QuantityKind.MONEY, Decimal("1200000"), "USD"),
+        ("160 mil", QuantityKind.MONEY, Decimal(160000), None),
+        ("twelve thousand pounds", QuantityKind.MONEY, Decimal(12000), "GBP"),
+        ("one hundred thousand", QuantityKind.NUMBER, Decimal(100000), None),
+        ("10%", QuantityKind.PERCENT, Decimal(10), None),
+        ("ten percent", QuantityKind.PERCENT, Decimal(10), None),
+        ("12,5 %", QuantityKind.PERCENT, Decimal("12.5"), None),
+        ("quince por ciento", QuantityKind.PERCENT, Decimal(15), None),
+        ("3,000 RSUs", QuantityKind.COUNT, Decimal(3000), None),
+        ("25 days", QuantityKind.COUNT, Decimal(25), None),
+        ("sixteen weeks", QuantityKind.COUNT, Decimal(16), None),
+        ("36 months", QuantityKind.COUNT, Decimal(36), None),
+        ("1-year", QuantityKind.COUNT, Decimal(1), None),
+    ],
+)
+def test_quantity_forms_normalise(text: str, kind: QuantityKind, value: Decimal, currency: str | None) -> None:
+    (quantity,) = find_quantities(text).items
+    assert (quantity.kind, quantity.value, quantity.currency) == (kind, value, currency)
+
+
+def test_retirement_plan_names_are_not_amounts() -> None:
+    assert [q.value for q in find_quantities("a 401(k) and a 403b plan with a 4% match").items] == [Decimal(4)]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "value"),
+    [
+        ("one hundred and sixty thousand", 160000),
+        ("a hundred and sixty thousand", 160000),
+        ("twelve thousand", 12000),
+        ("fifteen hundred", 1500),
+        ("ciento sesenta mil", 160000),
+        ("dos mil quinientos", 2500),
+        ("treinta y cinco", 35),
+        ("veintitrés", 23),
+        ("un millón", 1000000),
+        ("two three", None),
+    ],
+)
+def test_written_numbers(phrase: str, value: int | None) -> None:
+    assert parse_number_words(phrase) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_written_english_numbers_round_trip(n: int) -> None:
+    assert parse_number_words(english_words(n)) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999), st.sampled_from(["USD", "GBP", "EUR", "CAD", "JPY"]),
+       st.sampled_from([("en", "US"), ("en", "GB"), ("es", "US"), ("es", "ES"), ("es", None)]))  # fmt: skip
+def test_formatted_money_parses_back_to_the_same_amount(
+    amount: int, currency: str, locale: tuple[str, str | None]
+) -> None:
+    shown = format_money(amount, currency, *locale)
+    found = [q for q in find_quantities(shown, dollar_currency=currency).items if q.kind is QuantityKind.MONEY]
+    assert len(found) == 1, shown
+    assert Decimal(amount) in found[0].readings
+    assert found[0].currency == currency
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=999))
+def test_k_suffix_is_thousands(n: int) -> None:
+    assume(n not in (401, 403, 457))  # 401k and friends are retirement plans, not amounts
+    (quantity,) = find_quantities(f"could you do {n}k?").items
+    assert quantity.value == n * 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_parsers_never_crash(text: str) -> None:
+    find_quantities(text)
+    rewrite_number_words(text)
+    for mention in find_dates(text):
+        resolve_date(mention, date(2027, 3, 1), date(2026, 11, 26))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789.,", min_size=1, max_size=20))
+def test_decimal_tokens_never_crash(token: str) -> None:
+    if any(ch.isdigit() for ch in token):
+        parse_decimal(token)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+       st.sampled_from([("en", "US"), ("en", "GB"), ("es", "US"), ("es", "ES"), ("es", "MX")]))  # fmt: skip
+def test_long_dates_round_trip(value: date, locale: tuple[str, str]) -> None:
+    shown = format_long_date(value, *locale)
+    (mention,) = find_dates(shown)
+    assert mention.as_date() == value, shown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 March 2027", (3, 3, 2027)),
+        ("Mar 3, 2027", (3, 3, 2027)),
+        ("2027-03-03", (3, 3, 2027)),
+        ("March 3rd", (3, 3, None)),
+        ("the 3rd of March", (3, 3, None)),
+        ("3 de marzo de 2027", (3, 3, 2027)),
+        ("March 2027", (3, None, 2027)),
+    ],
+)
+def test_date_forms(text: str, expected: tuple[int, int | None, int | None]) -> None:
+    (mention,) = find_dates(text)
+    assert (mention.month, mention.day, mention.year) == expected
+
+
+def test_ambiguous_numeric_dates_keep_both_readings() -> None:
+    (mention,) = find_dates("03/04/2027")
+    assert set(mention.readings) == {(3, 4, 2027), (4, 3, 2027)}
+
+
+def test_a_date_before_today_moves_to_next_year() -> None:
+    (mention,) = find_dates("November 20")
+    assert resolve_date(mention, date(2027, 3, 8), date(2026, 11, 26)) == date(2027, 11, 20)
+    (mention,) = find_dates("December 1")
+    assert resolve_date(mention, date(2027, 3, 8), date(2026, 11, 26)) == date(2026, 12, 1)
