@@ -5,8 +5,24 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
+# Each domain module that defines tables is imported here (the imports register the tables).
+from offer_engine import (  # noqa: F401
+    access,
+    approvals,
+    audit,
+    candidate_requests,
+    counters,
+    letter_store,
+    messages,
+    offers,
+    outbox,
+    requisitions,
+    staff,
+    versions,
+    webhook_events,
+)
+
 
 def metadata() -> MetaData:
     """The full metadata of the product's tables."""
-    # Each domain module that defines tables is imported here.
     return SQLModel.metadata

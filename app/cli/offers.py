@@ -1,0 +1,403 @@
+"""`offer-assistant draft | approvals | queue | sync | worker | audit`: the offer engine from the command line.
+
+Acting commands take ``--as USER`` and ``--role ROLE`` (repeatable): the engine checks the roles exactly as it
+does for the web UI. The iCIMS connection is the configured one (the local sandbox in sandbox mode).
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+
+from app.cli.context import settings_of
+from app.config import Settings
+from icims.client import ICIMSClient
+from icims.errors import ICIMSError
+from icims.sandbox import Sandbox, SandboxOptions, serve_in_thread
+from offer_engine import approval_inbox, audit, counters, lifecycle, offers
+from offer_engine.actors import Actor, Role, system_actor, user_actor
+from offer_engine.db import make_engine, session_scope
+from offer_engine.delivery import RetryPolicy, deliver_due
+from offer_engine.errors import DomainError
+from offer_engine.flows import DraftOutcome, EngineSetup, draft_from_icims
+from offer_engine.letter_store import Letter
+from offer_engine.migrations import upgrade
+from offer_engine.policy import PolicyError, load_policy
+
+AsUser = Annotated[str, typer.Option("--as", help="Your user id (recorded in the audit trail).")]
+Roles = Annotated[
+    list[Role], typer.Option("--role", help="Your role(s): recruiter, hiring_manager, compensation, legal, admin.")
+]
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("draft")(draft)
+    cli.command("sync")(sync)
+    cli.command("worker")(worker)
+    cli.command("bench")(bench)
+    approvals_app = typer.Typer(help="Approval chains: list, preview, submit, approve, reject.", no_args_is_help=True)
+    approvals_app.command("list")(approvals_list)
+    approvals_app.command("preview")(approvals_preview)
+    approvals_app.command("submit")(approvals_submit)
+    approvals_app.command("approve")(approvals_approve)
+    approvals_app.command("reject")(approvals_reject)
+    cli.add_typer(approvals_app, name="approvals")
+    queue_app = typer.Typer(help="The counter-offer queue.", no_args_is_help=True)
+    queue_app.command("list")(queue_list)
+    queue_app.command("show")(queue_show)
+    cli.add_typer(queue_app, name="queue")
+    audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+    audit_app.command("verify")(audit_verify)
+    cli.add_typer(audit_app, name="audit")
+
+
+# -- wiring -----------------------------------------------------------------------------------------------
+
+
+def _engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return engine
+
+
+def icims_client(settings: Settings, *, max_retries: int | None = None) -> ICIMSClient:
+    """A client for the configured tenant, or for the local sandbox in sandbox mode."""
+    connection = settings.icims
+    if max_retries is not None:
+        connection = connection.model_copy(update={"max_retries": max_retries})
+    base_url = (
+        f"http://{settings.sandbox.host}:{settings.sandbox.port}" if settings.sandbox_mode else connection.base_url
+    )
+    secret = settings.secret("icims.client_secret" if connection.auth == "oauth" else "icims.password")
+    return ICIMSClient(connection, base_url=base_url, secret=secret)
+
+
+def engine_setup(settings: Settings) -> EngineSetup:
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyError as exc:
+        _fail(f"the company policy cannot be used: {exc}")
+    return EngineSetup(
+        customer_id=settings.icims.customer_id,
+        company_name=settings.company_name,
+        mapping=settings.tenant,
+        policy=policy,
+    )
+
+
+def _actor(user: str | None, roles: list[Role] | None) -> Actor:
+    return user_actor(user or getpass.getuser(), *(roles or []))
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+# -- draft ------------------------------------------------------------------------------------------------
+
+
+def draft(
+    ctx: typer.Context,
+    workflow: Annotated[int, typer.Option("--workflow", help="iCIMS applicant workflow id.")],
+    write_to_icims: Annotated[bool, typer.Option(help="Queue the draft PDF and 'Generated' status for iCIMS.")] = False,
+    user: AsUser = "",
+    role: Roles = [Role.RECRUITER],  # noqa: B006 - typer reads the default
+) -> None:
+    """Pull the workflow from iCIMS, create or refresh its offer, render and check the letter."""
+    settings = settings_of(ctx)
+    engine, setup = _engine(settings), engine_setup(settings)
+    try:
+        with icims_client(settings) as client, session_scope(engine) as session:
+            outcome = draft_from_icims(
+                session, client, setup, workflow, actor=_actor(user, role), today=date.today(),
+                write_draft_to_icims=write_to_icims,
+            )  # fmt: skip
+            _print_draft(settings, outcome)
+    except (DomainError, ICIMSError, ValueError) as exc:
+        _fail(f"cannot draft workflow {workflow}: {exc}")
+
+
+def _print_draft(settings: Settings, outcome: DraftOutcome) -> None:
+    offer = outcome.offer
+    verb = "created" if outcome.created else "refreshed"
+    typer.echo(f"offer {offer.id} for workflow {offer.workflow_id} {verb}: state {offer.state}")
+    if outcome.missing:
+        typer.echo("missing data (nothing was guessed):")
+        for item in outcome.missing:
+            typer.echo(f"  - {item.term} [{item.reason}] tried {', '.join(item.tried) or 'no field'}: {item.detail}")
+        return
+    if outcome.version is not None:
+        change = "new" if outcome.new_version else "unchanged"
+        typer.echo(f"version {outcome.version.number} ({change}, {outcome.version.reason_kind})")
+    letter = outcome.letter
+    if letter is None:
+        return
+    typer.echo(f"compliance: {'PASSED' if letter.compliance_passed else 'FAILED'} (template {letter.template_id})")
+    typer.echo(f"  clauses: {', '.join(letter.clause_ids) or '-'}")
+    for finding in letter.compliance_findings:
+        typer.echo(f"  - {finding['code']} {finding.get('clause_id') or ''}: {finding['message']}")
+    typer.echo(f"pdf: {_save_pdf(settings, letter)}")
+
+
+def _save_pdf(settings: Settings, letter: Letter) -> Path | str:
+    if letter.pdf is None:
+        return "(none)"
+    path = settings.data_dir / "letters" / letter.file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(letter.pdf)
+    return path
+
+
+# -- approvals --------------------------------------------------------------------------------------------
+
+
+def approvals_list(ctx: typer.Context, user: AsUser = "", role: Roles = [Role.ADMIN]) -> None:  # noqa: B006
+    """Open approval steps you may decide, most urgent first."""
+    engine = _engine(settings_of(ctx))
+    with session_scope(engine) as session:
+        rows = approval_inbox.open_steps_for(session, _actor(user, role))
+        if not rows:
+            typer.echo("no open approval steps")
+        for step, request in rows:
+            due = step.due_at.strftime("%Y-%m-%d %H:%M UTC") if step.due_at else "-"
+            escalated = f" (escalated x{step.escalation_level})" if step.escalation_level else ""
+            typer.echo(
+                f"step {step.id}: offer {request.offer_id} v{request.version_number} · {step.name} · "
+                f"role {step.approver_role} · quorum {step.quorum} · due {due}{escalated}"
+            )
+            for reason in step.reasons:
+                typer.echo(f"    why: {reason}")
+
+
+def approvals_preview(ctx: typer.Context, offer: Annotated[int, typer.Option("--offer")]) -> None:
+    """The steps the offer's current version would need (nothing is submitted)."""
+    settings = settings_of(ctx)
+    engine, setup = _engine(settings), engine_setup(settings)
+    with session_scope(engine) as session:
+        try:
+            steps = lifecycle.preview_steps(session, offer, setup)
+        except DomainError as exc:
+            _fail(str(exc))
+        typer.echo("no approval needed" if not steps else f"{len(steps)} step(s):")
+        for spec in steps:
+            typer.echo(f"  {spec.name} · role {spec.approver_role} · quorum {spec.quorum} · {spec.sla_hours} h")
+            for reason in spec.reasons:
+                typer.echo(f"    why: {reason}")
+
+
+def approvals_submit(
+    ctx: typer.Context,
+    offer: Annotated[int, typer.Option("--offer")],
+    user: AsUser = "",
+    role: Roles = [Role.RECRUITER],  # noqa: B006
+) -> None:
+    """Submit the offer's current version (its letter must have passed compliance) for approval."""
+    settings = settings_of(ctx)
+    engine, setup = _engine(settings), engine_setup(settings)
+    try:
+        with session_scope(engine) as session:
+            request = lifecycle.submit_for_approval(session, offer, setup, actor=_actor(user, role))
+            steps = approval_inbox.steps_of(session, request.id or 0)
+            typer.echo(f"approval request {request.id}: {request.state}, {len(steps)} step(s)")
+    except DomainError as exc:
+        _fail(f"cannot submit offer {offer}: {exc}")
+
+
+def _decide(ctx: typer.Context, step: int, user: str, role: list[Role], approve: bool, comment: str | None) -> None:
+    settings = settings_of(ctx)
+    engine, setup = _engine(settings), engine_setup(settings)
+    try:
+        with session_scope(engine) as session:
+            outcome = lifecycle.decide(session, step, setup, actor=_actor(user, role), approve=approve, comment=comment)
+            typer.echo(
+                f"step {step}: {outcome.step.state}; request {outcome.request.state}; offer {outcome.offer.state}"
+            )
+    except DomainError as exc:
+        _fail(f"cannot decide step {step}: {exc}")
+
+
+def approvals_approve(
+    ctx: typer.Context,
+    step: Annotated[int, typer.Argument(help="Approval step id (see `approvals list`).")],
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
+    user: AsUser = "",
+    role: Roles = [],  # noqa: B006
+) -> None:
+    """Approve a step (needs its approver role, or to be its named approver)."""
+    _decide(ctx, step, user, role, True, comment)
+
+
+def approvals_reject(
+    ctx: typer.Context,
+    step: Annotated[int, typer.Argument(help="Approval step id (see `approvals list`).")],
+    comment: Annotated[str, typer.Option("--comment", help="Why (required).")],
+    user: AsUser = "",
+    role: Roles = [],  # noqa: B006
+) -> None:
+    """Reject a step: the offer goes back to review."""
+    _decide(ctx, step, user, role, False, comment)
+
+
+# -- queue ------------------------------------------------------------------------------------------------
+
+
+def queue_list(ctx: typer.Context) -> None:
+    """Open counter-offers, earliest SLA first."""
+    with session_scope(_engine(settings_of(ctx))) as session:
+        rows = counters.queue(session)
+        if not rows:
+            typer.echo("the counter-offer queue is empty")
+        for counter in rows:
+            items = ", ".join(i.term for i in counters.items_of(session, counter.id or 0))
+            holder = f" · claimed by {counter.claimed_by}" if counter.claimed_by else ""
+            typer.echo(
+                f"counter {counter.id}: offer {counter.offer_id} v{counter.version_number} · {counter.state} · "
+                f"due {counter.due_at:%Y-%m-%d %H:%M} UTC · {items}{holder}"
+            )
+
+
+def queue_show(ctx: typer.Context, counter: Annotated[int, typer.Argument(help="Counter-offer id.")]) -> None:
+    """One counter-offer with its items, rationale and source message."""
+    with session_scope(_engine(settings_of(ctx))) as session:
+        try:
+            row = counters.get_counter(session, counter)
+        except DomainError as exc:
+            _fail(str(exc))
+        offer = offers.get_offer(session, row.offer_id)
+        typer.echo(f"counter-offer {row.id} (#{row.number}) on offer {offer.id}, workflow {offer.workflow_id}")
+        typer.echo(
+            f"state {row.state}{f' ({row.resolution})' if row.resolution else ''} · due {row.due_at:%Y-%m-%d %H:%M} UTC"
+        )
+        for item in counters.items_of(session, counter):
+            granted = f" → granted {item.granted}" if item.granted is not None else ""
+            typer.echo(f"  {item.term}: {item.current} → {item.requested} {item.currency or ''}{granted}".rstrip())
+        for label, value in (("rationale", row.rationale), ("competing offer", row.competing_offer),
+                             ("message", row.source_message_text)):  # fmt: skip
+            if value:
+                typer.echo(f"{label}: {value}")
+        for reason in row.resolution_reasons:
+            typer.echo(f"reason: {reason}")
+
+
+# -- sync, worker, audit ----------------------------------------------------------------------------------
+
+
+def sync(ctx: typer.Context) -> None:
+    """Deliver the due outbox jobs to iCIMS once."""
+    settings = settings_of(ctx)
+    engine = _engine(settings)
+    with icims_client(settings, max_retries=0) as client:
+        result = deliver_due(engine, client, worker_id=f"cli-{getpass.getuser()}")
+    typer.echo(
+        f"delivered {len(result.delivered)} (already there {len(result.already_present)}), "
+        f"retrying {len(result.retrying)}, dead {len(result.dead)}, lost {len(result.lost)}"
+    )
+
+
+def worker(
+    ctx: typer.Context,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 5.0,
+    rounds: Annotated[int, typer.Option(help="Stop after this many rounds (0 = run until stopped).")] = 0,
+) -> None:
+    """Run the background work: outbox delivery, escalation of overdue approvals, expiry of sent offers."""
+    settings = settings_of(ctx)
+    engine = _engine(settings)
+    actor = system_actor(f"worker-{getpass.getuser()}")
+    done = 0
+    with icims_client(settings, max_retries=0) as client:
+        while rounds == 0 or done < rounds:
+            now = datetime.now(UTC)
+            result = deliver_due(engine, client, worker_id=actor.id, now=now, policy=RetryPolicy())
+            with session_scope(engine) as session:
+                escalated = approval_inbox.escalate_overdue(session, now=now, actor=actor)
+                expired = offers.expire_overdue(session, today=now.date(), actor=actor, now=now)
+            if result.attempted or escalated or expired:
+                typer.echo(
+                    f"{now:%H:%M:%S} delivered {len(result.delivered)}, retrying {len(result.retrying)}, "
+                    f"dead {len(result.dead)}; escalated {len(escalated)}; expired {len(expired)}"
+                )
+            done += 1
+            if rounds == 0 or done < rounds:
+                time.sleep(interval)
+
+
+def audit_verify(ctx: typer.Context) -> None:
+    """Check the whole audit chain; exit 1 if any event was edited, deleted or reordered."""
+    with session_scope(_engine(settings_of(ctx))) as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        typer.echo(f"audit chain OK: {report.events_checked} events, last {report.last_seq}")
+        return
+    typer.echo(f"audit chain BROKEN: {len(report.problems)} problem(s) in {report.events_checked} events", err=True)
+    for problem in report.problems:
+        typer.echo(f"  - [{problem.kind}] {problem.message}", err=True)
+    raise typer.Exit(1)
+
+
+# -- benchmark --------------------------------------------------------------------------------------------
+
+
+def bench(
+    ctx: typer.Context,
+    runs: Annotated[int, typer.Option(help="Measured runs (after one warm-up run).")] = 20,
+    workflow: Annotated[int, typer.Option(help="Applicant workflow of the sandbox fixture.")] = 3401,
+) -> None:
+    """Print p50/p95 per stage and end to end of workflow → offer → letter → compliance → PDF (stored).
+
+    Runs against a private sandbox over loopback HTTP and a scratch SQLite database; asserts nothing.
+    """
+    settings = settings_of(ctx)
+    policy = engine_setup(settings).policy
+    secret = secrets.token_urlsafe(24)
+    options = SandboxOptions(client_id="bench", client_secret=SecretStr(secret))
+    samples: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as scratch, serve_in_thread(Sandbox(settings.sandbox.fixture, options)) as box:
+        engine = make_engine(f"sqlite:///{Path(scratch) / 'bench.db'}")
+        upgrade(engine)
+        connection = settings.icims.model_copy(
+            update={
+                "base_url": "sandbox",
+                "auth": "oauth",
+                "client_id": "bench",
+                "customer_id": box.sandbox.customer_id,
+            }
+        )
+        setup = EngineSetup(box.sandbox.customer_id, settings.company_name, settings.tenant, policy)
+        actor = system_actor("bench")
+        with ICIMSClient(connection, base_url=box.base_url, secret=secret) as client:
+            for run in range(runs + 1):
+                timings: dict[str, float] = {}
+                started = time.perf_counter()
+                with session_scope(engine) as session:
+                    outcome = draft_from_icims(
+                        session, client, setup, workflow, actor=actor, today=date.today(), timings=timings
+                    )
+                total = time.perf_counter() - started
+                timings["database"] = total - sum(timings.values())  # offer, version, letter rows and the commit
+                timings["end_to_end"] = total
+                with session_scope(engine) as session:  # free the workflow for the next run (not timed)
+                    offers.withdraw(
+                        session, offers.get_offer(session, outcome.offer.id or 0), actor=actor, reason="bench"
+                    )
+                if run:  # the first run warms fonts, templates and the token
+                    for name, seconds in timings.items():
+                        samples.setdefault(name, []).append(seconds * 1000)
+    typer.echo(f"{runs} runs of workflow {workflow} (ms):")
+    for name, values in samples.items():
+        typer.echo(f"  {name:<14} p50 {_percentile(values, 50):8.1f}   p95 {_percentile(values, 95):8.1f}")
+
+
+def _percentile(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]

@@ -1,0 +1,215 @@
+"""The outbox worker: delivers due sync jobs to iCIMS, at most once in effect, surviving crashes and restarts.
+
+A round claims due jobs (committed, with a lease), calls iCIMS outside any database transaction, and
+records each outcome in its own transaction. The client should be built with ``max_retries=0`` so that
+every retry goes through the outbox (with its back-off and dead-lettering) and none hides inside the client.
+
+Exactly-once in effect: a job that was tried before (its earlier attempt may have reached iCIMS before a
+time-out or a crash) first reads iCIMS and skips the write when the result is already there: the same
+file bytes, the same field values, a note carrying the job's marker, the same status.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from icims.client import ICIMSClient
+from icims.errors import AccessDenied, BadRequest, ICIMSError, NotFound, RateLimited, RequiredField
+from offer_engine.actors import Actor, system_actor
+from offer_engine.columns import utcnow
+from offer_engine.db import session_scope
+from offer_engine.letter_store import Letter
+from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed
+
+log = logging.getLogger(__name__)
+
+WORKFLOWS = "applicantworkflows"
+# Failures no retry can fix (the tenant's configuration or data must change): dead-lettered at once.
+PERMANENT = (NotFound, AccessDenied, RequiredField, BadRequest)
+
+
+class PermanentDeliveryError(Exception):
+    """The job itself cannot be delivered (e.g. its letter has no PDF)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 5.0
+    max_seconds: float = 900.0
+    lease_seconds: float = 120.0
+    batch: int = 20
+    passes: int = 10
+
+    def backoff(self, failures: int) -> float:
+        return float(min(self.max_seconds, self.base_seconds * 2 ** max(0, failures - 1)))
+
+
+@dataclass
+class DeliveryRound:
+    delivered: list[int] = field(default_factory=list)
+    already_present: list[int] = field(default_factory=list)  # delivered by an earlier, interrupted attempt
+    retrying: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)  # the lease ran out and another worker took the job
+
+    @property
+    def attempted(self) -> int:
+        return len(self.delivered) + len(self.retrying) + len(self.dead) + len(self.lost)
+
+
+def deliver_due(
+    engine: Engine,
+    client: ICIMSClient,
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    policy: RetryPolicy | None = None,
+    actor: Actor | None = None,
+) -> DeliveryRound:
+    """Claim and deliver the jobs due at `now`; returns what happened to each.
+
+    A delivered job can unblock the next write of its workflow, so claiming repeats (up to `rules.passes`
+    times) while the previous pass delivered something.
+    """
+    rules = policy or RetryPolicy()
+    _check_lease(rules, client)
+    who = actor or system_actor(worker_id)
+    moment = now or utcnow()
+    outcome = DeliveryRound()
+    for _ in range(rules.passes):
+        with session_scope(engine) as session:
+            jobs = claim_due(
+                session, worker_id=worker_id, now=moment, limit=rules.batch, lease_seconds=rules.lease_seconds
+            )
+        delivered_before = len(outcome.delivered)
+        for job in jobs:
+            _deliver_one(engine, client, job, rules, who, moment, outcome)
+        if len(outcome.delivered) == delivered_before:
+            break
+    return outcome
+
+
+def _check_lease(rules: RetryPolicy, client: ICIMSClient) -> None:
+    """A lease must outlast a delivery (token, read-back and write, each with its retries), or a second worker
+    could take a job whose first delivery is still on its way."""
+    connection = client.connection
+    worst = 3 * connection.timeout_seconds * (connection.max_retries + 1)
+    if rules.lease_seconds <= worst:
+        raise ValueError(
+            f"lease_seconds {rules.lease_seconds} must exceed the longest delivery ({worst:.0f} s with a "
+            f"{connection.timeout_seconds} s time-out and {connection.max_retries} retries)"
+        )
+
+
+def _deliver_one(
+    engine: Engine,
+    client: ICIMSClient,
+    job: SyncJob,
+    rules: RetryPolicy,
+    actor: Actor,
+    moment: datetime,
+    outcome: DeliveryRound,
+) -> None:
+    job_id = job.id or 0
+    try:
+        pdf = _letter_pdf(engine, job) if job.kind == JobKind.UPLOAD_LETTER.value else None
+        present = job.attempts > 1 and _already_applied(client, job, pdf)
+        if not present:
+            _apply(client, job, pdf)
+    except RateLimited as exc:  # not the job's fault: wait for the reset, do not count it
+        _failed(engine, job, exc, exc.reset_seconds or rules.backoff(job.failures + 1), False, actor, moment, outcome)
+        return
+    except (PermanentDeliveryError, *PERMANENT) as exc:
+        _failed(engine, job, exc, None, True, actor, moment, outcome)
+        return
+    except ICIMSError as exc:  # 5xx, time-outs, refused tokens: retry with back-off
+        _failed(engine, job, exc, rules.backoff(job.failures + 1), True, actor, moment, outcome)
+        return
+    with session_scope(engine) as session:
+        note = "already present in iCIMS (an earlier attempt landed)" if present else None
+        if mark_delivered(session, job, actor=actor, note=note, now=moment):
+            outcome.delivered.append(job_id)
+            if present:
+                outcome.already_present.append(job_id)
+        else:
+            outcome.lost.append(job_id)
+
+
+def _failed(
+    engine: Engine,
+    job: SyncJob,
+    exc: Exception,
+    retry_in: float | None,
+    counted: bool,
+    actor: Actor,
+    moment: datetime,
+    outcome: DeliveryRound,
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"
+    log.warning("sync job %s (%s) failed: %s", job.id, job.kind, error)
+    with session_scope(engine) as session:
+        state = mark_failed(
+            session, job, error=error, retry_in_seconds=retry_in, counted=counted, actor=actor, now=moment
+        )
+    bucket = {JobState.DEAD: outcome.dead, JobState.PENDING: outcome.retrying, None: outcome.lost}[state]
+    bucket.append(job.id or 0)
+
+
+def _letter_pdf(engine: Engine, job: SyncJob) -> bytes:
+    with session_scope(engine) as session:
+        letter = session.get(Letter, job.letter_id) if job.letter_id is not None else None
+        if letter is None or letter.pdf is None:
+            raise PermanentDeliveryError(f"letter {job.letter_id} has no PDF to upload")
+        return letter.pdf
+
+
+def _apply(client: ICIMSClient, job: SyncJob, pdf: bytes | None) -> None:
+    payload, workflow = job.payload, job.workflow_id
+    kind = JobKind(job.kind)
+    if kind is JobKind.UPLOAD_LETTER:
+        assert pdf is not None
+        client.upload_file(WORKFLOWS, workflow, payload["field"], filename=payload["file_name"], content=pdf)
+    elif kind is JobKind.PATCH_FIELDS:
+        client.update_profile(WORKFLOWS, workflow, payload["fields"])
+    elif kind is JobKind.WRITE_CHAT_LINK:
+        client.update_profile(WORKFLOWS, workflow, {payload["field"]: payload["url"]})
+    elif kind is JobKind.ADD_NOTE:
+        client.add_note(WORKFLOWS, workflow, payload["text"])
+    elif kind is JobKind.SET_STATUS:
+        client.set_workflow_status(workflow, payload["status_id"])
+
+
+def _already_applied(client: ICIMSClient, job: SyncJob, pdf: bytes | None) -> bool:
+    """Whether iCIMS already shows what the job would write (so an earlier attempt got through)."""
+    payload, workflow = job.payload, job.workflow_id
+    kind = JobKind(job.kind)
+    if kind is JobKind.UPLOAD_LETTER:
+        try:
+            return client.download_file(WORKFLOWS, workflow, payload["field"]).content == pdf
+        except NotFound:
+            return False
+    if kind in (JobKind.PATCH_FIELDS, JobKind.WRITE_CHAT_LINK):
+        wanted = payload["fields"] if kind is JobKind.PATCH_FIELDS else {payload["field"]: payload["url"]}
+        current = client.get_profile(WORKFLOWS, workflow, fields=list(wanted))
+        return all(_same(current.get(name), value) for name, value in wanted.items())
+    if kind is JobKind.ADD_NOTE:
+        collection = client.connection.notes_collection
+        rows = client.get_profile(WORKFLOWS, workflow, fields=[collection]).get(collection) or []
+        return any(payload["marker"] in str(row) for row in rows)
+    if kind is JobKind.SET_STATUS:
+        return bool(client.get_workflow(workflow).status_id == payload["status_id"])
+    return False
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(current, dict):  # a list node answers {"id", "value", ...} for a value we set by text or id
+        return wanted in (current.get("id"), current.get("value")) or str(wanted) in (
+            str(current.get("id")),
+            str(current.get("value")),
+        )
+    return current == wanted or (current is not None and str(current) == str(wanted))

@@ -1,0 +1,192 @@
+"""What to write back to iCIMS when something happens to an offer, as outbox jobs (see `outbox`).
+
+Which fields receive what comes from the tenant mapping; a write whose field is not mapped is left out
+(and said so in the returned plan) rather than guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from icims.mapping import TenantMapping
+from offer_engine.actors import Actor
+from offer_engine.letter_store import Letter
+from offer_engine.offers import Offer
+from offer_engine.outbox import JobKind, SyncJob, enqueue
+
+NOTE_MARKER_PREFIX = "offer-assistant ref"
+
+
+@dataclass
+class WritebackPlan:
+    jobs: list[SyncJob] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # writes left out because the mapping names no field
+
+
+def note_marker(idempotency_key: str) -> str:
+    """A short tag put in every note so a retried delivery can see that the note is already there."""
+    from offer_engine.audit import sha256_of  # imported here: only the marker needs it
+
+    return f"[{NOTE_MARKER_PREFIX} {sha256_of(idempotency_key)[:12]}]"
+
+
+def enqueue_letter_approved(
+    session: Session,
+    *,
+    offer: Offer,
+    letter: Letter,
+    mapping: TenantMapping,
+    actor: Actor,
+    now: datetime | None = None,
+) -> WritebackPlan:
+    """Approved letter → upload the PDF, set draft status 'Approved' and the version number, add a note."""
+    group = f"letter:{letter.id}:approved"
+    status = mapping.draft_status_values.approved
+    note = (
+        f"Offer letter version {letter.version_number} approved in the Offer Assistant "
+        f"(letter {letter.id}, PDF sha256 {(letter.pdf_sha256 or '')[:16]})."
+    )
+    return _enqueue_letter_jobs(session, offer, letter, mapping, actor, group, status, note, now)
+
+
+def enqueue_draft_generated(
+    session: Session,
+    *,
+    offer: Offer,
+    letter: Letter,
+    mapping: TenantMapping,
+    actor: Actor,
+    now: datetime | None = None,
+) -> WritebackPlan:
+    """A draft was generated (webhook flow) → upload the draft PDF and set draft status 'Generated'."""
+    group = f"letter:{letter.id}:draft"
+    status = mapping.draft_status_values.generated
+    return _enqueue_letter_jobs(session, offer, letter, mapping, actor, group, status, None, now)
+
+
+def enqueue_chat_link(
+    session: Session,
+    *,
+    offer: Offer,
+    url: str,
+    link_id: str,
+    mapping: TenantMapping,
+    actor: Actor,
+    now: datetime | None = None,
+) -> WritebackPlan:
+    """Write the candidate's chat link to the mapped chat-link field (`link_id` distinguishes reissued links)."""
+    plan = WritebackPlan()
+    if not mapping.chat_link_field:
+        plan.skipped.append("chat link: tenant.chat_link_field is not mapped")
+        return plan
+    key = f"offer:{offer.id}:chat_link:{link_id}"
+    plan.jobs.append(
+        enqueue(
+            session,
+            kind=JobKind.WRITE_CHAT_LINK,
+            idempotency_key=key,
+            group_key=key,
+            customer_id=offer.customer_id,
+            workflow_id=offer.workflow_id,
+            offer_id=offer.id,
+            payload={"field": mapping.chat_link_field, "url": url},
+            actor=actor,
+            now=now,
+        )
+    )
+    return plan
+
+
+def enqueue_fields(
+    session: Session, *, offer: Offer, fields: dict[str, Any], key: str, actor: Actor, now: datetime | None = None
+) -> SyncJob:
+    """Patch workflow fields (e.g. the draft status 'Released'); `key` makes it idempotent."""
+    return enqueue(
+        session,
+        kind=JobKind.PATCH_FIELDS,
+        idempotency_key=key,
+        group_key=key,
+        customer_id=offer.customer_id,
+        workflow_id=offer.workflow_id,
+        offer_id=offer.id,
+        payload={"fields": fields},
+        actor=actor,
+        now=now,
+    )
+
+
+def enqueue_status_change(
+    session: Session, *, offer: Offer, status_id: str, reason: str, actor: Actor, now: datetime | None = None
+) -> SyncJob:
+    """Move the applicant workflow to an iCIMS status (e.g. the tenant's accepted/declined status)."""
+    key = f"offer:{offer.id}:status:{status_id}:{reason}"
+    return enqueue(
+        session,
+        kind=JobKind.SET_STATUS,
+        idempotency_key=key,
+        group_key=key,
+        customer_id=offer.customer_id,
+        workflow_id=offer.workflow_id,
+        offer_id=offer.id,
+        payload={"status_id": status_id},
+        actor=actor,
+        now=now,
+    )
+
+
+def _enqueue_letter_jobs(
+    session: Session,
+    offer: Offer,
+    letter: Letter,
+    mapping: TenantMapping,
+    actor: Actor,
+    group: str,
+    status: str,
+    note: str | None,
+    now: datetime | None,
+) -> WritebackPlan:
+    plan = WritebackPlan()
+
+    def add(kind: JobKind, suffix: str, payload: dict[str, Any]) -> None:
+        job = enqueue(
+            session,
+            kind=kind,
+            idempotency_key=f"{group}:{suffix}",
+            group_key=group,
+            customer_id=offer.customer_id,
+            workflow_id=offer.workflow_id,
+            offer_id=offer.id,
+            letter_id=letter.id,
+            payload=payload,
+            actor=actor,
+            now=now,
+        )
+        plan.jobs.append(job)
+
+    if mapping.letter_file_field:
+        add(
+            JobKind.UPLOAD_LETTER,
+            "upload",
+            {"field": mapping.letter_file_field, "file_name": letter.file_name, "sha256": letter.pdf_sha256},
+        )
+    else:
+        plan.skipped.append("letter upload: tenant.letter_file_field is not mapped")
+    fields: dict[str, Any] = {}
+    if mapping.draft_status_field:
+        fields[mapping.draft_status_field] = status
+    else:
+        plan.skipped.append("draft status: tenant.draft_status_field is not mapped")
+    if mapping.version_field:
+        fields[mapping.version_field] = letter.version_number
+    else:
+        plan.skipped.append("version number: tenant.version_field is not mapped")
+    if fields:
+        add(JobKind.PATCH_FIELDS, "fields", {"fields": fields})
+    if note:
+        marker = note_marker(f"{group}:note")
+        add(JobKind.ADD_NOTE, "note", {"text": f"{note} {marker}", "marker": marker})
+    return plan
