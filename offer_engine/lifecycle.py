@@ -24,7 +24,6 @@ from offer_engine.letter_store import Letter, get_letter
 from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
-from offer_engine.savepoints import savepoint
 from offer_engine.terms import OfferTerms, Term
 from offer_engine.webhook_events import EventState
 
@@ -172,7 +171,7 @@ def handle_status_event(
         why = f"status {new_status!r} is not an offer-ready status"
         return webhook_events.set_state(session, event, EventState.IGNORED, actor=actor, outcome=why, now=now)
     try:
-        with savepoint(session):
+        with session.begin_nested():
             outcome = draft_from_icims(
                 session,
                 client,

@@ -24,7 +24,6 @@ from offer_engine import audit
 from offer_engine.actors import Actor, ActorKind
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.errors import IllegalTransitionError, LiveOfferExistsError, NotFoundError, PermissionDeniedError
-from offer_engine.savepoints import savepoint
 
 
 class OfferState(StrEnum):
@@ -167,7 +166,7 @@ def open_offer(
         created_by=actor.label,
     )
     try:
-        with savepoint(session):
+        with session.begin_nested():
             session.add(offer)
             session.flush()
     except IntegrityError as exc:  # a concurrent opener won the race: the partial unique index said no

@@ -27,7 +27,6 @@ from offer_engine.actors import Actor
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.db import is_postgres
 from offer_engine.errors import IllegalTransitionError, NotFoundError
-from offer_engine.savepoints import savepoint
 
 DEFAULT_MAX_FAILURES = 8
 
@@ -108,7 +107,7 @@ def enqueue(
         created_at=moment,
     )
     try:
-        with savepoint(session):
+        with session.begin_nested():
             session.add(job)
             session.flush()
     except IntegrityError:  # a concurrent enqueue of the same key won

@@ -20,7 +20,6 @@ from offer_engine import audit
 from offer_engine.actors import Actor
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.errors import IllegalTransitionError, NotFoundError
-from offer_engine.savepoints import savepoint
 
 IDENTIFYING_FIELDS = ("customerId", "eventType", "systemId", "jobId", "personId", "userId", "oldStatus", "newStatus")
 KEPT_HEADERS = ("content-type", "content-encoding", "user-agent", "link", "x-icims-date", "x-transaction")
@@ -100,7 +99,7 @@ def store_event(
         received_at=moment,
     )
     try:
-        with savepoint(session):
+        with session.begin_nested():
             session.add(event)
             session.flush()
     except IntegrityError:  # the same event arrived on another connection at the same moment
