@@ -1,0 +1,258 @@
+"""Speed and size figures for the benefits index, printed rather than asserted (they depend on the machine).
+
+Measures, on the given documents: encoder load time; embedding throughput (numpy encoder, and sentence-transformers
+on the same texts as a reference when it is importable); indexing from scratch end to end; warm query latency per
+mode; quality on a labelled set when one is given. Then, on a synthetic index of `synthetic_chunks` points (demo
+chunk texts repeated, random unit dense vectors: memory and search cost do not depend on the values), the resident
+memory and disk size of the index and the query latency at that size.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from retrieval import sparse, store
+from retrieval.chunking import Chunk, chunk_document
+from retrieval.config import RetrievalConfig
+from retrieval.documents import load_folder
+from retrieval.embedding import MiniLMEncoder
+from retrieval.evaluation import MODES, ModeScores, evaluate, load_eval_set
+from retrieval.indexer import collection_metadata
+from retrieval.search import BenefitsIndex
+from retrieval.store import Mode
+
+_QUERIES = (
+    "what is the family deductible on the high deductible plan?",
+    "how much parental leave do I get?",
+    "when is the annual bonus paid?",
+    "do I have to repay my sign-on bonus if I leave?",
+    "how many vacation days do I get?",
+    "what does the company contribute to my pension?",
+    "how do my RSUs vest?",
+    "is there a home office stipend?",
+)
+
+
+class LatencyFigures(BaseModel):
+    mode: Mode
+    p50_ms: float
+    p95_ms: float
+
+
+class ScaleFigures(BaseModel):
+    chunks: int
+    write_seconds: float
+    open_seconds: float
+    resident_mb: float | None
+    disk_mb: float
+    latency: list[LatencyFigures]
+
+
+class BenchReport(BaseModel):
+    cpu_count: int
+    load_average: float | None
+    encoder_load_seconds: float
+    encoder_resident_mb: float | None
+    corpus_documents: int
+    corpus_chunks: int
+    mean_chunk_word_pieces: float
+    embed_chunks_per_second: float
+    reference_chunks_per_second: float | None
+    index_seconds: float
+    index_chunks_per_second: float
+    query_embed_p50_ms: float
+    latency: list[LatencyFigures]
+    quality: list[ModeScores]
+    scale: ScaleFigures | None
+
+
+def run_benchmark(
+    benefits_dir: Path,
+    eval_file: Path | None = None,
+    *,
+    synthetic_chunks: int = 10_000,
+    reference: bool = True,
+    workdir: Path | None = None,
+) -> BenchReport:
+    """Run every measurement in a private temporary Qdrant folder; the configured index is not touched."""
+    with tempfile.TemporaryDirectory(prefix="retrieval-bench-", dir=workdir) as tmp:
+        before = _resident_mb()
+        started = time.perf_counter()
+        encoder = MiniLMEncoder()
+        load_seconds = time.perf_counter() - started
+        after = _resident_mb()
+        encoder_mb = after - before if after is not None and before is not None else None
+        config = RetrievalConfig(benefits_dir=benefits_dir, qdrant_path=Path(tmp) / "demo", collection="bench")
+        chunks = _corpus_chunks(config, encoder)
+        texts = [c.embed_text for c in chunks]
+        embed_rate = _rate(lambda: encoder.embed(texts), len(texts))
+        reference_rate = _reference_rate(texts) if reference else None
+
+        index = BenefitsIndex(config, encoder)
+        report = index.build()
+        query_embed = [_ms(partial(encoder.embed, [q])) for q in _QUERIES * 3]
+        latency = _latency(index, "US-CA")
+        quality = evaluate(index, load_eval_set(eval_file), MODES) if eval_file else []
+        store.close_client(config)
+
+        scale = _scale(config, encoder, chunks, synthetic_chunks, Path(tmp) / "scale") if synthetic_chunks else None
+        return BenchReport(
+            cpu_count=os.cpu_count() or 1,
+            load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            encoder_load_seconds=load_seconds,
+            encoder_resident_mb=encoder_mb,
+            corpus_documents=len(report.added),
+            corpus_chunks=len(chunks),
+            mean_chunk_word_pieces=statistics.mean(encoder.count_word_pieces(t) for t in texts),
+            embed_chunks_per_second=embed_rate,
+            reference_chunks_per_second=reference_rate,
+            index_seconds=report.seconds,
+            index_chunks_per_second=report.chunks_embedded / report.seconds,
+            query_embed_p50_ms=statistics.median(query_embed),
+            latency=latency,
+            quality=quality,
+            scale=scale,
+        )
+
+
+def format_report(report: BenchReport) -> str:
+    load = f"{report.load_average:.2f}" if report.load_average is not None else "unknown"
+    lines = [
+        f"machine: {report.cpu_count} CPUs, 1-minute load average {load} (other work slows every figure)",
+        f"encoder load: {report.encoder_load_seconds:.2f} s, {report.encoder_resident_mb or 0:.0f} MB resident",
+        f"corpus: {report.corpus_documents} documents, {report.corpus_chunks} chunks, "
+        f"{report.mean_chunk_word_pieces:.0f} word pieces per chunk on average",
+        f"embedding, numpy (no torch): {report.embed_chunks_per_second:.0f} chunks/s (target >= 100)",
+    ]
+    if report.reference_chunks_per_second is not None:
+        rate = report.reference_chunks_per_second
+        lines.append(f"embedding, sentence-transformers + torch (reference only): {rate:.0f} chunks/s")
+    lines.append(
+        f"indexing from scratch: {report.index_seconds:.1f} s, "
+        f"{report.index_chunks_per_second:.0f} chunks/s end to end (target >= 100)"
+    )
+    lines.append(f"query embedding: p50 {report.query_embed_p50_ms:.1f} ms")
+    lines += [_latency_line(f, f"warm, {report.corpus_chunks} chunks, target p50 < 20 ms") for f in report.latency]
+    lines += [
+        f"quality {q.mode}: hit@1 {q.hit_at_1:.3f}, hit@{q.k} {q.hit_at_k:.3f}, MRR {q.mrr:.3f} ({q.questions} q.)"
+        for q in report.quality
+    ]
+    if report.scale:
+        s = report.scale
+        memory = f"{s.resident_mb:.0f} MB resident" if s.resident_mb is not None else "resident memory unknown"
+        lines.append(
+            f"{s.chunks:,} chunks (Qdrant local mode): {memory} once opened, {s.disk_mb:.0f} MB on disk, "
+            f"written in {s.write_seconds:.1f} s, opened in {s.open_seconds:.1f} s"
+        )
+        lines += [_latency_line(f, f"{s.chunks:,} chunks") for f in s.latency]
+    return "\n".join(lines)
+
+
+def _latency_line(figures: LatencyFigures, context: str) -> str:
+    return f"query {figures.mode} ({context}): p50 {figures.p50_ms:.1f} ms, p95 {figures.p95_ms:.1f} ms"
+
+
+def _corpus_chunks(config: RetrievalConfig, encoder: MiniLMEncoder) -> list[Chunk]:
+    documents = load_folder(config.benefits_dir).documents
+    return [c for d in documents for c in chunk_document(d, encoder.count_word_pieces, config.chunk_word_pieces)]
+
+
+def _latency(index: BenefitsIndex, jurisdiction: str) -> list[LatencyFigures]:
+    figures = []
+    for mode in MODES:
+        for query in _QUERIES[:3]:  # warm-up: first calls pay for caches
+            index.search(query, jurisdiction=jurisdiction, mode=mode)
+        timings = sorted(_ms(partial(index.search, q, jurisdiction=jurisdiction, mode=mode)) for q in _QUERIES * 5)
+        figures.append(
+            LatencyFigures(mode=mode, p50_ms=statistics.median(timings), p95_ms=timings[int(len(timings) * 0.95) - 1])
+        )
+    return figures
+
+
+def _scale(
+    config: RetrievalConfig, encoder: MiniLMEncoder, chunks: list[Chunk], count: int, folder: Path
+) -> ScaleFigures:
+    scale_config = config.model_copy(update={"qdrant_path": folder, "collection": "scale"})
+    client = store.client_for(scale_config)
+    store.create_collection(client, scale_config, encoder.dimension, collection_metadata(scale_config, encoder))
+    rng = np.random.default_rng(7)
+    started = time.perf_counter()
+    for start in range(0, count, 1000):
+        batch = [
+            chunks[n % len(chunks)].model_copy(
+                update={
+                    "chunk_id": str(uuid.uuid4()),
+                    "doc_id": f"copy-{n // len(chunks)}/{chunks[n % len(chunks)].doc_id}",
+                }
+            )
+            for n in range(start, min(start + 1000, count))
+        ]
+        dense = rng.standard_normal((len(batch), encoder.dimension)).astype(np.float32)
+        dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+        vectors = [
+            sparse.document_vector(c.embed_text, config.bm25_k1, config.bm25_b, config.bm25_avg_length) for c in batch
+        ]
+        store.upsert(client, scale_config.collection, batch, dense, vectors, {c.doc_id: "bench" for c in batch})
+    write_seconds = time.perf_counter() - started
+    store.close_client(scale_config)
+
+    before = _resident_mb()
+    started = time.perf_counter()
+    store.client_for(scale_config).get_collection(scale_config.collection)  # local mode loads every point here
+    open_seconds = time.perf_counter() - started
+    after = _resident_mb()
+    latency = _latency(BenefitsIndex(scale_config, encoder), "US-CA")
+    store.close_client(scale_config)
+    return ScaleFigures(
+        chunks=count,
+        write_seconds=write_seconds,
+        open_seconds=open_seconds,
+        resident_mb=after - before if after is not None and before is not None else None,
+        disk_mb=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6,
+        latency=latency,
+    )
+
+
+def _reference_rate(texts: list[str]) -> float | None:
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    from retrieval.embedding import bundled_model_dir
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder; never reach for the hub
+    model = SentenceTransformer(str(bundled_model_dir()), device="cpu")
+    model.encode(texts[:4])
+    return _rate(lambda: model.encode(texts, batch_size=32), len(texts))
+
+
+def _rate(work: Callable[[], object], count: int) -> float:
+    started = time.perf_counter()
+    work()
+    return count / (time.perf_counter() - started)
+
+
+def _ms(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
+def _resident_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

@@ -1,0 +1,40 @@
+"""The retrieval package's own settings: where documents and the index live, and how chunks are cut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+
+class RetrievalConfig(BaseModel):
+    """Everything `retrieval` needs; the application maps its settings onto this."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    benefits_dir: Path
+    qdrant_path: Path | None = Field(None, description="Qdrant local-mode folder (the embedded default).")
+    qdrant_url: str | None = Field(None, description="Qdrant server URL; takes precedence over qdrant_path.")
+    qdrant_api_key: SecretStr | None = None
+    collection: str = "benefits"
+    chunk_word_pieces: int = Field(160, ge=32, le=254, description="Target size of a prose chunk in word pieces.")
+    bm25_k1: float = Field(1.2, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_avg_length: float = Field(
+        40.0, gt=0, description="Assumed mean chunk length in terms; fixed so chunks never need re-weighting."
+    )
+    candidates_per_mode: int = Field(30, ge=1, description="Dense and sparse hits fused per query.")
+
+    @model_validator(mode="after")
+    def _one_location(self) -> RetrievalConfig:
+        if self.qdrant_url is None and self.qdrant_path is None:
+            raise ValueError("set qdrant_path (local mode) or qdrant_url (server)")
+        return self
+
+    @property
+    def store_key(self) -> str:
+        """Identifies the Qdrant instance: one client per instance and process."""
+        if self.qdrant_url is not None:
+            return f"url:{self.qdrant_url}"
+        assert self.qdrant_path is not None
+        return f"path:{self.qdrant_path.expanduser().resolve()}"

@@ -1,0 +1,153 @@
+"""Searching the benefits index: the passages for a question, filtered to what applies to the reader."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+from qdrant_client import models
+
+from retrieval import jurisdiction as jur
+from retrieval import sparse, store
+from retrieval.config import RetrievalConfig
+from retrieval.embedding import TextEncoder, default_encoder
+from retrieval.errors import IndexIncompatibleError, IndexNotBuiltError
+from retrieval.indexer import IndexReport, Progress, build_index
+from retrieval.quotes import best_quote
+from retrieval.store import Mode
+
+
+class Passage(BaseModel):
+    """One retrieved chunk with everything a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: list[str]
+    text: str
+    quote: str  # the best sentence, list item or table cells for the query, at most ~200 characters
+    score: float  # rank-fusion score in hybrid mode (compare within one result list only)
+    similarity: float | None  # cosine similarity of query and passage, 0..1-ish; None in BM25-only mode
+    jurisdictions: list[str]
+    plan_year: int | None
+    kind: str
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.title} — {self.section_path}" if self.section else self.title
+
+
+class IndexStatus(BaseModel):
+    exists: bool
+    chunks: int
+    metadata: dict[str, Any]
+
+
+class BenefitsIndex:
+    """The benefits knowledge index. Thread-safe; create one per process and share it.
+
+    Searching and indexing are blocking calls (the encoder is CPU-bound); from async code use
+    `await asyncio.to_thread(index.search, ...)`.
+    """
+
+    def __init__(self, config: RetrievalConfig, encoder: TextEncoder | None = None) -> None:
+        self.config = config
+        self._encoder = encoder
+        self._lock = threading.Lock()
+        self._verified = False
+
+    @property
+    def encoder(self) -> TextEncoder:
+        if self._encoder is None:
+            self._encoder = default_encoder()
+        return self._encoder
+
+    def build(
+        self, *, folder: Path | None = None, progress: Progress | None = None, rebuild: bool = False
+    ) -> IndexReport:
+        """Index the benefits folder incrementally (see `retrieval.indexer`)."""
+        with self._lock:
+            report = build_index(self.config, self.encoder, folder=folder, progress=progress, rebuild=rebuild)
+            self._verified = True
+            return report
+
+    def status(self) -> IndexStatus:
+        info = store.describe(store.client_for(self.config), self.config.collection)
+        return IndexStatus(exists=info.exists, chunks=info.points, metadata=info.metadata)
+
+    def search(
+        self,
+        query: str,
+        *,
+        jurisdiction: str,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        plan_year: int | None = None,
+    ) -> list[Passage]:
+        """The `top_k` passages for `query` that apply in `jurisdiction` ("US-CA": US-CA, US and company-wide).
+
+        `jurisdiction` is required on purpose: pass `retrieval.ANY_JURISDICTION` to search everything.
+        """
+        if not query.strip():
+            return []
+        self._verify()
+        visible = None if jurisdiction == jur.ANY_JURISDICTION else jur.visible_to(jurisdiction)
+        query_filter = store.jurisdiction_filter(visible, plan_year)
+        dense = self.encoder.embed([query])[0] if mode != "bm25" else None
+        points = store.query(
+            store.client_for(self.config),
+            self.config.collection,
+            mode=mode,
+            dense=dense.tolist() if dense is not None else None,
+            sparse=sparse.query_vector(query) if mode != "dense" else None,
+            query_filter=query_filter,
+            limit=top_k,
+            candidates=max(self.config.candidates_per_mode, top_k),
+        )
+        return [_passage(point, query, dense) for point in points]
+
+    def _verify(self) -> None:
+        """Once per process: the stored vectors must come from this encoder, or every score is meaningless."""
+        if self._verified:
+            return
+        info = store.describe(store.client_for(self.config), self.config.collection)
+        if not info.exists:
+            raise IndexNotBuiltError(
+                f"no benefits index in collection {self.config.collection!r}: run `offer-assistant index` first"
+            )
+        built_with = (info.metadata.get("embedding_model"), info.metadata.get("dimension"))
+        if built_with != (self.encoder.name, self.encoder.dimension):
+            raise IndexIncompatibleError(
+                f"the index was built with {built_with[0]} ({built_with[1]} dimensions), not {self.encoder.name}: "
+                "run `offer-assistant index` to rebuild it"
+            )
+        self._verified = True
+
+
+def _passage(point: models.ScoredPoint, query: str, dense: np.ndarray[Any, Any] | None) -> Passage:
+    payload = point.payload or {}
+    similarity = None
+    vector = point.vector.get(store.DENSE) if isinstance(point.vector, dict) else None
+    if dense is not None and isinstance(vector, list):
+        similarity = float(np.dot(np.asarray(vector, dtype=np.float32), dense))
+    text = str(payload["text"])
+    return Passage(
+        chunk_id=str(point.id),
+        doc_id=str(payload["doc_id"]),
+        title=str(payload["title"]),
+        section=list(payload.get("section") or []),
+        text=text,
+        quote=best_quote(text, query),
+        score=float(point.score),
+        similarity=similarity,
+        jurisdictions=list(payload.get("jurisdictions") or []),
+        plan_year=payload.get("plan_year"),
+        kind=str(payload.get("kind", "prose")),
+    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embedding import MAX_WORD_PIECES, MiniLMEncoder
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "reference_vectors.json").read_text(encoding="utf-8"))
+
+
+def test_matches_stored_sentence_transformers_vectors_within_1e_4(encoder: MiniLMEncoder) -> None:
+    ours = encoder.embed(REFERENCE["sentences"])
+    reference = np.asarray(REFERENCE["vectors"], dtype=np.float32)
+    assert ours.shape == reference.shape == (20, 384)
+    assert np.abs(ours - reference).max() < 1e-4
+
+
+def test_matches_live_sentence_transformers_when_installed(encoder: MiniLMEncoder) -> None:
+    st = pytest.importorskip("sentence_transformers")
+    from retrieval.embedding import bundled_model_dir
+
+    model = st.SentenceTransformer(str(bundled_model_dir()), device="cpu")
+    sentences = ["Is dental insurance included for my children?", "Notice period: 3 months for managers. " * 40]
+    live = model.encode(sentences, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(encoder.embed(sentences) - live).max() < 1e-4
+
+
+def test_vectors_are_unit_length_and_independent_of_batching(encoder: MiniLMEncoder) -> None:
+    texts = ["short", "a somewhat longer sentence about pension contributions and salary sacrifice " * 6, "mid length"]
+    together = encoder.embed(texts)
+    alone = np.vstack([encoder.embed([t]) for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.abs(together - alone).max() < 1e-5
+
+
+def test_reads_only_the_first_256_word_pieces(encoder: MiniLMEncoder) -> None:
+    head = "The HDHP family deductible is $3,400. " * 40
+    assert encoder.count_word_pieces(head) > MAX_WORD_PIECES
+    assert np.abs(encoder.embed([head])[0] - encoder.embed([head + " Completely different tail."])[0]).max() < 1e-6
+
+
+def test_empty_input_gives_an_empty_matrix(encoder: MiniLMEncoder) -> None:
+    assert encoder.embed([]).shape == (0, 384)
+
+
+def test_product_path_never_imports_torch() -> None:
+    code = (
+        "import sys; from retrieval.embedding import MiniLMEncoder; MiniLMEncoder().embed(['x']); "
+        "import retrieval, retrieval.search, retrieval.indexer; print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from retrieval import ANY_JURISDICTION, BenefitsIndex, InvalidJurisdictionError, Mode
+from retrieval.evaluation import MODES
+
+GENERIC_QUESTIONS = [
+    "how much parental leave do I get?",
+    "how many days of holiday or vacation do I get?",
+    "how much sick pay or sick leave do I get?",
+    "what does the company put into my pension or retirement plan?",
+    "what health insurance is there for my family?",
+    "what is the notice period if I resign?",
+    "how do my RSUs vest?",
+    "when is the bonus paid?",
+]
+
+
+def test_table_row_answers_the_family_deductible_question_with_its_headers(demo_index: BenefitsIndex) -> None:
+    passages = demo_index.search("what is the HDHP deductible for a family?", jurisdiction="US-CA", top_k=3)
+    row = next(p for p in passages if p.kind == "table_row")
+    assert row.doc_id == "us/medical-plans.md"
+    assert "Plan: Corvid HDHP with HSA" in row.text
+    assert "Deductible (family): $3,400" in row.text
+    assert row.section == ["Deductibles and out-of-pocket maximums"]
+    assert "Deductible (family): $3,400" in row.quote
+    assert len(row.quote) <= 200
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_uk_readers_never_see_us_documents_and_vice_versa(demo_index: BenefitsIndex, mode: Mode) -> None:
+    for question in GENERIC_QUESTIONS:
+        uk = demo_index.search(question, jurisdiction="GB", top_k=10, mode=mode)
+        assert uk, question
+        assert all(set(p.jurisdictions) <= {"GB", "ALL"} for p in uk), question
+        for region, others in (("US-CA", {"US-NY", "US-CO"}), ("US-NY", {"US-CA", "US-CO"}), ("US-TX", set())):
+            us = demo_index.search(question, jurisdiction=region, top_k=10, mode=mode)
+            allowed = {"ALL", "US", region}
+            assert us, (question, region)
+            assert all(set(p.jurisdictions) <= allowed for p in us), (question, region)
+            assert not any(set(p.jurisdictions) & (others | {"GB"}) for p in us)
+
+
+def test_company_wide_documents_reach_every_country(demo_index: BenefitsIndex) -> None:
+    for reader in ("GB", "US-CO", "US"):
+        top = demo_index.search("what happens to unvested RSUs when I leave?", jurisdiction=reader, top_k=3)
+        assert top[0].doc_id == "company/equity-plan-rules.md"
+        assert top[0].jurisdictions == ["ALL"]
+
+
+def test_state_documents_reach_their_state(demo_index: BenefitsIndex) -> None:
+    ny = demo_index.search("New York paid family leave", jurisdiction="US-NY", top_k=5)
+    assert any(p.doc_id == "us/ny/new-york-supplement.md" for p in ny)
+    ca = demo_index.search("New York paid family leave", jurisdiction="US-CA", top_k=10)
+    assert not any(p.doc_id.startswith("us/ny/") for p in ca)
+
+
+def test_passages_carry_citation_fields(demo_index: BenefitsIndex) -> None:
+    passage = demo_index.search("How long is paternity leave?", jurisdiction="GB", top_k=1)[0]
+    assert passage.doc_id == "gb/family-leave.md"
+    assert passage.title == "UK family leave"
+    assert passage.section_path == "Paternity leave"
+    assert passage.citation == "UK family leave — Paternity leave"
+    assert passage.plan_year == 2027
+    assert passage.similarity is not None
+    assert 0.3 < passage.similarity <= 1.0
+    assert passage.quote
+    assert len(passage.quote) <= 200
+    assert "6 weeks" in passage.quote
+
+
+def test_quotes_of_wide_rows_keep_the_row_name_and_matching_cells(demo_index: BenefitsIndex) -> None:
+    passages = demo_index.search("Kaiser HMO out-of-pocket maximum for a family", jurisdiction="US-CO", top_k=5)
+    row = next(p for p in passages if p.kind == "table_row" and "Kaiser" in p.text and "Out-of-pocket" in p.text)
+    assert row.quote.startswith("Plan: Kaiser Permanente HMO")
+    assert "Out-of-pocket maximum (family): $3,000" in row.quote
+
+
+def test_plan_year_filter_keeps_undated_documents(demo_index: BenefitsIndex) -> None:
+    assert demo_index.search("401k match", jurisdiction="US", plan_year=2027)
+    assert demo_index.search("401k match", jurisdiction="US", plan_year=2031) == []
+
+
+def test_blank_queries_and_bad_jurisdictions(demo_index: BenefitsIndex) -> None:
+    assert demo_index.search("   ", jurisdiction="GB") == []
+    with pytest.raises(InvalidJurisdictionError):
+        demo_index.search("holiday", jurisdiction="England")
+    everywhere = demo_index.search("parental leave", jurisdiction=ANY_JURISDICTION, top_k=20)
+    assert {"GB", "US"} <= {code for p in everywhere for code in p.jurisdictions}
+
+
+def test_stopword_only_question_still_gets_dense_results(demo_index: BenefitsIndex) -> None:
+    assert demo_index.search("what is it?", jurisdiction="GB", mode="hybrid")
+    assert demo_index.search("what is it?", jurisdiction="GB", mode="bm25") == []
+
+
+def test_concurrent_searches_agree_with_sequential_ones(demo_index: BenefitsIndex) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(q, region) for q in GENERIC_QUESTIONS for region in ("GB", "US-CA")]
+    sequential = [[p.chunk_id for p in demo_index.search(q, jurisdiction=r)] for q, r in jobs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(
+            pool.map(lambda job: [p.chunk_id for p in demo_index.search(job[0], jurisdiction=job[1])], jobs)
+        )
+    assert parallel == sequential
