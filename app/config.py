@@ -172,7 +172,7 @@ class Settings(BaseSettings):
             return value.get_secret_value()
         if not self.sandbox_mode:
             raise ConfigError(f"{name} is not configured")
-        return _sandbox_secret(self.data_dir, name)
+        return sandbox_secret(self.data_dir, name)
 
 
 def secret_problem(value: SecretStr | None, min_length: int) -> str | None:
@@ -188,7 +188,8 @@ def secret_problem(value: SecretStr | None, min_length: int) -> str | None:
     return None
 
 
-def _sandbox_secret(data_dir: Path, name: str) -> str:
+def sandbox_secret(data_dir: Path, name: str) -> str:
+    """A generated secret kept in `data_dir` (sandbox mode only: created once, then read back)."""
     path = data_dir / "sandbox-secrets.json"
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if name not in stored:

@@ -31,6 +31,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's legacy transaction handling opens transactions lazily and not before SAVEPOINT, so a
     # savepoint could commit early. Take transactions over: the driver autocommits, SQLAlchemy says BEGIN.
+    # BEGIN IMMEDIATE takes the write lock at the start: a deferred transaction that read and then writes
+    # after another connection committed fails at once ("database is locked"); an immediate one waits its
+    # turn (busy_timeout). At scale PostgreSQL replaces SQLite and locks rows instead.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -41,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -15,12 +15,12 @@ The version is recorded in every audit event that used the template. Missing var
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 DEFAULT_LANGUAGE = "en"
@@ -44,6 +44,11 @@ class Prompt:
     language: str
     text: str
     description: str = ""
+    _template: Template = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compile once: rendering is on every chat answer's path.
+        object.__setattr__(self, "_template", _jinja.from_string(self.text))
 
     @property
     def ref(self) -> str:
@@ -51,7 +56,7 @@ class Prompt:
         return f"{self.name}@{self.version}/{self.language}"
 
     def render(self, **variables: Any) -> str:
-        return _jinja.from_string(self.text).render(**variables).strip()
+        return self._template.render(**variables).strip()
 
 
 def _parse(path: Path) -> Prompt:

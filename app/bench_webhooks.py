@@ -1,0 +1,228 @@
+"""Benchmark of the webhook path on the local sandbox: webhook → draft ready, and webhooks accepted per second.
+
+Everything is real and local: the sandbox iCIMS (HTTP), the webhook route under uvicorn, the worker thread, a
+SQLite database in a temporary folder. Phase 1 moves cloned offer-ready workflows into the offer stage one at a
+time and times each from the status change to the stored letter (webhook delivery, verification, storage,
+worker wake-up, iCIMS reads, letter, compliance check, PDF). Phase 2 fires a burst of distinct signed
+notifications from several threads and counts what was acknowledged and stored (nothing may be lost).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import gzip
+import json
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlmodel import col, func, select
+
+from app.cli.offers import engine_setup
+from app.cli.sandbox import sandbox_options
+from app.config import ConfigError, Settings
+from app.webhooks import WEBHOOK_PATH, router, webhook_secret
+from app.workers import Workers, WorkerThread
+from icims.client import ICIMSClient
+from icims.sandbox import Sandbox, ServerThread, serve_in_thread
+from icims.webhooks import STATUS_CHANGE_EVENT, sign_hmac
+from offer_engine.analytics import percentile
+from offer_engine.db import make_engine, session_scope
+from offer_engine.letter_store import Letter
+from offer_engine.migrations import upgrade
+from offer_engine.offers import Offer
+from offer_engine.webhook_events import WebhookEvent
+
+
+class BenchResult(BaseModel):
+    drafts: int
+    draft_p50_seconds: float
+    draft_p95_seconds: float
+    burst: int
+    acknowledged: int
+    stored: int
+    lost: int
+    accepted_per_second: float
+
+
+def bench_fixture(settings: Settings, copies: int) -> tuple[dict[str, Any], list[int], str, str]:
+    """The configured fixture with `copies` clones of its first offer-ready workflow, parked at another status.
+
+    Returns (fixture, clone ids, the parking status id, the offer-ready status id).
+    """
+    data: dict[str, Any] = json.loads(settings.sandbox.fixture.read_text(encoding="utf-8"))
+    mapping = settings.tenant
+    workflows: dict[str, Any] = data["applicantworkflows"]
+    template_id = next(
+        (k for k, w in workflows.items() if mapping.is_offer_ready((w.get("status") or {}).get("id"))), None
+    )
+    if template_id is None:
+        raise ConfigError("the sandbox fixture has no workflow at an offer-ready status to clone")
+    ready = workflows[template_id]["status"]["id"]
+    closing = {mapping.offer_accepted_status, mapping.offer_declined_status}
+    parking = next((s for s in data.get("statuses", {}) if not mapping.is_offer_ready(s) and s not in closing), None)
+    if parking is None:
+        raise ConfigError("the sandbox fixture lists no status outside the offer stage to park clones at")
+    first = max(int(k) for k in workflows) + 1
+    ids = list(range(first, first + copies))
+    for workflow_id in ids:
+        clone = copy.deepcopy(workflows[template_id])
+        clone["status"] = {"id": parking, "value": data["statuses"][parking]}
+        workflows[str(workflow_id)] = clone
+    return data, ids, parking, ready
+
+
+def _client(settings: Settings, base_url: str, retries: int | None = None) -> ICIMSClient:
+    connection = settings.icims if retries is None else settings.icims.model_copy(update={"max_retries": retries})
+    secret = settings.secret("icims.client_secret" if connection.auth == "oauth" else "icims.password")
+    return ICIMSClient(connection, base_url=base_url, secret=secret)
+
+
+def run_benchmark(
+    settings: Settings, *, drafts: int = 20, burst: int = 400, threads: int = 16, echo: Callable[[str], None] = print
+) -> BenchResult:
+    """Run both phases on a private copy of the sandbox and database; prints and returns the figures."""
+    if not settings.sandbox_mode:
+        raise ConfigError("the webhook benchmark runs against the local sandbox (icims.base_url = 'sandbox')")
+    with tempfile.TemporaryDirectory(prefix="offer-bench-") as tmp:
+        local = settings.model_copy(update={"data_dir": Path(tmp)})
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        upgrade(engine)
+        fixture, ids, _parking, ready = bench_fixture(local, drafts)
+        ready_form = re.sub(r"\D", "", ready)
+        status_form = "numeric" if ready_form and local.tenant.is_offer_ready(ready_form) else "id"
+        api = FastAPI()
+        server = ServerThread(api).start()
+        url = f"{server.base_url}{WEBHOOK_PATH}"
+        sandbox = Sandbox(fixture, sandbox_options(local, event_url=url))
+        sandbox.configure_events(status_form=status_form)
+        running = serve_in_thread(sandbox)
+        workers = Workers(
+            engine,
+            engine_setup(local),
+            fetch_client=_client(local, running.base_url),
+            delivery_client=_client(local, running.base_url, retries=0),
+            worker_id="bench",
+        )
+        thread = WorkerThread(workers).start()
+        api.include_router(router(local, engine, on_stored=thread.wake))
+        try:
+            latencies = _draft_latencies(engine, sandbox, ids, ready, echo)
+            thread.stop()
+            acknowledged, stored, elapsed = _burst(local, url, engine, burst, threads)
+        finally:
+            thread.stop()
+            workers.close()
+            running.stop()
+            server.stop()
+            engine.dispose()
+    ordered = sorted(latencies)
+    result = BenchResult(
+        drafts=len(ordered),
+        draft_p50_seconds=round(percentile(ordered, 50), 3),
+        draft_p95_seconds=round(percentile(ordered, 95), 3),
+        burst=burst,
+        acknowledged=acknowledged,
+        stored=stored,
+        lost=burst - stored,
+        accepted_per_second=round(burst / elapsed, 1),
+    )
+    echo(
+        f"webhook → draft ready: p50 {result.draft_p50_seconds:.3f} s, p95 {result.draft_p95_seconds:.3f} s "
+        f"over {result.drafts} drafts (target p95 < 2 s)"
+    )
+    echo(
+        f"webhooks accepted: {result.accepted_per_second:.0f}/s ({result.acknowledged}/{burst} acknowledged, "
+        f"{result.stored} stored, {result.lost} lost; target ≥ 200/s, none lost)"
+    )
+    return result
+
+
+def _draft_latencies(
+    engine: Any, sandbox: Sandbox, ids: list[int], ready: str, echo: Callable[[str], None]
+) -> list[float]:
+    latencies = []
+    for workflow_id in ids:
+        started = time.perf_counter()
+        sandbox.move(workflow_id, ready)
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            with session_scope(engine) as session:
+                letter = session.exec(
+                    select(Letter.id)
+                    .join(Offer, col(Offer.id) == col(Letter.offer_id))
+                    .where(Offer.workflow_id == workflow_id)
+                ).first()
+            if letter is not None:
+                latencies.append(time.perf_counter() - started)
+                break
+            time.sleep(0.01)
+        else:
+            echo(f"workflow {workflow_id}: no draft within 30 s")
+    if not latencies:
+        raise RuntimeError("no draft was produced: check the sandbox fixture and tenant mapping")
+    return latencies
+
+
+def _signed(settings: Settings, url: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    body = gzip.compress(json.dumps(payload).encode())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    hook = settings.icims.webhook
+    secret = webhook_secret(settings)
+    if hook.mode == "hmac":
+        signed = sign_hmac(method="POST", url=url, body=body, user=hook.hmac_user or "", secret=secret)
+        headers.update({k: v for k, v in signed.items() if k != "host"})
+    else:
+        pair = f"{hook.username}:{secret}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+    return body, headers
+
+
+def _post_slice(url: str, requests: list[tuple[bytes, dict[str, str]]], threads: int) -> int:
+    """POST the requests over `threads` connections (runs in a separate process: the client is not the server)."""
+    with httpx.Client(timeout=30, limits=httpx.Limits(max_connections=threads)) as client:
+
+        def post(request: tuple[bytes, dict[str, str]]) -> bool:
+            return client.post(url, content=request[0], headers=request[1]).status_code == 200
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return sum(pool.map(post, requests))
+
+
+def _burst(settings: Settings, url: str, engine: Any, count: int, threads: int) -> tuple[int, int, float]:
+    customer = str(settings.icims.customer_id)
+    requests = [
+        _signed(
+            settings,
+            url,
+            {
+                "customerId": customer,
+                "eventType": STATUS_CHANGE_EVENT,
+                "systemId": str(9_000_000 + n),
+                "oldStatus": "1",
+                "newStatus": "2",
+            },
+        )
+        for n in range(count)
+    ]
+    with session_scope(engine) as session:
+        before = session.exec(select(func.count()).select_from(WebhookEvent)).one()
+    processes = max(1, min(4, threads // 4))
+    slices = [requests[i::processes] for i in range(processes)]
+    with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
+        list(pool.map(_post_slice, [url] * processes, [[]] * processes, [1] * processes))  # start the processes first
+        started = time.perf_counter()
+        acknowledged = sum(pool.map(_post_slice, [url] * processes, slices, [max(1, threads // processes)] * processes))
+        elapsed = time.perf_counter() - started
+    with session_scope(engine) as session:
+        after = session.exec(select(func.count()).select_from(WebhookEvent)).one()
+    return acknowledged, after - before, elapsed

@@ -1,0 +1,31 @@
+"""The process-wide objects the Chainlit handlers use, set once by `app.web.create_app` (or a test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from app.config import Settings
+from app.pipeline import AnswerPipeline
+
+
+@dataclass(frozen=True)
+class ChatRuntime:
+    settings: Settings
+    db: Engine
+    pipeline: AnswerPipeline
+
+
+_current: ChatRuntime | None = None
+
+
+def configure(runtime: ChatRuntime) -> None:
+    global _current
+    _current = runtime
+
+
+def current() -> ChatRuntime:
+    if _current is None:
+        raise RuntimeError("the chat runtime is not configured: start the app with app.web.create_app(settings)")
+    return _current

@@ -1,0 +1,46 @@
+"""Wires the recruiters' review mode into the chat app: staff sessions go to `app.review`, candidates to `app.chat`."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import chainlit as cl
+from sqlalchemy.engine import Engine
+
+from app.config import Settings
+
+
+class ReviewMode:
+    """The `OtherMode` the candidate handlers dispatch non-candidate sessions to."""
+
+    async def start(self, user: Any) -> None:
+        from app.review.handlers import start_review
+
+        await start_review(user)
+
+    async def on_message(self, message: cl.Message, user: Any) -> None:
+        from app.review.handlers import on_review_message
+
+        await on_review_message(message, user)
+
+
+def install_review_mode(settings: Settings, engine: Engine, *, wake_worker: Callable[[], None] | None = None) -> None:
+    """Register staff sign-in and the review handlers, and send staff sessions to them."""
+    from app.chat.handlers import dispatch_others_to
+    from app.review import runtime
+
+    importlib.import_module("app.review.auth")  # registers the password (and OAuth) sign-in callbacks
+    importlib.import_module("app.review.handlers")  # registers the review action callbacks
+    runtime.configure(settings, engine, wake_worker=wake_worker)
+    dispatch_others_to(ReviewMode())
+
+
+@cl.set_chat_profiles
+async def _profiles(current_user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile]:
+    """Staff see the review profile; for candidates the empty list hides the profile selector."""
+    del language
+    from app.review.handlers import review_profiles
+
+    return review_profiles(current_user) or []

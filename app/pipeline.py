@@ -1,0 +1,261 @@
+"""The answer pipeline: authenticated candidate → their offer → route → grounding → engine + guard → cite → audit.
+
+    pipeline = AnswerPipeline.from_settings(settings, db, index, contacts)
+    result = pipeline.answer(identity, "When do I start?")            # blocking (the `ask` CLI)
+    async for piece in pipeline.astream(identity, "¿Cuándo empiezo?"):  # the chat: text chunks, then the result
+        ...
+
+The offer comes only from the signed identity. Retrieval is filtered to the offer's jurisdiction (plus its
+country and company-wide documents). The configured engine answers behind the AI layer's grounding guard; an
+answer the grounding does not hold comes back with ``handoff`` set, and the caller offers to queue it for the
+recruiter. Every AI call is written to the audit trail against the offer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.ai import AnswerEngine, ChatLLM, OpenAICompatibleLLM
+from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
+from app.ai.models import Passage as GroundPassage
+from app.chat.auditing import OfferAuditSink
+from app.chat.contacts import ContactBook
+from app.chat.grounding import Grounding, load_grounding
+from app.chat.identity import CandidateIdentity
+from app.chat.transactions import in_transaction
+from app.config import Settings
+from offer_engine import candidate_requests, counters
+from offer_engine.actors import candidate_actor
+from offer_engine.candidate_requests import CandidateRequest, RequestKind
+from offer_engine.counters import CounterOffer
+from offer_engine.errors import StaleVersionError
+from offer_engine.offers import get_offer
+from offer_engine.versions import require_current_version
+from retrieval import BenefitsIndex, RetrievalError
+
+log = logging.getLogger(__name__)
+MAX_QUERY_CHARS = 1000
+
+
+class PipelineResult(BaseModel):
+    """One answered message: the answer, the grounding it used and the passages it could cite."""
+
+    model_config = ConfigDict(frozen=True)
+
+    answer: Answer
+    grounding: Grounding
+    passages: list[GroundPassage]
+
+    def ask_json(self, workflow_id: int, question: str) -> dict[str, Any]:
+        """The `offer-assistant ask` result."""
+        return ask_json(workflow_id, question, self.answer)
+
+
+class StreamPiece(BaseModel):
+    """A chunk of streamed text; the last piece has no text and carries the result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    result: PipelineResult | None = None
+
+
+def ask_json(workflow_id: int, question: str, answer: Answer) -> dict[str, Any]:
+    counter = answer.counter_offer
+    return {
+        "workflow": workflow_id,
+        "question": question,
+        "answer": answer.text,
+        "citations": [citation.model_dump(mode="json") for citation in answer.citations],
+        "intent": answer.intent.value,
+        "counter_offer": None
+        if counter is None
+        else {"items": counter.to_json()["items"], "rationale": counter.rationale},
+        "handoff": answer.handoff,
+    }
+
+
+class AnswerPipeline:
+    """Shared by every chat session and CLI call of a process (it keeps no per-candidate state)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Engine,
+        index: BenefitsIndex | None,
+        llm: ChatLLM | None = None,
+        contacts: ContactBook | None = None,
+        options: EngineOptions | None = None,
+        today: Callable[[], date] = date.today,
+        top_k: int = 5,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.index = index
+        self.llm = llm
+        self.contacts = contacts
+        self.options = options or EngineOptions()
+        self.today = today
+        self.top_k = top_k
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, db: Engine, index: BenefitsIndex | None, contacts: ContactBook | None = None
+    ) -> AnswerPipeline:
+        llm = OpenAICompatibleLLM.from_settings(settings.llm) if settings.llm.provider == "openai" else None
+        return cls(settings=settings, db=db, index=index, llm=llm, contacts=contacts)
+
+    # -- the steps ------------------------------------------------------------------------------------------------
+
+    def ground(self, identity: CandidateIdentity) -> Grounding:
+        return in_transaction(self.db, lambda session: load_grounding(session, identity, self.contacts))
+
+    def retrieve(self, question: str, jurisdiction: str) -> list[GroundPassage]:
+        """Benefits passages for the question that apply in the offer's jurisdiction (or none if no index)."""
+        query = question.strip()[:MAX_QUERY_CHARS]
+        if self.index is None or not query:
+            return []
+        try:
+            found = self.index.search(query, jurisdiction=jurisdiction, top_k=self.top_k)
+        except RetrievalError as exc:
+            log.warning("benefits search unavailable, answering from the offer only: %s", exc)
+            return []
+        return [
+            GroundPassage(
+                doc_id=p.doc_id,
+                title=p.title,
+                section=p.section_path,
+                text=p.text,
+                quote=p.quote,
+                jurisdiction=",".join(p.jurisdictions),
+            )
+            for p in found
+        ]
+
+    def request_for(self, grounding: Grounding, message: str | bytes, passages: list[GroundPassage]) -> AnswerRequest:
+        return AnswerRequest(
+            message=message,
+            terms=grounding.terms,
+            today=self.today(),
+            company_name=self.settings.company_name,
+            candidate=grounding.candidate,
+            recruiter=grounding.recruiter,
+            hiring_manager=grounding.hiring_manager,
+            passages=passages,
+            fact_refs=grounding.fact_refs,
+            offer_title=grounding.offer_title,
+            language_hint=grounding.language_hint,
+        )
+
+    def _prepare(
+        self, identity: CandidateIdentity, message: str | bytes
+    ) -> tuple[Grounding, list[GroundPassage], AnswerRequest, OfferAuditSink, AnswerEngine]:
+        grounding = self.ground(identity)
+        text = message if isinstance(message, str) else ""
+        readable = len(text) <= self.options.max_message_chars
+        passages = self.retrieve(text, grounding.terms.jurisdiction) if readable else []
+        sink = OfferAuditSink(
+            offer_id=grounding.offer_id,
+            icims_ids=grounding.icims_ids,
+            channel=identity.channel,
+            candidate=str(identity.person_id),
+        )
+        engine = AnswerEngine(llm=self.llm, audit=sink, options=self.options)
+        return grounding, passages, self.request_for(grounding, message, passages), sink, engine
+
+    def _write_audit(self, sink: OfferAuditSink) -> None:
+        in_transaction(self.db, sink.write)
+
+    # -- answering ------------------------------------------------------------------------------------------------
+
+    def answer(
+        self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
+    ) -> PipelineResult:
+        """Answer one message; `check` runs first (the chat re-checks the link there and raises to refuse)."""
+        if check is not None:
+            check()
+        grounding, passages, request, sink, engine = self._prepare(identity, message)
+        answer = engine.answer(request)
+        self._write_audit(sink)
+        return PipelineResult(answer=answer, grounding=grounding, passages=passages)
+
+    async def astream(
+        self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
+    ) -> AsyncIterator[StreamPiece]:
+        """The checked answer in chunks, then the result. All the work runs off the event loop: the engine's
+        routing, extraction and templates are CPU work that would otherwise stall every other chat session."""
+        result = await asyncio.to_thread(partial(self.answer, identity, message, check=check))
+        size = max(1, self.options.stream_chunk_chars)
+        text = result.answer.text
+        for start in range(0, len(text), size):
+            yield StreamPiece(text=text[start : start + size])
+        yield StreamPiece(result=result)
+
+    # -- what the candidate confirms ------------------------------------------------------------------------------
+
+    def submit_counter(
+        self,
+        identity: CandidateIdentity,
+        proposal: CounterProposal,
+        *,
+        message: str,
+        message_id: str | None,
+        version_number: int,
+    ) -> CounterOffer:
+        """Store a confirmed counter-offer against the version the candidate saw (StaleVersionError if it moved)."""
+
+        def submit(session: Session) -> CounterOffer:
+            offer = get_offer(session, identity.offer_id)
+            current = require_current_version(session, offer)
+            if current.number != version_number:
+                raise StaleVersionError(
+                    f"the offer is at version {current.number}; the proposal was made on version {version_number}"
+                )
+            return counters.submit_counter(
+                session,
+                offer,
+                list(proposal.items),
+                actor=candidate_actor(identity.person_id or 0),
+                rationale=proposal.rationale,
+                competing_offer=proposal.competing_offer,
+                source_message_id=message_id,
+                source_message_text=message,
+            )
+
+        return in_transaction(self.db, submit)
+
+    def queue_request(
+        self,
+        identity: CandidateIdentity,
+        kind: RequestKind,
+        *,
+        message: str,
+        answer: Answer | None = None,
+        message_id: str | None = None,
+    ) -> CandidateRequest:
+        """Queue a hand-off or an accept/decline intent for the recruiter."""
+        return in_transaction(
+            self.db,
+            lambda session: candidate_requests.submit_request(
+                session,
+                get_offer(session, identity.offer_id),
+                kind,
+                actor=candidate_actor(identity.person_id or 0),
+                message=message,
+                assistant_reply=answer.text if answer else None,
+                intent=answer.intent.value if answer else None,
+                language=answer.language if answer else identity.language,
+                channel=identity.channel,
+                source_message_id=message_id,
+            ),
+        )

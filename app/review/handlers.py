@@ -1,0 +1,380 @@
+"""The review mode's Chainlit handlers: the queue, an opened offer with its actions, analytics.
+
+The app entry dispatches staff sessions here (`start_review`, `on_review_message`); the action callbacks are
+registered on import. Every callback re-checks on the server that the session is an active staff user
+(`auth.staff_of`) and goes through `service`, where visibility and the offer engine's role checks apply: a
+button a user should not have is refused just the same when a crafted request calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import chainlit as cl
+from chainlit.context import context
+from pydantic import BaseModel, ValidationError
+
+from app.review import service, views
+from app.review.auth import NotStaffError, staff_of
+from app.review.detail import OfferDetail
+from app.review.grants import parse_grants
+from app.review.payloads import CounterChoice, Empty, ItemRef, OfferRef, ReplyChoice, RequestChoice, StepChoice
+from app.review.runtime import current
+from icims.errors import ICIMSError
+from offer_engine import audit
+from offer_engine.actors import Actor, ActorKind
+from offer_engine.columns import utcnow
+from offer_engine.db import session_scope
+from offer_engine.errors import DomainError
+from offer_engine.offers import OfferState
+from offer_engine.policy import PolicyError
+from offer_engine.terms import OfferTerms
+
+log = logging.getLogger(__name__)
+ASK_TIMEOUT = 600
+QUEUE_BUTTONS = 12
+HELP = "Type **queue**, **open <offer id>**, **analytics** or **help**; or use the buttons."
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def staff_id_of(user: Any) -> int:
+    """The active staff user's id for this session; NotStaffError (audited) for anyone else."""
+
+    def check() -> int:
+        with session_scope(current().engine) as session:
+            return staff_of(session, user).id or 0
+
+    try:
+        return int(await _in_thread(check))
+    except NotStaffError:
+        await _in_thread(_audit_refusal, user)
+        raise
+
+
+def _audit_refusal(user: Any) -> None:
+    identifier = str(getattr(user, "identifier", "") or "anonymous")
+    with session_scope(current().engine) as session:
+        audit.record(
+            session,
+            actor=Actor(
+                kind=ActorKind.CANDIDATE if identifier.startswith("candidate:") else ActorKind.SYSTEM, id=identifier
+            ),
+            action="review.refused",
+            subject_type="session",
+            subject_id=identifier,
+            details={"reason": "not an active staff user"},
+        )
+
+
+async def _say(text: str, actions: list[cl.Action] | None = None, elements: list[Any] | None = None) -> None:
+    message = cl.Message(content=text, actions=actions or [], elements=elements or [], author="Review")
+    await message.send()  # type: ignore[no-untyped-call]
+
+
+def review_action(name: str, payload_model: type[BaseModel]) -> Callable[..., Any]:
+    """Register an action callback that validates its payload, resolves the staff user and reports refusals."""
+
+    def decorator(func: Callable[[int, Any], Awaitable[None]]) -> Callable[[cl.Action], Awaitable[None]]:
+        async def handler(action: cl.Action) -> None:
+            try:
+                staff_id = await staff_id_of(context.session.user)
+                choice = payload_model.model_validate(action.payload or {})
+                await func(staff_id, choice)
+            except NotStaffError:
+                await _say("This action is only for signed-in staff.")
+            except ValidationError:
+                await _say("That button is out of date: open the item again.")
+            except (DomainError, PolicyError, ICIMSError) as exc:
+                await _say(f"Not done: {exc}")
+
+        # Not functools.wraps: Chainlit passes arguments by the parameter names inspect.signature reports.
+        handler.__name__, handler.__qualname__, handler.__doc__ = func.__name__, func.__qualname__, func.__doc__
+        cl.action_callback(name)(handler)
+        return handler
+
+    return decorator
+
+
+async def start_review(user: Any) -> None:
+    """The review mode's first screen for a signed-in staff user: greeting and the queue."""
+    try:
+        staff_id = await staff_id_of(user)
+    except NotStaffError:
+        await _say("The review mode is only for signed-in staff.")
+        return
+    name = getattr(user, "display_name", None) or getattr(user, "identifier", "")
+    await _say(f"Welcome, {name}. {HELP}")
+    await show_queue(staff_id)
+
+
+async def on_review_message(message: cl.Message, user: Any) -> None:
+    try:
+        staff_id = await staff_id_of(user)
+    except NotStaffError:
+        await _say("The review mode is only for signed-in staff.")
+        return
+    words = message.content.strip().lower().split()
+    try:
+        if words[:1] == ["queue"]:
+            await show_queue(staff_id)
+        elif words[:1] == ["analytics"]:
+            await show_analytics(staff_id)
+        elif len(words) == 2 and words[0] == "open" and words[1].isdigit():
+            await show_offer(staff_id, int(words[1]))
+        else:
+            await _say(HELP)
+    except (DomainError, PolicyError, ICIMSError) as exc:
+        await _say(f"Not done: {exc}")
+
+
+async def show_queue(staff_id: int) -> None:
+    items = await _in_thread(service.queue, current(), staff_id)
+    actions = [
+        cl.Action(
+            name="review_open_item",
+            payload={"kind": i.kind.value, "ref_id": i.ref_id},
+            label=f"{n}. {i.candidate}: {views.KIND_LABELS.get(i.kind.value, i.kind.value)}",
+        )
+        for n, i in enumerate(items[:QUEUE_BUTTONS], start=1)
+    ]
+    actions.append(cl.Action(name="review_analytics", payload={}, label="Analytics", icon="chart-column"))
+    await _say(views.queue_markdown(items, utcnow()), actions)
+
+
+async def show_offer(staff_id: int, offer_id: int) -> None:
+    detail: OfferDetail = await _in_thread(service.offer_detail, current(), staff_id, offer_id)
+    cl.user_session.set("review_offer", offer_id)  # type: ignore[no-untyped-call]
+    elements: list[Any] = []
+    terms = detail.terms
+    if detail.band is not None and terms is not None:
+        requested = _requested_base(detail, terms)
+        svg = views.band_svg(detail.band, terms.base_salary, requested)
+        elements.append(
+            cl.Image(name="band-position.svg", content=svg.encode(), mime="image/svg+xml", display="inline")
+        )
+    await _say(views.offer_markdown(detail, utcnow()), offer_actions(detail), elements)
+
+
+def _requested_base(detail: OfferDetail, terms: OfferTerms) -> Decimal | None:
+    item = next((i for i in detail.counter.items if i.term == "base_salary"), None) if detail.counter else None
+    if item is None or item.requested is None:
+        return None
+    try:
+        requested = Decimal(str(item.requested))
+    except InvalidOperation:
+        return None
+    return requested if requested > 0 and terms.currency else None
+
+
+def offer_actions(detail: OfferDetail) -> list[cl.Action]:
+    offer_id, state = detail.offer.id or 0, detail.offer.status
+    ref = {"offer_id": offer_id}
+    actions = [cl.Action(name="review_queue", payload={}, label="Back to queue", icon="list")]
+    if detail.letter is not None:
+        actions.append(
+            cl.Action(name="review_preview", payload=ref, label="Preview letter & changes", icon="file-text")
+        )
+    if detail.counter is not None:
+        cid = detail.counter.counter.id or 0
+        for mode, label in (
+            ("accept_all", "Accept all"),
+            ("suggested", "Accept suggested"),
+            ("custom", "Accept some / edit values"),
+            ("decline", "Decline"),
+        ):
+            actions.append(cl.Action(name="review_counter", payload={"counter_id": cid, "mode": mode}, label=label))
+        if detail.counter.suggested_reply:
+            actions.append(
+                cl.Action(name="review_reply", payload={**ref, "use_suggestion": True}, label="Send suggested reply")
+            )
+    actions.append(cl.Action(name="review_reply", payload=ref, label="Write to the candidate", icon="message-square"))
+    if state is OfferState.IN_REVIEW:
+        actions.append(cl.Action(name="review_submit", payload=ref, label="Submit for approval", icon="send"))
+    for step in detail.decidable:
+        for approve, verb in ((True, "Approve"), (False, "Reject")):
+            actions.append(
+                cl.Action(
+                    name="review_decide", payload={"step_id": step.id, "approve": approve}, label=f"{verb}: {step.name}"
+                )
+            )
+    if state is OfferState.APPROVED:
+        actions.append(cl.Action(name="review_release", payload=ref, label="Release to candidate", icon="mail"))
+    if state is OfferState.SENT:
+        actions.append(cl.Action(name="review_rotate_link", payload=ref, label="Rotate candidate link"))
+        actions.append(cl.Action(name="review_revoke_link", payload=ref, label="Revoke candidate link"))
+    for request in detail.requests:
+        outcomes = {
+            "accept_intent": [("confirm_accept", "Confirm acceptance")],
+            "decline_intent": [("confirm_decline", "Confirm decline")],
+        }.get(request.kind, [])
+        for outcome, label in [*outcomes, ("done", "Mark handled")]:
+            actions.append(
+                cl.Action(
+                    name="review_request",
+                    payload={"request_id": request.id, "outcome": outcome},
+                    label=f"{label} (#{request.id})",
+                )
+            )
+    actions.append(cl.Action(name="review_sync", payload=ref, label="Sync to iCIMS", icon="refresh-cw"))
+    return actions
+
+
+async def show_analytics(staff_id: int) -> None:
+    report = await _in_thread(service.offer_analytics, current(), staff_id)
+    await _say(views.analytics_markdown(report), [cl.Action(name="review_queue", payload={}, label="Back to queue")])
+
+
+async def _ask(text: str) -> str | None:
+    answer = await cl.AskUserMessage(content=text, timeout=ASK_TIMEOUT).send()
+    output = (answer or {}).get("output")
+    return str(output).strip() if output else None
+
+
+@review_action("review_queue", Empty)
+async def on_queue(staff_id: int, _choice: Empty) -> None:
+    await show_queue(staff_id)
+
+
+@review_action("review_analytics", Empty)
+async def on_analytics(staff_id: int, _choice: Empty) -> None:
+    await show_analytics(staff_id)
+
+
+@review_action("review_open_item", ItemRef)
+async def on_open_item(staff_id: int, choice: ItemRef) -> None:
+    offer_id = await _in_thread(service.offer_of, current(), staff_id, choice.kind, choice.ref_id)
+    await show_offer(staff_id, offer_id)
+
+
+@review_action("review_open", OfferRef)
+async def on_open(staff_id: int, choice: OfferRef) -> None:
+    await show_offer(staff_id, choice.offer_id)
+
+
+@review_action("review_counter", CounterChoice)
+async def on_counter(staff_id: int, choice: CounterChoice) -> None:
+    rt = current()
+    granted, reasons = None, None
+    if choice.mode == "custom":
+        detail = await _in_thread(_detail_for_counter, staff_id, choice.counter_id)
+        text = await _ask(
+            "Which items do you grant? e.g. `base_salary=190000, start_date` (a term alone grants what was requested)."
+        )
+        if text is None or detail.counter is None or detail.terms is None:
+            return
+        granted = parse_grants(text, detail.counter.items, detail.terms)
+    if choice.mode == "decline":
+        reason = await _ask("Why is it declined? (kept with the counter-offer)")
+        if reason is None:
+            return
+        reasons = [reason]
+    result = await _in_thread(
+        service.resolve_counter, rt, staff_id, choice.counter_id, choice.mode, granted=granted, reasons=reasons
+    )
+    outcome = f"Counter-offer #{result.counter.number} {result.counter.resolution}."
+    if result.letter is not None:
+        outcome += f" Version {result.letter.version_number} drafted; its letter is ready to preview."
+    await _say(outcome)
+    await show_offer(staff_id, result.counter.offer_id)
+
+
+def _detail_for_counter(staff_id: int, counter_id: int) -> OfferDetail:
+    offer_id = service.offer_of(current(), staff_id, "counter", counter_id)
+    return service.offer_detail(current(), staff_id, offer_id)
+
+
+@review_action("review_preview", OfferRef)
+async def on_preview(staff_id: int, choice: OfferRef) -> None:
+    name, pdf = await _in_thread(service.letter_pdf, current(), staff_id, choice.offer_id)
+    detail = await _in_thread(service.offer_detail, current(), staff_id, choice.offer_id)
+    element = cl.Pdf(name=name, content=pdf, display="side")
+    await _say(f"Letter: {name}\n\n{views.diff_markdown(detail)}", elements=[element])
+
+
+@review_action("review_submit", OfferRef)
+async def on_submit(staff_id: int, choice: OfferRef) -> None:
+    request = await _in_thread(service.submit, current(), staff_id, choice.offer_id)
+    await _say(f"Submitted version {request.version_number} for approval: {request.state}.")
+    await show_offer(staff_id, choice.offer_id)
+
+
+@review_action("review_decide", StepChoice)
+async def on_decide(staff_id: int, choice: StepChoice) -> None:
+    comment = None
+    if not choice.approve:
+        comment = await _ask("Why do you reject it? (the recruiter sees this)")
+        if comment is None:
+            return
+    outcome = await _in_thread(
+        service.decide, current(), staff_id, choice.step_id, approve=choice.approve, comment=comment
+    )
+    await _say(
+        f"{outcome.step.name}: {outcome.step.state}. Approval {outcome.request.state}; offer {outcome.offer.state}."
+    )
+    await show_offer(staff_id, outcome.offer.id or 0)
+
+
+@review_action("review_reply", ReplyChoice)
+async def on_reply(staff_id: int, choice: ReplyChoice) -> None:
+    text = None
+    if not choice.use_suggestion:
+        text = await _ask("Write your message to the candidate (shown in their chat on their next visit).")
+        if text is None:
+            return
+    message = await _in_thread(service.reply, current(), staff_id, choice.offer_id, text)
+    await _say(f"Sent to the candidate's chat:\n\n> {message.body.replace(chr(10), chr(10) + '> ')}")
+
+
+@review_action("review_release", OfferRef)
+async def on_release(staff_id: int, choice: OfferRef) -> None:
+    outcome = await _in_thread(service.release_offer, current(), staff_id, choice.offer_id)
+    where = "written to iCIMS" if outcome.plan.jobs else "not written to iCIMS (no chat-link field mapped)"
+    await _say(f"Released. The candidate's chat link (valid until {views.when(outcome.expires_at)}) is {where}.")
+    await show_offer(staff_id, choice.offer_id)
+
+
+@review_action("review_rotate_link", OfferRef)
+async def on_rotate(staff_id: int, choice: OfferRef) -> None:
+    outcome = await _in_thread(service.rotate_link, current(), staff_id, choice.offer_id)
+    await _say(f"New link issued (generation {outcome.generation}); every older link stopped working.")
+
+
+@review_action("review_revoke_link", OfferRef)
+async def on_revoke(staff_id: int, choice: OfferRef) -> None:
+    await _in_thread(service.revoke_link, current(), staff_id, choice.offer_id)
+    await _say("Every link of this candidate stopped working; the link field in iCIMS is being cleared.")
+
+
+@review_action("review_request", RequestChoice)
+async def on_request(staff_id: int, choice: RequestChoice) -> None:
+    note = await _ask("What was done? (a short note for the record)")
+    if note is None:
+        return
+    resolved = await _in_thread(service.handle_request, current(), staff_id, choice.request_id, choice.outcome, note)
+    await _say(f"Request #{resolved.id} resolved.")
+    await show_offer(staff_id, resolved.offer_id)
+
+
+@review_action("review_sync", OfferRef)
+async def on_sync(staff_id: int, choice: OfferRef) -> None:
+    jobs = await _in_thread(service.sync, current(), staff_id, choice.offer_id)
+    await _say(
+        views.jobs_markdown(jobs),
+        [cl.Action(name="review_sync", payload={"offer_id": choice.offer_id}, label="Refresh sync status")],
+    )
+
+
+def review_profiles(user: Any) -> list[cl.ChatProfile] | None:
+    """The review chat profile for staff (None for anyone else, which hides the selector)."""
+    from app.review.auth import is_staff_session
+
+    if not is_staff_session(user):
+        return None
+    return [cl.ChatProfile(name="Review", markdown_description="The recruiter review queue.", default=True)]

@@ -1,0 +1,124 @@
+"""`POST /webhooks/icims`: iCIMS event notifications, verified, stored and acknowledged fast.
+
+Order matters: the raw bytes are verified (Basic or HMAC, per ``icims.webhook``) before anything is read or
+stored; a bad signature gets 401, an unreadable body 400, both with iCIMS's vendor error body and nothing
+stored. A valid event is stored as a WebhookEvent under its duplicate key (a redelivery is counted on the
+original and changes nothing else) and answered 200 at once; the worker (`app.workers`) does the iCIMS calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+
+from app.config import ConfigError, Settings
+from icims.config import WebhookAuth
+from icims.models import ICIMSEvent
+from icims.webhooks import (
+    MAX_BODY_BYTES,
+    MalformedWebhookError,
+    WebhookError,
+    decode_body,
+    duplicate_key,
+    parse_event,
+    verify_request,
+)
+from offer_engine import webhook_events
+from offer_engine.actors import system_actor
+from offer_engine.db import session_scope
+
+WEBHOOK_PATH = "/webhooks/icims"
+_ACTOR = system_actor("icims-webhook")
+
+
+class Receipt(BaseModel):
+    """What the route answers for a stored (or recognised duplicate) event."""
+
+    status: str  # "accepted" | "duplicate"
+    eventId: int  # noqa: N815 - iCIMS-style JSON
+    duplicate: bool
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The Basic password or HMAC key the notifications are checked with (generated once in sandbox mode)."""
+    hook = settings.icims.webhook
+    if hook.mode == "basic" and not hook.username:
+        raise ConfigError("icims.webhook.username must be set for Basic webhook authentication")
+    if hook.mode == "hmac" and not hook.hmac_user:
+        raise ConfigError("icims.webhook.hmac_user must be set for HMAC webhook authentication")
+    return settings.secret("icims.webhook.hmac_secret" if hook.mode == "hmac" else "icims.webhook.password")
+
+
+def router(
+    settings: Settings,
+    engine: Engine,
+    *,
+    on_stored: Callable[[int], None] | None = None,
+    path: str = WEBHOOK_PATH,
+) -> APIRouter:
+    """The webhook route; `on_stored(event_id)` is called after a new event is committed (e.g. to wake a worker)."""
+    hook = settings.icims.webhook
+    secret = webhook_secret(settings)  # fail at start-up, not on the first notification
+    customer_id = settings.icims.customer_id
+    api = APIRouter()
+
+    @api.post(path, response_model=Receipt)
+    async def receive_icims_event(request: Request) -> JSONResponse:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            event, payload = read_notification(hook, secret, customer_id, request, headers, body)
+        except WebhookError as exc:
+            return JSONResponse(exc.error_body(), status_code=exc.status_code)
+        receipt = await run_in_threadpool(store, engine, event, payload, headers)
+        if on_stored is not None and not receipt.duplicate:
+            on_stored(receipt.eventId)
+        return JSONResponse(receipt.model_dump(), status_code=200)
+
+    return api
+
+
+def read_notification(
+    hook: WebhookAuth,
+    secret: str,
+    customer_id: int,
+    request: Request,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> tuple[ICIMSEvent, dict[str, Any]]:
+    """Verify, then parse; WebhookAuthError (401) or MalformedWebhookError (400)."""
+    verify_request(
+        hook,
+        secret=secret,
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query,
+        headers=headers,
+        body=body,
+    )
+    if len(body) > MAX_BODY_BYTES:
+        raise MalformedWebhookError(f"body of {len(body)} bytes exceeds the {MAX_BODY_BYTES}-byte limit")
+    event = parse_event(body, headers)
+    if event.customer_id != customer_id:
+        raise MalformedWebhookError(f"customerId {event.customer_id} is not this tenant ({customer_id})")
+    payload = json.loads(decode_body(body, headers))
+    if "links" not in payload and event.links:
+        payload["links"] = [link.model_dump(exclude_none=True) for link in event.links]
+    return event, payload
+
+
+def store(engine: Engine, event: ICIMSEvent, payload: dict[str, Any], headers: Mapping[str, str]) -> Receipt:
+    with session_scope(engine) as session:
+        stored = webhook_events.store_event(
+            session, payload, headers=dict(headers), dedup_key=duplicate_key(event), actor=_ACTOR
+        )
+        event_id = stored.event.id or 0
+    status = "duplicate" if stored.duplicate else "accepted"
+    return Receipt(status=status, eventId=event_id, duplicate=stored.duplicate)

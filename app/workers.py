@@ -1,0 +1,288 @@
+"""The background work: stored iCIMS notifications → drafts, the sync outbox, approval escalation, expiry.
+
+One round (`Workers.run_once`) processes received notifications one at a time (offer-ready → version 1, letter,
+compliance check, PDF, and the draft's upload queued for iCIMS: `offer_engine.lifecycle.handle_status_event`),
+records who owns newly seen requisitions, delivers due outbox jobs (`offer_engine.delivery.deliver_due`),
+escalates overdue approval steps and expires sent offers past their expiry date.
+
+Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
+guarded write that takes SQLite's write lock first), so two workers never draft from the same event; outbox
+jobs are claimed by `deliver_due` the same way. `WorkerThread.stop()` lets the item in hand finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from icims.client import ICIMSClient
+from icims.errors import ICIMSError
+from offer_engine import approval_inbox, lifecycle, offers, requisitions
+from offer_engine.actors import Actor, system_actor
+from offer_engine.approvals import ApprovalStep, StepState
+from offer_engine.columns import utcnow
+from offer_engine.db import is_postgres, session_scope
+from offer_engine.delivery import RetryPolicy, deliver_due
+from offer_engine.flows import EngineSetup
+from offer_engine.offers import Offer, OfferState
+from offer_engine.versions import current_version
+from offer_engine.webhook_events import EventState, WebhookEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    interval_seconds: float = 2.0
+    event_batch: int = 25
+    max_event_attempts: int = 3
+    event_retry_seconds: float = 30.0
+    owner_batch: int = 20
+    delivery: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class RoundReport:
+    events_processed: list[int] = field(default_factory=list)
+    events_failed: list[int] = field(default_factory=list)
+    events_ignored: list[int] = field(default_factory=list)
+    owners_recorded: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0
+    escalated: int = 0
+    expired: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.events_processed or self.events_failed or self.events_ignored or self.delivered)
+
+
+class Workers:
+    """The rounds of background work for one process; `fetch_client` reads iCIMS, `delivery_client` writes."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        setup: EngineSetup,
+        *,
+        fetch_client: ICIMSClient,
+        delivery_client: ICIMSClient,
+        worker_id: str = "worker",
+        config: WorkerConfig | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.engine, self.setup = engine, setup
+        self.fetch_client, self.delivery_client = fetch_client, delivery_client
+        self.worker_id = worker_id
+        self.config = config or WorkerConfig()
+        self.actor: Actor = system_actor(worker_id)
+        self._today = today
+        self.stopping = threading.Event()
+
+    # -- notifications -------------------------------------------------------------------------------------
+
+    def process_events(self, report: RoundReport, now: datetime | None = None) -> None:
+        for event_id in self._due_events(now or utcnow()):
+            if self.stopping.is_set():
+                return
+            state = self._process_one(event_id, now)
+            bucket = (
+                {
+                    EventState.PROCESSED: report.events_processed,
+                    EventState.FAILED: report.events_failed,
+                    EventState.IGNORED: report.events_ignored,
+                }.get(state)
+                if state is not None
+                else None
+            )
+            if bucket is not None:
+                bucket.append(event_id)
+
+    def _due_events(self, now: datetime) -> list[int]:
+        retry_before = now - timedelta(seconds=self.config.event_retry_seconds)
+        with session_scope(self.engine) as session:
+            received = select(WebhookEvent.id).where(WebhookEvent.state == EventState.RECEIVED.value)
+            failed = select(WebhookEvent.id).where(
+                WebhookEvent.state == EventState.FAILED.value,
+                WebhookEvent.attempts < self.config.max_event_attempts,
+                col(WebhookEvent.processed_at) < retry_before,
+            )
+            limit = self.config.event_batch
+            ids = list(session.exec(received.order_by(col(WebhookEvent.id)).limit(limit)))
+            ids += list(session.exec(failed.order_by(col(WebhookEvent.id)).limit(limit)))
+        return [i for i in ids if i is not None]
+
+    def _process_one(self, event_id: int, now: datetime | None) -> EventState | None:
+        try:
+            with session_scope(self.engine) as session:
+                if not _take(session, event_id):
+                    return None  # another worker has it, or already did it
+                event = lifecycle.handle_status_event(
+                    session,
+                    event_id,
+                    self.fetch_client,
+                    self.setup,
+                    actor=self.actor,
+                    today=self._today(),
+                    now=now,
+                )
+                return EventState(event.state)
+        except Exception:  # one bad event must not stop the worker; it stays received/failed for a retry
+            log.exception("processing webhook event %s failed", event_id)
+            return None
+
+    # -- requisition owners --------------------------------------------------------------------------------
+
+    def record_owners(self, report: RoundReport, now: datetime | None = None) -> None:
+        with session_scope(self.engine) as session:
+            missing = requisitions.jobs_without_owner(session, limit=self.config.owner_batch)
+        for customer_id, job_id in missing:
+            if self.stopping.is_set():
+                return
+            try:
+                job = self.fetch_client.get_job(job_id, fields=["hiringmanager", "recruiter"])
+            except ICIMSError as exc:
+                log.warning("cannot read the owner of job %s: %s", job_id, exc)
+                continue
+            with session_scope(self.engine) as session:
+                requisitions.record_owner(
+                    session,
+                    customer_id=customer_id,
+                    job_id=job_id,
+                    hiring_manager_person_id=job.hiringmanager.id if job.hiringmanager else None,
+                    recruiter_person_id=job.recruiter.id if job.recruiter else None,
+                    now=now,
+                )
+            report.owners_recorded += 1
+
+    # -- outbox, escalation, expiry ------------------------------------------------------------------------
+
+    def deliver(self, report: RoundReport, now: datetime | None = None) -> None:
+        result = deliver_due(
+            self.engine,
+            self.delivery_client,
+            worker_id=self.worker_id,
+            now=now,
+            policy=self.config.delivery,
+            actor=self.actor,
+        )
+        report.delivered += len(result.delivered)
+        report.retrying += len(result.retrying)
+        report.dead += len(result.dead)
+
+    def housekeeping(self, report: RoundReport, now: datetime | None = None) -> None:
+        """Escalate overdue approval steps and expire sent offers past expiry; writes only when there is work."""
+        moment, today = now or utcnow(), self._today()
+        with session_scope(self.engine) as session:
+            escalate, expire = _escalation_due(session, moment), _expiry_due(session, today)
+        if not (escalate or expire):
+            return  # no write at all: an idle worker must not disturb other SQLite connections
+        with session_scope(self.engine) as session:
+            if escalate:
+                report.escalated += len(approval_inbox.escalate_overdue(session, now=moment, actor=self.actor))
+            if expire:
+                report.expired += len(offers.expire_overdue(session, today=today, actor=self.actor, now=moment))
+
+    def close(self) -> None:
+        self.fetch_client.close()
+        self.delivery_client.close()
+
+    def run_once(self, now: datetime | None = None) -> RoundReport:
+        report = RoundReport()
+        for step in (self.process_events, self.record_owners, self.deliver, self.housekeeping):
+            if self.stopping.is_set():
+                break
+            try:
+                step(report, now)
+            except Exception:  # a database or iCIMS outage: log it, try again next round
+                log.exception("worker step %s failed", step.__name__)
+        return report
+
+
+def _escalation_due(session: Session, now: datetime) -> bool:
+    statement = select(ApprovalStep.id).where(
+        ApprovalStep.state == StepState.ACTIVE.value, col(ApprovalStep.due_at) < now
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def _expiry_due(session: Session, today: date) -> bool:
+    for offer in session.exec(select(Offer).where(Offer.state == OfferState.SENT.value)):
+        version = current_version(session, offer)
+        expiry = version.offer_terms.expiry_date if version is not None else None
+        if expiry is not None and expiry < today:
+            return True
+    return False
+
+
+def _take(session: Session, event_id: int) -> bool:
+    """Lock the event for this transaction if it is still due; False if another worker holds or did it."""
+    due = col(WebhookEvent.state).in_([EventState.RECEIVED.value, EventState.FAILED.value])
+    if is_postgres(session.get_bind().engine):
+        statement = select(WebhookEvent.id).where(WebhookEvent.id == event_id, due).with_for_update(skip_locked=True)
+        return session.exec(statement).first() is not None
+    # SQLite: writing first takes the database's write lock, so the state read next is current.
+    result = session.execute(
+        update(WebhookEvent)
+        .where(col(WebhookEvent.id) == event_id, due)
+        .values(attempts=WebhookEvent.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class WorkerThread:
+    """Runs `Workers` rounds in a daemon thread until `stop()`; `wake()` starts the next round at once."""
+
+    def __init__(self, workers: Workers, *, on_round: Callable[[RoundReport], None] | None = None) -> None:
+        self.workers = workers
+        self._wake = threading.Event()
+        self._on_round = on_round
+        self._thread = threading.Thread(target=self._run, name=f"offer-worker-{workers.worker_id}", daemon=True)
+
+    def start(self) -> WorkerThread:
+        self._thread.start()
+        return self
+
+    def wake(self, _event_id: int | None = None) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Ask the loop to stop after the item in hand; True if it ended within `timeout`."""
+        self.workers.stopping.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self.workers.stopping.is_set():
+            self._wake.clear()  # a wake-up during the round below is kept for the wait after it
+            report = self.workers.run_once()
+            if self._on_round is not None:
+                self._on_round(report)
+            if not report.busy:  # when busy, more may be waiting: go again without sleeping
+                self._wake.wait(self.workers.config.interval_seconds)
+
+
+def build_workers(settings: Settings, engine: Engine, *, worker_id: str | None = None) -> Workers:
+    """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done."""
+    from app.cli.offers import engine_setup, icims_client  # the CLI's wiring is the one place that builds these
+
+    return Workers(
+        engine,
+        engine_setup(settings),
+        fetch_client=icims_client(settings),
+        delivery_client=icims_client(settings, max_retries=0),  # retries belong to the outbox
+        worker_id=worker_id or f"worker-{socket.gethostname()}-{os.getpid()}",
+    )

@@ -1,0 +1,180 @@
+"""POST /webhooks/icims: verified before anything is stored, vendor error bodies, duplicates counted once."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from app.config import Settings
+from app.webhooks import WEBHOOK_PATH, router, webhook_secret
+from icims.webhooks import sign_hmac
+from offer_engine.audit import AuditEvent
+from offer_engine.db import session_scope
+from offer_engine.webhook_events import WebhookEvent
+
+URL = f"http://testserver{WEBHOOK_PATH}"
+
+
+def event_payload(settings: Settings, workflow_id: int = 3402, **changes: Any) -> dict[str, Any]:
+    payload = {
+        "customerId": str(settings.icims.customer_id),
+        "eventType": "WorkFlowStatusChangeEvent",
+        "systemId": str(workflow_id),
+        "jobId": "2302",
+        "personId": "1202",
+        "userId": "1401",
+        "oldStatus": "20010",
+        "newStatus": "20001",
+    }
+    payload.update(changes)
+    return payload
+
+
+def signed(
+    settings: Settings, body: bytes, *, secret: str | None = None, when: datetime | None = None
+) -> dict[str, str]:
+    headers = sign_hmac(
+        method="POST",
+        url=URL,
+        body=body,
+        user=settings.icims.webhook.hmac_user or "",
+        secret=secret or webhook_secret(settings),
+        now=when,
+    )
+    headers.pop("host")
+    return {**headers, "content-encoding": "gzip"}
+
+
+def gz(payload: object) -> bytes:
+    return gzip.compress(json.dumps(payload).encode())
+
+
+@pytest.fixture
+def stored_ids() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, stored_ids: list[int]) -> TestClient:
+    app = FastAPI()
+    app.include_router(router(settings, engine, on_stored=stored_ids.append))
+    return TestClient(app)
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        events = session.exec(select(func.count()).select_from(WebhookEvent)).one()
+        audits = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    return events, audits
+
+
+def test_a_signed_gzip_notification_is_stored_and_acknowledged(
+    client: TestClient, settings: Settings, engine: Engine, stored_ids: list[int]
+) -> None:
+    body = gz(event_payload(settings))
+    response = client.post(WEBHOOK_PATH, content=body, headers=signed(settings, body))
+    assert response.status_code == 200
+    assert response.json()["status"] == "accepted"
+    with session_scope(engine) as session:
+        event = session.exec(select(WebhookEvent)).one()
+        assert event.state == "received"
+        assert event.system_id == "3402"
+        assert event.payload["newStatus"] == "20001"
+        assert event.headers["content-encoding"] == "gzip"
+    assert stored_ids == [response.json()["eventId"]]
+
+
+def test_a_redelivery_or_replay_is_recognised_and_nothing_is_done_twice(
+    client: TestClient, settings: Settings, engine: Engine, stored_ids: list[int]
+) -> None:
+    body = gz(event_payload(settings))
+    first = client.post(WEBHOOK_PATH, content=body, headers=signed(settings, body)).json()
+    again = client.post(WEBHOOK_PATH, content=body, headers=signed(settings, body))
+    later = datetime.now(UTC) + timedelta(seconds=30)
+    replay_body = gz({**event_payload(settings), "userId": "1402"})  # another user pressing the same transition
+    replay = client.post(WEBHOOK_PATH, content=replay_body, headers=signed(settings, replay_body, when=later))
+    assert again.status_code == replay.status_code == 200
+    assert again.json() == {"status": "duplicate", "eventId": first["eventId"], "duplicate": True}
+    assert replay.json()["eventId"] == first["eventId"]
+    events, audits = counts(engine)
+    assert (events, audits) == (1, 1)
+    with session_scope(engine) as session:
+        assert session.exec(select(WebhookEvent)).one().duplicates == 2
+    assert stored_ids == [first["eventId"]]
+
+
+@pytest.mark.parametrize("tamper", ["wrong_secret", "no_auth", "body_changed", "stale_date", "basic_instead"])
+def test_bad_authentication_gets_401_with_the_vendor_body_and_stores_nothing(
+    client: TestClient, settings: Settings, engine: Engine, tamper: str
+) -> None:
+    body = gz(event_payload(settings))
+    headers = signed(settings, body)
+    if tamper == "wrong_secret":
+        headers = signed(settings, body, secret="another-secret-of-enough-length")
+    elif tamper == "no_auth":
+        headers.pop("authorization")
+    elif tamper == "body_changed":
+        body = gz(event_payload(settings, workflow_id=3403))
+    elif tamper == "stale_date":
+        headers = signed(settings, body, when=datetime.now(UTC) - timedelta(hours=2))
+    else:
+        headers["authorization"] = "Basic " + base64.b64encode(b"icims-events:guess").decode()
+    response = client.post(WEBHOOK_PATH, content=body, headers=headers)
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert set(error) == {"userMessage", "debugErrorMessage"}
+    assert counts(engine) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x1f\x8b\x08not really gzip",
+        gzip.compress(b"{not json"),
+        gzip.compress(b"[1, 2]"),
+        gz({"customerId": "6120", "eventType": "WorkFlowStatusChangeEvent"}),
+        gz({"customerId": "6120", "eventType": "WorkFlowStatusChangeEvent", "systemId": "34x1", "newStatus": "1"}),
+        gz({"customerId": "9999", "eventType": "WorkFlowStatusChangeEvent", "systemId": "3401", "newStatus": "1"}),
+    ],
+    ids=["bad-gzip", "not-json", "not-object", "missing-fields", "bad-id", "other-customer"],
+)
+def test_a_malformed_body_gets_400_with_the_vendor_body_and_stores_nothing(
+    client: TestClient, settings: Settings, engine: Engine, body: bytes
+) -> None:
+    response = client.post(WEBHOOK_PATH, content=body, headers=signed(settings, body))
+    assert response.status_code == 400
+    assert response.json()["error"]["userMessage"] == "The Offer Assistant could not read this notification."
+    assert response.json()["error"]["debugErrorMessage"]
+    assert counts(engine) == (0, 0)
+
+
+def test_basic_authentication_mode(settings: Settings, engine: Engine) -> None:
+    password = "a-long-webhook-password-9"
+    hook = settings.icims.webhook.model_copy(
+        update={"mode": "basic", "username": "icims", "password": SecretStr(password)}
+    )
+    basic = settings.model_copy(update={"icims": settings.icims.model_copy(update={"webhook": hook})})
+    app = FastAPI()
+    app.include_router(router(basic, engine))
+    client = TestClient(app)
+    body = gz(event_payload(basic))
+    good = {
+        "Authorization": "Basic " + base64.b64encode(f"icims:{password}".encode()).decode(),
+        "Content-Encoding": "gzip",
+    }
+    bad = {"Authorization": "Basic " + base64.b64encode(b"icims:nope").decode(), "Content-Encoding": "gzip"}
+    assert client.post(WEBHOOK_PATH, content=body, headers=bad).status_code == 401
+    assert counts(engine) == (0, 0)
+    assert client.post(WEBHOOK_PATH, content=body, headers=good).status_code == 200
+    assert counts(engine)[0] == 1
