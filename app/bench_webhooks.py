@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from sqlmodel import col, func, select
 
 from app.cli.offers import engine_setup
-from app.cli.sandbox import sandbox_options
 from app.config import ConfigError, Settings
+from app.sandbox_settings import sandbox_options
 from app.webhooks import WEBHOOK_PATH, router, webhook_secret
 from app.workers import Workers, WorkerThread
 from icims.client import ICIMSClient

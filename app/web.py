@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,8 +35,20 @@ from app.chat.provisioning import CAREERS_PATH, PORTAL_PATH, IcimsGateway
 from app.chat.runtime import ChatRuntime, configure, current
 from app.chat.signin import SignInRefusedError, sign_in
 from app.config import Settings
+from app.health import ReadinessChecks, health_router, icims_probe_for, install_front, qdrant_probe, qdrant_url_probe
 from app.links import Audience
+from app.observability import RequestIdMiddleware
 from app.pipeline import AnswerPipeline
+from app.ratelimit import (
+    DEFAULT_LIMITS,
+    DatabaseBuckets,
+    MemoryBuckets,
+    RateLimiter,
+    client_ip,
+    too_many_requests_response,
+)
+from offer_engine.db import is_postgres
+from retrieval.store import client_for
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -61,6 +74,9 @@ def create_app(
 
     install_review_mode(settings, chat_runtime.db, wake_worker=wake_worker)
     install_routes(chainlit_app)
+    install_front(chainlit_app, health_router(readiness_checks(settings, chat_runtime.db)))
+    if not any(getattr(m, "cls", None) is RequestIdMiddleware for m in chainlit_app.user_middleware):
+        chainlit_app.add_middleware(RequestIdMiddleware)
     return chainlit_app
 
 
@@ -68,7 +84,28 @@ def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> Ch
     db = provisioning.database(settings)
     contacts = IcimsContactBook(gateway.client, settings.tenant) if gateway is not None else None
     pipeline = AnswerPipeline.from_settings(settings, db, provisioning.benefits_index(settings), contacts)
-    return ChatRuntime(settings=settings, db=db, pipeline=pipeline)
+    # Several app processes on one PostgreSQL share their buckets; one SQLite process keeps them in memory.
+    buckets = DatabaseBuckets(db) if is_postgres(db) else MemoryBuckets()
+    return ChatRuntime(settings=settings, db=db, pipeline=pipeline, limiter=RateLimiter(DEFAULT_LIMITS, buckets))
+
+
+def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:
+    """Database, vector store and iCIMS. iCIMS being down degrades the chat (offers are local) but does not
+    take the process out of the load balancer."""
+    store = settings.vector_store
+    if store.url:
+        api_key = store.api_key.get_secret_value() if store.api_key else None
+        vector_store = qdrant_url_probe(store.url, api_key)
+    else:
+        vector_store = qdrant_probe(lambda: client_for(provisioning.retrieval_config(settings)))
+    return ReadinessChecks.of(
+        database=db, vector_store=vector_store, icims=icims_probe_for(settings), icims_required=False
+    )
+
+
+async def _rate_limited(runtime: ChatRuntime, kind: str, request: Request) -> Response | None:
+    decision = await runtime.limiter.atake(kind, client_ip(request.scope))
+    return None if decision.allowed else too_many_requests_response(decision)
 
 
 def install_routes(app: Any) -> None:
@@ -89,6 +126,9 @@ async def portal_sign_in(request: Request) -> Response:
     from chainlit.auth import create_jwt, set_auth_cookie
 
     runtime = current()
+    refused = await _rate_limited(runtime, "link", request)
+    if refused is not None:
+        return refused
     token = request.query_params.get("token", "")
     try:
         identity = await asyncio.to_thread(
@@ -136,6 +176,9 @@ async def careers_page(request: Request) -> Response:
     token = request.query_params.get("token")
     if not token:
         return HTMLResponse(_careers_html(settings, widget_token=None), headers=_PRIVATE)
+    refused = await _rate_limited(runtime, "widget", request)
+    if refused is not None:
+        return refused
     try:
         identity = await asyncio.to_thread(
             sign_in, settings, runtime.db, token, audience=Audience.WIDGET, channel="widget"

@@ -16,6 +16,7 @@ from offer_engine import (  # noqa: F401
     messages,
     offers,
     outbox,
+    ratelimits,
     requisitions,
     staff,
     versions,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -220,6 +221,12 @@ async def on_starter(action: cl.Action) -> None:
 async def _answer(identity: CandidateIdentity, text: str, message_id: str | None) -> None:
     """Answer `text`; the link is re-checked in the same worker call as the answer (one hop off the loop)."""
     runtime = current()
+    decision = await runtime.limiter.atake("chat", f"{identity.customer_id}:{identity.workflow_id}")
+    if not decision.allowed:
+        seconds = max(1, math.ceil(decision.retry_after_seconds))
+        text = render_template("rate_limited", reply_language(identity.language), seconds=seconds)
+        await cl.Message(content=text).send()
+        return
     reply = cl.Message(content="")
     result = None
     try:

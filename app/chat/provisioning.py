@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy.engine import Engine
 
-from app.cli.sandbox import sandbox_options
 from app.config import Settings
 from app.links import Audience, issue_token
+from app.sandbox_settings import sandbox_options
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, serve_in_thread
 from icims.search import where

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.pipeline import AnswerPipeline
+from app.ratelimit import DEFAULT_LIMITS, RateLimiter
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class ChatRuntime:
     settings: Settings
     db: Engine
     pipeline: AnswerPipeline
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
 
 
 _current: ChatRuntime | None = None

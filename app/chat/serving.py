@@ -22,8 +22,8 @@ from starlette.routing import BaseRoute
 from app.chat import provisioning
 from app.chat.bootstrap import clear_session_files
 from app.chat.provisioning import IcimsGateway, OfferRef
-from app.cli.sandbox import sandbox_options
 from app.config import Settings
+from app.sandbox_settings import sandbox_options
 from app.webhooks import WEBHOOK_PATH
 from app.webhooks import router as webhook_router
 from app.workers import WorkerThread, build_workers
@@ -175,7 +175,12 @@ def run_app(app: Any, settings: Settings, host: str | None = None) -> None:
     port = public.port or (443 if public.scheme == "https" else 80)
     # lifespan="off": Chainlit's lifespan ends the process with os._exit on shutdown, skipping our cleanup.
     config = uvicorn.Config(
-        app, host=host or public.hostname or "127.0.0.1", port=port, lifespan="off", log_level="warning"
+        app,
+        host=host or public.hostname or "127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        log_config=None,  # our JSON logging (app.observability) is configured by `serve`
     )
     try:
         uvicorn.Server(config).run()

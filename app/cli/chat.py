@@ -27,6 +27,7 @@ from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import IcimsGateway, OfferRef
 from app.cli.context import settings_of
 from app.config import ConfigError, Settings
+from app.observability import configure_logging
 from app.pipeline import AnswerPipeline, PipelineResult
 from icims.errors import ICIMSError
 from offer_engine.access import AccessDeniedError
@@ -246,6 +247,7 @@ def serve(
     from app.web import create_app  # imports Chainlit, which reads its configuration at import
 
     settings = settings_of(ctx)
+    configure_logging(settings)
     serving.limit_blas_threads()
     try:
         with serving.started_services(settings, say=typer.echo, run_workers=workers) as services:

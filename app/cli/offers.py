@@ -7,26 +7,23 @@ does for the web UI. The iCIMS connection is the configured one (the local sandb
 from __future__ import annotations
 
 import getpass
-import secrets
-import tempfile
-import time
+import os
+import signal
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from app.cli.context import settings_of
 from app.config import Settings
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from icims.sandbox import Sandbox, SandboxOptions, serve_in_thread
 from offer_engine import approval_inbox, audit, counters, lifecycle, offers
-from offer_engine.actors import Actor, Role, system_actor, user_actor
+from offer_engine.actors import Actor, Role, user_actor
 from offer_engine.db import make_engine, session_scope
-from offer_engine.delivery import RetryPolicy, deliver_due
+from offer_engine.delivery import deliver_due
 from offer_engine.errors import DomainError
 from offer_engine.flows import DraftOutcome, EngineSetup, draft_from_icims
 from offer_engine.letter_store import Letter
@@ -43,7 +40,6 @@ def register(cli: typer.Typer) -> None:
     cli.command("draft")(draft)
     cli.command("sync")(sync)
     cli.command("worker")(worker)
-    cli.command("bench")(bench)
     approvals_app = typer.Typer(help="Approval chains: list, preview, submit, approve, reject.", no_args_is_help=True)
     approvals_app.command("list")(approvals_list)
     approvals_app.command("preview")(approvals_preview)
@@ -309,26 +305,36 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 5.0,
     rounds: Annotated[int, typer.Option(help="Stop after this many rounds (0 = run until stopped).")] = 0,
 ) -> None:
-    """Run the background work: outbox delivery, escalation of overdue approvals, expiry of sent offers."""
+    """Run the background work: stored iCIMS notifications → drafts, outbox delivery, escalation, expiry.
+
+    Safe to run in several processes on PostgreSQL. SIGTERM or Ctrl-C finishes the current step, then stops.
+    """
+    from app.observability import configure_logging, request_id_scope
+    from app.workers import build_workers
+
     settings = settings_of(ctx)
-    engine = _engine(settings)
-    actor = system_actor(f"worker-{getpass.getuser()}")
+    configure_logging(settings)
+    workers = build_workers(settings, _engine(settings), worker_id=f"worker-{getpass.getuser()}-{os.getpid()}")
+    previous = signal.signal(signal.SIGTERM, lambda *_: workers.stopping.set())
     done = 0
-    with icims_client(settings, max_retries=0) as client:
-        while rounds == 0 or done < rounds:
-            now = datetime.now(UTC)
-            result = deliver_due(engine, client, worker_id=actor.id, now=now, policy=RetryPolicy())
-            with session_scope(engine) as session:
-                escalated = approval_inbox.escalate_overdue(session, now=now, actor=actor)
-                expired = offers.expire_overdue(session, today=now.date(), actor=actor, now=now)
-            if result.attempted or escalated or expired:
+    try:
+        while not workers.stopping.is_set() and (rounds == 0 or done < rounds):
+            with request_id_scope():
+                report = workers.run_once()
+            if report.busy or report.escalated or report.expired:
                 typer.echo(
-                    f"{now:%H:%M:%S} delivered {len(result.delivered)}, retrying {len(result.retrying)}, "
-                    f"dead {len(result.dead)}; escalated {len(escalated)}; expired {len(expired)}"
+                    f"{datetime.now(UTC):%H:%M:%S} events {len(report.events_processed)}, "
+                    f"delivered {report.delivered}, retrying {report.retrying}, dead {report.dead}; "
+                    f"escalated {report.escalated}; expired {report.expired}"
                 )
             done += 1
             if rounds == 0 or done < rounds:
-                time.sleep(interval)
+                workers.stopping.wait(interval)
+    except KeyboardInterrupt:
+        workers.stopping.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        workers.close()
 
 
 def audit_verify(ctx: typer.Context) -> None:
@@ -342,62 +348,3 @@ def audit_verify(ctx: typer.Context) -> None:
     for problem in report.problems:
         typer.echo(f"  - [{problem.kind}] {problem.message}", err=True)
     raise typer.Exit(1)
-
-
-# -- benchmark --------------------------------------------------------------------------------------------
-
-
-def bench(
-    ctx: typer.Context,
-    runs: Annotated[int, typer.Option(help="Measured runs (after one warm-up run).")] = 20,
-    workflow: Annotated[int, typer.Option(help="Applicant workflow of the sandbox fixture.")] = 3401,
-) -> None:
-    """Print p50/p95 per stage and end to end of workflow → offer → letter → compliance → PDF (stored).
-
-    Runs against a private sandbox over loopback HTTP and a scratch SQLite database; asserts nothing.
-    """
-    settings = settings_of(ctx)
-    policy = engine_setup(settings).policy
-    secret = secrets.token_urlsafe(24)
-    options = SandboxOptions(client_id="bench", client_secret=SecretStr(secret))
-    samples: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as scratch, serve_in_thread(Sandbox(settings.sandbox.fixture, options)) as box:
-        engine = make_engine(f"sqlite:///{Path(scratch) / 'bench.db'}")
-        upgrade(engine)
-        connection = settings.icims.model_copy(
-            update={
-                "base_url": "sandbox",
-                "auth": "oauth",
-                "client_id": "bench",
-                "customer_id": box.sandbox.customer_id,
-            }
-        )
-        setup = EngineSetup(box.sandbox.customer_id, settings.company_name, settings.tenant, policy)
-        actor = system_actor("bench")
-        with ICIMSClient(connection, base_url=box.base_url, secret=secret) as client:
-            for run in range(runs + 1):
-                timings: dict[str, float] = {}
-                started = time.perf_counter()
-                with session_scope(engine) as session:
-                    outcome = draft_from_icims(
-                        session, client, setup, workflow, actor=actor, today=date.today(), timings=timings
-                    )
-                total = time.perf_counter() - started
-                timings["database"] = total - sum(timings.values())  # offer, version, letter rows and the commit
-                timings["end_to_end"] = total
-                with session_scope(engine) as session:  # free the workflow for the next run (not timed)
-                    offers.withdraw(
-                        session, offers.get_offer(session, outcome.offer.id or 0), actor=actor, reason="bench"
-                    )
-                if run:  # the first run warms fonts, templates and the token
-                    for name, seconds in timings.items():
-                        samples.setdefault(name, []).append(seconds * 1000)
-    typer.echo(f"{runs} runs of workflow {workflow} (ms):")
-    for name, values in samples.items():
-        typer.echo(f"  {name:<14} p50 {_percentile(values, 50):8.1f}   p95 {_percentile(values, 95):8.1f}")
-
-
-def _percentile(values: list[float], pct: int) -> float:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]

@@ -11,15 +11,15 @@ import base64
 import json
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import typer
-from pydantic import SecretStr
 
 from app.cli.context import settings_of
 from app.config import ConfigError, Settings
-from icims.sandbox import EventTarget, FixtureError, Sandbox, SandboxOptions, serve_forever
+from app.sandbox_settings import sandbox_options
+from icims.sandbox import FixtureError, Sandbox, serve_forever
 
 
 def register(cli: typer.Typer) -> None:
@@ -82,47 +82,6 @@ def sandbox_move(
     typer.echo(json.dumps(response.json(), indent=2))
     if not response.is_success:
         raise typer.Exit(1)
-
-
-def sandbox_options(settings: Settings, **overrides: Any) -> SandboxOptions:
-    """Sandbox credentials and event signing taken from the settings (secrets via ``settings.secret``)."""
-    conn = settings.icims
-    values: dict[str, Any] = {"audience": conn.audience, **overrides}
-    event_url = values.pop("event_url", None)
-    if conn.client_id:
-        values["client_id"] = conn.client_id
-        values["client_secret"] = SecretStr(settings.secret("icims.client_secret"))
-    if conn.username:
-        values["username"] = conn.username
-        values["password"] = SecretStr(settings.secret("icims.password"))
-    if not conn.client_id and not conn.username:
-        raise ConfigError("set icims.client_id (OAuth) or icims.username (Basic) so clients can authenticate")
-    values["events"] = _event_target(settings, event_url)
-    return SandboxOptions.model_validate(values)
-
-
-def _event_target(settings: Settings, url: str | None) -> EventTarget:
-    hook = settings.icims.webhook
-    if not url:
-        return EventTarget()
-    if hook.mode == "hmac":
-        secret = _nested_secret(settings, "icims.webhook.hmac_secret")
-        return EventTarget(url=url, auth="hmac", hmac_user=hook.hmac_user, hmac_secret=SecretStr(secret))
-    secret = _nested_secret(settings, "icims.webhook.password")
-    return EventTarget(url=url, auth="basic", username=hook.username, password=SecretStr(secret))
-
-
-def _nested_secret(settings: Settings, name: str) -> str:
-    """A configured nested secret (``icims.webhook.*``), else whatever ``settings.secret`` provides."""
-    value: object = settings
-    for part in name.split("."):
-        value = getattr(value, part, None)
-    if isinstance(value, SecretStr) and value.get_secret_value():
-        return value.get_secret_value()
-    try:
-        return settings.secret(name)
-    except AttributeError as exc:  # Settings.secret resolves "<section>.<key>" only
-        raise ConfigError(f"{name} is not configured (set it, or OFFER_ASSISTANT_ICIMS__WEBHOOK__...)") from exc
 
 
 def _authorization(settings: Settings, base: str) -> str:

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from app.cli.sandbox import sandbox_options
 from app.config import Settings
+from app.sandbox_settings import sandbox_options
 from tests.support.icims_sandbox import DEMO_FIXTURE
 
 CLI = Path(sys.executable).parent / "offer-assistant"

@@ -1,0 +1,347 @@
+"""`offer-assistant bench`: every benchmark of the product in one run, one table of targets, one JSON file.
+
+    offer-assistant bench                                   # all: offer, letters, retrieval, chat, webhooks
+    offer-assistant bench --only offer,letters --runs 10 --json out.json
+
+Each suite runs in turn (a suite whose module is not installed is listed as "not available", one that crashes as
+"failed"); the 1-minute load average is sampled throughout, because other work on the machine slows every
+figure. Nothing here is a test: unmet targets are reported, never turned into a failing exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from pydantic import BaseModel, Field
+from rich.console import Console
+from rich.table import Table
+
+from app.cli.context import settings_of
+from app.config import Settings
+
+SUITES = ("offer", "letters", "retrieval", "chat", "webhooks")
+Echo = Callable[[str], None]
+
+
+class Row(BaseModel):
+    suite: str
+    target: str
+    measured: str
+    met: bool | None = Field(None, description="None: no target, or nothing measured.")
+    issue: int | None = None
+
+
+class SuiteResult(BaseModel):
+    suite: str
+    status: Literal["ok", "not available", "failed"]
+    seconds: float = 0.0
+    rows: list[Row] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class Machine(BaseModel):
+    nproc: int
+    memory_mb: int | None
+    python: str
+    platform: str
+    load_min: float | None = None
+    load_mean: float | None = None
+    load_max: float | None = None
+
+
+class BenchRun(BaseModel):
+    started: datetime
+    finished: datetime
+    machine: Machine
+    suites: list[SuiteResult]
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("bench")(bench)
+
+
+def bench(
+    ctx: typer.Context,
+    only: Annotated[
+        str | None, typer.Option("--only", help=f"Comma-separated suites (default all): {','.join(SUITES)}.")
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Where to write the JSON (default bench-results/bench-<date>.json).")
+    ] = None,
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", min=1, help="Measured runs for offer and letters, drafts for webhooks, ask calls."),
+    ] = None,
+) -> None:
+    """Run the benchmarks and print each target beside the measured figure (met / NOT met)."""
+    chosen = _chosen(only)
+    console = Console(soft_wrap=True)
+    run = run_suites(settings_of(ctx), chosen, runs, lambda line: console.print(line, markup=False, highlight=False))
+    console.print(results_table(run))
+    path = json_file or Path("bench-results") / f"bench-{run.started:%Y-%m-%d}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(run.model_dump_json(indent=2))
+    console.print(f"figures written to {path}")
+    if any(s.status == "failed" for s in run.suites):
+        raise typer.Exit(1)
+
+
+def _chosen(only: str | None) -> list[str]:
+    names = [n.strip() for n in (only or ",".join(SUITES)).split(",") if n.strip()]
+    unknown = sorted(set(names) - set(SUITES))
+    if unknown:
+        raise typer.BadParameter(f"unknown suite(s) {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+    return [s for s in SUITES if s in names]
+
+
+def run_suites(settings: Settings, suites: list[str], runs: int | None, echo: Echo) -> BenchRun:
+    sampler = LoadSampler().start()
+    started = datetime.now(UTC)
+    results = []
+    for suite in suites:
+        echo(f"== {suite} ==")
+        results.append(run_suite(suite, settings, runs, echo))
+    loads = sampler.stop()
+    machine = machine_info()
+    if loads:
+        machine.load_min, machine.load_max = min(loads), max(loads)
+        machine.load_mean = round(sum(loads) / len(loads), 2)
+    return BenchRun(started=started, finished=datetime.now(UTC), machine=machine, suites=results)
+
+
+def run_suite(suite: str, settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    started = time.perf_counter()
+    try:
+        result = RUNNERS[suite](settings, runs, echo)
+    except ModuleNotFoundError as exc:
+        result = SuiteResult(suite=suite, status="not available", error=f"module {exc.name} is not installed")
+    except Exception as exc:  # one suite's crash must not lose the others' figures
+        echo("".join(traceback.format_exception(exc))[-3000:])
+        result = SuiteResult(suite=suite, status="failed", error=f"{type(exc).__name__}: {exc}")
+    if result.status != "ok" and not result.rows:
+        result.rows = [
+            Row(suite=suite, issue=ISSUES.get(suite), target=t, measured=result.status) for t in TARGETS[suite]
+        ]
+    result.seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+# -- the suites -------------------------------------------------------------------------------------------------
+
+ISSUES = {"offer": 3, "letters": 3, "retrieval": 4, "chat": 6, "webhooks": 7}
+TARGETS = {
+    "offer": ["workflow → offer → letter → compliance → PDF: p95 < 1 s end to end"],
+    "letters": ["render → compliance → PDF (part of the 1 s budget; no target of its own)"],
+    "retrieval": [
+        "hybrid hit@5 ≥ 0.95",
+        "hybrid hit@1 ≥ 0.85",
+        "hybrid query p50 < 20 ms (warm)",
+        "indexing ≥ 100 chunks/s",
+        "memory for 10,000 chunks stated",
+    ],
+    "chat": [
+        "ask p95 < 100 ms (warm, embedded engine)",
+        "50 concurrent Socket.IO sessions: p95 < 500 ms",
+        "50 concurrent Socket.IO sessions: no errors",
+    ],
+    "webhooks": ["webhook → draft ready: p95 < 2 s", "webhooks accepted ≥ 200/s", "no webhook lost"],
+}
+
+
+def _row(suite: str, target: str, measured: str, met: bool | None) -> Row:
+    return Row(suite=suite, issue=ISSUES[suite], target=target, measured=measured, met=met)
+
+
+def _offer(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    from app.bench_offer import TARGET_P95_MS, run_offer_benchmark
+
+    report = run_offer_benchmark(settings, runs=runs or 20, echo=echo)
+    total = report.stage("end_to_end")
+    measured = f"p95 {total.p95_ms:.0f} ms, p50 {total.p50_ms:.0f} ms ({report.runs} runs)"
+    row = _row("offer", TARGETS["offer"][0], measured, total.p95_ms < TARGET_P95_MS)
+    return SuiteResult(suite="offer", status="ok", rows=[row], details=report.model_dump())
+
+
+def _letters(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    from offer_engine.bench_letters import bench_letters
+
+    report = bench_letters(settings.policy_file, runs=runs or 30, echo=echo)
+    total = next(s for s in report.stages if s.stage == "total")
+    measured = f"p95 {total.p95_ms:.0f} ms, p50 {total.p50_ms:.0f} ms; {report.failed_checks} failing compliance"
+    return SuiteResult(
+        suite="letters",
+        status="ok",
+        rows=[_row("letters", TARGETS["letters"][0], measured, None)],
+        details=report.model_dump(),
+    )
+
+
+def _retrieval(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:  # noqa: ARG001
+    from app.cli.index import default_eval_file
+    from retrieval.bench import format_report, run_benchmark
+
+    eval_file = default_eval_file(settings.benefits_dir)
+    report = run_benchmark(settings.benefits_dir, eval_file if eval_file.is_file() else None, reference=False)
+    echo(format_report(report))
+    targets = TARGETS["retrieval"]
+    hybrid = next((q for q in report.quality if q.mode == "hybrid"), None)
+    query = next(f for f in report.latency if f.mode == "hybrid")
+    rows = [
+        _row(
+            "retrieval",
+            targets[0],
+            f"{hybrid.hit_at_k:.3f}" if hybrid else "no labelled set",
+            hybrid.hit_at_k >= 0.95 if hybrid else None,
+        ),
+        _row(
+            "retrieval",
+            targets[1],
+            f"{hybrid.hit_at_1:.3f}" if hybrid else "no labelled set",
+            hybrid.hit_at_1 >= 0.85 if hybrid else None,
+        ),
+        _row("retrieval", targets[2], f"p50 {query.p50_ms:.1f} ms, p95 {query.p95_ms:.1f} ms", query.p50_ms < 20),
+        _row(
+            "retrieval",
+            targets[3],
+            f"{report.index_chunks_per_second:.0f} chunks/s end to end",
+            report.index_chunks_per_second >= 100,
+        ),
+    ]
+    scale = report.scale
+    if scale is not None and scale.resident_mb is not None:
+        memory = f"{scale.resident_mb:.0f} MB resident, {scale.disk_mb:.0f} MB on disk ({scale.chunks:,} chunks)"
+        rows.append(_row("retrieval", targets[4], memory, True))
+    else:
+        rows.append(_row("retrieval", targets[4], "not measured", False))
+    return SuiteResult(suite="retrieval", status="ok", rows=rows, details=report.model_dump())
+
+
+def _chat(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    module = importlib.import_module("app.bench_chat")
+    options: dict[str, Any] = {"say": echo}
+    if runs:
+        options["ask_samples"] = runs
+    report = module.run_chat_bench(settings, **options)
+    targets = TARGETS["chat"]
+    socket = report.socket_p95_ms
+    rows = [
+        _row(
+            "chat",
+            targets[0],
+            f"p95 {report.ask_p95_ms:.1f} ms, p50 {report.ask_p50_ms:.1f} ms",
+            report.ask_p95_ms < 100,
+        ),
+        _row(
+            "chat",
+            targets[1],
+            f"p95 {socket:.0f} ms over {report.replies} replies" if socket is not None else "no replies measured",
+            socket < 500 if socket is not None else False,
+        ),
+        _row("chat", targets[2], f"{report.errors} errors ({report.sessions} sessions)", report.errors == 0),
+    ]
+    return SuiteResult(suite="chat", status="ok", rows=rows, details=report.model_dump())
+
+
+def _webhooks(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    module = importlib.import_module("app.bench_webhooks")
+    options: dict[str, Any] = {"echo": echo}
+    if runs:
+        options["drafts"] = runs
+    report = module.run_benchmark(settings, **options)
+    targets = TARGETS["webhooks"]
+    rows = [
+        _row(
+            "webhooks",
+            targets[0],
+            f"p95 {report.draft_p95_seconds:.2f} s, p50 {report.draft_p50_seconds:.2f} s ({report.drafts} drafts)",
+            report.draft_p95_seconds < 2,
+        ),
+        _row(
+            "webhooks",
+            targets[1],
+            f"{report.accepted_per_second:.0f}/s ({report.burst} in a burst)",
+            report.accepted_per_second >= 200,
+        ),
+        _row("webhooks", targets[2], f"{report.lost} lost of {report.burst}", report.lost == 0),
+    ]
+    return SuiteResult(suite="webhooks", status="ok", rows=rows, details=report.model_dump())
+
+
+RUNNERS: dict[str, Callable[[Settings, int | None, Echo], SuiteResult]] = {
+    "offer": _offer,
+    "letters": _letters,
+    "retrieval": _retrieval,
+    "chat": _chat,
+    "webhooks": _webhooks,
+}
+
+
+# -- machine and output -----------------------------------------------------------------------------------------
+
+
+class LoadSampler:
+    """The 1-minute load average every few seconds while the benchmarks run."""
+
+    def __init__(self, every_seconds: float = 5.0) -> None:
+        self.every_seconds = every_seconds
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-sampler", daemon=True)
+
+    def start(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        return list(self.samples)
+
+    def _run(self) -> None:
+        while True:
+            if hasattr(os, "getloadavg"):
+                self.samples.append(round(os.getloadavg()[0], 2))
+            if self._stop.wait(self.every_seconds):
+                return
+
+
+def machine_info() -> Machine:
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return Machine(
+        nproc=os.cpu_count() or 1, memory_mb=memory, python=platform.python_version(), platform=platform.platform()
+    )
+
+
+def results_table(run: BenchRun) -> Table:
+    m = run.machine
+    load = f"load average (1 min) during the run {m.load_min}–{m.load_max}, mean {m.load_mean}" if m.load_mean else ""
+    table = Table(title=f"benchmarks {run.started:%Y-%m-%d %H:%M} UTC · {m.nproc} CPUs, {m.memory_mb} MB · {load}")
+    for column in ("suite", "issue", "target", "measured", "result"):
+        table.add_column(column)
+    for suite in run.suites:
+        for row in suite.rows:
+            verdict = {True: "met", False: "NOT met", None: "—"}[row.met] if suite.status == "ok" else suite.status
+            table.add_row(row.suite, str(row.issue or ""), row.target, row.measured, verdict)
+    return table
+
+
+def load_run(path: Path) -> BenchRun:
+    return BenchRun.model_validate(json.loads(path.read_text()))

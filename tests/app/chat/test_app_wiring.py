@@ -1,0 +1,87 @@
+"""The app's cross-cutting parts are live on the served app: health and readiness, request ids, rate limits,
+recruiter replies shown to the candidate, and the staff review mode on the same entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.chat.runtime import ChatRuntime
+from app.ratelimit import DEFAULT_LIMITS, RateLimit, RateLimiter
+from offer_engine import messages
+from offer_engine.db import session_scope
+from tests import factories as f
+from tests.app.chat.conftest import Tenant, runtime_for
+
+MAYA = 3401
+
+
+@pytest.fixture
+def web(tenant: Tenant, chainlit_ready: None) -> Iterator[TestClient]:
+    from app.web import create_app
+
+    app = create_app(tenant.settings, runtime=runtime_for(tenant.settings, tenant.engine, tenant.pipeline()))
+    return TestClient(app, base_url="http://testserver", follow_redirects=False)
+
+
+def test_readiness_reports_database_vector_store_and_icims(web: TestClient) -> None:
+    response = web.get("/ready")
+    body = response.json()
+    assert set(body["checks"]) == {"database", "vector_store", "icims"}
+    assert body["checks"]["database"]["status"] == "ok"
+    assert response.status_code == (200 if body["status"] in {"ready", "degraded"} else 503)
+    assert web.get("/health").json() == {"status": "ok"}
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_valid_one(web: TestClient) -> None:
+    generated = web.get("/health").headers["x-request-id"]
+    assert len(generated) >= 8
+    assert web.get("/health", headers={"X-Request-ID": "req-12345678"}).headers["x-request-id"] == "req-12345678"
+
+
+def test_the_portal_link_route_is_rate_limited_per_client(web: TestClient) -> None:
+    burst = DEFAULT_LIMITS["link"].capacity
+    statuses = [web.get("/auth/portal", params={"token": f"forged-{n}"}).status_code for n in range(burst)]
+    assert statuses == [401] * burst
+    limited = web.get("/auth/portal", params={"token": "forged-again"})
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+
+
+async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_chat) -> None:
+    limiter = RateLimiter({"chat": RateLimit(capacity=2, per_minute=1)})
+    base = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    runtime = ChatRuntime(settings=base.settings, db=base.db, pipeline=base.pipeline, limiter=limiter)
+    chat = open_chat(tenant.offer(MAYA), runtime)
+    assert "2027" in await chat.say("When do I start?")
+    assert "2027" in await chat.say("When do I start?")
+    refused = await chat.say("When do I start?")
+    assert "faster than I can answer" in refused
+    assert "2027" not in refused
+
+
+async def test_the_recruiters_reply_is_shown_once_on_the_candidates_next_visit(tenant: Tenant, open_chat) -> None:
+    identity = tenant.offer(MAYA)
+    with session_scope(tenant.engine) as session:
+        messages.post_message(
+            session,
+            identity.offer_id,
+            "We can raise the sign-on bonus to $18,000.",
+            actor=f.recruiter(),
+            author_name="Alex Rivera",
+        )
+    runtime = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    first = open_chat(identity, runtime)
+    await first.start()
+    assert "We can raise the sign-on bonus to $18,000." in first.recorded.last()
+    second = open_chat(identity, runtime)
+    await second.start()
+    assert "We can raise the sign-on bonus" not in second.recorded.last()
+
+
+def test_staff_password_sign_in_is_offered_next_to_portal_links(web: TestClient) -> None:
+    config = web.get("/auth/config").json()
+    assert config["requireLogin"] is True
+    assert config["passwordAuth"] is True
