@@ -13,7 +13,12 @@ from app.config import Settings
 
 
 class ReviewMode:
-    """The `OtherMode` the candidate handlers dispatch non-candidate sessions to."""
+    """The `OtherMode` the candidate handlers dispatch staff sessions to; anyone else is told to use their link."""
+
+    def accepts(self, user: Any) -> bool:
+        from app.review.auth import is_staff_session
+
+        return is_staff_session(user)
 
     async def start(self, user: Any) -> None:
         from app.review.handlers import start_review

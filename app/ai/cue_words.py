@@ -9,9 +9,12 @@ _PEOPLE = (
     r"(?:candidates?|applicants?|employees?|hires?|people|engineers?|designers?|persons?|team ?members?"
     r"|colleagues?|staff|workers?|managers?)"
 )
+# Up to two words qualifying the people ("other engineering managers"), never a preposition ("other perks for staff").
+_MODIFIERS = r"(?:(?!(?:for|of|to|in|on|at|with|and|or|than|from|by)\b)[a-z-]+ ){0,2}"
 _PAY = r"(?:offers?|salary|salaries|pay|bonus|equity|compensation|comp|package|stock|rsus?|sign-?on)"
 OTHER_PEOPLE = re.compile(
-    rf"\b(?:other|another|different|previous|past|all the|rest of the) {_PEOPLE}\b"
+    rf"\b(?:other|another|different|previous|past|all the|rest of the) {_MODIFIERS}{_PEOPLE}\b"
+    r"|\b(?:people|others|someone|somebody|candidates|employees|engineers) (?:like me|in my (?:position|shoes))\b"
     r"|\b(?:someone|somebody|anyone|everyone|everybody|anybody) else\b"
     rf"|\b(?:my|a|his|her|their) (?:friend|colleague|coworker|co-worker|partner|wife|husband|spouse|brother|sister"
     rf"|manager|boss|recruiter|team lead|peer)'?s? {_PAY}\b"
@@ -44,7 +47,12 @@ INTERNAL = re.compile(
     r"|\b(?:budget|compa[- ]?ratio|midpoint|top of the (?:band|range))\b"
     r"|\b(?:max(?:imum)?|most|highest|top) (?:that )?(?:you|the company|they|you guys) (?:can|could|would|are able to)"
     r" (?:offer|pay|go)\b|\bhow (?:high|far|much higher) (?:can|could|would) (?:you|they|we) go\b"
+    r"|\b(?:max(?:imum)?|most|highest|top|ceiling|upper limit)(?: (?:that|amount|salary|figure|number))? (?:you|you're"
+    r"|you are|the company|the company is|they|they're|they are|you guys|we|we're|we are) (?:are |is )?(?:allowed"
+    r"|able|authori[sz]ed|permitted) to (?:offer|pay|go)\b"
     r"|\b(?:approvals?|approvers?|who approved|approval (?:chain|status|process))\b"
+    r"|\bwho (?:needs to|has to|must|will|should|would|does|do|can|is going to) (?:approve|sign off)\b"
+    r"|\b(?:approves?|approving|signs? off on) (?:my|the|this) offer\b"
     r"|\bnotas internas\b|\b(?:banda|rango) salarial\b|\bpresupuesto\b|\blo maximo que (?:pueden|podrian)\b"
 )
 
@@ -129,5 +137,23 @@ BENEFITS = re.compile(
     r"|travel|expenses?|reimburs\w*|meals?|lunch|parking|bereavement|jury duty|volunteer\w*|sabbatical|espp"
     r"|stock purchase|adoption|caregiv\w*|salud|medic[oa]s?|seguros?|jubilacion|pension|permisos?|baja|maternidad"
     r"|paternidad|beneficios|prestaciones|cobertura|gimnasio|formacion|guarderia|reembolsos?|gastos|festivos"
-    r"|hijos|familia|enfermedad|dentista)\b"
+    r"|hijos|familia|enfermedad|dentista"
+    r"|probation\w*|notice periods?|resign\w*|termination|payroll|pay ?days?|overtime|polic(?:y|ies)|handbook"
+    r"|code of conduct|dress code|periodo de prueba|preaviso|politicas?)\b"
+)
+
+# The candidate asking about their own offer ("in my offer", "do I get"), as opposed to a company policy.
+OWN_OFFER = re.compile(
+    r"\b(?:my (?:offer|contract|package|letter)|(?:in|on) my|(?:do|will|would|did|can) i (?:get|have|receive)"
+    r"|i(?:'m| am) (?:getting|entitled|offered)|am i (?:entitled|getting|offered)|i get|mi oferta|mi contrato"
+    r"|(?:tengo|recibo|me dan|me corresponden?))\b"
+)
+PERSONAL = re.compile(r"\b(?:my|mine|i|i'm|i'd|i'll|me|mi|mis|yo|tengo|recibo|recibire)\b")
+# A question about how a policy works for everyone ("when is the bonus paid?", "which days do hybrid employees
+# go in?"), which the documents answer rather than the candidate's own offer terms.
+POLICY_FRAMING = re.compile(
+    r"\b(?:employees?|staff|people|everyone|workers|team members|new (?:hires|joiners)|policy|policies|rules?"
+    r"|empleados|politicas?)\b"
+    r"|\bwhen (?:is|are|do|does|will) (?:the |an? |our )?(?:[a-z-]+ ){1,3}(?:paid|paid out|pay out|payable)\b"
+    r"|\bcuando se paga\w*\b"
 )

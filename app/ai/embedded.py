@@ -12,12 +12,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from app.ai import cue_words as cw
 from app.ai.dates import format_long_date
 from app.ai.extractive import Evidence, best_evidence, is_overview_question
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.routing import Route
+from app.ai.text import fold
 from offer_engine.terms import CounterItem, OfferTerms, Term, WorkArrangement
 from prompts import load_prompt
 
@@ -188,6 +190,9 @@ class EmbeddedEngine:
             sentences.append(
                 draft.render("offer_fact", term=name, label=fact.label, value=fact.display, available=True)
             )
+        if missing and len(missing) == len(sentences) and cw.PERSONAL.search(fold(route.text)):
+            draft.handoff = True
+            return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
         explained = self._term_passage(request, route, draft)
         if explained and len(missing) == len(sentences):
             return explained  # the offer has no such term, but the documents explain it

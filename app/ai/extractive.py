@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,8 +48,22 @@ _SYNONYMS = {
     "enrolment": "enrol", "inscribirme": "enrol", "inscripcion": "enrol", "paid": "pay", "pagado": "pay",
     "pagada": "pay", "pago": "pay", "repayment": "repay", "repaid": "repay", "repays": "repay",
     "devolver": "repay", "reembolsar": "repay", "stipend": "allowance", "ayuda": "allowance", "subsidio": "allowance",
+    "probationary": "probation", "holidays": "holiday", "discounted": "discount", "percentage": "percent",
 }  # fmt: skip
-_ASKS_AMOUNT = re.compile(r"\b(how (much|many|long)|cuant[oa]s?|what percent|what amount|que porcentaje)\b")
+# Words that shape a question but never name what it is about ("what discount does the plan give?").
+_QUESTION_VERBS = word_set("give gives given giving provide provides offered receive receives")
+_ASKS_AMOUNT = re.compile(
+    r"\b(how (much|many|long|often|far)|cuant[oa]s?|what (percent\w*|amount|discount|rate|price|limit|match)"
+    r"|que porcentaje)\b"
+)
+# "how long", "how many": the amount is what is asked, the adverb is not a topic word a sentence should share.
+_AMOUNT_ADVERB = re.compile(r"\b(how) (?:much|many|long|often|far)\b")
+_PAREN_SUFFIX = re.compile(r"\b(\d+)\((\w)\)")  # "401(k)" -> "401k", one token
+# How much a heading word counts for a sentence under it, relative to the sentence's own words.
+_SECTION_WEIGHT = 0.8
+_TITLE_WEIGHT = 0.5
+_NO_FIGURE_FACTOR = 0.7
+_HEADING_NOISE = word_set("benefit perk policy overview summary faq guide general information")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
 
@@ -78,14 +93,21 @@ _PHRASES = re.compile(r"\b(?:pay|paid|paying) (?:it )?back\b|\bclaw ?-?backs?\b"
 
 
 def content_terms(text: str) -> set[str]:
-    text = _PHRASES.sub(" repay ", text.lower())
+    text = _PAREN_SUFFIX.sub(r"\1\2", _PHRASES.sub(" repay ", text.lower()))
+    text = _AMOUNT_ADVERB.sub(r"\1", text)
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
-    return {_stem(w) for w in plain if w not in _STOPWORDS and len(w) > 1}
+    return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
 
 
 @lru_cache(maxsize=16384)
 def _terms_of(unit: str) -> frozenset[str]:
     return frozenset(content_terms(unit))
+
+
+@lru_cache(maxsize=4096)
+def _heading_terms(heading: str) -> frozenset[str]:
+    """A heading's topic words; category words ("benefits", "policy") head everything, so they say nothing."""
+    return frozenset(content_terms(heading) - _HEADING_NOISE)
 
 
 def _table_rows(lines: list[str]) -> list[str]:
@@ -121,6 +143,29 @@ def _units(text: str) -> tuple[str, ...]:
     return tuple(u for u in plain if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
 
 
+def _overlap(
+    asked: set[str],
+    own: frozenset[str],
+    section: frozenset[str],
+    title: frozenset[str],
+    weight: Callable[[str], float],
+) -> float:
+    """The asked weight a unit covers: its own words in full, its section heading's and title's words in part.
+
+    A heading is what every sentence under it is about ("Company match" for "Corvid matches 100% of ..."), so a
+    question naming the heading is answered by the sentences below it even when they do not repeat it.
+    """
+    covered = 0.0
+    for term in asked:
+        if term in own:
+            covered += weight(term)
+        elif term in section:
+            covered += _SECTION_WEIGHT * weight(term)
+        elif term in title:
+            covered += _TITLE_WEIGHT * weight(term)
+    return covered
+
+
 def best_evidence(
     question: str,
     passages: list[Passage],
@@ -141,8 +186,8 @@ def best_evidence(
     if not candidates:
         return []
     document_frequency: dict[str, int] = {}
-    for _, _, terms in candidates:
-        for term in terms:
+    for passage, _, terms in candidates:  # a heading's words are in every unit under it, for rarity too
+        for term in terms | _heading_terms(passage.section) | _heading_terms(passage.title):
             document_frequency[term] = document_frequency.get(term, 0) + 1
     total = len(candidates)
 
@@ -153,12 +198,11 @@ def best_evidence(
     wants_amount = _ASKS_AMOUNT.search(question.lower()) is not None
     scored: list[Evidence] = []
     for rank, (passage, unit, terms) in enumerate(candidates):
-        shared = asked & terms
-        if not shared or sum(weight(t) for t in shared) < min_coverage * asked_weight:
+        score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
+        if score <= 0 or score < min_coverage * asked_weight:
             continue
-        score = sum(weight(t) for t in shared)
-        score += 0.5 * len(asked & content_terms(f"{passage.title} {passage.section}"))
-        score += 0.5 if wants_amount and re.search(r"\d", unit) else 0.0
+        if wants_amount and not re.search(r"\d", unit):
+            score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
         score -= 0.001 * rank  # ties go to the better-ranked passage
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)

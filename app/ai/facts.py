@@ -59,8 +59,9 @@ FACT_SPECS: tuple[FactSpec, ...] = (
     ),
     FactSpec(
         "work_arrangement", "Work arrangement", "Modalidad de trabajo",
-        ("remote", "hybrid", "onsite", "on-site", "on site", "in office", "in the office", "work from home", "wfh",
-         "work arrangement", "teletrabajo", "remoto", "hibrido", "presencial", "trabajo desde casa", "modalidad"),
+        ("remote", "remotely", "hybrid", "onsite", "on-site", "on site", "in office", "in the office", "work from home",
+         "wfh", "work arrangement", "teletrabajo", "remoto", "hibrido", "presencial", "trabajo desde casa",
+         "modalidad"),
         ("office",),
     ),
     FactSpec(
@@ -104,6 +105,9 @@ FACT_SPECS: tuple[FactSpec, ...] = (
 )  # fmt: skip
 
 SPECS_BY_NAME = {spec.name: spec for spec in FACT_SPECS}
+# Words that name an offer term only when the candidate asks about their own offer: "how much holiday is in my
+# offer?" is paid time off, "how many bank holidays are there?" is a benefits question.
+_OWN_ONLY = {"pto_days": re.compile(r"(?<!bank )(?<!public )(?<!national )(?<!federal )\bholidays?\b")}
 _STRONG = {spec.name: phrase_pattern(spec.synonyms) for spec in FACT_SPECS}
 _WEAK = {spec.name: phrase_pattern(spec.weak) for spec in FACT_SPECS if spec.weak}
 
@@ -125,8 +129,13 @@ class TermMention:
     weak: bool
 
 
-def find_term_mentions(message: str, extra_facts: list[OfferFact] | None = None) -> list[TermMention]:
-    """Which offer terms a message names, in order; each span is claimed by the longest synonym only."""
+def find_term_mentions(
+    message: str, extra_facts: list[OfferFact] | None = None, *, own_offer: bool = False
+) -> list[TermMention]:
+    """Which offer terms a message names, in order; each span is claimed by the longest synonym only.
+
+    `own_offer` (the message asks about the candidate's own offer) also counts the words that name a term only then.
+    """
     folded = fold(message)
     found: list[TermMention] = []
     taken: list[tuple[int, int]] = []
@@ -138,6 +147,9 @@ def find_term_mentions(message: str, extra_facts: list[OfferFact] | None = None)
         candidates += [(name, m, False) for m in pattern.finditer(folded)]
     for name, pattern in _WEAK.items():
         candidates += [(name, m, True) for m in pattern.finditer(folded)]
+    if own_offer:
+        for name, pattern in _OWN_ONLY.items():
+            candidates += [(name, m, False) for m in pattern.finditer(folded)]
     for name, match, weak in sorted(candidates, key=lambda c: (c[1].start() - c[1].end(), c[1].start())):
         if any(match.start() < end and start < match.end() for start, end in taken):
             continue
@@ -146,9 +158,9 @@ def find_term_mentions(message: str, extra_facts: list[OfferFact] | None = None)
     return sorted(found, key=lambda m: m.start)
 
 
-def asked_terms(message: str, extra_facts: list[OfferFact] | None = None) -> list[str]:
+def asked_terms(message: str, extra_facts: list[OfferFact] | None = None, *, own_offer: bool = False) -> list[str]:
     """The distinct term names a question is about; weak mentions count only when there is no strong one."""
-    mentions = find_term_mentions(message, extra_facts)
+    mentions = find_term_mentions(message, extra_facts, own_offer=own_offer)
     strong = [m.name for m in mentions if not m.weak]
     return list(dict.fromkeys(strong or [m.name for m in mentions]))
 

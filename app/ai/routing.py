@@ -144,6 +144,17 @@ def _is_benefits(folded: str, request: AnswerRequest, text: str) -> bool:
     return cw.BENEFITS.search(folded) is not None or bool(best_evidence(text, request.passages, limit=1))
 
 
+def _asks_policy(folded: str, request: AnswerRequest, text: str) -> bool:
+    """A question naming an offer term but asking how the policy works for everyone, which the documents answer.
+
+    "Which days do hybrid employees go in?" or "when is the annual bonus paid?" are not about the candidate's own
+    terms (no "my", "I"), and are only taken from the documents when a retrieved passage answers them.
+    """
+    if cw.PERSONAL.search(folded) or not cw.POLICY_FRAMING.search(folded):
+        return False
+    return bool(best_evidence(text, request.passages, limit=1))
+
+
 def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     text, problem = input_problem(request.message, options.max_message_chars)
     if problem:
@@ -179,10 +190,11 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.NEGOTIATION)
     if kind := _smalltalk(folded):
         return make(Intent.GREETING, topic=kind)
-    mentions = find_term_mentions(text, request.extra_facts)
+    own_offer = cw.OWN_OFFER.search(folded) is not None
+    mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
     only_weak = mentions and all(m.weak for m in mentions)
-    if mentions and not (only_weak and cw.BENEFITS.search(folded)):
-        return make(Intent.OFFER_TERM_QUESTION, terms=asked_terms(text, request.extra_facts))
+    if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not _asks_policy(folded, request, text):
+        return make(Intent.OFFER_TERM_QUESTION, terms=asked_terms(text, request.extra_facts, own_offer=own_offer))
     if _is_benefits(folded, request, text):
         return make(Intent.BENEFITS_QUESTION)
     return make(Intent.OUT_OF_SCOPE)

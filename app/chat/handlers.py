@@ -43,6 +43,8 @@ _INTENT_REQUESTS = {Intent.ACCEPT_INTENT: RequestKind.ACCEPT_INTENT, Intent.DECL
 class OtherMode(Protocol):
     """Another kind of session on the same app (e.g. the recruiters' review mode), for users who are not candidates."""
 
+    def accepts(self, user: Any) -> bool: ...
+
     async def start(self, user: Any) -> None: ...
 
     async def on_message(self, message: cl.Message, user: Any) -> None: ...
@@ -121,19 +123,19 @@ async def set_starters(user: cl.User | None = None, language: str | None = None)
     try:
         preferred = CandidateIdentity.from_metadata(getattr(user, "metadata", None)).language
     except IdentityError:
-        if _other_mode is not None:
+        if _other_mode is not None and _other_mode.accepts(user):
             return []  # staff sessions: the review mode has no candidate starters
         preferred = None
     return [cl.Starter(label=text, message=text) for text in starters(preferred or language)]
 
 
 def _other_user() -> Any | None:
-    """The session's user when another mode should handle it (not a candidate, and a mode is registered)."""
+    """The session's user when another mode should handle it (not a candidate, and the mode accepts the user)."""
     user = cl.user_session.get("user")
     try:
         CandidateIdentity.from_metadata(getattr(user, "metadata", None))
     except IdentityError:
-        return user if _other_mode is not None else None
+        return user if _other_mode is not None and _other_mode.accepts(user) else None
     return None
 
 

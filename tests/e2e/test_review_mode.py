@@ -70,6 +70,10 @@ def review_setup(served_app: ServedApp) -> dict[str, Any]:
     service.submit(rt, recruiter.id or 0, offer.id)  # the hiring manager's step is now open
     with session_scope(engine) as session:
         current = offers.get_offer(session, offer.id)
+        # The candidate replaces any proposal an earlier test left open: the review detail shows the open one.
+        for earlier in counters.queue(session):
+            if earlier.offer_id == offer.id and earlier.id is not None:
+                counters.withdraw(session, earlier.id, actor=candidate_actor(current.person_id or 0), reason="replaced")
         counter = counters.submit_counter(
             session,
             current,
@@ -77,7 +81,18 @@ def review_setup(served_app: ServedApp) -> dict[str, Any]:
             actor=candidate_actor(current.person_id or 0),
             source_message_text="Could the sign-on be 18k?",
         )
-    return {"engine": engine, "offer_id": offer.id, "counter_id": counter.id, "password": credentials["grace.liu"]}
+    with session_scope(engine) as session:
+        grace = staff.find_user(session, "grace.liu")
+        assert grace is not None
+    queued = [(i.kind.value, i.ref_id) for i in service.queue(rt, grace.id or 0)]
+    position = queued.index(("counter", counter.id)) + 1  # other tests may have queued Maya's own counter-offers
+    return {
+        "engine": engine,
+        "offer_id": offer.id,
+        "counter_id": counter.id,
+        "password": credentials["grace.liu"],
+        "queue_label": f"{position}. Maya Patel: Counter-offer",
+    }
 
 
 def test_a_hiring_manager_opens_a_counter_offer_approves_and_sees_the_sync(
@@ -93,7 +108,7 @@ def test_a_hiring_manager_opens_a_counter_offer_approves_and_sees_the_sync(
     assert "Maya Patel" in queue
     assert "Counter-offer" in queue
     assert "Daniel Okafor" not in queue
-    _click(browser, "Maya Patel: Counter-offer")
+    _click(browser, review_setup["queue_label"])
     _wait_for_text(browser, "Counter-offer #")
     requested = _wait_for_text(browser, "$18,000.00")  # the items table may arrive after the header
     assert "sign-on bonus" in requested

@@ -24,7 +24,6 @@ from offer_engine.outbox import JobState
 from tests import factories as f
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
-T0 = utcnow().replace(microsecond=0)
 FAST = RetryPolicy(base_seconds=5, max_seconds=60, lease_seconds=30)
 EXPECTED = Counter({("file", ("field31022",)): 1, ("patch", ("field31020", "field31021")): 1, ("entry", ("notes",)): 1})
 
@@ -57,10 +56,13 @@ def _approved_letter_jobs(engine: Engine, mapping: TenantMapping, workflow_id: i
         return letter.pdf, [job.id or 0 for job in plan.jobs]
 
 
-def _drain(engine: Engine, client: ICIMSClient, *, start: datetime = T0, rounds: int = 40) -> list[DeliveryRound]:
-    """Run delivery rounds, moving the clock on, until three rounds in a row find nothing to do."""
+def _drain(
+    engine: Engine, client: ICIMSClient, *, start: datetime | None = None, rounds: int = 40
+) -> list[DeliveryRound]:
+    """Run delivery rounds from `start` (default: now, as jobs are stamped with the real time when queued), moving
+    the clock on, until three rounds in a row find nothing to do."""
     results: list[DeliveryRound] = []
-    now, idle = start, 0
+    now, idle = start or utcnow(), 0
     for _ in range(rounds):
         result = deliver_due(engine, client, worker_id="worker-1", now=now, policy=FAST)
         results.append(result)
@@ -165,7 +167,7 @@ def test_repeated_failures_dead_letter_the_job_which_can_be_retried(
         outbox.requeue(session, jobs[0], actor=f.admin())
     with pytest.raises(IllegalTransitionError), session_scope(engine) as session:
         outbox.requeue(session, jobs[1], actor=f.admin())
-    _drain(engine, _client(icims), start=T0 + timedelta(days=1))
+    _drain(engine, _client(icims), start=utcnow() + timedelta(days=1))
     assert _states(engine, jobs) == ["delivered"] * 3
     assert _writes(icims) == EXPECTED
 

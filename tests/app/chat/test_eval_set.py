@@ -30,27 +30,9 @@ from tests.app.chat.conftest import identity_of
 EVAL_FILE = Path(__file__).with_name("eval_messages.jsonl")
 CASES: list[dict[str, Any]] = [json.loads(line) for line in EVAL_FILE.read_text(encoding="utf-8").splitlines() if line]
 
-_EXTRACTIVE = "the top retrieved passage holds the answer, but app.ai.extractive.best_evidence quotes another sentence"
-_NO_EVIDENCE = (
-    "the top retrieved passage holds the answer, but app.ai.extractive.best_evidence finds no evidence (hand-off)"
-)
 KNOWN_ISSUES: dict[str, str] = {
-    "offer_fact-15": "an offer without a sign-on bonus gets the policy text, not 'your offer doesn't include'",
-    "offer_fact-25": "'holiday' alone is not a PTO synonym: routed to benefits, quotes relocation text",
-    "offer_fact-27": "'remotely' is not matched as work arrangement: routed out of scope",
-    "benefits-04": _NO_EVIDENCE,
-    "benefits-05": _NO_EVIDENCE + " ('401(k)' in the question)",
-    "benefits-07": _EXTRACTIVE + " (the plan names are in the next section of the same document)",
-    "benefits-09": _EXTRACTIVE,
-    "benefits-12": _EXTRACTIVE + " (the answer is a table row)",
-    "benefits-13": "'probation' is not recognised as a benefits/policy topic: routed out of scope",
-    "benefits-14": _EXTRACTIVE + " (quotes table rows instead of the sentence with the count)",
-    "benefits-16": "'hybrid' routes to the work-arrangement offer fact although the question is about the policy",
-    "benefits-19": "'annual bonus' routes to the bonus target offer fact although the question is when it is paid",
-    "benefits-22": _EXTRACTIVE,
-    "other_person-05": "'other engineering managers' is not recognised as another person: answers the own salary",
-    "internal-02": "'the maximum you're allowed to offer' is routed out of scope, not as internal information",
-    "internal-04": "'who needs to approve my offer' is routed out of scope, not as process or internal information",
+    "benefits-14": "the passage with the count of bank holidays is not among the retrieved passages (only the "
+    "table rows of the dates are), so the extractive answer cannot quote it",
 }
 
 

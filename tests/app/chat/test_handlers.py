@@ -258,6 +258,9 @@ async def test_sessions_of_other_users_go_to_the_registered_mode(tenant: Tenant,
     seen: list[tuple[str, str]] = []
 
     class StaffMode:
+        def accepts(self, user) -> bool:  # type: ignore[no-untyped-def]
+            return bool(user.metadata.get("roles"))
+
         async def start(self, user) -> None:  # type: ignore[no-untyped-def]
             seen.append(("start", user.identifier))
 
@@ -272,6 +275,8 @@ async def test_sessions_of_other_users_go_to_the_registered_mode(tenant: Tenant,
         await staff.say("queue")
         candidate = _chat(tenant, open_chat)
         assert "February 1, 2027" in await candidate.say("When do I start?")
+        stranger = open_chat(None, runtime, metadata={"workflow_id": MAYA})
+        assert "personal link" in await stranger.say("What is my salary?")
     finally:
         handlers.dispatch_others_to(None)
     assert seen == [("start", "someone"), ("queue", "someone")]

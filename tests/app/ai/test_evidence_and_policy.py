@@ -1,0 +1,174 @@
+"""Choosing the sentence that answers (headings as context, figures for amounts) and telling a question about a
+company policy from one about the candidate's own offer terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.ai.engine import AnswerEngine
+from app.ai.extractive import best_evidence, content_terms
+from app.ai.models import EngineOptions, Intent, Passage
+from app.ai.routing import route_message
+from tests.app.ai.factories import gb_terms, make_request
+
+PENSION = Passage(
+    doc_id="gb-pension",
+    title="UK workplace pension",
+    section="Employer contribution",
+    jurisdiction="GB",
+    text=(
+        "You are enrolled automatically in the first month of employment and may opt out within a month.\n"
+        "Halden pays 7% of qualifying earnings into your pension pot each month."
+    ),
+)
+BEREAVEMENT = Passage(
+    doc_id="gb-leave",
+    title="UK leave policy",
+    section="Bereavement leave",
+    jurisdiction="GB",
+    text="You receive 5 days of paid leave when a close family member dies. Your manager can agree more time.",
+)
+CANTEEN = Passage(
+    doc_id="gb-canteen",
+    title="Staff canteen",
+    section="Prices and discount",
+    jurisdiction="GB",
+    text=(
+        "Meals are popular with most teams because the discount is generous.\n"
+        "Every hot meal is sold at 60% of the public menu price."
+    ),
+)
+SICK_PAY = Passage(
+    doc_id="gb-sickness",
+    title="UK sickness absence",
+    section="Company sick pay",
+    jurisdiction="GB",
+    text=(
+        "Company sick pay depends on your length of service.\n"
+        "| Length of service | Full pay | Half pay |\n|---|---|---|\n"
+        "| First year | 3 weeks | 3 weeks |\n| After one year | 8 weeks | 8 weeks |"
+    ),
+)
+BONUS_POLICY = Passage(
+    doc_id="bonus",
+    title="Bonus and sign-on bonus rules",
+    section="When bonuses are paid",
+    text="Annual bonuses are paid in the April payroll after the year they cover ends.",
+)
+SIGN_ON_POLICY = Passage(
+    doc_id="bonus",
+    title="Bonus and sign-on bonus rules",
+    section="Sign-on bonus",
+    text="A sign-on bonus is paid with your second payroll; leaving within a year means repaying $9,000 or less.",
+)
+HYBRID_POLICY = Passage(
+    doc_id="hybrid",
+    title="Hybrid working",
+    section="Office days",
+    text="Hybrid employees come to the office on Mondays and Thursdays, our team days.",
+)
+PROBATION = Passage(
+    doc_id="gb-probation",
+    title="Probation",
+    section="Length of probation",
+    jurisdiction="GB",
+    text="New joiners complete a probationary period of 4 months before their contract is confirmed.",
+)
+
+
+def _best(question: str, passages: list[Passage]) -> str:
+    evidence = best_evidence(question, passages, limit=1)
+    assert evidence, question
+    return evidence[0].text
+
+
+def test_a_sections_heading_counts_for_every_sentence_under_it() -> None:
+    assert "7% of qualifying earnings" in _best("How much is the employer contribution?", [PENSION, BEREAVEMENT])
+
+
+def test_how_long_asks_for_an_amount_and_is_not_a_topic_word() -> None:
+    assert "5 days" in _best("How long is bereavement leave?", [BEREAVEMENT, PENSION])
+
+
+def test_an_amount_question_prefers_the_sentence_with_the_figure() -> None:
+    assert "60%" in _best("What discount does the canteen give?", [CANTEEN, PENSION])
+
+
+def test_a_table_row_is_read_with_its_sections_heading() -> None:
+    assert "3 weeks" in _best("What is company sick pay in the first year?", [SICK_PAY, PENSION])
+
+
+def test_a_token_like_401k_stays_one_word() -> None:
+    terms = content_terms("What is the 401(k) match?")
+    assert "retirement" in terms
+    assert "k" not in terms
+
+
+def test_no_passage_sharing_the_question_is_still_no_evidence() -> None:
+    assert best_evidence("How long is jury duty leave?", [CANTEEN, PENSION]) == []
+
+
+def _route(message: str, passages: list[Passage] | None = None) -> Intent:
+    request = make_request(message, terms=gb_terms(), passages=passages or [])
+    return route_message(request, EngineOptions()).intent
+
+
+@pytest.mark.parametrize(
+    ("message", "passages", "intent"),
+    [
+        ("How much holiday is in my offer?", [], Intent.OFFER_TERM_QUESTION),
+        ("How many holidays do I get?", [], Intent.OFFER_TERM_QUESTION),
+        ("How many public holidays are there?", [], Intent.BENEFITS_QUESTION),
+        ("Am I working remotely?", [], Intent.OFFER_TERM_QUESTION),
+        ("When is the annual bonus paid?", [BONUS_POLICY], Intent.BENEFITS_QUESTION),
+        ("What's my annual bonus?", [BONUS_POLICY], Intent.OFFER_TERM_QUESTION),
+        ("When is the annual bonus paid?", [], Intent.OFFER_TERM_QUESTION),
+        ("Which days do hybrid employees come to the office?", [HYBRID_POLICY], Intent.BENEFITS_QUESTION),
+        ("Is my role hybrid?", [HYBRID_POLICY], Intent.OFFER_TERM_QUESTION),
+        ("How long is the probation period?", [], Intent.BENEFITS_QUESTION),
+        ("What is the notice period?", [], Intent.BENEFITS_QUESTION),
+        ("What are other product designers in Leeds paid?", [], Intent.OTHER_PERSON),
+        ("What do people like me earn here?", [], Intent.OTHER_PERSON),
+        ("Are there other perks for staff?", [], Intent.BENEFITS_QUESTION),
+        ("What's the maximum you're allowed to offer me?", [], Intent.INTERNAL_INFO),
+        ("What is the most the company is able to pay?", [], Intent.INTERNAL_INFO),
+        ("Who has to approve my offer?", [], Intent.INTERNAL_INFO),
+    ],
+)
+def test_policy_and_own_term_questions_route_apart(message: str, passages: list[Passage], intent: Intent) -> None:
+    assert _route(message, passages) is intent
+
+
+def test_the_new_cues_never_read_a_counter_offer() -> None:
+    for message in ("What's the maximum you're allowed to offer me?", "How much holiday is in my offer?"):
+        route = route_message(make_request(message, terms=gb_terms()), EngineOptions())
+        assert route.counter is None
+        assert route.intent is not Intent.NEGOTIATION
+
+
+def test_asking_for_a_term_the_offer_lacks_says_so_without_quoting_policy(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("Do I get a sign-on bonus?", terms=gb_terms(), passages=[SIGN_ON_POLICY]))
+    assert "doesn't include sign-on bonus" in answer.text
+    assert "$" not in answer.text
+    assert answer.handoff is True
+
+
+def test_how_a_term_works_in_general_is_still_explained_from_the_documents(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(
+        make_request("How does the sign-on bonus work?", terms=gb_terms(), passages=[SIGN_ON_POLICY])
+    )
+    assert "second payroll" in answer.text
+
+
+def test_a_probation_question_is_answered_from_the_passage(embedded: AnswerEngine) -> None:
+    passages = [PENSION, PROBATION, BEREAVEMENT]
+    answer = embedded.answer(make_request("How long is probation?", terms=gb_terms(), passages=passages))
+    assert answer.intent is Intent.BENEFITS_QUESTION
+    assert "4 months" in answer.text
+
+
+def test_a_spanish_question_about_a_missing_term_says_so(embedded: AnswerEngine) -> None:
+    request = make_request("¿Tengo bono de incorporación?", terms=gb_terms(), passages=[SIGN_ON_POLICY])
+    answer = embedded.answer(request)
+    assert "no incluye" in answer.text
+    assert "$" not in answer.text
