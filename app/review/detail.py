@@ -85,7 +85,10 @@ def typed_items(terms: OfferTerms, items: list[CounterOfferItem]) -> list[Counte
     return typed
 
 
-def build_detail(session: Session, offer: Offer, viewer: StaffUser, setup: EngineSetup) -> OfferDetail:
+def build_detail(
+    session: Session, offer: Offer, viewer: StaffUser, setup: EngineSetup, *, counter_id: int | None = None
+) -> OfferDetail:
+    """Everything review mode shows for an offer; with several open counter-offers, `counter_id` picks the one."""
     version = versions.current_version(session, offer)
     all_versions = versions.list_versions(session, offer.id or 0)
     previous = next((v for v in reversed(all_versions) if version and v.number < version.number), None)
@@ -110,7 +113,7 @@ def build_detail(session: Session, offer: Offer, viewer: StaffUser, setup: Engin
         messages=messages.messages_for_offer(session, offer.id or 0),
     )
     if terms is not None:
-        detail.counter = _open_counter(session, offer, terms, band, setup, detail, viewer)
+        detail.counter = _open_counter(session, offer, terms, band, setup, detail, viewer, counter_id)
     return detail
 
 
@@ -142,11 +145,12 @@ def _open_counter(
     setup: EngineSetup,
     detail: OfferDetail,
     viewer: StaffUser,
+    counter_id: int | None = None,
 ) -> CounterView | None:
     open_counters = [c for c in counters.queue(session, limit=1000) if c.offer_id == offer.id]
     if not open_counters:
         return None
-    counter = open_counters[0]
+    counter = next((c for c in open_counters if c.id == counter_id), open_counters[0])
     items = counters.items_of(session, counter.id or 0)
     try:
         analysis: CounterAnalysis | None = analyse_counter(terms, typed_items(terms, items), setup.policy, band)

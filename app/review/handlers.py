@@ -148,8 +148,8 @@ async def show_queue(staff_id: int) -> None:
     await _say(views.queue_markdown(items, utcnow()), actions)
 
 
-async def show_offer(staff_id: int, offer_id: int) -> None:
-    detail: OfferDetail = await _in_thread(service.offer_detail, current(), staff_id, offer_id)
+async def show_offer(staff_id: int, offer_id: int, counter_id: int | None = None) -> None:
+    detail: OfferDetail = await _in_thread(service.offer_detail, current(), staff_id, offer_id, counter_id)
     cl.user_session.set("review_offer", offer_id)  # type: ignore[no-untyped-call]
     elements: list[Any] = []
     terms = detail.terms
@@ -250,7 +250,7 @@ async def on_analytics(staff_id: int, _choice: Empty) -> None:
 @review_action("review_open_item", ItemRef)
 async def on_open_item(staff_id: int, choice: ItemRef) -> None:
     offer_id = await _in_thread(service.offer_of, current(), staff_id, choice.kind, choice.ref_id)
-    await show_offer(staff_id, offer_id)
+    await show_offer(staff_id, offer_id, choice.ref_id if choice.kind == "counter" else None)
 
 
 @review_action("review_open", OfferRef)

@@ -65,9 +65,9 @@ def queue(rt: ReviewRuntime, staff_id: int) -> list[review_queue.QueueItem]:
         return review_queue.review_queue(session, user)
 
 
-def offer_detail(rt: ReviewRuntime, staff_id: int, offer_id: int) -> OfferDetail:
+def offer_detail(rt: ReviewRuntime, staff_id: int, offer_id: int, counter_id: int | None = None) -> OfferDetail:
     with acting(rt, staff_id) as (session, user):
-        return build_detail(session, _visible_offer(session, user, offer_id), user, rt.setup)
+        return build_detail(session, _visible_offer(session, user, offer_id), user, rt.setup, counter_id=counter_id)
 
 
 def offer_of(rt: ReviewRuntime, staff_id: int, kind: str, ref_id: int) -> int:

@@ -154,3 +154,17 @@ def test_confirming_an_acceptance_intent_records_the_answer(world: ReviewWorld) 
         world.icims.profile("applicantworkflows", 3401)["status"]["id"]
         == world.rt.settings.tenant.offer_accepted_status
     )
+
+
+def test_opening_one_of_several_open_counter_offers_shows_that_one(world: ReviewWorld) -> None:
+    offer_id = world.draft(3401)
+    alex = world.user("alex").id or 0
+    first = counter(world, offer_id, base_salary=Decimal(200000))
+    second = counter(world, offer_id, sign_on_bonus=Decimal(18000))
+    default = service.offer_detail(world.rt, alex, offer_id)
+    assert default.counter is not None
+    assert default.counter.counter.id == first  # most urgent first when no counter is named
+    focused = service.offer_detail(world.rt, alex, offer_id, counter_id=second)
+    assert focused.counter is not None
+    assert focused.counter.counter.id == second
+    assert [item.term for item in focused.counter.items] == ["sign_on_bonus"]
