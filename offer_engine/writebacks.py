@@ -84,20 +84,8 @@ def enqueue_chat_link(
         plan.skipped.append("chat link: tenant.chat_link_field is not mapped")
         return plan
     key = f"offer:{offer.id}:chat_link:{link_id}"
-    plan.jobs.append(
-        enqueue(
-            session,
-            kind=JobKind.WRITE_CHAT_LINK,
-            idempotency_key=key,
-            group_key=key,
-            customer_id=offer.customer_id,
-            workflow_id=offer.workflow_id,
-            offer_id=offer.id,
-            payload={"field": mapping.chat_link_field, "url": url},
-            actor=actor,
-            now=now,
-        )
-    )
+    payload = {"field": mapping.chat_link_field, "url": url}
+    plan.jobs.append(_enqueue_for(session, offer, JobKind.WRITE_CHAT_LINK, key, payload, actor=actor, now=now))
     return plan
 
 
@@ -105,18 +93,7 @@ def enqueue_fields(
     session: Session, *, offer: Offer, fields: dict[str, Any], key: str, actor: Actor, now: datetime | None = None
 ) -> SyncJob:
     """Patch workflow fields (e.g. the draft status 'Released'); `key` makes it idempotent."""
-    return enqueue(
-        session,
-        kind=JobKind.PATCH_FIELDS,
-        idempotency_key=key,
-        group_key=key,
-        customer_id=offer.customer_id,
-        workflow_id=offer.workflow_id,
-        offer_id=offer.id,
-        payload={"fields": fields},
-        actor=actor,
-        now=now,
-    )
+    return _enqueue_for(session, offer, JobKind.PATCH_FIELDS, key, {"fields": fields}, actor=actor, now=now)
 
 
 def enqueue_status_change(
@@ -124,18 +101,7 @@ def enqueue_status_change(
 ) -> SyncJob:
     """Move the applicant workflow to an iCIMS status (e.g. the tenant's accepted/declined status)."""
     key = f"offer:{offer.id}:status:{status_id}:{reason}"
-    return enqueue(
-        session,
-        kind=JobKind.SET_STATUS,
-        idempotency_key=key,
-        group_key=key,
-        customer_id=offer.customer_id,
-        workflow_id=offer.workflow_id,
-        offer_id=offer.id,
-        payload={"status_id": status_id},
-        actor=actor,
-        now=now,
-    )
+    return _enqueue_for(session, offer, JobKind.SET_STATUS, key, {"status_id": status_id}, actor=actor, now=now)
 
 
 def _enqueue_letter_jobs(
@@ -152,20 +118,10 @@ def _enqueue_letter_jobs(
     plan = WritebackPlan()
 
     def add(kind: JobKind, suffix: str, payload: dict[str, Any]) -> None:
-        job = enqueue(
-            session,
-            kind=kind,
-            idempotency_key=f"{group}:{suffix}",
-            group_key=group,
-            customer_id=offer.customer_id,
-            workflow_id=offer.workflow_id,
-            offer_id=offer.id,
-            letter_id=letter.id,
-            payload=payload,
-            actor=actor,
-            now=now,
+        key = f"{group}:{suffix}"
+        plan.jobs.append(
+            _enqueue_for(session, offer, kind, key, payload, group=group, letter_id=letter.id, actor=actor, now=now)
         )
-        plan.jobs.append(job)
 
     if mapping.letter_file_field:
         add(
@@ -190,3 +146,31 @@ def _enqueue_letter_jobs(
         marker = note_marker(f"{group}:note")
         add(JobKind.ADD_NOTE, "note", {"text": f"{note} {marker}", "marker": marker})
     return plan
+
+
+def _enqueue_for(
+    session: Session,
+    offer: Offer,
+    kind: JobKind,
+    key: str,
+    payload: dict[str, Any],
+    *,
+    actor: Actor,
+    now: datetime | None,
+    group: str | None = None,
+    letter_id: int | None = None,
+) -> SyncJob:
+    """One job for the offer's workflow; writes in the same `group` (default: the key alone) go out in order."""
+    return enqueue(
+        session,
+        kind=kind,
+        idempotency_key=key,
+        group_key=group or key,
+        customer_id=offer.customer_id,
+        workflow_id=offer.workflow_id,
+        offer_id=offer.id,
+        letter_id=letter_id,
+        payload=payload,
+        actor=actor,
+        now=now,
+    )
