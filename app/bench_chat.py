@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+from app import wiring
 from app.chat import provisioning
 from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import IcimsGateway, OfferRef
@@ -297,7 +298,7 @@ def _ask_bench(settings: Settings, samples: int, say: Say) -> tuple[float, float
     say(f"ask: {samples} calls through the pipeline in this process ...")
     limit_blas_threads()  # as `serve` does
     db = provisioning.database(settings)
-    index = provisioning.benefits_index(settings)
+    index = wiring.benefits_index(settings)
     with IcimsGateway(settings) as gateway:
         if not index.status().exists:
             index.build()

@@ -27,10 +27,10 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from sqlmodel import col, func, select
 
-from app.cli.offers import engine_setup
 from app.config import ConfigError, Settings
 from app.sandbox_settings import sandbox_options
 from app.webhooks import WEBHOOK_PATH, router, webhook_secret
+from app.wiring import engine_setup, icims_client
 from app.workers import Workers, WorkerThread
 from icims.client import ICIMSClient
 from icims.sandbox import Sandbox, ServerThread, serve_in_thread
@@ -82,9 +82,7 @@ def bench_fixture(settings: Settings, copies: int) -> tuple[dict[str, Any], list
 
 
 def _client(settings: Settings, base_url: str, retries: int | None = None) -> ICIMSClient:
-    connection = settings.icims if retries is None else settings.icims.model_copy(update={"max_retries": retries})
-    secret = settings.secret("icims.client_secret" if connection.auth == "oauth" else "icims.password")
-    return ICIMSClient(connection, base_url=base_url, secret=secret)
+    return icims_client(settings, base_url=base_url, max_retries=retries)
 
 
 def run_benchmark(

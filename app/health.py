@@ -194,12 +194,9 @@ def icims_probe(client: ICIMSClient) -> Callable[[], None]:
 
 def icims_probe_for(settings: Settings, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> Callable[[], None]:
     """A dedicated client for the configured tenant (or sandbox): no retries, a short time-out."""
-    connection = settings.icims.model_copy(update={"max_retries": 0, "timeout_seconds": timeout_seconds})
-    base_url = (
-        f"http://{settings.sandbox.host}:{settings.sandbox.port}" if settings.sandbox_mode else connection.base_url
-    )
-    secret = settings.secret("icims.client_secret" if connection.auth == "oauth" else "icims.password")
-    return icims_probe(ICIMSClient(connection, base_url=base_url, secret=secret))
+    from app.wiring import icims_client
+
+    return icims_probe(icims_client(settings, max_retries=0, timeout_seconds=timeout_seconds))
 
 
 # -- routes -----------------------------------------------------------------------------------------------------

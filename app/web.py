@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from app import wiring
 from app.chat import provisioning
 from app.chat.bootstrap import prepare_chainlit
 from app.chat.contacts import IcimsContactBook
@@ -83,7 +84,7 @@ def create_app(
 def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> ChatRuntime:
     db = provisioning.database(settings)
     contacts = IcimsContactBook(gateway.client, settings.tenant) if gateway is not None else None
-    pipeline = AnswerPipeline.from_settings(settings, db, provisioning.benefits_index(settings), contacts)
+    pipeline = AnswerPipeline.from_settings(settings, db, wiring.benefits_index(settings), contacts)
     # Several app processes on one PostgreSQL share their buckets; one SQLite process keeps them in memory.
     buckets = DatabaseBuckets(db) if is_postgres(db) else MemoryBuckets()
     return ChatRuntime(settings=settings, db=db, pipeline=pipeline, limiter=RateLimiter(DEFAULT_LIMITS, buckets))
@@ -97,7 +98,7 @@ def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:
         api_key = store.api_key.get_secret_value() if store.api_key else None
         vector_store = qdrant_url_probe(store.url, api_key)
     else:
-        vector_store = qdrant_probe(lambda: client_for(provisioning.retrieval_config(settings)))
+        vector_store = qdrant_probe(lambda: client_for(wiring.retrieval_config(settings)))
     return ReadinessChecks.of(
         database=db, vector_store=vector_store, icims=icims_probe_for(settings), icims_required=False
     )

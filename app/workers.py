@@ -277,7 +277,7 @@ class WorkerThread:
 
 def build_workers(settings: Settings, engine: Engine, *, worker_id: str | None = None) -> Workers:
     """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done."""
-    from app.cli.offers import engine_setup, icims_client  # the CLI's wiring is the one place that builds these
+    from app.wiring import engine_setup, icims_client
 
     return Workers(
         engine,

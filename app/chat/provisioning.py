@@ -17,18 +17,17 @@ from sqlalchemy.engine import Engine
 from app.config import Settings
 from app.links import Audience, issue_token
 from app.sandbox_settings import sandbox_options
+from app.wiring import engine_setup, icims_client
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, serve_in_thread
 from icims.search import where
 from offer_engine import access
 from offer_engine.actors import system_actor
 from offer_engine.db import make_engine, session_scope
-from offer_engine.flows import EngineSetup, draft_from_icims
+from offer_engine.flows import draft_from_icims
 from offer_engine.migrations import upgrade
 from offer_engine.offers import find_open_offer
-from offer_engine.policy import load_policy
 from offer_engine.versions import current_version
-from retrieval import BenefitsIndex, RetrievalConfig
 
 log = logging.getLogger(__name__)
 SYSTEM = system_actor("offer-assistant")
@@ -41,30 +40,6 @@ def database(settings: Settings) -> Engine:
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     return engine
-
-
-def retrieval_config(settings: Settings) -> RetrievalConfig:
-    store = settings.vector_store
-    return RetrievalConfig(
-        benefits_dir=settings.benefits_dir,
-        qdrant_path=None if store.url else settings.resolved_vector_path,
-        qdrant_url=store.url,
-        qdrant_api_key=store.api_key,
-        collection=store.collection,
-    )
-
-
-def benefits_index(settings: Settings) -> BenefitsIndex:
-    return BenefitsIndex(retrieval_config(settings))
-
-
-def engine_setup(settings: Settings) -> EngineSetup:
-    return EngineSetup(
-        customer_id=settings.icims.customer_id,
-        company_name=settings.company_name,
-        mapping=settings.tenant,
-        policy=load_policy(settings.policy_file),
-    )
 
 
 class IcimsGateway:
@@ -82,7 +57,7 @@ class IcimsGateway:
 
     def client(self) -> ICIMSClient:
         if self._client is None:
-            self._client = ICIMSClient(self.settings.icims, base_url=self._url(), secret=self._secret())
+            self._client = icims_client(self.settings, base_url=self._url())
         return self._client
 
     def _url(self) -> str:
@@ -92,10 +67,6 @@ class IcimsGateway:
             return self.settings.icims.base_url
         self._sandbox = serve_in_thread(Sandbox(self.settings.sandbox.fixture, sandbox_options(self.settings)))
         return self._sandbox.base_url
-
-    def _secret(self) -> str:
-        name = "icims.client_secret" if self.settings.icims.auth == "oauth" else "icims.password"
-        return self.settings.secret(name)
 
     def close(self) -> None:
         if self._client is not None:

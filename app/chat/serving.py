@@ -19,6 +19,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.routing import BaseRoute
 
+from app import wiring
 from app.chat import provisioning
 from app.chat.bootstrap import clear_session_files
 from app.chat.provisioning import IcimsGateway, OfferRef
@@ -89,7 +90,7 @@ def _webhook_url(settings: Settings) -> str:
 
 
 def _index(settings: Settings, say: Say) -> IndexReport | None:
-    index = provisioning.benefits_index(settings)
+    index = wiring.benefits_index(settings)
     try:
         report = index.build()
     except Exception as exc:  # the chat still answers from offers without the index; say why benefits can't

@@ -20,6 +20,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.engine import Engine
 
+from app import wiring
 from app.ai.models import Intent
 from app.chat import provisioning, serving
 from app.chat.contacts import IcimsContactBook
@@ -190,7 +191,7 @@ def ask(
 
 def _asker(settings: Settings, gateway: IcimsGateway, confirm: bool) -> Asker:
     db = provisioning.database(settings)
-    index = provisioning.benefits_index(settings)
+    index = wiring.benefits_index(settings)
     try:
         if not index.status().exists:
             typer.echo(f"indexing the benefits documents in {settings.benefits_dir} (first run)...", err=True)

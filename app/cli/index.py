@@ -11,24 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.context import settings_of
-from app.config import Settings
+from app.wiring import retrieval_config
 from retrieval import BenefitsIndex, IndexReport, RetrievalConfig, RetrievalError
 from retrieval.evaluation import MODES, ModeScores, evaluate, load_eval_set
 
 TARGET_HIT_AT_1 = 0.85
 TARGET_HIT_AT_5 = 0.95
-
-
-def retrieval_config(settings: Settings, benefits_dir: Path | None = None) -> RetrievalConfig:
-    """The retrieval package's settings from the application's."""
-    store = settings.vector_store
-    return RetrievalConfig(
-        benefits_dir=benefits_dir or settings.benefits_dir,
-        qdrant_path=None if store.url else settings.resolved_vector_path,
-        qdrant_url=store.url,
-        qdrant_api_key=store.api_key,
-        collection=store.collection,
-    )
 
 
 def default_eval_file(benefits_dir: Path) -> Path:

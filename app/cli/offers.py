@@ -16,9 +16,10 @@ from typing import Annotated, NoReturn
 import typer
 from sqlalchemy.engine import Engine
 
+from app import wiring
 from app.cli.context import settings_of
 from app.config import Settings
-from icims.client import ICIMSClient
+from app.wiring import icims_client
 from icims.errors import ICIMSError
 from offer_engine import approval_inbox, audit, counters, lifecycle, offers
 from offer_engine.actors import Actor, Role, user_actor
@@ -28,7 +29,7 @@ from offer_engine.errors import DomainError
 from offer_engine.flows import DraftOutcome, EngineSetup, draft_from_icims
 from offer_engine.letter_store import Letter
 from offer_engine.migrations import upgrade
-from offer_engine.policy import PolicyError, load_policy
+from offer_engine.policy import PolicyError
 
 AsUser = Annotated[str, typer.Option("--as", help="Your user id (recorded in the audit trail).")]
 Roles = Annotated[
@@ -65,29 +66,12 @@ def _engine(settings: Settings) -> Engine:
     return engine
 
 
-def icims_client(settings: Settings, *, max_retries: int | None = None) -> ICIMSClient:
-    """A client for the configured tenant, or for the local sandbox in sandbox mode."""
-    connection = settings.icims
-    if max_retries is not None:
-        connection = connection.model_copy(update={"max_retries": max_retries})
-    base_url = (
-        f"http://{settings.sandbox.host}:{settings.sandbox.port}" if settings.sandbox_mode else connection.base_url
-    )
-    secret = settings.secret("icims.client_secret" if connection.auth == "oauth" else "icims.password")
-    return ICIMSClient(connection, base_url=base_url, secret=secret)
-
-
 def engine_setup(settings: Settings) -> EngineSetup:
+    """`app.wiring.engine_setup`, with an unusable policy reported as a CLI error."""
     try:
-        policy = load_policy(settings.policy_file)
+        return wiring.engine_setup(settings)
     except PolicyError as exc:
         _fail(f"the company policy cannot be used: {exc}")
-    return EngineSetup(
-        customer_id=settings.icims.customer_id,
-        company_name=settings.company_name,
-        mapping=settings.tenant,
-        policy=policy,
-    )
 
 
 def _actor(user: str | None, roles: list[Role] | None) -> Actor:

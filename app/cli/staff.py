@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.cli.context import settings_of
 from app.config import ConfigError, Settings
@@ -146,21 +148,28 @@ def set_roles(
     as_admin: AsAdmin,
 ) -> None:
     """Replace a user's roles (audited)."""
-    engine = _engine(settings_of(ctx))
-    actor = _admin(engine, as_admin)
-    try:
-        with session_scope(engine) as session:
-            user = staff.find_user(session, username)
-            if user is None:
-                _fail(f"no staff user named {username!r}")
-            staff.set_roles(session, user.id or 0, role, actor=actor)
-            typer.echo(f"{user.username}: {', '.join(user.roles)}")
-    except DomainError as exc:
-        _fail(str(exc))
+
+    def change(session: Session, user: staff.StaffUser, actor: Actor) -> str:
+        staff.set_roles(session, user.id or 0, role, actor=actor)
+        return f"{user.username}: {', '.join(user.roles)}"
+
+    _change_user(ctx, username, as_admin, change)
 
 
 def deactivate(ctx: typer.Context, username: Annotated[str, typer.Argument()], as_admin: AsAdmin) -> None:
     """Stop a user from signing in or acting (their open sessions are refused at the next action)."""
+
+    def change(session: Session, user: staff.StaffUser, actor: Actor) -> str:
+        staff.set_active(session, user.id or 0, False, actor=actor)
+        return f"{user.username} deactivated"
+
+    _change_user(ctx, username, as_admin, change)
+
+
+def _change_user(
+    ctx: typer.Context, username: str, as_admin: str, change: Callable[[Session, staff.StaffUser, Actor], str]
+) -> None:
+    """Apply an admin's `change` to the staff user `username` in one transaction and print its summary."""
     engine = _engine(settings_of(ctx))
     actor = _admin(engine, as_admin)
     try:
@@ -168,8 +177,7 @@ def deactivate(ctx: typer.Context, username: Annotated[str, typer.Argument()], a
             user = staff.find_user(session, username)
             if user is None:
                 _fail(f"no staff user named {username!r}")
-            staff.set_active(session, user.id or 0, False, actor=actor)
-            typer.echo(f"{user.username} deactivated")
+            typer.echo(change(session, user, actor))
     except DomainError as exc:
         _fail(str(exc))
 

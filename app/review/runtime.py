@@ -68,7 +68,7 @@ def configure(
     hasher: PasswordHasher | None = None,
 ) -> ReviewRuntime:
     """Set the runtime the handlers and sign-in callbacks use (call once at start-up; tests call it per test)."""
-    from app.cli.offers import engine_setup  # the one place that loads the policy into an EngineSetup
+    from app.wiring import engine_setup
 
     global _current
     runtime = ReviewRuntime(

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from app import wiring
 from app.config import Settings, load_settings
 
 # Before anything imports Chainlit: its config, translations and session files go to a scratch folder.
 os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="chainlit-tests-"))
 
-from app.chat import provisioning
 from app.chat.contacts import IcimsContactBook
 from app.chat.identity import CandidateIdentity, Channel
 from app.pipeline import AnswerPipeline
@@ -62,7 +62,7 @@ def icims_client(icims: SandboxHandle) -> ICIMSClient:
 
 @pytest.fixture(scope="session")
 def demo_index(demo_settings: Settings) -> Iterator[BenefitsIndex]:
-    index = provisioning.benefits_index(demo_settings)
+    index = wiring.benefits_index(demo_settings)
     index.build()
     yield index
     close_client(index.config)
@@ -72,7 +72,7 @@ def draft(engine: Engine, settings: Settings, client: ICIMSClient, workflow_id: 
     """Draft the workflow's offer from the sandbox through the offer engine; returns the offer id."""
     with session_scope(engine) as session:
         outcome = draft_from_icims(
-            session, client, provisioning.engine_setup(settings), workflow_id, actor=system_actor("test"), today=TODAY
+            session, client, wiring.engine_setup(settings), workflow_id, actor=system_actor("test"), today=TODAY
         )
         return outcome.offer.id or 0
 

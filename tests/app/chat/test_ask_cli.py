@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from app.chat import provisioning
+from app import wiring
 from app.cli import chat as chat_cli
 from app.cli import cli
 from app.config import load_settings
@@ -34,7 +34,7 @@ def _app() -> typer.Typer:
 def config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = halden.write(tmp_path_factory.mktemp("halden"))
     yield path
-    close_client(provisioning.retrieval_config(load_settings(path)))
+    close_client(wiring.retrieval_config(load_settings(path)))
 
 
 def run(config: Path, *args: str, expect: int = 0) -> str:
