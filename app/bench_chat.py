@@ -4,8 +4,14 @@
     report = run_chat_bench(settings, url="http://...")    # against a running `serve` of the same configuration
 
 1. Socket.IO: N candidate sessions sign in with portal links, connect as Chainlit's browser client does, wait
-   for the greeting, then each sends `rounds` questions with a think time between them. A reply's latency is
-   from sending the message to the server's task_end for it (the whole answer streamed and sent).
+   for the greeting, then each sends `rounds` questions with a think time between them. Two latencies per
+   reply, as the candidate sees them: from sending the message to its first streamed token, and to the
+   server's task_end for it (the whole answer streamed and sent with its sources). All clients run on one
+   asyncio loop in this process, so the load generator takes one core at most and never spawns per-client
+   processes that would compete with `serve`. Against a loopback server each session signs in from its own
+   loopback address (127.0.0.2, 127.0.0.3, ...), as 50 candidates come from 50 addresses; the per-address
+   rate limit of the link route would otherwise refuse all but the first ten. A reply that says the chat's
+   rate limit was hit counts as an error, not as a fast answer.
 2. `ask`: the answer pipeline in this process on the embedded engine (grounding from the database, hybrid
    retrieval, engine, guard, audit write), warmed up first; p50/p95 over `ask_samples` calls.
 
@@ -30,6 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel
@@ -37,6 +44,7 @@ from pydantic import BaseModel
 from app import wiring
 from app.chat import provisioning
 from app.chat.identity import CandidateIdentity
+from app.chat.notices import render_template
 from app.chat.provisioning import IcimsGateway, OfferRef
 from app.chat.serving import limit_blas_threads
 from app.config import DEMO_CONFIG, PROJECT_ROOT, Settings, load_settings
@@ -61,6 +69,8 @@ _LAUNCH = (
     "if not any(c.name == 'serve' for c in cli.registered_commands):\n    chat.register(cli)\ncli()\n"
 )
 Say = Callable[[str], None]
+# The rate-limit reply's fixed opening words, in each language the chat answers in.
+_RATE_LIMITED = tuple(render_template("rate_limited", lang, seconds="\0").split("\0")[0] for lang in ("en", "es"))
 
 
 class ChatBenchReport(BaseModel):
@@ -68,6 +78,8 @@ class ChatBenchReport(BaseModel):
     rounds: int
     think_seconds: tuple[float, float]
     replies: int
+    first_token_p50_ms: float | None
+    first_token_p95_ms: float | None
     socket_p50_ms: float | None
     socket_p95_ms: float | None
     socket_max_ms: float | None
@@ -118,12 +130,18 @@ def _print(report: ChatBenchReport, say: Say) -> None:
     if report.socket_p95_ms is None:
         say(f"chat over Socket.IO: no replies measured; {report.errors} errors")
     else:
+        think = f"{report.think_seconds[0]:.0f}-{report.think_seconds[1]:.0f} s"
         say(f"chat over Socket.IO ({report.sessions} concurrent sessions x {report.rounds} messages, think time "
-            f"{report.think_seconds[0]:.0f}-{report.think_seconds[1]:.0f} s): {report.replies} replies, "
-            f"p50 {report.socket_p50_ms:.0f} ms, p95 {report.socket_p95_ms:.0f} ms, max {report.socket_max_ms:.0f} ms, "
-            f"errors {report.errors}  (target p95 < 500 ms, no errors)")  # fmt: skip
+            f"{think}): {report.replies} replies, errors {report.errors} (target p95 < 500 ms, no errors)")  # fmt: skip
+        say(f"  complete answer: p50 {_ms(report.socket_p50_ms)}, p95 {_ms(report.socket_p95_ms)}, "
+            f"max {_ms(report.socket_max_ms)}")  # fmt: skip
+        say(f"  first streamed token: p50 {_ms(report.first_token_p50_ms)}, p95 {_ms(report.first_token_p95_ms)}")
     for example in report.error_examples:
         say(f"  error: {example}")
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:.0f} ms" if value is not None else "n/a"
 
 
 # -- serve in a child process --------------------------------------------------------------------------------------
@@ -194,6 +212,14 @@ def _candidates(settings: Settings) -> list[OfferRef]:
     return ready
 
 
+class _Timings(BaseModel):
+    """What the sessions measured, in milliseconds, and what went wrong."""
+
+    complete: list[float] = []
+    first_token: list[float] = []
+    errors: list[str] = []
+
+
 def _socket_bench(
     settings: Settings, base: str, sessions: int, rounds: int, think: tuple[float, float], say: Say
 ) -> dict[str, Any]:
@@ -202,62 +228,91 @@ def _socket_bench(
     links = [provisioning.candidate_link(settings, db, offers[n % len(offers)]) for n in range(sessions)]
     links = [link.replace(settings.public_url.rstrip("/"), base, 1) for link in links]
     say(f"{sessions} chat sessions over Socket.IO against {base} ...")
-    latencies: list[float] = []
-    errors: list[str] = []
-    asyncio.run(_sessions(base, links, rounds, think, latencies, errors))
+    timings = _Timings()
+    asyncio.run(_sessions(base, links, rounds, think, timings))
+    complete, first = timings.complete, timings.first_token
     return {
-        "replies": len(latencies),
-        "socket_p50_ms": percentile(latencies, 50) if latencies else None,
-        "socket_p95_ms": percentile(latencies, 95) if latencies else None,
-        "socket_max_ms": max(latencies) if latencies else None,
-        "errors": len(errors),
-        "error_examples": errors[:5],
+        "replies": len(complete),
+        "first_token_p50_ms": percentile(first, 50) if first else None,
+        "first_token_p95_ms": percentile(first, 95) if first else None,
+        "socket_p50_ms": percentile(complete, 50) if complete else None,
+        "socket_p95_ms": percentile(complete, 95) if complete else None,
+        "socket_max_ms": max(complete) if complete else None,
+        "errors": len(timings.errors),
+        "error_examples": timings.errors[:5],
     }
 
 
-async def _sessions(
-    base: str, links: list[str], rounds: int, think: tuple[float, float], latencies: list[float], errors: list[str]
-) -> None:
-    async with httpx.AsyncClient(timeout=30) as http:
-        cookies = await asyncio.gather(*(_sign_in(http, link) for link in links), return_exceptions=True)
+async def _sessions(base: str, links: list[str], rounds: int, think: tuple[float, float], timings: _Timings) -> None:
+    sources = _source_addresses(base, len(links))
+    cookies = await asyncio.gather(
+        *(_sign_in(link, source) for link, source in zip(links, sources, strict=True)), return_exceptions=True
+    )
     rng = random.Random(6)
     tasks = []
     for n, cookie in enumerate(cookies):
         if isinstance(cookie, BaseException):
-            errors.append(f"sign-in: {cookie!r}")
+            timings.errors.append(f"sign-in: {cookie!r}")
             continue
         questions = [QUESTIONS[(n + k) % len(QUESTIONS)] for k in range(rounds)]
         pauses = [rng.uniform(*think) for _ in range(rounds)]
-        tasks.append(_one_session(base, cookie, questions, pauses, latencies, errors))
+        tasks.append(_one_session(base, cookie, questions, pauses, timings))
     await asyncio.gather(*tasks)
 
 
-async def _sign_in(http: httpx.AsyncClient, link: str) -> str:
-    response = await http.get(link, follow_redirects=False)
+def _source_addresses(base: str, count: int) -> list[str | None]:
+    """One loopback source address per session when the server is on loopback (any 127/8 address reaches it)."""
+    host = urlsplit(base).hostname or ""
+    if not host.startswith("127."):
+        return [None] * count
+    return [f"127.0.{2 + n // 250}.{2 + n % 250}" for n in range(count)]
+
+
+async def _sign_in(link: str, source: str | None) -> str:
+    transport = httpx.AsyncHTTPTransport(local_address=source) if source else None
+    async with httpx.AsyncClient(timeout=30, transport=transport) as http:
+        response = await http.get(link, follow_redirects=False)
     if response.status_code != 303 or "access_token" not in response.cookies:
         raise RuntimeError(f"portal sign-in answered {response.status_code}")
     return str(response.cookies["access_token"])
 
 
-async def _one_session(
-    base: str, cookie: str, questions: list[str], pauses: list[float], latencies: list[float], errors: list[str]
-) -> None:
+class _Session:
+    """One browser-like Socket.IO session: when the current question got its first token and its end."""
+
+    def __init__(self) -> None:
+        self.greeted, self.finished = asyncio.Event(), asyncio.Event()
+        self.replies: list[str] = []
+        self.first_token_at: float | None = None
+
+    def on_message(self, step: dict[str, Any]) -> None:
+        if step.get("type") == "assistant_message":
+            self.replies.append(str(step.get("output", "")))
+            self.greeted.set()
+            self._first_token()
+
+    def _first_token(self) -> None:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+
+    def on_stream_start(self, step: dict[str, Any]) -> None:
+        if step.get("type") == "assistant_message":
+            self._first_token()
+
+    def ask(self) -> tuple[int, float]:
+        self.finished.clear()
+        self.first_token_at = None
+        return len(self.replies), time.perf_counter()
+
+
+async def _one_session(base: str, cookie: str, questions: list[str], pauses: list[float], timings: _Timings) -> None:
     import socketio  # python-socketio, installed with Chainlit
 
     client = socketio.AsyncClient(reconnection=False)
-    greeted, finished = asyncio.Event(), asyncio.Event()
-    replies: list[str] = []
-
-    @client.on("new_message")  # type: ignore[untyped-decorator]
-    async def _message(step: dict[str, Any]) -> None:
-        if step.get("type") == "assistant_message":
-            replies.append(str(step.get("output", "")))
-            greeted.set()
-
-    @client.on("task_end")  # type: ignore[untyped-decorator]
-    async def _task_end(_: Any) -> None:
-        finished.set()
-
+    state = _Session()
+    client.on("new_message", state.on_message)
+    client.on("stream_start", state.on_stream_start)
+    client.on("task_end", lambda _: state.finished.set())
     thread_id = str(uuid.uuid4())
     auth = {"sessionId": str(uuid.uuid4()), "clientType": "webapp", "userEnv": "{}", "threadId": None}
     try:
@@ -266,22 +321,29 @@ async def _one_session(
             transports=["websocket"], wait_timeout=30,
         )  # fmt: skip
         await client.emit("connection_successful")
-        await asyncio.wait_for(greeted.wait(), 30)
+        await asyncio.wait_for(state.greeted.wait(), 30)
         for question, pause in zip(questions, pauses, strict=True):
             await asyncio.sleep(pause)
-            before = len(replies)
-            finished.clear()
-            started = time.perf_counter()
+            before, started = state.ask()
             await client.emit("client_message", _payload(question, thread_id))
-            await asyncio.wait_for(finished.wait(), 60)
-            if len(replies) == before:
-                errors.append(f"no reply to {question!r}")
-                continue
-            latencies.append((time.perf_counter() - started) * 1000)
+            await asyncio.wait_for(state.finished.wait(), 60)
+            _record(state, before, started, question, timings)
     except Exception as exc:  # a refused connection, a time-out: counted, reported, the others go on
-        errors.append(f"{type(exc).__name__}: {exc}")
+        timings.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
         await client.disconnect()
+
+
+def _record(state: _Session, before: int, started: float, question: str, timings: _Timings) -> None:
+    ended = time.perf_counter()
+    answers = state.replies[before:]
+    if not answers:
+        timings.errors.append(f"no reply to {question!r}")
+    elif any(answer.startswith(_RATE_LIMITED) for answer in answers):
+        timings.errors.append(f"rate limited: {question!r}")
+    else:
+        timings.complete.append((ended - started) * 1000)
+        timings.first_token.append(((state.first_token_at or ended) - started) * 1000)
 
 
 def _payload(question: str, thread_id: str) -> dict[str, Any]:

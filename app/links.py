@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 import jwt.types
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ALGORITHM = "HS256"
 MIN_KEY_LENGTH = 32
+# Claims are checked even though only our key signs them: a value out of these bounds fails later, in a database
+# column (ids are BIGINT, text cannot hold NUL) or in a datetime, and must refuse the link, not crash the sign-in.
+_Id = Annotated[int, Field(strict=True, ge=0, lt=2**63)]
+_Timestamp = Annotated[int, Field(strict=True, ge=0, lt=int(datetime(9999, 1, 1, tzinfo=UTC).timestamp()))]
 
 
 class Audience(StrEnum):
@@ -39,13 +44,13 @@ class LinkClaims(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    workflow_id: int
-    offer_id: int | None = None
-    generation: int = 0
-    jti: str
-    exp: int
-    iat: int
-    one_time: bool = False
+    workflow_id: _Id
+    offer_id: _Id | None = None
+    generation: _Id = 0
+    jti: str = Field(pattern=r"^[A-Za-z0-9_-]{1,128}$")  # what `secrets.token_urlsafe` makes
+    exp: _Timestamp
+    iat: _Timestamp
+    one_time: Annotated[bool, Field(strict=True)] = False
 
 
 def issue_token(
@@ -100,7 +105,7 @@ def verify_token(key: str, token: str, *, audience: Audience, now: float | None 
             jti=raw["jti"],
             exp=raw["exp"],
             iat=raw["iat"],
-            one_time=bool(raw.get("one", False)),
+            one_time=raw.get("one", False),
         )
     except (KeyError, ValidationError) as exc:
         raise LinkError("invalid link", f"malformed claims: {exc}") from exc

@@ -14,11 +14,13 @@ recruiter. Every AI call is written to the audit trail against the offer.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import Engine
@@ -44,6 +46,10 @@ from retrieval import BenefitsIndex, RetrievalError
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
+# Answering is CPU-bound Python (embedding, local-mode search, routing) plus short SQLite transactions: more
+# threads than this only share the GIL and the cores with the event loop and make every answer slower.
+ANSWER_THREADS = 2
+T = TypeVar("T")
 
 
 class PipelineResult(BaseModel):
@@ -98,6 +104,7 @@ class AnswerPipeline:
         options: EngineOptions | None = None,
         today: Callable[[], date] = date.today,
         top_k: int = 5,
+        threads: int = ANSWER_THREADS,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -107,6 +114,7 @@ class AnswerPipeline:
         self.options = options or EngineOptions()
         self.today = today
         self.top_k = top_k
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="answer")
 
     @classmethod
     def from_settings(
@@ -114,6 +122,15 @@ class AnswerPipeline:
     ) -> AnswerPipeline:
         llm = OpenAICompatibleLLM.from_settings(settings.llm) if settings.llm.provider == "openai" else None
         return cls(settings=settings, db=db, index=index, llm=llm, contacts=contacts)
+
+    async def offload(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """`work(*args, **kwargs)` on the pipeline's own few threads, never on the event loop.
+
+        Not on asyncio's default executor: Chainlit writes every element's file through it (aiofiles), and a
+        queue of answers there delayed each reply's sources by the time of the answers ahead of it.
+        """
+        call = partial(contextvars.copy_context().run, partial(work, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     # -- the steps ------------------------------------------------------------------------------------------------
 
@@ -155,6 +172,7 @@ class AnswerPipeline:
             fact_refs=grounding.fact_refs,
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
+            letter_available=grounding.letter is not None,
         )
 
     def _prepare(
@@ -194,7 +212,7 @@ class AnswerPipeline:
     ) -> AsyncIterator[StreamPiece]:
         """The checked answer in chunks, then the result. All the work runs off the event loop: the engine's
         routing, extraction and templates are CPU work that would otherwise stall every other chat session."""
-        result = await asyncio.to_thread(partial(self.answer, identity, message, check=check))
+        result = await self.offload(self.answer, identity, message, check=check)
         size = max(1, self.options.stream_chunk_chars)
         text = result.answer.text
         for start in range(0, len(text), size):

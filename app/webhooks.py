@@ -9,6 +9,7 @@ original and changes nothing else) and answered 200 at once; the worker (`app.wo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,6 +37,9 @@ from offer_engine.db import session_scope
 
 WEBHOOK_PATH = "/webhooks/icims"
 _ACTOR = system_actor("icims-webhook")
+MAX_NESTING = 32  # a real event is three levels deep; far deeper JSON overflows the stack on its way to storage
+# NUL cannot be stored in a PostgreSQL text column, and an unpaired surrogate cannot be encoded as UTF-8 at all
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class Receipt(BaseModel):
@@ -109,9 +113,27 @@ def read_notification(
     if event.customer_id != customer_id:
         raise MalformedWebhookError(f"customerId {event.customer_id} is not this tenant ({customer_id})")
     payload = json.loads(decode_body(body, headers))
+    require_storable(payload)
     if "links" not in payload and event.links:
         payload["links"] = [link.model_dump(exclude_none=True) for link in event.links]
     return event, payload
+
+
+def require_storable(payload: dict[str, Any]) -> None:
+    """MalformedWebhookError (400) for JSON that would fail on its way to the database: nested deeper than
+    `MAX_NESTING`, or any key or text holding NUL or an unpaired surrogate (iCIMS never sends either)."""
+    pending: list[tuple[object, int]] = [(payload, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise MalformedWebhookError(f"the notification is nested deeper than {MAX_NESTING} levels")
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and _UNSTORABLE_TEXT.search(value):
+            raise MalformedWebhookError("the notification holds a NUL or an unpaired surrogate character")
 
 
 def store(engine: Engine, event: ICIMSEvent, payload: dict[str, Any], headers: Mapping[str, str]) -> Receipt:

@@ -7,7 +7,8 @@ escalates overdue approval steps and expires sent offers past their expiry date.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
 guarded write that takes SQLite's write lock first), so two workers never draft from the same event; outbox
-jobs are claimed by `deliver_due` the same way. `WorkerThread.stop()` lets the item in hand finish.
+jobs are claimed by `deliver_due` the same way. `WorkerThread.stop()` lets the item in hand finish and gives
+back the outbox jobs claimed but not yet started.
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ class Workers:
             now=now,
             policy=self.config.delivery,
             actor=self.actor,
+            stopping=self.stopping.is_set,
         )
         report.delivered += len(result.delivered)
         report.retrying += len(result.retrying)

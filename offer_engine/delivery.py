@@ -12,6 +12,7 @@ file bytes, the same field values, a note carrying the job's marker, the same st
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +25,7 @@ from offer_engine.actors import Actor, system_actor
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.letter_store import Letter
-from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed
+from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed, release
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class DeliveryRound:
     retrying: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
     lost: list[int] = field(default_factory=list)  # the lease ran out and another worker took the job
+    released: list[int] = field(default_factory=list)  # claimed, not started, given back because we are stopping
 
     @property
     def attempted(self) -> int:
@@ -70,11 +72,13 @@ def deliver_due(
     now: datetime | None = None,
     policy: RetryPolicy | None = None,
     actor: Actor | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> DeliveryRound:
     """Claim and deliver the jobs due at `now`; returns what happened to each.
 
     A delivered job can unblock the next write of its workflow, so claiming repeats (up to `rules.passes`
-    times) while the previous pass delivered something.
+    times) while the previous pass delivered something. Once `stopping()` is true the job in hand is finished
+    and the rest of the claim is released at once (not left in flight until its lease runs out).
     """
     rules = policy or RetryPolicy()
     _check_lease(rules, client)
@@ -87,11 +91,22 @@ def deliver_due(
                 session, worker_id=worker_id, now=moment, limit=rules.batch, lease_seconds=rules.lease_seconds
             )
         delivered_before = len(outcome.delivered)
-        for job in jobs:
+        for n, job in enumerate(jobs):
+            if stopping is not None and stopping():
+                _release(engine, jobs[n:], outcome)
+                return outcome
             _deliver_one(engine, client, job, rules, who, moment, outcome)
-        if len(outcome.delivered) == delivered_before:
+        if len(outcome.delivered) == delivered_before or (stopping is not None and stopping()):
             break
     return outcome
+
+
+def _release(engine: Engine, jobs: list[SyncJob], outcome: DeliveryRound) -> None:
+    with session_scope(engine) as session:
+        for job in jobs:
+            if release(session, job):
+                outcome.released.append(job.id or 0)
+    log.info("stopping: released %d claimed sync job(s) not yet started", len(outcome.released))
 
 
 def _check_lease(rules: RetryPolicy, client: ICIMSClient) -> None:

@@ -216,6 +216,22 @@ def mark_delivered(
     return done
 
 
+def release(session: Session, job: SyncJob) -> bool:
+    """Give back a claimed job whose delivery was never started (the worker is stopping): pending again at
+    once, its claim undone, for any worker to take; False if the claim was lost meanwhile."""
+    return _owned(
+        session,
+        job,
+        {
+            "state": JobState.PENDING.value,
+            "claim_token": None,
+            "claimed_by": None,
+            "lease_expires_at": None,
+            "attempts": SyncJob.attempts - 1,  # attempts counts deliveries started; this one never was
+        },
+    )
+
+
 def mark_failed(
     session: Session,
     job: SyncJob,

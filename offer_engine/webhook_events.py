@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -122,10 +122,15 @@ def store_event(
 
 
 def _count_duplicate(session: Session, event: WebhookEvent, moment: datetime) -> StoredEvent:
-    event.duplicates += 1
-    event.last_duplicate_at = moment
-    session.add(event)
-    session.flush()
+    # Incremented in SQL: redeliveries of one event arrive on several connections at once, and a count
+    # computed in Python would let one overwrite another's.
+    session.execute(
+        update(WebhookEvent)
+        .where(col(WebhookEvent.id) == event.id)
+        .values(duplicates=WebhookEvent.duplicates + 1, last_duplicate_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(event)
     return StoredEvent(event=event, duplicate=True)
 
 

@@ -174,7 +174,7 @@ class EmbeddedEngine:
         if route.topic == "contact":
             return draft.render("process_contact", **_recruiter(request))
         if route.topic == "letter":
-            return draft.render("process_letter", **_recruiter(request))
+            return draft.render("process_letter", available=request.letter_available, **_recruiter(request))
         return draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
 
     def _facts(self, request: AnswerRequest, route: Route, draft: Draft) -> str:

@@ -150,6 +150,7 @@ class AnswerRequest(BaseModel):
     extra_facts: list[OfferFact] = Field(default_factory=list)
     offer_title: str = "Your offer"  # the citation title of offer facts
     language_hint: str | None = None  # e.g. the candidate's preferred language from the ATS
+    letter_available: bool = False  # a released letter is attached to the chat (drafts never are)
 
     def known_people(self) -> list[Person]:
         """Everyone in the grounding, including a manager named only in the terms (`reports_to`)."""

@@ -4,7 +4,10 @@ Importing Chainlit reads ``<CHAINLIT_APP_ROOT>/.chainlit/config.toml`` and keeps
 (the candidate's letter PDF, cited passages) under ``<CHAINLIT_APP_ROOT>/.files``. The app root is therefore a
 folder of the deployment's private data directory (``<data_dir>/chainlit``), never the code checkout: the
 config file is written there from code on every start (so it never drifts and is not committed), and the
-welcome screen `chainlit.md` (and any ``chainlit_<lang>.md``) is copied there from the project.
+welcome screen `chainlit.md` (and any ``chainlit_<lang>.md``) and the project's `public/` folder (custom
+elements) are copied there. The logo Chainlit shows (the full chat's and the careers widget's header) is the
+company's: a wordmark of `company_name` written as ``public/logo_{light,dark}.svg``, unless the project's
+`public/` holds a ``logo_light.*`` / ``logo_dark.*`` of its own.
 
 If Chainlit was already imported in this process (tests set ``CHAINLIT_APP_ROOT`` first), the root stays as it
 was and the values only known from the settings are applied to the loaded config object.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from html import escape
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,7 @@ def prepare_chainlit(settings: Settings) -> Path:
     root = Path(os.environ["CHAINLIT_APP_ROOT"])
     write_config(root, settings)
     copy_welcome_screens(root)
+    copy_public_files(root, settings)
     if "chainlit.config" in sys.modules:
         apply_settings(settings)
     return root
@@ -50,6 +55,32 @@ def copy_welcome_screens(root: Path) -> None:
             _write_if_changed(target, source.read_text(encoding="utf-8"))
 
 
+def copy_public_files(root: Path, settings: Settings) -> None:
+    """The project's `public/` files into the app root's, and the company's wordmark as the logo."""
+    source = PROJECT_ROOT / "public"
+    target = root / "public"
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
+        if path.is_file():
+            _write_bytes_if_changed(target / path.relative_to(source), path.read_bytes())
+    for theme, colour in _WORDMARK_COLOURS.items():
+        if not any(source.glob(f"logo_{theme}.*")):
+            _write_if_changed(target / f"logo_{theme}.svg", wordmark_svg(settings.company_name, colour))
+
+
+_WORDMARK_COLOURS = {"light": "#1f2937", "dark": "#f9fafb"}
+
+
+def wordmark_svg(company_name: str, colour: str) -> str:
+    """The company's name as an SVG logo (no font file: the browser's sans-serif)."""
+    width = 4 + round(len(company_name) * 11.5)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="26" viewBox="0 0 {width} 26" '
+        f'role="img" aria-label="{escape(company_name)}">'
+        f'<text x="2" y="20" font-family="Helvetica, Arial, sans-serif" font-size="20" font-weight="600" '
+        f'fill="{colour}">{escape(company_name)}</text></svg>\n'
+    )
+
+
 def write_config(root: Path, settings: Settings) -> Path:
     path = root / ".chainlit" / "config.toml"
     _write_if_changed(path, config_toml(settings))
@@ -57,11 +88,15 @@ def write_config(root: Path, settings: Settings) -> Path:
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    _write_bytes_if_changed(path, text.encode("utf-8"))
+
+
+def _write_bytes_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(data)
     temporary.replace(path)  # atomic: another process starting at the same time reads the old or the new file
 
 

@@ -9,20 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, col, select
 
 from app.ai.models import Person
 from app.chat.contacts import ContactBook, NoContacts
 from app.chat.identity import CandidateIdentity
 from offer_engine.access import AccessDeniedError
-from offer_engine.letter_store import get_letter, latest_letter
+from offer_engine.letter_store import Letter, get_letter
 from offer_engine.offers import CLOSED_STATES, OfferState, get_offer
 from offer_engine.terms import OfferTerms
 from offer_engine.versions import require_current_version
 
-# A letter is the candidate's final document once the offer has been approved; before that it is a draft.
-_FINAL_LETTER_STATES = frozenset({OfferState.APPROVED, OfferState.SENT, OfferState.ACCEPTED})
+# The candidate sees a letter only once a recruiter has released the approved offer to them (`sent`), and
+# after they accepted it. A draft, or an approved letter not yet released, is internal: it may still change.
+_RELEASED_STATES = frozenset({OfferState.SENT, OfferState.ACCEPTED})
 _TERM_NAMES = frozenset(OfferTerms.model_fields)
+# What the chat needs to know about a letter: not its PDF, HTML or narrative (read only when it is shown).
+_LETTER_COLUMNS: tuple[Any, ...] = (
+    Letter.id, Letter.offer_id, Letter.version_number, Letter.compliance_passed, Letter.pdf_sha256,
+)  # fmt: skip
 
 
 class LetterInfo(BaseModel):
@@ -31,7 +37,6 @@ class LetterInfo(BaseModel):
     letter_id: int
     file_name: str
     version_number: int
-    final: bool
 
 
 class Grounding(BaseModel):
@@ -72,7 +77,7 @@ def load_grounding(session: Session, identity: CandidateIdentity, contacts: Cont
     extras: dict[str, Any] = attributes.get("extras") or {}
     sources: dict[str, Any] = attributes.get("sources") or {}
     contact = (contacts or NoContacts()).recruiter(job_id=offer.job_id, workflow_id=offer.workflow_id)
-    letter = latest_letter(session, version.id or 0)
+    letter = _released_letter(session, version.id or 0, offer.status)
     return Grounding(
         offer_id=identity.offer_id,
         workflow_id=offer.workflow_id,
@@ -92,7 +97,7 @@ def load_grounding(session: Session, identity: CandidateIdentity, contacts: Cont
         recruiter=_staff("recruiter", context.get("recruiter_name") or extras.get("recruiter"), contact),
         hiring_manager=_staff("hiring_manager", context.get("manager_name"), None),
         language_hint=_text(context.get("language")),
-        letter=_letter_info(letter, offer.status) if letter is not None else None,
+        letter=letter,
     )
 
 
@@ -105,15 +110,21 @@ def _staff(role: str, name: object, contact: Any) -> Person | None:
     return Person(role=role, full_name=full_name, emails=emails, phones=phones)
 
 
-def _letter_info(letter: Any, state: OfferState) -> LetterInfo | None:
-    if not letter.compliance_passed or letter.pdf is None or letter.id is None:
+def _released_letter(session: Session, version_id: int, state: OfferState) -> LetterInfo | None:
+    """The current version's letter if it was released to the candidate (its PDF bytes are not loaded here)."""
+    if state not in _RELEASED_STATES:
         return None
-    return LetterInfo(
-        letter_id=letter.id,
-        file_name=letter.file_name,
-        version_number=letter.version_number,
-        final=state in _FINAL_LETTER_STATES,
-    )
+    statement = (
+        select(Letter)
+        .options(load_only(*_LETTER_COLUMNS))
+        .where(Letter.version_id == version_id)
+        .order_by(col(Letter.id).desc())
+        .limit(1)
+    )  # the latest letter of a version counts, as in offer_engine.letter_store.latest_letter
+    letter = session.exec(statement).first()
+    if letter is None or letter.id is None or not letter.compliance_passed or letter.pdf_sha256 is None:
+        return None
+    return LetterInfo(letter_id=letter.id, file_name=letter.file_name, version_number=letter.version_number)
 
 
 def letter_pdf(session: Session, identity: CandidateIdentity, letter_id: int) -> bytes:

@@ -10,7 +10,6 @@ rotated link ends the chat).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import secrets
@@ -108,7 +107,7 @@ async def _checked_identity() -> CandidateIdentity | None:
     if identity is None:
         return None
     try:
-        await asyncio.to_thread(recheck, current().db, identity)
+        await current().pipeline.offload(recheck, current().db, identity)
     except (AccessDeniedError, DomainError) as exc:
         await _end_chat(identity, exc)
         return None
@@ -148,7 +147,7 @@ async def on_chat_start() -> None:
     if identity is None:
         return
     runtime = current()
-    grounding = await asyncio.to_thread(runtime.pipeline.ground, identity)
+    grounding = await runtime.pipeline.offload(runtime.pipeline.ground, identity)
     language = reply_language(identity.language or grounding.language_hint)
     first_name = grounding.candidate.first_name or (grounding.candidate.display_name.split(" ")[0] or None)
     text = render_template(
@@ -157,7 +156,7 @@ async def on_chat_start() -> None:
     )  # fmt: skip
     elements: list[Any] = []
     if grounding.letter is not None:
-        pdf = await asyncio.to_thread(_letter_bytes, identity, grounding)
+        pdf = await runtime.pipeline.offload(_letter_bytes, identity, grounding)
         element, line = letter_element(grounding.letter, pdf, language)
         elements.append(element)
         text = f"{text}\n\n{line}"
@@ -183,7 +182,7 @@ async def _show_recruiter_messages(identity: CandidateIdentity) -> None:
             messages.mark_seen(session, offer, ids, actor=candidate_actor(str(offer.person_id)))
             return [(m.author_name, m.body) for m in pending]
 
-    for author, body in await asyncio.to_thread(take):
+    for author, body in await current().pipeline.offload(take):
         await cl.Message(content=body, author=author).send()
 
 
@@ -249,8 +248,8 @@ async def _answer(identity: CandidateIdentity, text: str, message_id: str | None
     if answer.counter_offer is not None or answer.handoff:
         reply.actions = _ask_to_confirm(identity, result.grounding, text, message_id, answer)
     elif answer.intent in _INTENT_REQUESTS:
-        queued = await asyncio.to_thread(
-            current().pipeline.queue_request,
+        queued = await runtime.pipeline.offload(
+            runtime.pipeline.queue_request,
             identity,
             _INTENT_REQUESTS[answer.intent],
             message=text,
@@ -320,7 +319,7 @@ async def on_counter_confirmed(action: cl.Action) -> None:
     assert item.proposal is not None
     language, recruiter = item.answer.language, item.recruiter
     try:
-        counter = await asyncio.to_thread(
+        counter = await current().pipeline.offload(
             current().pipeline.submit_counter,
             identity,
             item.proposal,
@@ -352,7 +351,7 @@ async def on_handoff_confirmed(action: cl.Action) -> None:
     if taken is None:
         return
     identity, item = taken
-    request = await asyncio.to_thread(
+    request = await current().pipeline.offload(
         current().pipeline.queue_request,
         identity,
         RequestKind.HANDOFF,

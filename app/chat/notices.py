@@ -13,7 +13,6 @@ from prompts import load_prompt
 _jinja = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)  # noqa: S701 - plain text
 
 _DEFAULTS: dict[str, Any] = {
-    "final": False,
     "name": "",
     "names": "",
     "title": "",

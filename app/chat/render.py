@@ -1,8 +1,9 @@
-"""Turning a pipeline result into Chainlit elements: cited sources that open in the side panel, the letter PDF."""
+"""Turning a pipeline result into Chainlit elements: the answer's cited sources, the released letter's PDF."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import chainlit as cl
 
@@ -13,35 +14,51 @@ from app.chat.notices import notice
 from app.pipeline import PipelineResult
 
 _NAME_UNSAFE = re.compile(r"[^\w\s,\-]+")
+SOURCES_ELEMENT = "Sources"  # public/elements/Sources.jsx
 
 
 def element_name(text: str) -> str:
-    """A side element's name: it must appear verbatim in the message, so only plain characters are kept."""
+    """An element's name, also written in the message ("Sources: ..."): only plain characters are kept."""
     return re.sub(r"\s+", " ", _NAME_UNSAFE.sub(" ", text)).strip(" -,") or "Source"
 
 
-def source_elements(result: PipelineResult, language: str, *, compact: bool = False) -> tuple[list[cl.Text], str]:
-    """One element per distinct citation, and the "Sources: ..." line naming them.
+def source_elements(
+    result: PipelineResult, language: str, *, compact: bool = False
+) -> tuple[list[cl.CustomElement] | list[cl.Text], str]:
+    """This answer's cited sources as elements, and the "Sources: ..." line naming them.
 
-    In the full chat a source opens in the side panel with its whole passage. The widget has no side panel
-    (Chainlit shows side elements there as a dialog that pops up on every answer), so its sources are short
-    inline quotes.
+    In the full chat they are one list under the answer (`public/elements/Sources.jsx`), each source opening in
+    place to its whole passage. Not Chainlit's side panel: since 2.11 it opens by itself on every answer with
+    every side element of the conversation stacked under the newest one's title (Chainlit issue #2979).
+    The widget has no room for passages, so its sources are short inline quotes.
     """
-    elements: list[cl.Text] = []
-    names: list[str] = []
+    sources = _distinct_sources(result, language)
+    if not sources:
+        return [], ""
+    line = notice("sources", language, names=", ".join(source.name for source in sources))
+    if compact:
+        return [cl.Text(name=s.name, content=s.quote, display="inline") for s in sources], line
+    props = {"sources": [{"name": s.name, "body": s.body} for s in sources]}
+    return [cl.CustomElement(name=SOURCES_ELEMENT, props=props, display="inline")], line
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    body: str  # Markdown: the whole passage (or the offer field) with its headings
+    quote: str
+
+
+def _distinct_sources(result: PipelineResult, language: str) -> list[_Source]:
+    sources: list[_Source] = []
     for citation in result.answer.citations:
         if citation.kind == "offer":
-            name, content = _offer_source(citation, language)
+            name, body = _offer_source(citation, language)
         else:
-            name, content = _document_source(citation, result.passages)
-        if name in names:
-            continue
-        names.append(name)
-        if compact:
-            content = citation.quote
-        elements.append(cl.Text(name=name, content=content, display="inline" if compact else "side"))
-    line = notice("sources", language, names=", ".join(names)) if names else ""
-    return elements, line
+            name, body = _document_source(citation, result.passages)
+        if all(source.name != name for source in sources):
+            sources.append(_Source(name=name, body=body, quote=citation.quote))
+    return sources
 
 
 def _offer_source(citation: Citation, language: str) -> tuple[str, str]:
@@ -55,14 +72,13 @@ def _document_source(citation: Citation, passages: list[GroundPassage]) -> tuple
     passage = passage or next((p for p in passages if citation.ref.startswith(p.doc_id)), None)
     section = passage.section if passage is not None else ""
     name = element_name(f"{citation.title} - {section.split(' > ')[-1]}" if section else citation.title)
-    heading = f"## {citation.title}\n" + (f"### {section}\n" if section else "")
+    where = f"*{citation.title}" + (f" > {section}*" if section else "*")
     body = passage.text if passage is not None else citation.quote
-    return name, f"{heading}\n{body}\n\n> {citation.quote}"
+    return name, f"{where}\n\n{body}\n\n> {citation.quote}"
 
 
 def letter_element(letter: LetterInfo, pdf: bytes, language: str) -> tuple[cl.Pdf, str]:
-    """The letter as an inline preview that opens the PDF viewer (the side panel is kept for sources)."""
+    """The released letter as an inline preview that opens the PDF viewer."""
     name = element_name(f"Offer letter v{letter.version_number}")
-    return cl.Pdf(name=name, content=pdf, display="inline", mime="application/pdf"), notice(
-        "letter", language, name=name, final=letter.final
-    )
+    element = cl.Pdf(name=name, content=pdf, display="inline", mime="application/pdf")
+    return element, notice("letter", language, name=name)

@@ -8,6 +8,10 @@ offer-ready status → the chat app with the webhook route, under uvicorn on the
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -77,12 +81,28 @@ def started_services(settings: Settings, *, say: Say, run_workers: bool = True) 
         services = Services(db=db, gateway=gateway, sandbox_url=sandbox_url)
         services.index = _index(settings, say)
         if run_workers:
-            workers = build_workers(settings, db, worker_id="serve")
+            workers = build_workers(settings, db, worker_id=f"serve-{socket.gethostname()}-{os.getpid()}")
             stack.callback(workers.close)
             services.workers = WorkerThread(workers).start()
-            stack.callback(services.workers.stop, 10.0)
+            stack.callback(_stop_workers, services.workers, shutdown_grace_seconds(settings))
         services.links = candidate_links(settings, db, gateway, today=date.today())
         yield services
+
+
+def shutdown_grace_seconds(settings: Settings) -> float:
+    """How long stopping waits for the worker's item in hand: one outbox delivery at its worst (token,
+    read-back, write; the delivery client does not retry) plus a margin for recording it."""
+    return 3 * settings.icims.timeout_seconds + 5.0
+
+
+def _stop_workers(workers: WorkerThread, grace_seconds: float) -> None:
+    log.info("stopping the workers: finishing the item in hand, returning claimed outbox jobs not yet started")
+    if not workers.stop(grace_seconds):
+        log.warning(
+            "the worker did not finish within %.0f s; its job stays claimed until the lease expires and is then "
+            "checked against iCIMS before any write is repeated",
+            grace_seconds,
+        )
 
 
 def _webhook_url(settings: Settings) -> str:
@@ -170,10 +190,11 @@ def limit_blas_threads() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def run_app(app: Any, settings: Settings, host: str | None = None) -> None:
-    """Serve the app on the port of `public_url` until interrupted."""
+def run_app(app: Any, settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve the app until interrupted, on `port` or else the port of `public_url` (behind a TLS-terminating
+    proxy `public_url` is the proxy's https address while the app listens on a local port)."""
     public = urlsplit(settings.public_url)
-    port = public.port or (443 if public.scheme == "https" else 80)
+    port = port or public.port or (443 if public.scheme == "https" else 80)
     # lifespan="off": Chainlit's lifespan ends the process with os._exit on shutdown, skipping our cleanup.
     config = uvicorn.Config(
         app,
@@ -183,7 +204,27 @@ def run_app(app: Any, settings: Settings, host: str | None = None) -> None:
         log_level="warning",
         log_config=None,  # our JSON logging (app.observability) is configured by `serve`
     )
+    keep_running_cleanup_after_sigterm()
     try:
         uvicorn.Server(config).run()
     finally:
         clear_session_files(settings)
+
+
+def keep_running_cleanup_after_sigterm() -> None:
+    """uvicorn stops gracefully on SIGTERM or Ctrl-C and then raises the signal again with the handler that was in
+    place before it started. With Python's defaults the process would end there (SIGTERM) or unwind with a
+    KeyboardInterrupt (exit 130), while the workers may still have an outbox job in hand. This handler only logs
+    the first signal, so `serve`'s clean-up runs and the process exits normally; a second Ctrl-C aborts."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals can only be handled in the main thread (e.g. tests serving from a thread)
+    received: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        if received and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        received.append(signum)
+        log.info("received %s: shutting down", signal.Signals(signum).name)
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, note)

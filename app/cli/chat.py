@@ -3,7 +3,7 @@
 offer-assistant link --workflow 3401 [--one-time] [--widget]
 offer-assistant ask --workflow 3401 [--json] [--confirm] "When do I start?"
 offer-assistant ask --batch questions.jsonl [--confirm]       # one JSON result per line, same order
-offer-assistant serve [--host 0.0.0.0] [--no-workers]
+offer-assistant serve [--host 0.0.0.0] [--port 8000] [--no-workers]
 """
 
 from __future__ import annotations
@@ -243,6 +243,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", help="Interface to bind (default: public_url's host).")] = None,
     workers: Annotated[bool, typer.Option("--workers/--no-workers", help="Run the background workers.")] = True,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on (default: public_url's port).")
+    ] = None,
 ) -> None:
     """Start the sandbox iCIMS (in sandbox mode), the index, the workers and the chat app, and print the links."""
     from app.web import create_app  # imports Chainlit, which reads its configuration at import
@@ -256,6 +259,6 @@ def serve(
             web = create_app(settings, gateway=services.gateway, wake_worker=wake)
             serving.install_webhook(web, settings, services)
             serving.announce(settings, services, typer.echo)
-            serving.run_app(web, settings, host)
+            serving.run_app(web, settings, host, port)
     except (ConfigError, RetrievalError, OSError) as exc:
         _fail(f"cannot serve: {exc}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import getpass
 import os
 import signal
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -291,7 +293,8 @@ def worker(
 ) -> None:
     """Run the background work: stored iCIMS notifications → drafts, outbox delivery, escalation, expiry.
 
-    Safe to run in several processes on PostgreSQL. SIGTERM or Ctrl-C finishes the current step, then stops.
+    Safe to run in several processes on PostgreSQL. SIGTERM or Ctrl-C finishes the item in hand, gives back
+    claimed outbox jobs not yet started, then stops (a second Ctrl-C aborts).
     """
     from app.observability import configure_logging, request_id_scope
     from app.workers import build_workers
@@ -299,7 +302,7 @@ def worker(
     settings = settings_of(ctx)
     configure_logging(settings)
     workers = build_workers(settings, _engine(settings), worker_id=f"worker-{getpass.getuser()}-{os.getpid()}")
-    previous = signal.signal(signal.SIGTERM, lambda *_: workers.stopping.set())
+    previous = {sig: signal.signal(sig, _stop_handler(workers.stopping)) for sig in (signal.SIGTERM, signal.SIGINT)}
     done = 0
     try:
         while not workers.stopping.is_set() and (rounds == 0 or done < rounds):
@@ -317,8 +320,20 @@ def worker(
     except KeyboardInterrupt:
         workers.stopping.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         workers.close()
+
+
+def _stop_handler(stopping: threading.Event) -> Callable[[int, object], None]:
+    """The first SIGTERM/SIGINT lets the item in hand finish and gives back claimed jobs; a second Ctrl-C aborts."""
+
+    def handle(signum: int, _frame: object) -> None:
+        if stopping.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stopping.set()
+
+    return handle
 
 
 def audit_verify(ctx: typer.Context) -> None:

@@ -12,12 +12,14 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from offer_engine import counters
+from offer_engine import approvals, counters, offers
 from offer_engine.db import make_engine, session_scope
+from tests import factories
 from tests.e2e.conftest import ServedApp
 
 pytestmark = pytest.mark.e2e
 WAIT = 45
+OLIVER = 3404
 
 
 def _assistant_texts(root: Any) -> list[str]:
@@ -48,16 +50,22 @@ def test_a_candidate_asks_gets_a_cited_answer_and_proposes_a_counter_offer(serve
     browser.get(served_app.link("Maya Patel"))
     greeting = _wait_for_text(browser, browser, "Senior Backend Engineer")
     assert "Maya" in greeting
+    assert "letter" not in greeting.lower()  # her offer is still in review: no draft letter is shown
     assert browser.current_url.rstrip("/") == served_app.base_url  # the token is gone from the address bar
 
     _ask(browser, browser, "When do I start?")
     answer = _wait_for_text(browser, browser, "February 1, 2027")
     assert "Sources:" in answer
-    source = WebDriverWait(browser, WAIT).until(
-        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, ".element-link") if "START DATE" in e.text), False)
-    )
-    source.click()
+    _source(browser, "start date").click()  # opens in place under its answer
     WebDriverWait(browser, WAIT).until(lambda d: "applicantworkflow.field31006" in d.page_source)
+
+    _ask(browser, browser, "Which health plans can I choose?")
+    _wait_for_text(browser, browser, "benefits documents")
+    lists = WebDriverWait(browser, WAIT).until(lambda d: _source_lists(d) if len(_source_lists(d)) == 2 else False)
+    assert lists[0] == ["Offer - Start date"]  # the first answer's list is unchanged
+    assert lists[1]
+    assert "Offer - Start date" not in lists[1]  # the new one lists only its own sources
+    assert browser.find_elements(By.CSS_SELECTOR, "#side-view-title") == []  # no side panel popping open
 
     _ask(browser, browser, "Could you do 200k base and a 20k sign-on?")
     proposal = _wait_for_text(browser, browser, "Here's what I understood")
@@ -73,6 +81,33 @@ def test_a_candidate_asks_gets_a_cited_answer_and_proposes_a_counter_offer(serve
     assert f"C-{counter.id}" in done
     assert items == {"base_salary": Decimal(200000), "sign_on_bonus": Decimal(20000)}
     engine.dispose()
+
+
+def _source(driver: Any, name: str) -> WebElement:
+    def found(d: Any) -> WebElement | bool:
+        titles = d.find_elements(By.CSS_SELECTOR, ".offer-source-title")
+        return next((t for t in titles if name in t.text.lower()), False)
+
+    return WebDriverWait(driver, WAIT).until(found)  # type: ignore[no-any-return]
+
+
+def _source_lists(driver: Any) -> list[list[str]]:
+    lists = driver.find_elements(By.CSS_SELECTOR, ".offer-sources")
+    return [[t.text for t in s.find_elements(By.CSS_SELECTOR, ".offer-source-title")] for s in lists]
+
+
+def test_a_released_offer_shows_its_letter(served_app: ServedApp, browser: Any) -> None:
+    engine = make_engine(served_app.settings.resolved_database_url)
+    with session_scope(engine) as session:  # what approving and releasing in review mode does
+        offer = offers.find_open_offer(session, served_app.settings.icims.customer_id, OLIVER)
+        assert offer is not None
+        approvals.start_chain(session, offer, [], actor=factories.recruiter())
+        offers.mark_sent(session, offer, actor=factories.recruiter())
+    engine.dispose()
+    browser.get(served_app.link("Oliver Bennett"))
+    greeting = _wait_for_text(browser, browser, "Engineering Manager")
+    assert "Your offer letter is attached: Offer letter v1" in greeting
+    assert "draft" not in greeting.lower()
 
 
 def test_a_forged_link_gets_the_refusal_page_and_no_chat(served_app: ServedApp, browser: Any) -> None:

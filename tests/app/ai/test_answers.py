@@ -139,6 +139,20 @@ def test_process_answers(embedded: AnswerEngine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "message"), [("en", "Where is my offer letter?"), ("es", "¿Dónde está mi carta de oferta?")]
+)
+def test_the_letter_answer_says_whether_a_letter_was_released(
+    language: str, message: str, embedded: AnswerEngine
+) -> None:
+    attached = {"en": "attached to this conversation", "es": "adjunto a esta conversación"}[language]
+    released = embedded.answer(make_request(message, letter_available=True))
+    unreleased = embedded.answer(make_request(message))
+    assert attached in released.text
+    assert attached not in unreleased.text
+    assert "Okonkwo Adebayo" in unreleased.text
+
+
+@pytest.mark.parametrize(
     ("message", "intent"),
     [("I accept the offer", Intent.ACCEPT_INTENT), ("I'm going to decline the offer", Intent.DECLINE_INTENT)],
 )

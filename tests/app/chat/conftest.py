@@ -139,6 +139,19 @@ class Tenant:
     def pipeline(self) -> AnswerPipeline:
         return make_pipeline(self.settings, self.engine, self.index, self.client)
 
+    def approve(self, workflow_id: int, *, release: bool = True) -> None:
+        """Approve the workflow's drafted offer (a chain without steps) and, unless told not to, release it."""
+        from offer_engine import approvals, offers
+        from tests import factories
+
+        identity = self.offer(workflow_id)
+        recruiter = factories.recruiter()
+        with session_scope(self.engine) as session:
+            offer = offers.get_offer(session, identity.offer_id)
+            approvals.start_chain(session, offer, [], actor=recruiter)
+            if release:
+                offers.mark_sent(session, offers.get_offer(session, identity.offer_id), actor=recruiter)
+
 
 @pytest.fixture
 def tenant(engine: Engine, demo_settings: Settings, icims_client: ICIMSClient, demo_index: BenefitsIndex) -> Tenant:

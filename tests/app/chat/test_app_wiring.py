@@ -85,3 +85,28 @@ def test_staff_password_sign_in_is_offered_next_to_portal_links(web: TestClient)
     config = web.get("/auth/config").json()
     assert config["requireLogin"] is True
     assert config["passwordAuth"] is True
+
+
+def test_the_chat_and_the_widget_show_the_companys_logo(web: TestClient, tenant: Tenant) -> None:
+    for theme in ("light", "dark"):
+        logo = web.get("/logo", params={"theme": theme})  # what the full chat and the copilot header load
+        assert logo.status_code == 200
+        assert logo.headers["content-type"].startswith("image/svg+xml")
+        assert f">{tenant.settings.company_name}</text>" in logo.text
+        assert "chainlit" not in logo.text.lower()
+
+
+def test_the_sources_element_is_served_to_the_browser(web: TestClient) -> None:
+    from app.chat.render import SOURCES_ELEMENT
+
+    element = web.get(f"/public/elements/{SOURCES_ELEMENT}.jsx")
+    assert element.status_code == 200
+    assert "export default function Sources" in element.text
+
+
+def test_the_wordmark_escapes_the_company_name() -> None:
+    from app.chat.bootstrap import wordmark_svg
+
+    svg = wordmark_svg('Smith & <Jones> "Ltd"', "#000")
+    assert ">Smith &amp; &lt;Jones&gt; &quot;Ltd&quot;</text>" in svg
+    assert "<Jones>" not in svg

@@ -31,18 +31,21 @@ def _requests(tenant: Tenant, offer_id: int) -> list[candidate_requests.Candidat
         return candidate_requests.requests_for(session, offer_id)
 
 
-async def test_the_greeting_names_the_candidate_and_the_offer_and_attaches_the_letter(
-    tenant: Tenant, open_chat
-) -> None:
+def _pdfs(chat) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [e for e in chat.recorded.elements() if e["type"] == "pdf"]
+
+
+def _sources(chat) -> list[list[dict]]:  # type: ignore[no-untyped-def]
+    """The sources each answer's element lists, answer by answer (one Sources element per answer)."""
+    return [e["props"]["sources"] for e in chat.recorded.elements() if e["type"] == "custom"]
+
+
+async def test_the_greeting_names_the_candidate_and_the_offer_and_suggests_questions(tenant: Tenant, open_chat) -> None:
     chat = _chat(tenant, open_chat)
     await chat.start()
     greeting = chat.recorded.last()
     assert "Maya" in greeting
     assert "Senior Backend Engineer" in greeting
-    [pdf] = [e for e in chat.recorded.elements() if e["type"] == "pdf"]
-    assert pdf["mime"] == "application/pdf"
-    assert pdf["display"] == "inline"  # a preview that opens the PDF viewer
-    assert pdf["name"] in greeting
     starters = [a["label"] for a in chat.recorded.actions() if a["name"] == "starter"]
     assert starters == [
         "When do I start?",
@@ -50,6 +53,32 @@ async def test_the_greeting_names_the_candidate_and_the_offer_and_attaches_the_l
         "Which health plans can I choose?",
         "I'd like to discuss my offer",
     ]
+
+
+async def test_a_drafted_letter_is_not_shown_to_the_candidate(tenant: Tenant, open_chat) -> None:
+    chat = _chat(tenant, open_chat)  # drafted, in review: the letter exists and passed its compliance check
+    await chat.start()
+    assert _pdfs(chat) == []
+    assert "letter" not in chat.recorded.last().lower()
+
+
+async def test_an_approved_letter_not_yet_released_is_not_shown(tenant: Tenant, open_chat) -> None:
+    tenant.approve(MAYA, release=False)
+    chat = _chat(tenant, open_chat)
+    await chat.start()
+    assert _pdfs(chat) == []
+
+
+async def test_the_released_letter_is_attached_to_the_greeting(tenant: Tenant, open_chat) -> None:
+    tenant.approve(MAYA)
+    chat = _chat(tenant, open_chat)
+    await chat.start()
+    greeting = chat.recorded.last()
+    [pdf] = _pdfs(chat)
+    assert pdf["mime"] == "application/pdf"
+    assert pdf["display"] == "inline"  # a preview that opens the PDF viewer
+    assert pdf["name"] in greeting
+    assert "draft" not in greeting.lower()
 
 
 async def test_a_spanish_speaking_candidate_is_greeted_in_spanish(tenant: Tenant, open_chat) -> None:
@@ -65,10 +94,25 @@ async def test_an_answer_is_streamed_and_cites_the_offer_field(tenant: Tenant, o
     reply = await chat.say("When do I start?")
     assert "February 1, 2027" in reply
     assert chat.recorded.streamed().startswith("Your start date is February 1, 2027")
-    [source] = chat.recorded.elements()
+    [element] = chat.recorded.elements()
+    assert (element["type"], element["name"], element["display"]) == ("custom", "Sources", "inline")
+    [source] = element["props"]["sources"]
     assert source["name"] == "Offer - Start date"
     assert source["name"] in reply
-    assert source["display"] == "side"
+    assert "February 1, 2027" in source["body"]
+    assert "applicantworkflow.field31006" in source["body"]  # the iCIMS field it was read from
+
+
+async def test_each_answer_lists_only_its_own_sources(tenant: Tenant, open_chat) -> None:
+    chat = _chat(tenant, open_chat)
+    await chat.say("When do I start?")
+    await chat.say("Which health plans can I choose?")
+    first, second = _sources(chat)
+    assert [s["name"] for s in first] == ["Offer - Start date"]
+    assert second
+    assert "Offer - Start date" not in [s["name"] for s in second]
+    answers = [m["id"] for m in chat.recorded.messages()]
+    assert [e["forId"] for e in chat.recorded.elements()] == answers  # each list belongs to its own answer
 
 
 async def test_the_widget_shows_sources_inline(tenant: Tenant, open_chat) -> None:
@@ -83,10 +127,11 @@ async def test_the_widget_shows_sources_inline(tenant: Tenant, open_chat) -> Non
 async def test_a_benefits_answer_cites_document_sections_that_can_be_opened(tenant: Tenant, open_chat) -> None:
     chat = _chat(tenant, open_chat)
     reply = await chat.say("Which health plans can I choose?")
-    sources = chat.recorded.elements()
+    [sources] = _sources(chat)
     assert sources, reply
     assert all(s["name"] in reply for s in sources)
     assert any("medical" in s["name"].lower() for s in sources)
+    assert all(s["name"].split(" - ")[0] in s["body"] for s in sources)  # the passage with its document's title
 
 
 async def test_a_starter_button_asks_its_question(tenant: Tenant, open_chat) -> None:

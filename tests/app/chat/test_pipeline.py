@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
+
 from app.chat.grounding import load_grounding
+from app.config import Settings
 from app.pipeline import AnswerPipeline
 from offer_engine.audit import events_for, verify_chain
 from offer_engine.db import session_scope
@@ -74,3 +77,36 @@ async def test_streaming_yields_the_answer_in_pieces_then_the_result(tenant: Ten
     assert last.result is not None
     assert last.text == ""
     assert "".join(chunk.text for chunk in chunks) == last.result.answer.text
+
+
+async def test_answering_runs_on_the_pipelines_own_threads_and_leaves_asyncios_free(
+    demo_settings: Settings, demo_db: Engine
+) -> None:
+    """Chainlit writes element files through asyncio's default executor: answers queued there delayed them."""
+    import asyncio
+    import threading
+
+    pipeline = AnswerPipeline(settings=demo_settings, db=demo_db, index=None, threads=1)
+    release = threading.Event()
+    answering = asyncio.ensure_future(pipeline.offload(lambda: (release.wait(30), threading.current_thread().name)))
+    try:
+        # The pipeline's only thread is busy; the default executor still serves at once.
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "written"), timeout=10) == "written"
+        queued = asyncio.ensure_future(pipeline.offload(threading.get_ident))
+        await asyncio.sleep(0.2)
+        assert not queued.done()  # bounded: a second answer waits for the thread instead of adding one
+    finally:
+        release.set()
+    _, thread_name = await asyncio.wait_for(answering, timeout=30)
+    assert thread_name.startswith("answer")
+    assert await asyncio.wait_for(queued, timeout=30) != threading.get_ident()  # never the event loop's thread
+
+
+def test_where_is_my_letter_is_answered_from_whether_it_was_released(tenant: Tenant) -> None:
+    maya = tenant.offer(MAYA)
+    before = tenant.pipeline().answer(maya, "Where can I find my offer letter?").answer.text
+    assert "released" in before
+    assert "attached" not in before
+    tenant.approve(MAYA)
+    after = tenant.pipeline().answer(maya, "Where can I find my offer letter?").answer.text
+    assert "attached to this conversation" in after
