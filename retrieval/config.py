@@ -24,6 +24,13 @@ class RetrievalConfig(BaseModel):
         40.0, gt=0, description="Assumed mean chunk length in terms; fixed so chunks never need re-weighting."
     )
     candidates_per_mode: int = Field(30, ge=1, description="Dense and sparse hits fused per query.")
+    max_rows_per_table: int = Field(
+        3, ge=1, description="Rows of one table in a result list before other passages get their turn."
+    )
+    query_cache_size: int = Field(1024, ge=0, description="Query embeddings kept per index (0: none).")
+    dense_weight: float = Field(
+        0.7, ge=0, le=1, description="Share of the dense score in hybrid fusion (the rest is BM25's)."
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> RetrievalConfig:

@@ -23,7 +23,7 @@ from retrieval.documents import FORMAT_VERSION, SkipKind, SkippedFile, SourceDoc
 from retrieval.embedding import TextEncoder
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
-_EMBED_BATCH = 64
+_EMBED_BATCH = 256  # chunks per encoder call: enough batches to keep every worker busy
 
 
 class IndexReport(BaseModel):

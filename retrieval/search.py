@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 from qdrant_client import models
 
+from retrieval import fusion, sparse, store
 from retrieval import jurisdiction as jur
-from retrieval import sparse, store
 from retrieval.config import RetrievalConfig
 from retrieval.embedding import TextEncoder, default_encoder
 from retrieval.errors import IndexIncompatibleError, IndexNotBuiltError
@@ -29,7 +31,7 @@ class Passage(BaseModel):
     section: list[str]
     text: str
     quote: str  # the best sentence, list item or table cells for the query, at most ~200 characters
-    score: float  # rank-fusion score in hybrid mode (compare within one result list only)
+    score: float  # fused normalised score in hybrid mode (compare within one result list only)
     similarity: float | None  # cosine similarity of query and passage, 0..1-ish; None in BM25-only mode
     jurisdictions: list[str]
     plan_year: int | None
@@ -62,6 +64,8 @@ class BenefitsIndex:
         self._encoder = encoder
         self._lock = threading.Lock()
         self._verified = False
+        # Repeated questions (the chat's starter questions, retries) skip the encoder; lru_cache is thread-safe.
+        self._query_vector = functools.lru_cache(maxsize=config.query_cache_size)(self._embed_query)
 
     @property
     def encoder(self) -> TextEncoder:
@@ -99,19 +103,30 @@ class BenefitsIndex:
             return []
         self._verify()
         visible = None if jurisdiction == jur.ANY_JURISDICTION else jur.visible_to(jurisdiction)
-        query_filter = store.jurisdiction_filter(visible, plan_year)
-        dense = self.encoder.embed([query])[0] if mode != "bm25" else None
-        points = store.query(
-            store.client_for(self.config),
+        dense = self._query_vector(query) if mode != "bm25" else None
+        client = store.client_for(self.config)
+        ranking = store.rank(
+            client,
             self.config.collection,
             mode=mode,
             dense=dense.tolist() if dense is not None else None,
             sparse=sparse.query_vector(query) if mode != "dense" else None,
-            query_filter=query_filter,
-            limit=top_k,
+            query_filter=store.jurisdiction_filter(visible, plan_year),
             candidates=max(self.config.candidates_per_mode, top_k),
+            dense_weight=self.config.dense_weight,
         )
-        return [_passage(point, query, dense) for point in points]
+        kept = fusion.cap_per_group(ranking, lambda r: r.table, self.config.max_rows_per_table, top_k)
+        records = store.fetch(client, self.config.collection, [r.point_id for r in kept])
+        return [_passage(r, records[r.point_id], query, dense) for r in kept if r.point_id in records]
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks time the encoder, not the cache)."""
+        self._query_vector.cache_clear()
+
+    def _embed_query(self, query: str) -> npt.NDArray[np.float32]:
+        vector: npt.NDArray[np.float32] = self.encoder.embed([query])[0]
+        vector.flags.writeable = False  # shared by every caller of the cache
+        return vector
 
     def _verify(self) -> None:
         """Once per process: the stored vectors must come from this encoder, or every score is meaningless."""
@@ -131,23 +146,23 @@ class BenefitsIndex:
         self._verified = True
 
 
-def _passage(point: models.ScoredPoint, query: str, dense: np.ndarray[Any, Any] | None) -> Passage:
-    payload = point.payload or {}
+def _passage(ranked: store.Ranked, record: models.Record, query: str, dense: npt.NDArray[np.float32] | None) -> Passage:
+    payload = record.payload or {}
     similarity = None
-    vector = point.vector.get(store.DENSE) if isinstance(point.vector, dict) else None
+    vector = record.vector.get(store.DENSE) if isinstance(record.vector, dict) else None
     if dense is not None and isinstance(vector, list):
         similarity = float(np.dot(np.asarray(vector, dtype=np.float32), dense))
     text = str(payload["text"])
     return Passage(
-        chunk_id=str(point.id),
-        doc_id=str(payload["doc_id"]),
+        chunk_id=ranked.point_id,
+        doc_id=ranked.doc_id,
         title=str(payload["title"]),
-        section=list(payload.get("section") or []),
+        section=ranked.section,
         text=text,
         quote=best_quote(text, query),
-        score=float(point.score),
+        score=ranked.score,
         similarity=similarity,
         jurisdictions=list(payload.get("jurisdictions") or []),
         plan_year=payload.get("plan_year"),
-        kind=str(payload.get("kind", "prose")),
+        kind=ranked.kind,
     )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from qdrant_client import QdrantClient, models
 
+from retrieval import fusion
 from retrieval.chunking import Chunk
 from retrieval.config import RetrievalConfig
 from retrieval.embedding import Matrix
@@ -202,7 +203,25 @@ def jurisdiction_filter(visible: list[str] | None, plan_year: int | None) -> mod
     return models.Filter(must=must) if must else None
 
 
-def query(
+class Ranked(BaseModel):
+    """A candidate of a search: its id, score and the payload fields that say which table it is a row of."""
+
+    point_id: str
+    score: float
+    doc_id: str
+    section: list[str]
+    kind: str
+
+    @property
+    def table(self) -> tuple[str, ...] | None:
+        """Rows of one table share a document and a section; prose belongs to no table."""
+        return (self.doc_id, *self.section) if self.kind == "table_row" else None
+
+
+_RANKING_FIELDS = models.PayloadSelectorInclude(include=["doc_id", "section", "kind"])
+
+
+def rank(
     client: QdrantClient,
     collection: str,
     *,
@@ -210,41 +229,70 @@ def query(
     dense: list[float] | None,
     sparse: SparseVector | None,
     query_filter: models.Filter | None,
-    limit: int,
     candidates: int,
-) -> list[models.ScoredPoint]:
-    """Dense, BM25, or both fused with Qdrant's reciprocal rank fusion (ranks, not raw scores: no scale problems).
+    dense_weight: float,
+) -> list[Ranked]:
+    """Up to `candidates` points by dense, BM25, or both fused by normalised score (`retrieval.fusion`), best first.
 
-    In hybrid mode the filter goes inside each prefetch, so each source spends its candidates on points the reader
-    may see; fusion only ever sees those (filtering after fusion would let other jurisdictions fill the lists).
+    In hybrid mode each source searches with the filter, so each spends its candidates on points the reader may
+    see; fusion only ever sees those (filtering after fusion would let other jurisdictions fill the lists). Only the
+    small ranking fields are read here; `fetch` reads texts and vectors for the few points that are kept.
     """
     sparse_query = models.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
     if sparse_query is not None and not sparse_query.indices:
         sparse_query = None  # only stop words: BM25 has nothing to match
+    searches: list[tuple[Any, str]] = []
+    if mode != "bm25" and dense is not None:
+        searches.append((dense, DENSE))
+    if mode != "dense" and sparse_query is not None:
+        searches.append((sparse_query, SPARSE))
     with _guard(client):
-        if not client.collection_exists(collection):
-            raise IndexNotBuiltError(
-                f"no benefits index in collection {collection!r}: run `offer-assistant index` first"
-            )
-        if mode == "hybrid" and dense is not None and sparse_query is not None:
-            response = client.query_points(
-                collection,
-                prefetch=[
-                    models.Prefetch(query=dense, using=DENSE, limit=candidates, filter=query_filter),
-                    models.Prefetch(query=sparse_query, using=SPARSE, limit=candidates, filter=query_filter),
-                ],
-                query=models.FusionQuery(fusion=models.Fusion.RRF),
-                limit=limit,
-                with_vectors=[DENSE],
-            )
-        elif mode != "bm25" and dense is not None:
-            response = client.query_points(
-                collection, query=dense, using=DENSE, query_filter=query_filter, limit=limit, with_vectors=[DENSE]
-            )
-        elif sparse_query is not None:
-            response = client.query_points(
-                collection, query=sparse_query, using=SPARSE, query_filter=query_filter, limit=limit
-            )
-        else:
-            return []
-    return list(response.points)
+        _require(client, collection)
+        lists = [
+            [
+                _ranked(point)
+                for point in client.query_points(
+                    collection,
+                    query=vector,
+                    using=using,
+                    query_filter=query_filter,
+                    limit=candidates,
+                    with_payload=_RANKING_FIELDS,
+                ).points
+            ]
+            for vector, using in searches
+        ]
+    if len(lists) < 2:
+        return lists[0] if lists else []
+    dense_list, sparse_list = lists
+    by_id = {r.point_id: r for r in (*sparse_list, *dense_list)}
+    fused = fusion.fuse(
+        [(r.point_id, r.score) for r in dense_list],
+        [(r.point_id, r.score) for r in sparse_list],
+        dense_weight=dense_weight,
+        limit=candidates,
+    )
+    return [by_id[f.key].model_copy(update={"score": f.score}) for f in fused]
+
+
+def fetch(client: QdrantClient, collection: str, point_ids: list[str]) -> dict[str, models.Record]:
+    """Payloads and dense vectors of the given points."""
+    with _guard(client):
+        records = client.retrieve(collection, list(point_ids), with_payload=True, with_vectors=[DENSE])
+    return {str(r.id): r for r in records}
+
+
+def _require(client: QdrantClient, collection: str) -> None:
+    if not client.collection_exists(collection):
+        raise IndexNotBuiltError(f"no benefits index in collection {collection!r}: run `offer-assistant index` first")
+
+
+def _ranked(point: models.ScoredPoint) -> Ranked:
+    payload = point.payload or {}
+    return Ranked(
+        point_id=str(point.id),
+        score=point.score,
+        doc_id=str(payload.get("doc_id", "")),
+        section=list(payload.get("section") or []),
+        kind=str(payload.get("kind", "prose")),
+    )

@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from app.ai.injection import is_hostile_passage_sentence
 from app.ai.models import Passage
-from app.ai.text import sentences, word_set, words
+from app.ai.numwords import rewrite_number_words
+from app.ai.text import fold, sentences, word_set, words
 
 _STOPWORDS = word_set(
     """
@@ -58,6 +59,10 @@ _ASKS_AMOUNT = re.compile(
 )
 # "how long", "how many": the amount is what is asked, the adverb is not a topic word a sentence should share.
 _AMOUNT_ADVERB = re.compile(r"\b(how) (?:much|many|long|often|far)\b")
+# "how many bank holidays": what is counted, so a unit that counts it ("the 8 bank holidays") beats units that
+# merely hold some figure (dates, other amounts) next to the same words.
+_ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s)\s+(\w+(?:\s+\w+){0,2})")
+_COUNT_REACH = 3  # words between a number and the counted noun at most ("8 paid bank holidays")
 _PAREN_SUFFIX = re.compile(r"\b(\d+)\((\w)\)")  # "401(k)" -> "401k", one token
 # How much a heading word counts for a sentence under it, relative to the sentence's own words.
 _SECTION_WEIGHT = 0.8
@@ -143,6 +148,29 @@ def _units(text: str) -> tuple[str, ...]:
     return tuple(u for u in plain if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
 
 
+def counted_terms(question: str) -> frozenset[str]:
+    """The content words a "how many …" question counts ("how many bank holidays" -> bank, holiday)."""
+    match = _ASKS_COUNT.search(fold(question))
+    return frozenset(content_terms(match.group(1))) if match else frozenset()
+
+
+@lru_cache(maxsize=16384)
+def _counts(unit: str, counted: frozenset[str]) -> bool:
+    """Whether `unit` gives a number of one of the `counted` things: a number followed closely by one of them."""
+    tokens = words(rewrite_number_words(fold(unit)))
+    for n, token in enumerate(tokens):
+        if token[0].isdigit() and any(_stem(w) in counted for w in tokens[n + 1 : n + 1 + _COUNT_REACH]):
+            return True
+    return False
+
+
+def _gives_what_is_asked(unit: str, wants_amount: bool, counted: frozenset[str]) -> bool:
+    """A count of the counted thing when some unit has one; else any figure when an amount is asked."""
+    if counted:
+        return _counts(unit, counted)
+    return not wants_amount or re.search(r"\d", unit) is not None
+
+
 def _overlap(
     asked: set[str],
     own: frozenset[str],
@@ -195,13 +223,16 @@ def best_evidence(
         return math.log(1 + total / document_frequency.get(term, 1))
 
     asked_weight = sum(weight(t) for t in asked)
-    wants_amount = _ASKS_AMOUNT.search(question.lower()) is not None
+    wants_amount = _ASKS_AMOUNT.search(fold(question)) is not None
+    counted = counted_terms(question)
+    if counted and not any(_counts(unit, counted) for _, unit, _ in candidates):
+        counted = frozenset()  # nothing counts it: any unit with a figure may answer
     scored: list[Evidence] = []
     for rank, (passage, unit, terms) in enumerate(candidates):
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
         if score <= 0 or score < min_coverage * asked_weight:
             continue
-        if wants_amount and not re.search(r"\d", unit):
+        if not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
         score -= 0.001 * rank  # ties go to the better-ranked passage
         scored.append(Evidence(passage, unit, score))

@@ -55,3 +55,42 @@ def test_product_path_never_imports_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_parallel_batches_give_the_same_vectors_as_one_thread(encoder: MiniLMEncoder) -> None:
+    texts = [f"Sentence {n} about {'pension ' * (n % 7)}contributions and leave." for n in range(40)]
+    serial = MiniLMEncoder(batch_tokens=64, workers=1).embed(texts)
+    parallel = MiniLMEncoder(batch_tokens=64, workers=3).embed(texts)
+    assert np.abs(serial - parallel).max() < 1e-6
+    assert np.abs(parallel - encoder.embed(texts)).max() < 1e-5
+
+
+def test_gelu_matches_the_erf_definition() -> None:
+    import math
+
+    from retrieval.embedding import _gelu_inplace
+
+    grid = np.linspace(-12, 12, 20001, dtype=np.float32)
+    values = grid.reshape(1, -1).copy()
+    _gelu_inplace(values)
+    exact = np.array([0.5 * x * (1 + math.erf(x / math.sqrt(2))) for x in grid.astype(np.float64)])
+    assert np.abs(values[0] - exact).max() < 1e-5
+
+
+def test_blas_runs_single_threaded_while_embedding_and_is_restored_after() -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from retrieval.blas import single_threaded_blas
+
+    def blas_threads() -> list[int]:  # numpy's own BLAS: the one the encoder calls (torch may bring another)
+        return [
+            lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas" and "numpy" in lib["filepath"]
+        ]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        with single_threaded_blas():
+            with single_threaded_blas():
+                assert set(blas_threads()) <= {1}
+            assert set(blas_threads()) <= {1}  # the outer user still runs
+        assert blas_threads() == before

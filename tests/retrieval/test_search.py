@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from retrieval import ANY_JURISDICTION, BenefitsIndex, InvalidJurisdictionError, Mode
 from retrieval.evaluation import MODES
+
+from .conftest import Corpus
 
 GENERIC_QUESTIONS = [
     "how much parental leave do I get?",
@@ -105,3 +110,44 @@ def test_concurrent_searches_agree_with_sequential_ones(demo_index: BenefitsInde
             pool.map(lambda job: [p.chunk_id for p in demo_index.search(job[0], jurisdiction=job[1])], jobs)
         )
     assert parallel == sequential
+
+
+def test_one_table_does_not_fill_every_place(corpus: Corpus, markdown_doc: Callable[..., str]) -> None:
+    rows = "\n".join(f"| Office {n} closure day | Monday {n} June |" for n in range(1, 9))
+    sections = {
+        "Closure days": f"| Closure day | Date |\n|---|---|\n{rows}\n\nEveryone gets 8 office closure days a year.",
+        "Booking leave": "Book annual leave in the HR system two weeks ahead.",
+    }
+    corpus.write("leave.md", markdown_doc("Office closure days", sections, "GB"))
+    corpus.index.build()
+    question = "how many office closure days are there?"
+    top = corpus.index.search(question, jurisdiction="GB", top_k=5)
+    rows_found = [p for p in top if p.kind == "table_row"]
+    assert len(rows_found) == corpus.config.max_rows_per_table == 3
+    assert any("8 office closure days" in p.text for p in top)
+    everything = corpus.index.search(question, jurisdiction="GB", top_k=20)
+    assert sum(p.kind == "table_row" for p in everything) == 8  # held back, not dropped
+
+
+def test_repeated_questions_reuse_the_query_vector(demo_index: BenefitsIndex) -> None:
+    calls: list[list[str]] = []
+    real = demo_index.encoder
+
+    class Counting:
+        name, dimension = real.name, real.dimension
+
+        def embed(self, texts: list[str]) -> Any:
+            calls.append(texts)
+            return real.embed(texts)
+
+        def count_word_pieces(self, text: str) -> int:
+            return real.count_word_pieces(text)
+
+    index = BenefitsIndex(demo_index.config, Counting())
+    first = index.search("how do my RSUs vest?", jurisdiction="US")
+    again = index.search("how do my RSUs vest?", jurisdiction="GB")
+    assert calls == [["how do my RSUs vest?"]]
+    assert first[0].chunk_id == again[0].chunk_id
+    index.clear_query_cache()
+    index.search("how do my RSUs vest?", jurisdiction="US")
+    assert len(calls) == 2

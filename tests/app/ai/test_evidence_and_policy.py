@@ -104,6 +104,29 @@ def test_a_token_like_401k_stays_one_word() -> None:
     assert "k" not in terms
 
 
+CLOSURES = Passage(
+    doc_id="de-closures",
+    title="Office closure days",
+    section="Closure days 2027",
+    jurisdiction="DE",
+    text=(
+        "| Closure day | Date in 2027 |\n| --- | --- |\n| Carnival closure day | Monday 8 February |\n"
+        "| Summer closure day | Friday 13 August |\n| Year-end closure day | Friday 31 December |\n\n"
+        "The offices close on three closure days a year, in addition to public holidays."
+    ),
+)
+
+
+@pytest.mark.parametrize("question", ["How many closure days are there?", "¿Cuántos closure days hay?"])
+def test_how_many_is_answered_by_the_unit_that_counts_the_thing_not_by_dated_rows(question: str) -> None:
+    assert "three closure days a year" in _best(question, [CLOSURES])
+
+
+def test_without_a_unit_that_counts_the_thing_any_figure_may_answer() -> None:
+    rows_only = CLOSURES.model_copy(update={"text": CLOSURES.text.split("\n\n")[0]})
+    assert "Date in 2027" in _best("How many closure days are there?", [rows_only])
+
+
 def test_no_passage_sharing_the_question_is_still_no_evidence() -> None:
     assert best_evidence("How long is jury duty leave?", [CANTEEN, PENSION]) == []
 

@@ -30,10 +30,7 @@ from tests.app.chat.conftest import identity_of
 EVAL_FILE = Path(__file__).with_name("eval_messages.jsonl")
 CASES: list[dict[str, Any]] = [json.loads(line) for line in EVAL_FILE.read_text(encoding="utf-8").splitlines() if line]
 
-KNOWN_ISSUES: dict[str, str] = {
-    "benefits-14": "the passage with the count of bank holidays is not among the retrieved passages (only the "
-    "table rows of the dates are), so the extractive answer cannot quote it",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 def _normalise(text: str) -> str:
