@@ -9,9 +9,7 @@ notifications from several threads and counts what was acknowledged and stored (
 
 from __future__ import annotations
 
-import base64
 import copy
-import gzip
 import json
 import re
 import tempfile
@@ -28,13 +26,14 @@ from pydantic import BaseModel
 from sqlmodel import col, func, select
 
 from app.config import ConfigError, Settings
-from app.sandbox_settings import sandbox_options
-from app.webhooks import WEBHOOK_PATH, router, webhook_secret
+from app.sandbox_settings import event_target, sandbox_options
+from app.webhooks import WEBHOOK_PATH, router
 from app.wiring import engine_setup, icims_client
 from app.workers import Workers, WorkerThread
 from icims.client import ICIMSClient
 from icims.sandbox import Sandbox, ServerThread, serve_in_thread
-from icims.webhooks import STATUS_CHANGE_EVENT, sign_hmac
+from icims.sandbox.emitter import signed_delivery
+from icims.webhooks import STATUS_CHANGE_EVENT
 from offer_engine.analytics import percentile
 from offer_engine.db import make_engine, session_scope
 from offer_engine.letter_store import Letter
@@ -172,17 +171,7 @@ def _draft_latencies(
 
 
 def _signed(settings: Settings, url: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    body = gzip.compress(json.dumps(payload).encode())
-    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-    hook = settings.icims.webhook
-    secret = webhook_secret(settings)
-    if hook.mode == "hmac":
-        signed = sign_hmac(method="POST", url=url, body=body, user=hook.hmac_user or "", secret=secret)
-        headers.update({k: v for k, v in signed.items() if k != "host"})
-    else:
-        pair = f"{hook.username}:{secret}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-    return body, headers
+    return signed_delivery(payload, event_target(settings, url))
 
 
 def _post_slice(url: str, requests: list[tuple[bytes, dict[str, str]]], threads: int) -> int:

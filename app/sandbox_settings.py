@@ -24,11 +24,12 @@ def sandbox_options(settings: Settings, **overrides: Any) -> SandboxOptions:
         values["password"] = SecretStr(settings.secret("icims.password"))
     if not conn.client_id and not conn.username:
         raise ConfigError("set icims.client_id (OAuth) or icims.username (Basic) so clients can authenticate")
-    values["events"] = _event_target(settings, event_url)
+    values["events"] = event_target(settings, event_url)
     return SandboxOptions.model_validate(values)
 
 
-def _event_target(settings: Settings, url: str | None) -> EventTarget:
+def event_target(settings: Settings, url: str | None) -> EventTarget:
+    """Where and how status-change notifications are sent, signed as `icims.webhook` configures."""
     hook = settings.icims.webhook
     if not url:
         return EventTarget()

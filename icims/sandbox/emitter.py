@@ -139,15 +139,8 @@ class EventEmitter:
 
     def _deliver(self, payload: dict[str, Any], target: EventTarget, number: int) -> Delivery:
         url = target.url or ""
-        body = gzip.compress(json.dumps(payload).encode())
-        headers = {
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-            "User-Agent": USER_AGENT,
-            "Connection": "close",
-            "Link": link_header(payload["links"]),
-        }
-        headers.update(_auth_headers(target, body))
+        body, headers = signed_delivery(payload, target)
+        headers.update({"User-Agent": USER_AGENT, "Connection": "close", "Link": link_header(payload["links"])})
         delivery = Delivery(payload=payload, url=url, copy=number)
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=target.timeout_seconds)
@@ -158,6 +151,13 @@ class EventEmitter:
         delivery.status_code = response.status_code
         delivery.response_body = response.text[:2000]
         return delivery
+
+
+def signed_delivery(payload: dict[str, Any], target: EventTarget) -> tuple[bytes, dict[str, str]]:
+    """The gzipped body and the headers of `payload` sent to `target.url`, authenticated as the target says."""
+    body = gzip.compress(json.dumps(payload).encode())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip", **_auth_headers(target, body)}
+    return body, headers
 
 
 def _auth_headers(target: EventTarget, body: bytes) -> dict[str, str]:

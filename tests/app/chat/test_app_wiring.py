@@ -41,13 +41,16 @@ def test_every_response_carries_a_request_id_and_keeps_a_valid_one(web: TestClie
     assert web.get("/health", headers={"X-Request-ID": "req-12345678"}).headers["x-request-id"] == "req-12345678"
 
 
-def test_the_portal_link_route_is_rate_limited_per_client(web: TestClient) -> None:
-    burst = DEFAULT_LIMITS["link"].capacity
-    statuses = [web.get("/auth/portal", params={"token": f"forged-{n}"}).status_code for n in range(burst)]
+@pytest.mark.parametrize(("limit", "route"), [("link", "/auth/portal"), ("widget", "/careers")])
+def test_the_link_routes_are_rate_limited_per_client(limit: str, route: str, web: TestClient) -> None:
+    burst = DEFAULT_LIMITS[limit].capacity
+    statuses = [web.get(route, params={"token": f"forged-{n}"}).status_code for n in range(burst)]
     assert statuses == [401] * burst
-    limited = web.get("/auth/portal", params={"token": "forged-again"})
+    limited = web.get(route, params={"token": "forged-again"})
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
+    if route == "/careers":
+        assert web.get(route).status_code == 200  # the careers page without a link is not limited
 
 
 async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_chat) -> None:
