@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from icims.models import ApplicantWorkflow, Company, Job, Person
 from icims.profiles import WorkflowBundle
+from icims.sandbox.synthetic import bundle_of
 from offer_engine import approvals, letter_store, offers, versions
 from offer_engine.actors import Actor, ActorKind, Role, candidate_actor, system_actor, user_actor
 from offer_engine.columns import utcnow
@@ -257,15 +257,9 @@ def fixture_data(path: Path = DEMO_FIXTURE) -> dict[str, Any]:
 
 def bundle_from(data: dict[str, Any], workflow_id: int) -> WorkflowBundle:
     """The WorkflowBundle `fetch_workflow_bundle` would return for `workflow_id`, read from fixture data."""
-    workflow = ApplicantWorkflow.model_validate(data["applicantworkflows"][str(workflow_id)])
-    person = Person.model_validate(data["people"][str(workflow.person_id)])
-    job = Job.model_validate(data["jobs"][str(workflow.job_id)])
-    company = address = None
-    link = job.joblocation
-    if link is not None and link.companyid is not None and str(link.companyid) in data["companies"]:
-        company = Company.model_validate(data["companies"][str(link.companyid)])
-        address = company.address(link.id) if link.id is not None else None
-    return WorkflowBundle(workflow_id, workflow, person, job, address, company)
+    bundle = bundle_of(data, workflow_id)
+    assert bundle is not None, f"the fixture lacks workflow {workflow_id}'s person or job"
+    return bundle
 
 
 def demo_bundle(workflow_id: int = 3401, **changes: dict[str, Any]) -> WorkflowBundle:

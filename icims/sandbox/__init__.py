@@ -19,6 +19,7 @@ from icims.sandbox.emitter import Delivery, StatusChange, event_payload, link_he
 from icims.sandbox.options import EventTarget, Faults, SandboxOptions
 from icims.sandbox.server import RunningSandbox, ServerThread, serve_forever, serve_in_thread
 from icims.sandbox.store import FixtureError
+from icims.sandbox.synthetic import SyntheticCandidates, add_offer_ready_candidates
 
 __all__ = [
     "Delivery",
@@ -31,7 +32,9 @@ __all__ = [
     "SandboxOptions",
     "ServerThread",
     "StatusChange",
+    "SyntheticCandidates",
     "WriteRecord",
+    "add_offer_ready_candidates",
     "event_payload",
     "link_header",
     "serve_forever",

@@ -4,6 +4,7 @@ suite end to end. The figures themselves are never asserted: speed is reported, 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,28 @@ def test_unknown_suites_are_refused(settings: Settings) -> None:
     result = CliRunner().invoke(_cli(settings), ["bench", "--only", "offer,speed"])
     assert result.exit_code == 2
     assert "speed" in result.output
+
+
+def test_chat_options_reach_the_chat_suite_only(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, dict[str, object]] = {}
+
+    def recording(suite: str) -> Callable[..., SuiteResult]:
+        def run(_settings: Settings, runs: int | None, _echo: bench_cli.Echo, **options: object) -> SuiteResult:
+            seen[suite] = {"runs": runs, **options}
+            return SuiteResult(suite=suite, status="ok")
+
+        return run
+
+    monkeypatch.setitem(bench_cli.RUNNERS, "chat", recording("chat"))
+    monkeypatch.setitem(bench_cli.RUNNERS, "letters", recording("letters"))
+    args = ["bench", "--only", "chat,letters", "--chat-seconds", "90", "--chat-sessions", "12", "--runs", "4"]
+    result = CliRunner().invoke(_cli(settings), [*args, "--json", str(tmp_path / "b.json")])
+    assert result.exit_code == 0, result.output
+    assert seen == {"letters": {"runs": 4}, "chat": {"runs": 4, "duration_seconds": 90.0, "sessions": 12}}
+
+    seen.clear()
+    result = CliRunner().invoke(_cli(settings), ["bench", "--only", "chat", "--json", str(tmp_path / "c.json")])
+    assert result.exit_code == 0, result.output
+    assert seen == {"chat": {"runs": None}}, "without the options the benchmark's own defaults apply"
