@@ -9,13 +9,13 @@ notifications from several threads and counts what was acknowledged and stored (
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,12 @@ from app.webhooks import WEBHOOK_PATH, router
 from app.wiring import engine_setup, icims_client
 from app.workers import Workers, WorkerThread
 from icims.client import ICIMSClient
-from icims.sandbox import Sandbox, ServerThread, serve_in_thread
+from icims.sandbox import FixtureError, Sandbox, ServerThread, add_offer_ready_candidates, serve_in_thread
 from icims.sandbox.emitter import signed_delivery
 from icims.webhooks import STATUS_CHANGE_EVENT
 from offer_engine.analytics import percentile
 from offer_engine.db import make_engine, session_scope
+from offer_engine.intake import read_terms
 from offer_engine.letter_store import Letter
 from offer_engine.migrations import upgrade
 from offer_engine.offers import Offer
@@ -53,31 +54,23 @@ class BenchResult(BaseModel):
     accepted_per_second: float
 
 
-def bench_fixture(settings: Settings, copies: int) -> tuple[dict[str, Any], list[int], str, str]:
-    """The configured fixture with `copies` clones of its first offer-ready workflow, parked at another status.
-
-    Returns (fixture, clone ids, the parking status id, the offer-ready status id).
-    """
+def bench_fixture(settings: Settings, copies: int) -> tuple[dict[str, Any], list[int], str]:
+    """The configured fixture with `copies` synthetic candidates parked outside the offer stage, each cloned from
+    a workflow that drafts a complete offer. Returns (fixture, clone ids, the offer-ready status id)."""
     data: dict[str, Any] = json.loads(settings.sandbox.fixture.read_text(encoding="utf-8"))
     mapping = settings.tenant
-    workflows: dict[str, Any] = data["applicantworkflows"]
-    template_id = next(
-        (k for k, w in workflows.items() if mapping.is_offer_ready((w.get("status") or {}).get("id"))), None
-    )
-    if template_id is None:
-        raise ConfigError("the sandbox fixture has no workflow at an offer-ready status to clone")
-    ready = workflows[template_id]["status"]["id"]
-    closing = {mapping.offer_accepted_status, mapping.offer_declined_status}
-    parking = next((s for s in data.get("statuses", {}) if not mapping.is_offer_ready(s) and s not in closing), None)
-    if parking is None:
-        raise ConfigError("the sandbox fixture lists no status outside the offer stage to park clones at")
-    first = max(int(k) for k in workflows) + 1
-    ids = list(range(first, first + copies))
-    for workflow_id in ids:
-        clone = copy.deepcopy(workflows[template_id])
-        clone["status"] = {"id": parking, "value": data["statuses"][parking]}
-        workflows[str(workflow_id)] = clone
-    return data, ids, parking, ready
+    try:
+        synthetic = add_offer_ready_candidates(
+            data,
+            mapping,
+            copies,
+            today=date.today(),
+            parked=True,
+            usable=lambda bundle: not read_terms(bundle, mapping).missing,
+        )
+    except FixtureError as exc:
+        raise ConfigError(f"cannot make benchmark candidates from the sandbox fixture: {exc}") from exc
+    return synthetic.fixture, synthetic.workflow_ids, synthetic.ready_status
 
 
 def _client(settings: Settings, base_url: str, retries: int | None = None) -> ICIMSClient:
@@ -94,7 +87,7 @@ def run_benchmark(
         local = settings.model_copy(update={"data_dir": Path(tmp)})
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
-        fixture, ids, _parking, ready = bench_fixture(local, drafts)
+        fixture, ids, ready = bench_fixture(local, drafts)
         ready_form = re.sub(r"\D", "", ready)
         status_form = "numeric" if ready_form and local.tenant.is_offer_ready(ready_form) else "id"
         api = FastAPI()

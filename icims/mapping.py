@@ -8,9 +8,12 @@ e.g. ``"applicantworkflow.field31001"`` or ``"job.jobtitle"``. A list of referen
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ProfileKind = Literal["applicantworkflow", "job", "person", "joblocation"]
 PROFILE_KINDS: tuple[ProfileKind, ...] = ("applicantworkflow", "job", "person", "joblocation")
@@ -45,6 +48,34 @@ def _as_refs(value: object) -> object:
     return value
 
 
+def same_status(a: str, b: str) -> bool:
+    """True when two status ids name the same status: equal, or one is the numeric form of the other.
+
+    Webhooks carry a status as its digits ("20001"), the REST API as its id ("C20001"); two REST ids that
+    differ only in their letter prefix stay different.
+    """
+    a, b = a.strip(), b.strip()
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if a.isdigit() == b.isdigit():
+        return False
+    return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
+
+
+def status_in(status_id: str | None, statuses: Iterable[str | None]) -> bool:
+    return status_id is not None and any(s is not None and same_status(status_id, s) for s in statuses)
+
+
+class StatusOutcome(StrEnum):
+    """What an incoming status change means for the workflow's offer (named like the offer states)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
 class DraftStatusValues(BaseModel):
     """Values written to the draft-status field as an offer moves along."""
 
@@ -63,8 +94,23 @@ class TenantMapping(BaseModel):
         default_factory=list,
         description="Applicant-workflow status ids (and the numeric forms webhooks send) meaning 'ready for offer'.",
     )
-    offer_accepted_status: str | None = None
-    offer_declined_status: str | None = None
+    offer_accepted_status: str | None = Field(
+        None, description="Status we set when a candidate's acceptance is confirmed; recognised when it comes in."
+    )
+    offer_declined_status: str | None = Field(
+        None, description="Status we set when a candidate's decline is confirmed; recognised when it comes in."
+    )
+    offer_accepted_statuses: list[str] = Field(
+        default_factory=list,
+        description="Further statuses meaning the candidate accepted (e.g. Hired); recognised, never written.",
+    )
+    offer_declined_statuses: list[str] = Field(
+        default_factory=list, description="Further statuses meaning the candidate declined; recognised, never written."
+    )
+    offer_withdrawn_statuses: list[str] = Field(
+        default_factory=list,
+        description="Statuses that end the offer from iCIMS's side (rejected, candidate withdrew, requisition closed).",
+    )
     terms: dict[str, list[FieldRef]] = Field(
         default_factory=dict,
         description="Offer term name -> where to read it, first non-empty wins.",
@@ -90,5 +136,39 @@ class TenantMapping(BaseModel):
     def _parse_refs(cls, value: object) -> object:
         return _as_refs(value)
 
+    @model_validator(mode="after")
+    def _statuses_have_one_meaning(self) -> TenantMapping:
+        groups = self._status_groups()
+        for i, (name, ids) in enumerate(groups):
+            for other, other_ids in groups[i + 1 :]:
+                clash = next((s for s in ids if status_in(s, other_ids)), None)
+                if clash is not None:
+                    raise ValueError(f"status {clash!r} is listed both as {name} and as {other}")
+        return self
+
+    def _status_groups(self) -> list[tuple[str, list[str]]]:
+        return [
+            ("offer-ready", list(self.offer_ready_statuses)),
+            (StatusOutcome.ACCEPTED.value, self.statuses_for(StatusOutcome.ACCEPTED)),
+            (StatusOutcome.DECLINED.value, self.statuses_for(StatusOutcome.DECLINED)),
+            (StatusOutcome.WITHDRAWN.value, self.statuses_for(StatusOutcome.WITHDRAWN)),
+        ]
+
     def is_offer_ready(self, status_id: str | None) -> bool:
-        return status_id is not None and status_id.strip() in {s.strip() for s in self.offer_ready_statuses}
+        """Whether `status_id` (REST id or the numeric form webhooks carry) is one of the offer-ready statuses."""
+        return status_in(status_id, self.offer_ready_statuses)
+
+    def statuses_for(self, outcome: StatusOutcome) -> list[str]:
+        """Every status id that means `outcome` when iCIMS reports it."""
+        if outcome is StatusOutcome.ACCEPTED:
+            return [s for s in (self.offer_accepted_status, *self.offer_accepted_statuses) if s]
+        if outcome is StatusOutcome.DECLINED:
+            return [s for s in (self.offer_declined_status, *self.offer_declined_statuses) if s]
+        return list(self.offer_withdrawn_statuses)
+
+    def outcome_of(self, status_id: str | None) -> StatusOutcome | None:
+        """What a workflow moved to `status_id` in iCIMS means for its offer; None when it means nothing."""
+        return next((o for o in StatusOutcome if status_in(status_id, self.statuses_for(o))), None)
+
+    def ends_offer(self, status_id: str | None) -> bool:
+        return self.outcome_of(status_id) is not None

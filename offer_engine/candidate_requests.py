@@ -231,6 +231,23 @@ def resolve(
     return found
 
 
+def close_open_for_offer(
+    session: Session, offer: Offer, *, actor: Actor, note: str, now: datetime | None = None
+) -> list[CandidateRequest]:
+    """Resolve every open or claimed request of an offer that has ended (nothing is left for a person to do)."""
+    statement = select(CandidateRequest).where(
+        CandidateRequest.offer_id == offer.id, col(CandidateRequest.state).in_([s.value for s in OPEN_STATES])
+    )
+    closed = list(session.exec(statement))
+    moment = now or utcnow()
+    for found in closed:
+        found.state, found.resolved_by, found.resolved_at = RequestState.RESOLVED.value, actor.id, moment
+        found.resolution_note = note
+        session.add(found)
+        _audit(session, actor, "candidate_request.resolved", found, offer, {"note": note, "automatic": True}, moment)
+    return closed
+
+
 def _held_by(session: Session, request_id: int, actor: Actor, action: str) -> CandidateRequest:
     found = get_request(session, request_id)
     if found.state != RequestState.CLAIMED.value:

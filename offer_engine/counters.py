@@ -203,6 +203,16 @@ def queue(session: Session, *, include_claimed: bool = True, limit: int = 100) -
     return list(session.exec(statement))
 
 
+def open_for_offer(session: Session, offer_id: int) -> list[CounterOffer]:
+    """The offer's counter-offers still waiting for a recruiter (submitted or claimed)."""
+    statement = (
+        select(CounterOffer)
+        .where(CounterOffer.offer_id == offer_id, col(CounterOffer.state).in_([s.value for s in OPEN_STATES]))
+        .order_by(col(CounterOffer.id))
+    )
+    return list(session.exec(statement))
+
+
 def claim(session: Session, counter_id: int, *, actor: Actor, now: datetime | None = None) -> CounterOffer:
     """Take the counter-offer for review; ClaimConflictError if someone else has (or is taking) it."""
     actor.require_role(Role.RECRUITER, action="claim a counter-offer")

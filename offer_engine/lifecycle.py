@@ -1,5 +1,9 @@
 """After drafting: approval (policy steps), release, the candidate's answer, counter-offers, iCIMS events.
 
+An iCIMS status change either starts a draft (offer-ready) or ends the workflow's offer the way iCIMS says
+(accepted, declined, withdrawn: rejected, candidate withdrew, requisition closed), closing what waited for a
+recruiter on it; such a change is not written back, iCIMS already has it.
+
 Each function combines the domain services with the policy and queues the iCIMS write-backs the change
 implies (an approved letter is uploaded, an accepted offer moves the workflow to the tenant's status).
 """
@@ -14,12 +18,20 @@ from sqlmodel import Session
 
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approvals, counters, offers, versions, webhook_events, writebacks
+from offer_engine import (
+    approvals,
+    counters,
+    offers,
+    versions,
+    webhook_events,
+    writebacks,
+)
 from offer_engine.actors import Actor
 from offer_engine.approvals import ApprovalRequest, DecisionOutcome, RequestState
 from offer_engine.compliance import ComplianceReport
 from offer_engine.errors import DomainError
 from offer_engine.flows import EngineSetup, draft_from_icims, job_band, render_current
+from offer_engine.icims_status import IcimsStatusChange, finish, follow_icims_status
 from offer_engine.letter_store import Letter, get_letter
 from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
@@ -159,17 +171,38 @@ def handle_status_event(
     today: date,
     now: datetime | None = None,
 ) -> webhook_events.WebhookEvent:
-    """Process a stored status-change event: offer-ready → draft (and write the draft to iCIMS), else ignore.
+    """Process a stored status-change event: offer-ready → draft (and write the draft to iCIMS); a status that
+    ends the offer (accepted, declined, withdrawn in iCIMS) → the offer follows; any other status is ignored.
 
     A domain refusal (e.g. the workflow moved on again) marks the event failed with the reason, committed by
-    the caller; the draft's own changes are rolled back with a savepoint.
+    the caller; the event's own changes are rolled back with a savepoint.
     """
     event = webhook_events.get_event(session, event_id)
     webhook_events.set_state(session, event, EventState.PROCESSING, actor=actor, now=now)
     new_status = str(event.payload.get("newStatus") or "")
-    if not setup.mapping.is_offer_ready(new_status) or not (event.system_id or "").isdigit():
-        why = f"status {new_status!r} is not an offer-ready status"
-        return webhook_events.set_state(session, event, EventState.IGNORED, actor=actor, outcome=why, now=now)
+    workflow = event.system_id or ""
+    outcome = setup.mapping.outcome_of(new_status)
+    if workflow.isdigit() and setup.mapping.is_offer_ready(new_status):
+        return _draft_from_event(session, event, client, setup, actor=actor, today=today, now=now)
+    if workflow.isdigit() and outcome is not None:
+        change = IcimsStatusChange(event=event, workflow_id=int(workflow), status_id=new_status, outcome=outcome)
+        return follow_icims_status(session, change, setup, actor=actor, now=now)
+    why = f"status {new_status!r} is not an offer-ready status nor one that ends an offer"
+    if not workflow.isdigit():
+        why = f"the event names no applicant workflow (systemId {event.system_id!r})"
+    return finish(session, event, EventState.IGNORED, why, actor, now)
+
+
+def _draft_from_event(
+    session: Session,
+    event: webhook_events.WebhookEvent,
+    client: ICIMSClient,
+    setup: EngineSetup,
+    *,
+    actor: Actor,
+    today: date,
+    now: datetime | None,
+) -> webhook_events.WebhookEvent:
     try:
         with session.begin_nested():
             outcome = draft_from_icims(
@@ -187,4 +220,4 @@ def handle_status_event(
     summary = f"offer {outcome.offer.id} is {outcome.offer.state}" + (
         f" (missing: {', '.join(m.term for m in outcome.missing)})" if outcome.missing else ""
     )
-    return webhook_events.set_state(session, event, EventState.PROCESSED, actor=actor, outcome=summary, now=now)
+    return finish(session, event, EventState.PROCESSED, summary, actor, now)

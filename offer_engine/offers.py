@@ -133,6 +133,19 @@ def find_open_offer(session: Session, customer_id: int, workflow_id: int) -> Off
     return session.exec(statement).one_or_none()
 
 
+def latest_offer(session: Session, customer_id: int, workflow_id: int, *, lock: bool = False) -> Offer | None:
+    """The workflow's open offer, else its most recently opened closed one (None if it never had an offer)."""
+    statement = (
+        select(Offer)
+        .where(Offer.customer_id == customer_id, Offer.workflow_id == workflow_id)
+        .order_by(col(Offer.state).in_([s.value for s in CLOSED_STATES]), col(Offer.id).desc())
+        .limit(1)
+    )
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return session.exec(statement).first()
+
+
 def list_offers(session: Session, *, states: list[OfferState] | None = None, limit: int = 200) -> list[Offer]:
     statement = select(Offer).order_by(col(Offer.updated_at).desc()).limit(limit)
     if states:
@@ -276,21 +289,56 @@ def record_response(
     accepted: bool,
     actor: Actor,
     note: str | None = None,
+    details: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Offer:
     """The candidate's answer (from chat, or from an iCIMS status change)."""
     if actor.kind is ActorKind.CANDIDATE and str(offer.person_id) != actor.id:
         raise PermissionDeniedError("a candidate may only answer their own offer")
     target = OfferState.ACCEPTED if accepted else OfferState.DECLINED
-    return transition(session, offer, target, actor=actor, reason=note or f"candidate {target.value}", now=now)
+    reason = note or f"candidate {target.value}"
+    return transition(session, offer, target, actor=actor, reason=reason, details=details, now=now)
 
 
-def withdraw(session: Session, offer: Offer, *, actor: Actor, reason: str, now: datetime | None = None) -> Offer:
+def withdraw(
+    session: Session,
+    offer: Offer,
+    *,
+    actor: Actor,
+    reason: str,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Offer:
     if offer.status is not OfferState.NEEDS_DATA:
         from offer_engine.approvals import void_open_requests  # imported here: approvals imports offers
 
         void_open_requests(session, offer, actor=actor, reason=f"offer withdrawn: {reason}")
-    return transition(session, offer, OfferState.WITHDRAWN, actor=actor, reason=reason, now=now)
+    return transition(session, offer, OfferState.WITHDRAWN, actor=actor, reason=reason, details=details, now=now)
+
+
+def close_from_icims(
+    session: Session,
+    offer: Offer,
+    target: OfferState,
+    *,
+    actor: Actor,
+    status_id: str,
+    event_id: int | None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Offer:
+    """iCIMS reports the workflow at a status that ends the offer there: accepted, declined or withdrawn.
+
+    Audited with the iCIMS status and the notification it came in; nothing is written back (iCIMS has it).
+    """
+    details = {"source": "icims", "icims_status": status_id, "webhook_event_id": event_id}
+    reason = reason or f"{target.value} in iCIMS (status {status_id})"
+    if target is OfferState.WITHDRAWN:
+        return withdraw(session, offer, actor=actor, reason=reason, details=details, now=now)
+    if target not in (OfferState.ACCEPTED, OfferState.DECLINED):
+        raise IllegalTransitionError(f"offer {offer.id}", offer.state, target.value, "iCIMS only ends an offer")
+    accepted = target is OfferState.ACCEPTED
+    return record_response(session, offer, accepted=accepted, actor=actor, note=reason, details=details, now=now)
 
 
 def expire_overdue(session: Session, *, today: date, actor: Actor, now: datetime | None = None) -> list[Offer]:

@@ -5,7 +5,8 @@ are delivered in the order they were queued: a job waits until every earlier job
 delivered (the PDF goes up before the status says "Approved", and "Approved" never lands after "Released"),
 so a dead job holds back its workflow's later writes until it is requeued. A job has attempts, the next
 attempt time, the last error, and a state ``pending → in_flight → delivered``, or ``dead`` after too many
-failures (visible, and retryable with `requeue`). Claims take rows with
+failures (visible, and retryable with `requeue`), or ``cancelled`` when it was superseded before delivery
+(`cancel_undelivered`). Claims take rows with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional UPDATE everywhere, with a lease: a job whose
 worker died mid-delivery is claimed again once its lease has expired.
 """
@@ -44,6 +45,10 @@ class JobState(StrEnum):
     IN_FLIGHT = "in_flight"
     DELIVERED = "delivered"
     DEAD = "dead"
+    CANCELLED = "cancelled"  # superseded before delivery (iCIMS moved on); never written, holds nothing back
+
+
+_SETTLED = (JobState.DELIVERED.value, JobState.CANCELLED.value)  # later jobs of the workflow may go
 
 
 class SyncJob(SQLModel, table=True):
@@ -143,7 +148,7 @@ def _claimable(now: datetime) -> Any:
         col(earlier.customer_id) == col(SyncJob.customer_id),
         col(earlier.workflow_id) == col(SyncJob.workflow_id),
         col(earlier.id) < col(SyncJob.id),
-        col(earlier.state) != JobState.DELIVERED.value,
+        col(earlier.state).not_in(_SETTLED),
     )
     due = or_(
         and_(col(SyncJob.state) == JobState.PENDING.value, col(SyncJob.next_attempt_at) <= now),
@@ -264,6 +269,27 @@ def mark_failed(
     if dead:
         _audit(session, actor, "sync.dead_lettered", job, {"kind": job.kind, "error": error[:500]}, moment)
     return JobState.DEAD if dead else JobState.PENDING
+
+
+def cancel_undelivered(
+    session: Session, jobs: list[SyncJob], *, reason: str, actor: Actor, now: datetime | None = None
+) -> list[SyncJob]:
+    """Cancel those of `jobs` still pending or dead (a job in flight is on its way and is left alone): they are
+    never delivered and no longer hold back their workflow's later jobs. Returns the jobs cancelled."""
+    moment = now or utcnow()
+    cancelled: list[SyncJob] = []
+    for job in jobs:
+        result = session.execute(
+            update(SyncJob)
+            .where(col(SyncJob.id) == job.id, col(SyncJob.state).in_([JobState.PENDING.value, JobState.DEAD.value]))
+            .values(state=JobState.CANCELLED.value, last_error=reason[:2000], lease_expires_at=None, claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            session.refresh(job)
+            _audit(session, actor, "sync.cancelled", job, {"kind": job.kind, "reason": reason[:500]}, moment)
+            cancelled.append(job)
+    return cancelled
 
 
 def requeue(session: Session, job_id: int, *, actor: Actor, now: datetime | None = None) -> SyncJob:

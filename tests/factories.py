@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from uuid import uuid4
 
 from sqlmodel import Session
 
 from icims.profiles import WorkflowBundle
 from icims.sandbox.synthetic import bundle_of
-from offer_engine import approvals, letter_store, offers, versions
+from offer_engine import approvals, letter_store, offers, outbox, versions
 from offer_engine.actors import Actor, ActorKind, Role, candidate_actor, system_actor, user_actor
 from offer_engine.columns import utcnow
 from offer_engine.letter_store import Letter
@@ -284,3 +285,23 @@ def demo_bundle(workflow_id: int = 3401, **changes: dict[str, Any]) -> WorkflowB
 
 
 DROP: Any = object()
+
+
+_job_numbers = itertools.count(1)
+
+
+def make_sync_job(
+    session: Session, *, kind: outbox.JobKind, payload: dict[str, Any], workflow_id: int = 3401
+) -> outbox.SyncJob:
+    """An outbox job for `workflow_id`, queued after every earlier one of the workflow."""
+    number = next(_job_numbers)
+    return outbox.enqueue(
+        session,
+        kind=kind,
+        idempotency_key=f"test-job-{number}-{uuid4().hex}",
+        group_key=f"workflow:{workflow_id}",
+        customer_id=CUSTOMER_ID,
+        workflow_id=workflow_id,
+        payload=payload,
+        actor=system(),
+    )

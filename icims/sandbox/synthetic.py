@@ -116,10 +116,10 @@ def bundle_of(fixture: dict[str, Any], workflow_id: int) -> WorkflowBundle | Non
 
 
 def parking_status(fixture: dict[str, Any], mapping: TenantMapping) -> str | None:
-    """A status the fixture lists that is neither offer-ready nor a closing (accepted or declined) one."""
-    closing = {mapping.offer_accepted_status, mapping.offer_declined_status}
+    """A status the fixture lists that is neither offer-ready nor one that ends an offer (accepted, declined,
+    withdrawn)."""
     statuses = fixture.get("statuses") or {}
-    return next((s for s in statuses if not mapping.is_offer_ready(s) and s not in closing), None)
+    return next((s for s in statuses if not mapping.is_offer_ready(s) and not mapping.ends_offer(s)), None)
 
 
 def _park_offer_ready(workflows: dict[str, Any], mapping: TenantMapping, node: dict[str, Any]) -> None:
