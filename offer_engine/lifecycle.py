@@ -121,12 +121,17 @@ def record_candidate_response(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Offer:
-    """Accept or decline; the workflow moves to the tenant's accepted/declined status when one is mapped."""
+    """Accept or decline; the workflow moves to the tenant's accepted/declined status when one is mapped.
+
+    Counter-offers still open on the offer are withdrawn: the candidate has answered the offer as it stands.
+    """
     offer = offers.get_offer(session, offer_id, lock=True)
     offers.record_response(session, offer, accepted=accepted, actor=actor, note=note, now=now)
+    reason = "accepted" if accepted else "declined"
+    for counter in counters.open_for_offer(session, offer_id):
+        counters.withdraw(session, counter.id or 0, actor=actor, reason=f"the candidate {reason} the offer", now=now)
     status = setup.mapping.offer_accepted_status if accepted else setup.mapping.offer_declined_status
     if status:
-        reason = "accepted" if accepted else "declined"
         writebacks.enqueue_status_change(session, offer=offer, status_id=status, reason=reason, actor=actor, now=now)
     return offer
 

@@ -359,3 +359,19 @@ def test_an_acceptance_by_phone_closes_the_counter_still_in_the_queue(
             e for e in audit.events_for(session, "counter_offer", counter.id or 0) if "withdrawn" in e.action
         ]
         assert withdrawn.actor_kind == "system"
+
+
+@pytest.mark.parametrize("accepted", [True, False])
+def test_an_answer_confirmed_in_the_app_withdraws_the_counter_still_in_the_queue(
+    accepted: bool, engine: Engine, setup: EngineSetup
+) -> None:
+    offer = _offer(engine, OfferState.SENT)
+    with session_scope(engine) as session:
+        live = offers.get_offer(session, offer.id or 0)
+        counter = counters.submit_counter(session, live, [SALARY], actor=f.candidate(live), source_message_text="?")
+        lifecycle.record_candidate_response(session, offer.id or 0, setup, accepted=accepted, actor=f.recruiter())
+    with session_scope(engine) as session:
+        closed = counters.get_counter(session, counter.id or 0)
+        assert closed.state == "withdrawn"
+        assert closed.resolution_reasons == [f"the candidate {'accepted' if accepted else 'declined'} the offer"]
+        assert counters.open_for_offer(session, offer.id or 0) == []
