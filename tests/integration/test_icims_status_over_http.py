@@ -40,8 +40,11 @@ def _sent_offer(stack: Stack, workflow_id: int) -> tuple[int, str]:
     """Move the workflow to offer-ready, approve and release its draft; returns the offer and the link token."""
     stack.icims.move(workflow_id, "C20001")
     offer_id = wait_for(lambda: queue_item(stack, "alex", workflow_id, ItemKind.DRAFT), "the draft").offer_id
+    manager = MANAGERS[workflow_id]
+    # a hiring manager sees the offer once the worker has recorded who owns the requisition (its next round)
+    wait_for(lambda: queue_item(stack, manager, workflow_id, ItemKind.DRAFT), f"the draft in {manager}'s queue")
     service.submit(stack.rt, stack.id("alex"), offer_id)
-    approve_all(stack, offer_id, {"hiring_manager": MANAGERS[workflow_id], "compensation": "carl", "recruiter": "alex"})
+    approve_all(stack, offer_id, {"hiring_manager": manager, "compensation": "carl", "recruiter": "alex"})
     released = service.release_offer(stack.rt, stack.id("alex"), offer_id)
     assert released.url is not None
     wait_for(lambda: synced(stack, offer_id), "the released offer's writes")

@@ -194,6 +194,7 @@ def test_a_webhook_becomes_a_draft_that_is_approved_released_and_written_to_icim
 def test_a_counter_partially_accepted_voids_the_chain_and_the_new_version_is_approved_and_synced(stack: Stack) -> None:
     stack.icims.move(3402, "C20001")
     offer_id = wait_for(lambda: queue_item(stack, "alex", 3402, ItemKind.DRAFT), "the draft").offer_id
+    wait_for(lambda: queue_item(stack, "marcus", 3402, ItemKind.DRAFT), "the draft for Marcus, who manages job 2302")
     service.submit(stack.rt, stack.id("alex"), offer_id)
     with session_scope(stack.engine) as session:
         first = approval_inbox.steps_of(session, approval_inbox.requests_for(session, offer_id)[0].id or 0)[0]
