@@ -45,15 +45,15 @@ import httpx
 from pydantic import BaseModel
 
 from app import wiring
-from app.bench_chat_sessions import QUESTIONS, Latency, LoadDuringRun, SessionPlan, percentile, run_sessions
+from app.bench_chat_sessions import QUESTIONS, Latency, LoadDuringRun, SessionPlan, run_sessions
 from app.chat import provisioning
 from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import IcimsGateway, OfferRef
-from app.chat.serving import limit_blas_threads
 from app.config import DEMO_CONFIG, PROJECT_ROOT, Settings, load_settings
 from app.pipeline import AnswerPipeline
 from icims.errors import ICIMSError
 from icims.sandbox import add_offer_ready_candidates
+from offer_engine.analytics import percentile
 from offer_engine.db import session_scope
 from offer_engine.errors import DomainError
 from offer_engine.intake import read_terms
@@ -222,13 +222,11 @@ def _wait_for(base: str, process: subprocess.Popen[str], output: list[str], time
     raise RuntimeError(f"serve did not come up on {base}:\n" + "".join(output))
 
 
-# -- Socket.IO sessions --------------------------------------------------------------------------------------------
 # -- ask, server-side -------------------------------------------------------------------------------------------
 
 
 def _ask_bench(settings: Settings, samples: int, say: Say) -> tuple[float, float]:
     say(f"ask: {samples} calls through the pipeline in this process ...")
-    limit_blas_threads()  # as `serve` does
     db = provisioning.database(settings)
     index = wiring.benefits_index(settings)
     with IcimsGateway(settings) as gateway:

@@ -29,6 +29,7 @@ from app.chat import provisioning
 from app.chat.notices import render_template
 from app.chat.provisioning import IcimsGateway, OfferRef
 from app.config import Settings
+from offer_engine.analytics import percentile
 
 Say = Callable[[str], None]
 
@@ -68,12 +69,6 @@ class LoadDuringRun(BaseModel):
     max: float | None = None
     at_start: str | None = None
     at_end: str | None = None
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
 
 
 class SessionPlan(BaseModel):

@@ -7,7 +7,6 @@ the first one of the configured fixture at an offer-ready status (any fixture an
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import tempfile
 import time
@@ -22,6 +21,7 @@ from icims.client import ICIMSClient
 from icims.sandbox import Sandbox, SandboxOptions, serve_in_thread
 from offer_engine import offers
 from offer_engine.actors import system_actor
+from offer_engine.analytics import percentile
 from offer_engine.db import make_engine, session_scope
 from offer_engine.flows import EngineSetup, draft_from_icims
 from offer_engine.migrations import upgrade
@@ -43,12 +43,6 @@ class OfferBenchReport(BaseModel):
 
     def stage(self, name: str) -> StageFigures:
         return next(s for s in self.stages if s.stage == name)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
 
 
 def offer_ready_workflow(settings: Settings) -> int:

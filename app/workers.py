@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -242,6 +244,20 @@ def _take(session: Session, event_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def on_stop_signals(on_first: Callable[[int], None]) -> dict[int, Any]:
+    """SIGTERM and SIGINT call `on_first` (finish the item in hand, then stop); a second Ctrl-C raises
+    KeyboardInterrupt to abort. Main thread only. Returns the handlers that were in place, to restore."""
+    signalled = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        if signalled.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        signalled.set()
+        on_first(signum)
+
+    return {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
 class WorkerThread:

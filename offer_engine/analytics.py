@@ -76,10 +76,11 @@ class OfferAnalytics(BaseModel):
     acceptance_rate: Rate
 
 
-def percentile(sorted_values: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
+def percentile(values: Iterable[float], pct: float) -> float:
+    """Nearest-rank percentile (the analytics' and every benchmark's)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

@@ -6,7 +6,6 @@ caller that adds stages (e.g. the iCIMS fetch) can wrap it and merge its own tim
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -16,6 +15,7 @@ from pathlib import Path
 from babel.numbers import get_territory_currencies
 from pydantic import BaseModel, ConfigDict
 
+from offer_engine.analytics import percentile
 from offer_engine.compliance import check_letter
 from offer_engine.letters import LetterContext, render_letter, write_pdf
 from offer_engine.narrative import NarrativeWriter, TemplateNarrativeWriter
@@ -45,13 +45,6 @@ class LetterBenchReport(BaseModel):
     stages: list[StageFigures]
     pdf_bytes: int
     failed_checks: int = 0
-
-
-def percentile(samples: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def measure_letter_path(

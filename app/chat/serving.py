@@ -31,7 +31,7 @@ from app.config import Settings
 from app.sandbox_settings import sandbox_options
 from app.webhooks import WEBHOOK_PATH
 from app.webhooks import router as webhook_router
-from app.workers import WorkerThread, build_workers
+from app.workers import WorkerThread, build_workers, on_stop_signals
 from icims.errors import ICIMSError
 from icims.sandbox import Sandbox, serve_in_thread
 from offer_engine.errors import DomainError
@@ -179,17 +179,6 @@ def install_webhook(app: Any, settings: Settings, services: Services) -> None:
     app.router.routes[0:0] = routes
 
 
-def limit_blas_threads() -> None:
-    """One BLAS thread per call. Chat sessions embed short queries from several threads at once, and OpenBLAS's own
-    spinning worker threads then only fight them for the same cores (measured: 60 searches on 6 threads took
-    6.6 s with OpenBLAS threading and 2.0 s without)."""
-    try:
-        from threadpoolctl import threadpool_limits  # installed with numpy's scientific stack; optional here
-    except ImportError:  # pragma: no cover - then OPENBLAS_NUM_THREADS=1 in the environment does the same
-        return
-    threadpool_limits(limits=1, user_api="blas")
-
-
 def run_app(app: Any, settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the app until interrupted, on `port` or else the port of `public_url` (behind a TLS-terminating
     proxy `public_url` is the proxy's https address while the app listens on a local port)."""
@@ -218,13 +207,4 @@ def keep_running_cleanup_after_sigterm() -> None:
     the first signal, so `serve`'s clean-up runs and the process exits normally; a second Ctrl-C aborts."""
     if threading.current_thread() is not threading.main_thread():
         return  # signals can only be handled in the main thread (e.g. tests serving from a thread)
-    received: list[int] = []
-
-    def note(signum: int, _frame: object) -> None:
-        if received and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        received.append(signum)
-        log.info("received %s: shutting down", signal.Signals(signum).name)
-
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, note)
+    on_stop_signals(lambda signum: log.info("received %s: shutting down", signal.Signals(signum).name))

@@ -252,7 +252,6 @@ def serve(
 
     settings = settings_of(ctx)
     configure_logging(settings)
-    serving.limit_blas_threads()
     try:
         with serving.started_services(settings, say=typer.echo, run_workers=workers) as services:
             wake = services.workers.wake if services.workers is not None else None

@@ -9,8 +9,6 @@ from __future__ import annotations
 import getpass
 import os
 import signal
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -297,12 +295,12 @@ def worker(
     claimed outbox jobs not yet started, then stops (a second Ctrl-C aborts).
     """
     from app.observability import configure_logging, request_id_scope
-    from app.workers import build_workers
+    from app.workers import build_workers, on_stop_signals
 
     settings = settings_of(ctx)
     configure_logging(settings)
     workers = build_workers(settings, _engine(settings), worker_id=f"worker-{getpass.getuser()}-{os.getpid()}")
-    previous = {sig: signal.signal(sig, _stop_handler(workers.stopping)) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = on_stop_signals(lambda _signum: workers.stopping.set())
     done = 0
     try:
         while not workers.stopping.is_set() and (rounds == 0 or done < rounds):
@@ -323,17 +321,6 @@ def worker(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         workers.close()
-
-
-def _stop_handler(stopping: threading.Event) -> Callable[[int, object], None]:
-    """The first SIGTERM/SIGINT lets the item in hand finish and gives back claimed jobs; a second Ctrl-C aborts."""
-
-    def handle(signum: int, _frame: object) -> None:
-        if stopping.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stopping.set()
-
-    return handle
 
 
 def audit_verify(ctx: typer.Context) -> None:
