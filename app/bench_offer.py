@@ -59,7 +59,7 @@ def run_offer_benchmark(
 ) -> OfferBenchReport:
     """Time `runs` drafts of one workflow (after one warm-up run: fonts, templates, the OAuth token)."""
     workflow_id = workflow or offer_ready_workflow(settings)
-    policy = load_policy(settings.policy_file)
+    policy = load_policy(settings.policy_file, [t.key for t in settings.catalogue.tenant_terms])
     secret = secrets.token_urlsafe(24)
     options = SandboxOptions(client_id="bench", client_secret=SecretStr(secret))
     samples: dict[str, list[float]] = {}

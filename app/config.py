@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -17,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
+from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_ROOT / "demo"
@@ -117,6 +119,19 @@ class Settings(BaseSettings):
         if cls.toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_file))
         return tuple(sources)
+
+    @model_validator(mode="after")
+    def _check_term_catalogue(self) -> Settings:
+        try:
+            build_catalogue(self.tenant)
+        except CatalogueError as exc:
+            raise ConfigError(f"the term catalogue cannot be used: {exc}") from exc
+        return self
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The tenant's terms: the built-in ones and those declared under [tenant.terms]."""
+        return build_catalogue(self.tenant)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.ai import AnswerEngine, ChatLLM, OpenAICompatibleLLM
+from app.ai.facts import tenant_facts
+from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
 from app.chat.auditing import OfferAuditSink
@@ -160,6 +162,8 @@ class AnswerPipeline:
         ]
 
     def request_for(self, grounding: Grounding, message: str | bytes, passages: list[GroundPassage]) -> AnswerRequest:
+        language = detect_language(message, grounding.language_hint) if isinstance(message, str) else "en"
+        facts = tenant_facts(self.settings.catalogue, grounding.terms, reply_language(language), grounding.fact_refs)
         return AnswerRequest(
             message=message,
             terms=grounding.terms,
@@ -170,6 +174,7 @@ class AnswerPipeline:
             hiring_manager=grounding.hiring_manager,
             passages=passages,
             fact_refs=grounding.fact_refs,
+            extra_facts=facts,
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,

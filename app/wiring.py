@@ -33,7 +33,7 @@ def engine_setup(settings: Settings) -> EngineSetup:
         customer_id=settings.icims.customer_id,
         company_name=settings.company_name,
         mapping=settings.tenant,
-        policy=load_policy(settings.policy_file),
+        policy=load_policy(settings.policy_file, [t.key for t in settings.catalogue.tenant_terms]),
     )
 
 

@@ -85,6 +85,36 @@ class DraftStatusValues(BaseModel):
     released: str = "Released"
 
 
+TermTypeName = Literal["money", "money_rate", "percent", "count", "date", "duration", "text", "choice"]
+PayBasisName = Literal["hour", "week", "month", "year"]
+
+
+class TermConfig(BaseModel):
+    """A term declared as a table under ``[tenant.terms]``: where it lives and how it is called and treated.
+
+    The product's term catalogue (``offer_engine.catalogue``) checks it against the built-in terms.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: list[FieldRef] = Field(default_factory=list)
+    type: TermTypeName | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    negotiable: bool | None = None
+    internal: bool = False
+    write_back: bool = False
+    basis: PayBasisName | None = None
+    unit: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+    default: str | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _parse_source(cls, value: object) -> object:
+        return _as_refs(value)
+
+
 class TenantMapping(BaseModel):
     """Which statuses and fields of one tenant carry the offer, its band and our write-backs."""
 
@@ -115,6 +145,10 @@ class TenantMapping(BaseModel):
         default_factory=dict,
         description="Offer term name -> where to read it, first non-empty wins.",
     )
+    term_configs: dict[str, TermConfig] = Field(
+        default_factory=dict,
+        description="Terms written as tables under [tenant.terms]: the tenant's own terms and relabelled built-ins.",
+    )
     band_min: list[FieldRef] = Field(default_factory=list)
     band_max: list[FieldRef] = Field(default_factory=list)
     band_currency: list[FieldRef] = Field(default_factory=list)
@@ -123,6 +157,22 @@ class TenantMapping(BaseModel):
     version_field: str | None = Field(None, description="Workflow field that receives the offer version number.")
     letter_file_field: str | None = Field(None, description="Workflow file field that receives the letter PDF.")
     chat_link_field: str | None = Field(None, description="Workflow field that receives the candidate's chat link.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_term_tables(cls, data: object) -> object:
+        """`[tenant.terms]` holds references, or tables (TermConfig) whose `source` is the references."""
+        if not isinstance(data, dict) or not isinstance(data.get("terms"), dict):
+            return data
+        refs: dict[str, object] = {}
+        configs: dict[str, object] = dict(data.get("term_configs") or {})
+        for name, value in data["terms"].items():
+            if isinstance(value, dict):
+                configs[name] = value
+                refs[name] = value.get("source", [])
+            else:
+                refs[name] = value
+        return {**data, "terms": refs, "term_configs": configs}
 
     @field_validator("terms", mode="before")
     @classmethod

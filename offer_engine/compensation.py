@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
 from offer_engine.policy import ApprovalStepSpec, Band, CompanyPolicy, NegotiationTerm
-from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, apply_counter_items
+from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, apply_counter_items, term_key
 
 NUMERIC_TERMS = frozenset(
     {Term.BASE_SALARY, Term.SIGN_ON_BONUS, Term.RELOCATION, Term.EQUITY_UNITS, Term.PTO_DAYS, Term.BONUS_TARGET_PERCENT}
@@ -58,7 +58,7 @@ def band_position(amount: Decimal, band: Band) -> BandPosition:
 class ItemAnalysis(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    term: Term
+    term: Term | str = Field(union_mode="left_to_right")
     current: Any  # from the version, not from what the candidate said
     requested: Any
     stated_current: Any = None  # what the candidate believed the current value was, when it differs
@@ -73,7 +73,7 @@ class ItemAnalysis(BaseModel):
 class LegalFlag(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    term: Term
+    term: Term | str = Field(union_mode="left_to_right")
     reason: str
 
 
@@ -121,7 +121,7 @@ def analyse_counter(
 
 def _check_unique(items: list[CounterItem]) -> None:
     terms = [i.term for i in items if i.term is not Term.OTHER]
-    duplicates = sorted({t.value for t in terms if terms.count(t) > 1})
+    duplicates = sorted({term_key(t) for t in terms if terms.count(t) > 1})
     if duplicates:
         raise CounterAnalysisError(f"more than one requested value for {', '.join(duplicates)}")
 
@@ -138,33 +138,36 @@ def _apply(current: OfferTerms, items: list[CounterItem]) -> OfferTerms:
         raise CounterAnalysisError(f"requested value not valid for {where}: {exc.errors()[0]['msg']}") from exc
 
 
-def _show(term: Term, value: Any, current: OfferTerms) -> str:
+def _show(term: Term | str, value: Any, current: OfferTerms) -> str:
     if value is None:
         return "none"
-    return format_term(term.value, value, current.currency, locale_for(current.jurisdiction)) or str(value)
+    return format_term(term_key(term), value, current.currency, locale_for(current.jurisdiction)) or str(value)
 
 
 def _legal_reason(item: CounterItem, policy: CompanyPolicy) -> str | None:
     negotiation = policy.negotiation
     if item.term in negotiation.legal_review_terms:
-        return f"{item.term.value} requests are non-standard terms: legal reviews them before any answer"
+        return f"{item.key} requests are non-standard terms: legal reviews them before any answer"
     text = " ".join(str(v) for v in (item.requested, item.note) if v is not None).casefold()
     hit = next((k for k in negotiation.legal_review_keywords if k in text), None)
     return f"mentions {hit!r}: legal reviews it before any answer" if hit else None
 
 
 def _analyse_item(item: CounterItem, current: OfferTerms, policy: CompanyPolicy, band: Band | None) -> ItemAnalysis:
-    now = None if item.term is Term.OTHER else getattr(current, item.term.value)
+    now = _current_value(item, current)
     legal = _legal_reason(item, policy)
     stated = item.current if item.current is not None and item.current != now else None
     base = {"term": item.term, "current": now, "requested": item.requested, "stated_current": stated}
     if item.term is Term.OTHER:
         return ItemAnalysis(**base, decision="review", reasons=[legal or "non-standard request"], legal_review=True)
+    if not item.is_builtin:
+        reasons = [r for r in (legal, "a term of this company's own: decide against its policy") if r]
+        return ItemAnalysis(**base, decision="review", reasons=reasons, legal_review=legal is not None)
     if _other_currency(item, current):
         code = current.currency
         reason = f"requested in {item.currency}, the offer is in {code}: confirm the amount in {code}"
         return ItemAnalysis(**base, decision="clarify", reasons=[reason], legal_review=legal is not None)
-    rule = policy.negotiation.terms.get(item.term, NegotiationTerm())
+    rule = policy.negotiation.terms.get(Term(item.key), NegotiationTerm())
     if item.term in NUMERIC_TERMS:
         decision, suggested, reasons = _numeric(item, now, rule, current, policy, band)
     elif item.term is Term.START_DATE:
@@ -185,6 +188,14 @@ def _analyse_item(item: CounterItem, current: OfferTerms, policy: CompanyPolicy,
     )
 
 
+def _current_value(item: CounterItem, current: OfferTerms) -> Any:
+    if item.term is Term.OTHER:
+        return None
+    if not item.is_builtin:
+        return current.custom.get(item.key)
+    return getattr(current, item.key)
+
+
 def _delta(item: CounterItem, now: Any) -> tuple[Decimal | None, Decimal | None]:
     if item.term is Term.START_DATE and isinstance(item.requested, date) and isinstance(now, date):
         return Decimal((item.requested - now).days), None
@@ -201,7 +212,7 @@ def _ceiling(
     if rule.ceiling is None:
         return None
     scope = policy.scope(current, band, requested=item.requested)
-    return policy.evaluate(rule.ceiling, scope, f"negotiation.terms.{item.term.value}.ceiling")
+    return policy.evaluate(rule.ceiling, scope, f"negotiation.terms.{item.key}.ceiling")
 
 
 def _round_down(value: Decimal, step: Decimal | None, term: Term) -> Decimal | int:
@@ -233,7 +244,7 @@ def _numeric(
             item.requested,
             [f"{show(requested)} is within the policy ceiling of {show(ceiling)} ({source})"],
         )
-    offer = _round_down(Decimal(ceiling), rule.round_down_to, item.term)
+    offer = _round_down(Decimal(ceiling), rule.round_down_to, Term(item.key))
     if offer > before:
         why = f"{show(requested)} is above the policy ceiling of {show(ceiling)} ({source}); offer {show(offer)}"
         return "counter", offer, [why]
@@ -273,7 +284,7 @@ def _by_rule(
     if rule.accept_when is None:
         return "accept", item.requested, ["the policy sets no rule for this term; see the approvals it needs"]
     scope = policy.scope(current, band, requested=item.requested)
-    if policy.evaluate(rule.accept_when, scope, f"negotiation.terms.{item.term.value}.accept_when"):
+    if policy.evaluate(rule.accept_when, scope, f"negotiation.terms.{item.key}.accept_when"):
         return "accept", item.requested, [f"allowed by the policy ({rule.accept_when.source})"]
     return "decline", now, [f"not allowed by the policy ({rule.accept_when.source})"]
 
@@ -282,9 +293,9 @@ def _suggest(
     current: OfferTerms, items: list[ItemAnalysis], policy: CompanyPolicy, band: Band | None
 ) -> SuggestedResponse:
     values: dict[str, Any] = {
-        i.term.value: i.suggested for i in items if i.decision in {"accept", "counter"} and i.suggested != i.current
+        term_key(i.term): i.suggested for i in items if i.decision in {"accept", "counter"} and i.suggested != i.current
     }
-    reasons = [f"{i.term.value}: {i.decision}: {'; '.join(i.reasons)}" for i in items]
+    reasons = [f"{term_key(i.term)}: {i.decision}: {'; '.join(i.reasons)}" for i in items]
     in_lieu = _sign_on_in_lieu(current, items, values, policy, band)
     if in_lieu is not None:
         values["sign_on_bonus"], reason = in_lieu

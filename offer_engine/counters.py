@@ -29,7 +29,7 @@ from offer_engine.errors import (
     PermissionDeniedError,
 )
 from offer_engine.offers import Offer, OfferState, get_offer, require_state
-from offer_engine.terms import MONEY_TERMS, CounterItem, OfferTerms, Term, apply_counter_items
+from offer_engine.terms import MONEY_TERMS, CounterItem, OfferTerms, Term, apply_counter_items, as_term, term_key
 from offer_engine.versions import VersionReason, add_version, require_current_version
 
 
@@ -94,7 +94,9 @@ class CounterOfferItem(SQLModel, table=True):
     decision: str | None = None  # granted | declined, set on resolution
 
     def as_counter_item(self) -> CounterItem:
-        return CounterItem(term=Term(self.term), current=self.current, requested=self.requested, currency=self.currency)
+        return CounterItem(
+            term=as_term(self.term), current=self.current, requested=self.requested, currency=self.currency
+        )
 
 
 def submit_counter(
@@ -141,15 +143,15 @@ def submit_counter(
         CounterOfferItem(
             counter_id=counter.id or 0,
             position=position,
-            term=item.term.value,
-            current=current.get(item.term.value),
+            term=item.key,
+            current=current.get(item.key),
             requested=_json_value(item.requested),
             currency=item.currency.upper() if item.currency else None,
             note=item.note,
         )
         for position, item in enumerate(items, start=1)
     )
-    _audit(session, actor, "counter.submitted", counter, offer, {"items": [i.term.value for i in items]}, moment)
+    _audit(session, actor, "counter.submitted", counter, offer, {"items": [i.key for i in items]}, moment)
     return counter
 
 
@@ -162,7 +164,7 @@ def _validate_items(terms: OfferTerms, items: list[CounterItem]) -> None:
     for item in items:
         if item.term in MONEY_TERMS and item.currency and item.currency.upper() != terms.currency:
             raise InvalidCounterError(
-                f"{item.term.value} is requested in {item.currency.upper()} but the offer is in {terms.currency}"
+                f"{item.key} is requested in {item.currency.upper()} but the offer is in {terms.currency}"
             )
     try:
         apply_counter_items(terms, items)
@@ -286,7 +288,7 @@ def resolve(
     actor: Actor,
     resolution: Resolution,
     reasons: list[str],
-    granted: dict[Term, Any] | None = None,
+    granted: dict[Term | str, Any] | None = None,
     now: datetime | None = None,
 ) -> CounterOffer:
     """Close a claimed counter-offer: a new version with the granted values, or a decline with reasons.
@@ -316,19 +318,25 @@ def resolve(
         )
         counter.resulting_version_id = version.id
     for item in items:
-        item.granted = _json_value(values[Term(item.term)]) if Term(item.term) in values else None
-        item.decision = "granted" if Term(item.term) in values else "declined"
+        item.granted = _json_value(values[as_term(item.term)]) if as_term(item.term) in values else None
+        item.decision = "granted" if as_term(item.term) in values else "declined"
         session.add(item)
     counter.state, counter.resolution = CounterState.RESOLVED.value, resolution.value
     counter.resolved_by, counter.resolved_at, counter.resolution_reasons = actor.id, moment, reasons
     session.add(counter)
-    details = {"resolution": resolution.value, "reasons": reasons, "granted": {t.value: v for t, v in values.items()}}
+    details = {
+        "resolution": resolution.value,
+        "reasons": reasons,
+        "granted": {term_key(t): v for t, v in values.items()},
+    }
     _audit(session, actor, "counter.resolved", counter, offer, details, moment)
     return counter
 
 
-def _granted_values(items: list[CounterOfferItem], resolution: Resolution, granted: dict[Term, Any]) -> dict[Term, Any]:
-    requested = {Term(i.term): i.requested for i in items}
+def _granted_values(
+    items: list[CounterOfferItem], resolution: Resolution, granted: dict[Term | str, Any]
+) -> dict[Term | str, Any]:
+    requested = {as_term(i.term): i.requested for i in items}
     if resolution is Resolution.DECLINED:
         if granted:
             raise InvalidCounterError("a declined counter-offer grants nothing")
@@ -337,13 +345,13 @@ def _granted_values(items: list[CounterOfferItem], resolution: Resolution, grant
         return requested
     unknown = set(granted) - set(requested)
     if unknown:
-        raise InvalidCounterError(f"granted terms not in the counter-offer: {sorted(t.value for t in unknown)}")
+        raise InvalidCounterError(f"granted terms not in the counter-offer: {sorted(term_key(t) for t in unknown)}")
     if not granted:
         raise InvalidCounterError("a partial resolution must grant at least one item (with its value)")
     return dict(granted)
 
 
-def _apply_granted(terms: OfferTerms, values: dict[Term, Any]) -> OfferTerms:
+def _apply_granted(terms: OfferTerms, values: dict[Term | str, Any]) -> OfferTerms:
     named = [CounterItem(term=t, requested=v) for t, v in values.items() if t is not Term.OTHER]
     revised = apply_counter_items(terms, named)
     if Term.OTHER in values:

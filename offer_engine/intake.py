@@ -8,6 +8,7 @@ and then no terms are produced: the offer waits in ``needs_data`` instead of car
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,12 +18,27 @@ from pydantic import BaseModel, ValidationError
 from icims.mapping import FieldRef, TenantMapping
 from icims.profiles import WorkflowBundle, read_ref
 from icims.values import as_code, as_date, as_decimal, as_int, as_text, currency_of
+from offer_engine.catalogue import (
+    PAY_PERIOD_WORDS,
+    WORK_ARRANGEMENT_WORDS,
+    Catalogue,
+    TermDefinition,
+    TermType,
+    build_catalogue,
+)
 from offer_engine.errors import NotAtOfferStageError
-from offer_engine.terms import OfferTerms, PayPeriod, UnknownCurrencyError, WorkArrangement, normalise_currency
+from offer_engine.terms import (
+    OfferTerms,
+    PayPeriod,
+    UnknownCurrencyError,
+    WorkArrangement,
+    custom_value,
+    normalise_currency,
+)
 
 MANDATORY_TERMS = ("title", "jurisdiction", "currency", "base_salary", "start_date")
 OPTIONAL_TERMS = tuple(
-    name for name in OfferTerms.model_fields if name not in MANDATORY_TERMS
+    name for name in OfferTerms.model_fields if name not in (*MANDATORY_TERMS, "custom", "work_arrangement_label")
 )  # department, location, pay_period, bonus_target_percent, ... special_terms
 EXTRA_KEYS = ("recruiter", "preferred_language")
 
@@ -69,32 +85,50 @@ def ensure_offer_stage(bundle: WorkflowBundle, mapping: TenantMapping) -> None:
         )
 
 
-def _work_arrangement(value: object) -> WorkArrangement | None:
+def _choice_keys(value: object) -> list[str]:
+    """The ways a list value may be named in configuration: its id, its value and its formatted value."""
+    if isinstance(value, dict):
+        return [str(value[k]) for k in ("id", "value", "formattedvalue") if value.get(k) not in (None, "")]
     text = as_text(value)
-    if text is None:
-        return None
-    letters = "".join(ch for ch in text.lower() if ch.isalpha())
-    aliases = {"onsite": WorkArrangement.ONSITE, "inoffice": WorkArrangement.ONSITE, "office": WorkArrangement.ONSITE}
-    aliases |= {
-        "hybrid": WorkArrangement.HYBRID,
-        "remote": WorkArrangement.REMOTE,
-        "fullyremote": WorkArrangement.REMOTE,
-    }
-    if letters not in aliases:
-        raise ValueError(f"{text!r} is not a work arrangement (on-site, hybrid or remote)")
-    return aliases[letters]
+    return [text] if text else []
 
 
-def _pay_period(value: object) -> PayPeriod | None:
-    text = as_text(value)
-    if text is None:
-        return None
-    aliases = {"year": PayPeriod.YEAR, "yearly": PayPeriod.YEAR, "annual": PayPeriod.YEAR, "annually": PayPeriod.YEAR}
-    aliases |= {"month": PayPeriod.MONTH, "monthly": PayPeriod.MONTH, "hour": PayPeriod.HOUR, "hourly": PayPeriod.HOUR}
-    key = text.strip().lower().removeprefix("per ")
-    if key not in aliases:
-        raise ValueError(f"{text!r} is not a pay period (year, month or hour)")
-    return aliases[key]
+def _configured_meaning(term: TermDefinition, value: object) -> str | None:
+    return next((m for key in _choice_keys(value) if (m := term.meaning_of(key)) is not None), None)
+
+
+def _work_arrangement(term: TermDefinition) -> Coercer:
+    def read(value: object) -> WorkArrangement | str | None:
+        """A work arrangement; a list value nobody mapped is kept as iCIMS shows it (never blocks the offer)."""
+        text = as_text(value)
+        if text is None:
+            return None
+        meaning = _configured_meaning(term, value)
+        if meaning is not None:
+            return WorkArrangement(meaning)
+        letters = "".join(ch for ch in text.lower() if ch.isalpha())
+        return WORK_ARRANGEMENT_WORDS.get(letters, text)
+
+    return read
+
+
+def _pay_period(term: TermDefinition) -> Coercer:
+    def read(value: object) -> PayPeriod | None:
+        text = as_text(value)
+        if text is None:
+            return None
+        meaning = _configured_meaning(term, value)
+        if meaning is not None:
+            return PayPeriod(meaning)
+        key = " ".join(re.findall(r"[^\W\d_]+", text.lower()))
+        for candidate in (key, key.removeprefix("per "), key.rstrip("s")):
+            if candidate in PAY_PERIOD_WORDS:
+                return PAY_PERIOD_WORDS[candidate]
+        raise ValueError(
+            f"{text!r} is not a pay basis (hour, week, month or year); map it in tenant.terms.pay_period.values"
+        )
+
+    return read
 
 
 def _positive(value: object) -> Decimal | None:
@@ -138,13 +172,11 @@ COERCERS: dict[str, Coercer] = {
     "jurisdiction_region": as_code,
     "currency": _currency,
     "base_salary": _positive,
-    "pay_period": _pay_period,
     "bonus_target_percent": _not_negative,
     "sign_on_bonus": _not_negative,
     "equity_units": _count,
     "vesting_schedule": as_text,
     "start_date": as_date,
-    "work_arrangement": _work_arrangement,
     "relocation": _not_negative,
     "pto_days": _count,
     "reports_to": as_text,
@@ -155,9 +187,32 @@ COERCERS: dict[str, Coercer] = {
 }
 
 
+def _custom_coercer(term: TermDefinition) -> Coercer:
+    """How a tenant term's iCIMS value is read, by its declared type (a value that does not fit is an error)."""
+    match term.type:
+        case TermType.MONEY | TermType.MONEY_RATE:
+            return _not_negative
+        case TermType.PERCENT | TermType.DURATION:
+            return as_decimal
+        case TermType.COUNT:
+            return _count
+        case TermType.DATE:
+            return as_date
+        case TermType.CHOICE:
+            return lambda value: _configured_meaning(term, value) or as_text(value)
+        case _:
+            return as_text
+
+
 class _Reader:
-    def __init__(self, bundle: WorkflowBundle, mapping: TenantMapping) -> None:
-        self.bundle, self.mapping = bundle, mapping
+    def __init__(self, bundle: WorkflowBundle, mapping: TenantMapping, catalogue: Catalogue) -> None:
+        self.bundle, self.mapping, self.catalogue = bundle, mapping, catalogue
+        self.coercers: dict[str, Coercer] = {
+            **COERCERS,
+            "pay_period": _pay_period(catalogue.pay_period),
+            "work_arrangement": _work_arrangement(catalogue.terms["work_arrangement"]),
+        }
+        self.coercers |= {term.key: _custom_coercer(term) for term in catalogue.tenant_terms}
         self.values: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
         self.missing: list[MissingTerm] = []
@@ -168,7 +223,7 @@ class _Reader:
             if mandatory:
                 self.miss(key, [], "not_mapped", f"the tenant mapping has no fields for {key} (tenant.terms.{key})")
             return None
-        value, ref, error = self._first(refs, COERCERS[key])
+        value, ref, error = self._first(refs, self.coercers[key])
         if error is not None:
             self.miss(key, refs, "invalid", error)
             return None
@@ -202,14 +257,17 @@ class _Reader:
         self.missing.append(MissingTerm(term=term, tried=[str(r) for r in refs], reason=reason, detail=detail))
 
 
-def read_terms(bundle: WorkflowBundle, mapping: TenantMapping) -> IntakeResult:
+def read_terms(bundle: WorkflowBundle, mapping: TenantMapping, catalogue: Catalogue | None = None) -> IntakeResult:
     """The offer terms of the workflow, or exactly what is missing; plus sources, extras and the job's band."""
-    reader = _Reader(bundle, mapping)
+    reader = _Reader(bundle, mapping, catalogue or build_catalogue(mapping))
     for key in ("title", "currency", "base_salary", "start_date"):
         reader.read(key, mandatory=True)
     _read_jurisdiction(reader)
     for key in OPTIONAL_TERMS:
         reader.read(key)
+    _read_pay_period_default(reader)
+    _read_work_arrangement_label(reader)
+    _read_tenant_terms(reader)
     _check_salary_currency(reader)
     extras = {key: str(value) for key in EXTRA_KEYS if (value := reader.read(key)) is not None}
     if bundle.person.full_name:
@@ -224,6 +282,30 @@ def read_terms(bundle: WorkflowBundle, mapping: TenantMapping) -> IntakeResult:
         job_band=band,
         band_problem=band_problem,
     )
+
+
+def _read_pay_period_default(reader: _Reader) -> None:
+    if "pay_period" not in reader.values and reader.catalogue.pay_period.default:
+        reader.values["pay_period"] = PayPeriod(reader.catalogue.pay_period.default)
+
+
+def _read_work_arrangement_label(reader: _Reader) -> None:
+    value = reader.values.get("work_arrangement")
+    if isinstance(value, str) and not isinstance(value, WorkArrangement):
+        reader.values["work_arrangement"] = None
+        reader.values["work_arrangement_label"] = value
+
+
+def _read_tenant_terms(reader: _Reader) -> None:
+    """The tenant's own terms into `custom`; internal ones are never read into the offer's terms."""
+    custom: dict[str, str] = {}
+    for term in reader.catalogue.tenant_terms:
+        if term.internal:
+            continue
+        value = reader.read(term.key)
+        if value is not None:
+            custom[term.key] = custom_value(value)
+    reader.values["custom"] = custom
 
 
 def _read_jurisdiction(reader: _Reader) -> None:
@@ -256,7 +338,7 @@ def _check_salary_currency(reader: _Reader) -> None:
 
 
 def _build_terms(reader: _Reader) -> OfferTerms | None:
-    fields = {k: v for k, v in reader.values.items() if k in OfferTerms.model_fields}
+    fields = {k: v for k, v in reader.values.items() if k in OfferTerms.model_fields and v is not None}
     try:
         return OfferTerms.model_validate(fields)
     except ValidationError as exc:

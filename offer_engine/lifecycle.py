@@ -151,7 +151,7 @@ def resolve_counter(
     actor: Actor,
     resolution: counters.Resolution,
     reasons: list[str],
-    granted: dict[Term, Any] | None = None,
+    granted: dict[Term | str, Any] | None = None,
     today: date,
     now: datetime | None = None,
 ) -> CounterResolution:

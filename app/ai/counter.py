@@ -8,6 +8,7 @@ count only in a request ("could you do 160k base?"), a competing-offer mention, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from decimal import Decimal
 from app.ai import counter_cues as cues
 from app.ai.dates import find_dates, resolve_date
 from app.ai.facts import find_term_mentions
-from app.ai.models import CounterProposal
+from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
 from app.ai.text import fold_aligned
@@ -70,11 +71,25 @@ def _word_cost(parsed: _Parsed, q: Quantity, term_start: int, term_end: int) -> 
     return len(between.split()) + (0.5 if term_start < q.start else 0.0)
 
 
-def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int]) -> str | None:
-    allowed = _COMPATIBLE[q.kind]
+# Which figures a tenant's own term can take, by its catalogue type.
+_TENANT_KINDS: dict[str, frozenset[QuantityKind]] = {
+    "money": frozenset({QuantityKind.MONEY, QuantityKind.NUMBER}),
+    "money_rate": frozenset({QuantityKind.MONEY, QuantityKind.NUMBER}),
+    "percent": frozenset({QuantityKind.PERCENT, QuantityKind.NUMBER}),
+    "count": frozenset({QuantityKind.COUNT, QuantityKind.NUMBER}),
+    "duration": frozenset({QuantityKind.COUNT, QuantityKind.NUMBER}),
+}
+
+
+def _negotiable(facts: Sequence[OfferFact], kind: QuantityKind) -> set[str]:
+    return {f.name for f in facts if f.negotiable and kind in _TENANT_KINDS.get(f.kind, frozenset())}
+
+
+def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: Sequence[OfferFact] = ()) -> str | None:
+    allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
     options = [
         (cost, m.name)
-        for m in find_term_mentions(parsed.text)
+        for m in find_term_mentions(parsed.text, list(facts))
         if m.name in allowed
         and clause[0] <= m.start < clause[1]
         and (cost := _word_cost(parsed, q, m.start, m.end)) is not None
@@ -91,10 +106,46 @@ def _relative(parsed: _Parsed, q: Quantity) -> int:
 
 
 def _money_value(q: Quantity, term: str, terms: OfferTerms) -> Decimal:
-    small = q.kind is QuantityKind.NUMBER and not q.scaled and q.value < 1000
-    if small and terms.pay_period is PayPeriod.YEAR and term in ("base_salary", "sign_on_bonus", "relocation"):
-        return q.value * 1000  # "175 base" means 175,000 when the salary is yearly
+    small = not q.scaled and q.value < 1000 and q.unit is None
+    current = getattr(terms, term, None)
+    if small and term == "base_salary" and isinstance(current, Decimal):
+        return _plausible(q.value, current)  # "190" for 182,000 a year is 190,000; "50" for 46.75 an hour is 50
+    bonus_like = q.kind is QuantityKind.NUMBER and term in ("sign_on_bonus", "relocation")
+    if small and bonus_like and (terms.pay_period is not PayPeriod.HOUR or q.value < 100):
+        return q.value * 1000  # "20 sign-on" means 20,000
     return q.value
+
+
+def _plausible(value: Decimal, current: Decimal) -> Decimal:
+    """The reading of a shorthand figure nearest the current value: as written, or in thousands."""
+    if current <= 0 or value <= 0:
+        return value
+    return min((value, value * 1000), key=lambda v: abs((v / current).ln()))
+
+
+def _tenant_item(parsed: _Parsed, q: Quantity, fact: OfferFact, terms: OfferTerms) -> CounterItem | None:
+    """A request for one of the tenant's own numeric terms: a total unless the message says "more"."""
+    sign = _relative(parsed, q)
+    current = _decimal(fact.raw)
+    value = q.value
+    if fact.kind in ("money", "money_rate") and current is not None and not q.scaled and q.value < 1000:
+        value = _plausible(q.value, current)
+    requested = (current or Decimal(0)) + sign * value if sign else value
+    if requested < 0 or (fact.kind == "percent" and requested > 100):
+        return None
+    if fact.kind != "duration" and current is not None and requested < current:
+        return None  # nobody asks for less pay: a smaller figure beside the term is a rule or a question about it
+    money = fact.kind in ("money", "money_rate")
+    return CounterItem(
+        term=fact.name, current=current, requested=requested, currency=(q.currency or terms.currency) if money else None
+    )
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    try:
+        return Decimal(raw) if raw is not None else None
+    except ArithmeticError:
+        return None
 
 
 def _item_for(parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms) -> CounterItem | None:
@@ -141,24 +192,27 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     """A figure with no term beside it: a salary-sized amount (or "5k more") is about the base salary."""
     if q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER) or q.is_year_like:
         return None
-    value = _money_value(q, "base_salary", terms) if q.kind is QuantityKind.MONEY or q.value >= 1000 else q.value
+    value = _money_value(q, "base_salary", terms)
     if _relative(parsed, q) and value >= 1000:
         return "base_salary"
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
 
 
-def _quantity_items(parsed: _Parsed, quantities: list[Quantity], terms: OfferTerms) -> list[_Found]:
+def _quantity_items(
+    parsed: _Parsed, quantities: list[Quantity], terms: OfferTerms, facts: Sequence[OfferFact] = ()
+) -> list[_Found]:
     clauses = _clauses(parsed.folded)
+    tenant = {f.name: f for f in facts}
     found: list[_Found] = []
     for q in quantities:
         if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):
             continue
-        term = _nearest_term(parsed, q, _clause_of(clauses, q.start))
+        term = _nearest_term(parsed, q, _clause_of(clauses, q.start), facts)
         if term is None and q.kind is not QuantityKind.PERCENT:
             term = _default_term(parsed, q, terms)
         if term is None:
             continue
-        item = _item_for(parsed, q, term, terms)
+        item = _tenant_item(parsed, q, tenant[term], terms) if term in tenant else _item_for(parsed, q, term, terms)
         if item is not None:
             found.append(_Found(item, q.start))
     return found
@@ -228,7 +282,7 @@ def _differs(item: CounterItem) -> bool:
 def _dedupe(found: list[_Found]) -> list[CounterItem]:
     """One item per term (the first mentioned); `other` items are all kept."""
     items: list[CounterItem] = []
-    seen: set[Term] = set()
+    seen: set[Term | str] = set()
     for f in sorted(found, key=lambda f: f.start):
         if f.item.term is not Term.OTHER and f.item.term in seen:
             continue
@@ -237,8 +291,13 @@ def _dedupe(found: list[_Found]) -> list[CounterItem]:
     return items
 
 
-def extract_counter_offer(message: str, terms: OfferTerms, today: date) -> CounterProposal | None:
-    """The counter-offer in a candidate message, or None when the message asks for nothing."""
+def extract_counter_offer(
+    message: str, terms: OfferTerms, today: date, facts: Sequence[OfferFact] = ()
+) -> CounterProposal | None:
+    """The counter-offer in a candidate message, or None when the message asks for nothing.
+
+    `facts` are the tenant's own terms (from the catalogue): the negotiable ones can be asked for too.
+    """
     text = rewrite_number_words(message)
     parsed = _Parsed(text, fold_aligned(text))
     competing = _spans_matching(parsed.folded, cues.COMPETING)
@@ -250,7 +309,9 @@ def extract_counter_offer(message: str, terms: OfferTerms, today: date) -> Count
     searchable = blank(text, date_spans + arrangement_spans)
     quantities = list(find_quantities(searchable, dollar_currency=_dollar(terms), rewrite_words=False).items)
     quantities = [q for q in quantities if not _inside(q.start, context)]
-    found = _quantity_items(parsed, quantities, terms) + date_found + arrangement_found + _title_items(parsed, terms)
+    found = (
+        _quantity_items(parsed, quantities, terms, facts) + date_found + arrangement_found + _title_items(parsed, terms)
+    )
     found = [f for f in found if _differs(f.item)]
     requested = [f for f in found if not _inside(f.start, competing)]
     chosen = requested or found  # a competing offer alone asks to be matched

@@ -1,6 +1,7 @@
 """The wording that turns figures into a counter-offer: request cues, competing offers, context, arrangements.
 
-Every pattern runs on accent-folded, lower-case text (`text.fold_aligned`), English and Spanish.
+Every pattern runs on accent-folded, lower-case text (`text.fold_aligned`), English, Spanish and German
+(German folded: "hatte gerne" for "hätte gerne", "erhohen" for "erhöhen"; ß is kept and written "(?:ß|ss)").
 """
 
 from __future__ import annotations
@@ -16,6 +17,20 @@ _REQUEST_VERBS = (
     r"do|make it|go|offer|increase|raise|bump|push|move|add|include|give|match|get|consider|meet|improve|up|"
     r"change|adjust|shift|bring"
 )
+# German "ich möchte wissen / fragen …" asks something, it does not ask for something.
+_DE_NOT_A_REQUEST = (
+    r"(?![^.?!]{0,40}\b(?:wissen|fragen|verstehen|erfahren|nachfragen|bestatigen|klaren|informieren|nachlesen))"
+)
+_DE_REQUEST_VERBS = (
+    r"erhohen|anheben|aufstocken|aufrunden|anpassen|andern|verschieben|verlegen|vorziehen|machen|geben|bieten"
+    r"|anbieten|zahlen|gehen|hinzufugen|dazugeben|drauflegen|angleichen|mitgehen|nachbessern|verbessern|gewahren"
+    r"|ermoglichen|berucksichtigen|ubernehmen|einraumen|setzen|bringen|entgegenkommen"
+)
+# A bare German verb of asking for more counts in a statement ("Bitte erhöhen Sie …"), not in a question about
+# how things are ("Wird das Gehalt jährlich erhöht?").
+_DE_NOT_A_QUESTION = r"(?!(?:[^.!?]|(?<=\d)\.)*\?)"
+# Within one German sentence; a dot after a digit ("185.000", "am 3. Mai") does not end it.
+_DE_SPAN = r"(?:[^.?!]|(?<=\d)\.)"
 REQUEST_CUE = re.compile(
     rf"\b(?:could|can|would|will) (?:you|we|they)(?: (?:please|possibly|maybe))? (?:{_REQUEST_VERBS})\b"
     r"|\bwould you (?:consider|be able|be willing|agree|accept)\b"
@@ -37,59 +52,118 @@ REQUEST_CUE = re.compile(
     r"|\bme gustaria\b(?!\s+(?:saber|entender|preguntar|confirmar))|\bnecesit(?:o|aria)\b(?!\s+saber)"
     r"|\bpido\b|\bsolicito\b|\bpropongo\b|\bque tal\b|\bsubir\b|\baumentar\b|\bigualar\b|\bprefer(?:iria|iero)\b"
     r"|\bquiero\b(?!\s+saber)"
+    # German: "könnten Sie … erhöhen", "ich hätte gerne", "ich würde unterschreiben, wenn", "mindestens",
+    # "auf … anheben", "Gegenangebot", "wäre es möglich"
+    rf"|\b(?:konnten|konnen|wurden|konnte|wurde|kannst|konntest) (?:sie|wir|ihr|du)\b"
+    rf"(?={_DE_SPAN}{{0,80}}\b(?:{_DE_REQUEST_VERBS})\b)"
+    rf"|\b(?:kann|konnte|konnen|konnten) (?:das|mein|meine|der|die|ich|wir)\b{_DE_SPAN}{{0,60}}\b(?:angehoben|erhoht"
+    r"|verschoben|geandert|angepasst|aufgestockt|vorgezogen|anfangen|beginnen|starten|einsteigen)\b"
+    rf"|\b(?:ware|waren|ist) (?:es|das) (?:\w+ )?moglich\b|\bmoglich\b|\bwurde\b{_DE_SPAN}{{1,40}}\b(?:passen"
+    rf"|funktionieren|gehen)\b|\b(?:passt|passen|ginge|geht)\b{_DE_SPAN}{{0,30}}\bfur sie\b"
+    rf"|\bich (?:hatte|hatten|mochte|mochten|wurde) (?:sehr )?(?:gerne|gern|lieber)\b{_DE_NOT_A_REQUEST}"
+    rf"|\bich (?:mochte|will|brauche|benotige|erwarte|fordere|verlange|wunsche mir)\b{_DE_NOT_A_REQUEST}"
+    rf"|\bich (?:suche|hoffe|ziele|rechne) (?:auf|nach|mit)\b|\bich (?:hatte|habe) {_DE_SPAN}{{1,40}}\b(?:gehofft"
+    rf"|gerechnet|erwartet)\b|\bich (?:strebe|peile) {_DE_SPAN}{{1,40}}\ban\b"
+    r"|\bich wurde (?:\w+ ){0,4}(?:unterschreiben|unterzeichnen|annehmen|zusagen|einsteigen|kommen)\b"
+    r"|\bich ware (?:\w+ )?(?:bereit|einverstanden|zufrieden|froh|glucklich|dabei)\b"
+    r"|\bes ware (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima)\b"
+    rf"|\bmindestens\b{_DE_NOT_A_QUESTION}"
+    rf"|\bauf\b{_DE_SPAN}{{1,40}}\b(?:anheben|erhohen|aufstocken|aufrunden|setzen|bringen|anpassen|verschieben)\b"
+    rf"|\b(?:erhohen|erhoht|erhohung|anheben|anhebung|aufstocken|aufstockung|nachbessern|drauflegen)\b"
+    rf"{_DE_NOT_A_QUESTION}"
+    r"|\b(?:ich )?(?:bitte|bitten) um\b|\b(?:ich )?schlage\b|\bvorschlag\b|\bgegenangebot\w*|\bgegenvorschlag\w*"
+    r"|\bwie ware es mit\b|\bwas halten sie von\b|\b(?:an)?statt\b(?!\s*(?:[.?!,]|$))|\banstelle von\b"
+    r"|\b(?:in der mitte|auf halbem weg) treffen\b|\bentgegenkommen\b|\bangleichen\b|\bmitgehen\b"
 )
-HYPOTHETICAL = re.compile(r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter))\b")
+HYPOTHETICAL = re.compile(
+    r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter)"
+    r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte))\b"
+)
 QUESTION_START = re.compile(
     r"^\s*(?:what|what's|whats|when|how|is|are|does|do|did|which|who|where|why|will|can you (?:confirm|tell|"
-    r"explain|clarify|check)|que|cual|cuando|como|cuanto|donde|quien|es|esta|hay)\b"
+    r"explain|clarify|check)|que|cual|cuando|como|cuanto|donde|quien|es|esta|hay"
+    r"|was|wann|wie|wo|welche[rsnm]?|wer|warum|ist|sind|gibt es|habe|hat|bekomme|wird|werde"
+    r"|konnen sie (?:mir )?(?:bestatigen|sagen|erklaren|erlautern|prufen))\b"
 )
-STATEMENT_VERB = re.compile(r"\b(?:is|are|was|were|es|son|will be|sera)\b")
+STATEMENT_VERB = re.compile(r"\b(?:is|are|was|were|es|son|will be|sera|ist|sind|war|waren|wird|werden)\b")
 
+# Who offered: not this employer ("Sie haben mir … angeboten", "Ihr Unternehmen bietet mir …").
+_NOT_US = r"(?!(?:sie|ihr|ihre|unternehmen|firma|man|es|recruiter\w*|wir)\b)"
 COMPETING = re.compile(
     r"\b(?:another|other|different) (?:company|firm|employer|offer|place|team)\b|\bcompeting (?:offer|bid)\b"
     r"|\bcompetitor\b|\boffer from\b|\b(?:have|got|received|holding) (?:an|another|a competing) offer\b"
     r"|\b(?!you\b)[a-z]+ (?:offered|is offering|are offering) me\b|\belsewhere\b"
     r"|\botra (?:empresa|oferta|compania)\b|\boferta de otra\b"
     r"|\bme (?:han )?ofrec(?:ieron|ido|e)\b"
+    r"|\b(?:andere[nrsm]?|weitere[nrsm]?) (?:unternehmen|firma|arbeitgeber|angebot|angebote|stelle)\b"
+    r"|\bkonkurrenz\w*|\bwettbewerber\w*|\bangebot von (?!ihnen\b|euch\b|uns\b|\d)[a-z]"
+    r"|\b(?:habe|hab|bekam|erhielt|bekommen|erhalten) (?:ein|noch ein)"
+    r" (?:anderes |weiteres |konkurrierendes )?angebot\b"
+    rf"|\b{_NOT_US}[a-z]+ (?:hat|haben|hatte|hatten) mir\b{_DE_SPAN}{{0,40}}\bangeboten\b"
+    rf"|\b{_NOT_US}[a-z]+ (?:bietet|bieten) mir\b|\b(?:woanders|anderswo)\b"
 )
 CURRENT_CONTEXT = re.compile(
     r"\bcurrently (?:make|earn|get|have|on|at)\b|\bmy current (?:salary|base|comp|compensation|job|employer|role)\b"
     r"|\bright now i (?:make|earn|get)\b|\bi (?:currently )?(?:make|earn)\b|\bat my current\b"
     r"|\bactualmente (?:gano|cobro|tengo)\b|\bmi (?:salario|sueldo) actual\b"
+    r"|\b(?:aktuell|derzeit|momentan|zurzeit|gerade|im moment) (?:verdiene|bekomme|erhalte|habe) ich\b"
+    r"|\bich (?:verdiene|bekomme|erhalte) (?:aktuell|derzeit|momentan|zurzeit|gerade|im moment)\b"
+    r"|\bmein (?:aktuelles|jetziges|derzeitiges|bisheriges) (?:gehalt|grundgehalt|einkommen|jahresgehalt)\b"
+    r"|\b(?:bei|in) meine[mr] (?:aktuellen|jetzigen|derzeitigen) (?:arbeitgeber|job|stelle|firma)\b"
 )
 RATIONALE_CUE = re.compile(
     r"\b(?:because|since|as i|given|due to|considering|the market|market rate|cost of living|my experience"
-    r"|porque|ya que|dado que|debido a|teniendo en cuenta)\b"
+    r"|porque|ya que|dado que|debido a|teniendo en cuenta"
+    r"|weil|da ich|da es|da das|denn|aufgrund|angesichts|wegen|der markt|marktublich\w*|marktwert|marktniveau"
+    r"|lebenshaltungskosten|meine erfahrung|meiner erfahrung|in anbetracht)\b"
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
-    r"|\bun(?:os)? extra)\s*$"
+    r"|\bun(?:os)? extra"
+    r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
+    r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"
 )
-RELATIVE_AFTER = re.compile(r"^\s*(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas)\b")
-EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes)\b")
+RELATIVE_AFTER = re.compile(
+    r"^\s*(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf"
+    r"|spater)\b"
+)
+EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes|fruher|eher)\b")
 START_CONTEXT = re.compile(
     r"\b(?:start|starting|begin|join|first day|push|delay|postpone|move|later|earlier|empezar|empiezo|comenzar"
-    r"|incorporarme|inicio|retrasar|aplazar)\b"
+    r"|incorporarme|inicio|retrasar|aplazar"
+    r"|anfang\w*|fange|beginn\w*|starten|starte|startdatum|einsteigen|einstieg|eintritt\w*|arbeitsbeginn"
+    r"|erste[nr]? arbeitstag|verschieb\w*|spater|fruher)\b"
 )
 CLAUSE_BREAK = re.compile(
-    r"[.;!?](?=\s|$)|\n|,\s|\s(?:but|so|pero)\s|\s(?:and|y)\s(?=(?:could|can|would|i|also|podrian)\b)"
+    r"[.;!?](?=\s|$)|\n|,\s|\s(?:but|so|pero|aber|sondern)\s"
+    r"|\s(?:and|y|und)\s(?=(?:could|can|would|i|also|podrian|konnten|konnen|ich|auch|wurden)\b)"
 )
-CONJUNCTION = re.compile(r",|\b(?:and|y|plus|as well as|also)\b")
+CONJUNCTION = re.compile(r",|\b(?:and|y|plus|as well as|also|und|sowie)\b")
 FROM_BEFORE = re.compile(r"\b(?:from|de)\s*$")
 
 ARRANGEMENTS: tuple[tuple[re.Pattern[str], WorkArrangement], ...] = (
+    # first, so "zwei Tage Homeoffice" is hybrid before "Homeoffice" alone reads as remote
+    (re.compile(r"\b(?:\d|ein|einen|zwei|drei|vier) tage? (?:pro woche |die woche |in der woche |wochentlich )?"
+                r"(?:im )?(?:homeoffice|home-office|home office|remote|mobil)\b"), WorkArrangement.HYBRID),
     (re.compile(r"\b(?:fully|100 ?%|completely|full[- ]time|totally|all) ?(?:remote|remotely)\b"),
      WorkArrangement.REMOTE),
     (re.compile(r"\b(?:work(?:ing)? (?:from home|remotely)|wfh|remote(?: work| role| position)?|teletrabajo"
-                r"|(?:en )?remoto|100 ?% remoto)\b"), WorkArrangement.REMOTE),
-    (re.compile(r"\b(?:\d|one|two|three|four) days? (?:a week )?(?:in|at) (?:the )?office\b|\bhybrid\b|\bhibrido\b"),
+                r"|(?:en )?remoto|100 ?% remoto|homeoffice|home-office|von zu hause(?: aus)?|mobiles arbeiten"
+                r"|fernarbeit|telearbeit)\b"), WorkArrangement.REMOTE),
+    (re.compile(r"\b(?:\d|one|two|three|four) days? (?:a week )?(?:in|at) (?:the )?office\b|\bhybrid\b|\bhibrido\b"
+                r"|\b(?:\d|ein|einen|zwei|drei|vier) tage? (?:pro woche |die woche |in der woche )?im buro\b"),
      WorkArrangement.HYBRID),
-    (re.compile(r"\b(?:on-?site|on site|in[- ]office|fully in (?:the )?office|presencial)\b"), WorkArrangement.ONSITE),
+    (re.compile(r"\b(?:on-?site|on site|in[- ]office|fully in (?:the )?office|presencial"
+                r"|(?:komplett|vollstandig|ganz|nur|ausschlie(?:ß|ss)lich) (?:vor ort|im buro)"
+                r"|vor-ort-(?:tatigkeit|arbeit)|prasenz(?:arbeit|pflicht|tatigkeit)?)\b"), WorkArrangement.ONSITE),
 )  # fmt: skip
 
 TITLE_REQUEST = re.compile(
-    r"\b(?:title|job title|role|position|puesto|cargo)\b\s+(?:of|to|as|be|to be|could be|changed to|como|de|a)\s+"
-    r"(?:an?\s+|un\s+|una\s+)?[\"“']?(?P<title>[A-Z][A-Za-z&/+-]*(?:\s+(?:[A-Z][A-Za-z&/+-]*|of|de|I{1,3}|IV)){0,5})"
+    r"\b(?:(?:title|job title|role|position|puesto|cargo)\b\s+(?:of|to|as|be|to be|could be|changed to|como|de|a)"
+    r"|(?:(?:[Tt]itel|[Jj]obtitel|[Bb]erufsbezeichnung|[Ss]tellenbezeichnung)\b(?:\s+(?:als|zu))?"
+    r"|(?:[Pp]osition|[Rr]olle)\s+als)(?=\s+(?!(?:Ich|Ihr\w*|In|Im|Ist|I|Der|Die|Das|Den|Dem|Mein\w*)\b)))\s+"
+    r"(?:an?\s+|un\s+|una\s+|eine[nr]?\s+)?[\"“„']?"
+    r"(?P<title>[A-Z][A-Za-zÀ-ÖØ-öø-ÿ&/+-]*(?:\s+(?:[A-Z][A-Za-zÀ-ÖØ-öø-ÿ&/+-]*|of|de|I{1,3}|IV)){0,5})"
 )
 
 

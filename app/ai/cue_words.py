@@ -1,5 +1,9 @@
-"""The English and Spanish wording the router looks for. Patterns run on accent-folded, lower-case text unless
-their name says otherwise (NAMED_DATA reads the original capitalisation)."""
+"""The English, Spanish and German wording the router looks for. Patterns run on accent-folded, lower-case text
+unless their name says otherwise (NAMED_DATA reads the original capitalisation).
+
+German is written folded too: `text.fold` turns ä, ö, ü into a, o, u ("fur", "hochstbetrag") and keeps ß, so a
+word with ß is written "(?:ß|ss)" (Swiss and keyboard-less spellings).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,17 @@ _PEOPLE = (
 # Up to two words qualifying the people ("other engineering managers"), never a preposition ("other perks for staff").
 _MODIFIERS = r"(?:(?!(?:for|of|to|in|on|at|with|and|or|than|from|by)\b)[a-z-]+ ){0,2}"
 _PAY = r"(?:offers?|salary|salaries|pay|bonus|equity|compensation|comp|package|stock|rsus?|sign-?on)"
+_DE_PEOPLE = (
+    r"(?:kandidat(?:en|in|innen)?|bewerber(?:n|in|innen)?|mitarbeiter(?:n|in|innen)?|mitarbeitende[n]?"
+    r"|angestellte[n]?|beschaftigte[n]?|kolleg(?:en|in|innen)|leute[n]?|personen|menschen|ingenieur(?:e|en|in|innen)?"
+    r"|entwickler(?:n|in|innen)?|teammitglieder[n]?|manager(?:n|in|innen)?|neueinstellungen)"
+)
+_DE_MODIFIERS = r"(?:(?!(?:fur|von|zu|in|im|mit|bei|als|und|oder|an|auf|aus|nach)\b)[a-zß-]+ )?"
+_DE_PAY = r"(?:angebot|angebote|gehalt|gehalter|verguetung|vergutung|bonus|aktien|paket|lohn|einkommen)"
+_DE_RELATIVE = (
+    r"(?:freund(?:es|in)?|kolleg(?:en|in)|kumpels?|partner(?:s|in)?|frau|mann(?:es)?|chef(?:s|in)?|bruder(?:s)?"
+    r"|schwester|vorgesetzte[nr]?|recruiter(?:s|in)?|teamleiter(?:s|in)?)"
+)
 OTHER_PEOPLE = re.compile(
     rf"\b(?:other|another|different|previous|past|all the|rest of the) {_MODIFIERS}{_PEOPLE}\b"
     r"|\b(?:people|others|someone|somebody|candidates|employees|engineers) (?:like me|in my (?:position|shoes))\b"
@@ -24,9 +39,29 @@ OTHER_PEOPLE = re.compile(
     r"|\b(?:who else|how many other)\b"
     r"|\botr[oa]s? (?:candidat[oa]s?|emplead[oa]s?|aspirantes|personas|ingenier[oa]s)\b|\balguien mas\b"
     r"|\b(?:de|del) mi (?:amig[oa]|coleg[oa]|companer[oa]|pareja|espos[oa]|jef[ea])\b"
+    # German: "andere Kandidaten", "Leute wie ich", "jemand anders", "das Gehalt meines Kollegen"
+    rf"|\b(?:andere[nrsm]?|fruhere[nrsm]?|bisherige[nrsm]?|ubrige[nrsm]?|restliche[nrsm]?|alle(?:n)? anderen?)"
+    rf" {_DE_MODIFIERS}{_DE_PEOPLE}\b"
+    r"|\b(?:leute|andere|kollegen|mitarbeiter|bewerber|kandidaten) (?:wie ich|in meiner (?:position|lage|rolle))\b"
+    r"|\b(?:jemand|irgendjemand|jemandem|jemanden) (?:anders|anderes|anderem|anderen)\b|\bsonst (?:noch )?jemand\b"
+    rf"|\b{_DE_PAY} (?:meine[rs]|von meine[rm]|seine[rs]|ihre[rs]) {_DE_RELATIVE}\b"
+    rf"|\b(?:meine[rs]?|seine[rs]?) {_DE_RELATIVE} {_DE_PAY}\b"
+    rf"|\b(?:was|wie ?viel) (?:verdien(?:t|en)|bekomm(?:t|en)|erhalt(?:en)?|kriegt|kriegen)"
+    rf" (?:die anderen|andere|die kollegen|mein(?:e)? {_DE_RELATIVE}|alle anderen)\b"
+    r"|\b(?:kollegen|andere|leute) (?:in|im) (?:der gleichen|derselben|dieser|meiner|ahnlichen?) (?:rolle|position"
+    r"|stelle|stufe|ebene)\b|\b(?:kollegen|andere|leute) im (?:gleichen|selben|meinem) (?:team|job)\b"
+    r"|\bliste (?:aller |der )?(?:kandidaten|bewerber(?:innen)?|angebote|mitarbeiter(?:innen)?)\b"
+    r"|\balle (?:anderen )?(?:kandidaten|bewerber(?:innen)?|angebote)\b"
+    r"|\b(?:wer (?:sonst|noch|alles)|wie ?viele andere)\b"
 )
-CONTACT_NOUN = re.compile(r"\b(?:email|e-mail|phone|number|contact|correo|telefono)\b")
+CONTACT_NOUN = re.compile(
+    r"\b(?:email|e-mail|phone|number|contact|correo|telefono|telefonnummer|telefon|handynummer|nummer|kontakt"
+    r"|mail|mailadresse|e-mail-adresse)\b"
+)
 _NAME = r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?"
+# German capitalises every noun, so a German name counts only where nothing follows it ("das Gehalt von Daniel?",
+# "Was verdient Priya?"), never inside a phrase ("das volle Gehalt von Beginn an").
+_END = r"(?=\s*(?:[?.!,;]|$))"
 NAMED_DATA = re.compile(
     rf"(?P<name>\b{_NAME})['’]s\s+(?:\w+\s+)?(?i:offer|salary|pay|bonus|equity|compensation|package|start date"
     r"|address|email|phone|number|details|sign-on|stock|contract|review|rating)\b"
@@ -35,9 +70,17 @@ NAMED_DATA = re.compile(
     rf"|\b(?i:how much|what)\s+(?i:does|did|will|is|was)\s+(?P<name3>{_NAME})\s+"
     r"(?i:make|earn|get|getting|paid|being paid|offered)\b"
     rf"|\b(?i:cu[aá]nto)\s+(?i:gana|cobra|le ofrecieron a)\s+(?P<name4>{_NAME})"
-    rf"|^\s*(?i:who is|who's|quien es|qui[eé]n es)\s+(?P<name5>{_NAME})\s*\??\s*$"
+    rf"|^\s*(?i:who is|who's|quien es|qui[eé]n es|wer ist)\s+(?P<name5>{_NAME})\s*\??\s*$"
+    r"|\b(?i:gehalt|verg(?:ü|ue|u)tung|adresse|e-?mail|e-?mail-adresse|telefonnummer|handynummer)\s+"
+    rf"(?i:von)\s+(?P<name6>{_NAME}){_END}"
+    r"|\b(?i:wie\s?viel|was)\s+(?i:verdient|bekommt|bekam|erhält|erhaelt|erhielt|kriegt|verdiente)\s+"
+    rf"(?P<name7>{_NAME}){_END}"
 )
-NOT_NAMES = ("I", "My", "The", "Your", "What", "How", "This", "That", "Our", "Company", "Team", "Mi", "Tu", "El", "La")
+NOT_NAMES = (
+    "I", "My", "The", "Your", "What", "How", "This", "That", "Our", "Company", "Team", "Mi", "Tu", "El", "La",
+    "Ich", "Mein", "Meine", "Der", "Die", "Das", "Ihr", "Ihre", "Sie", "Wir", "Unser", "Unsere", "Firma",
+    "Unternehmen", "Man",
+)  # fmt: skip
 
 INTERNAL = re.compile(
     r"\b(?:internal|recruiter'?s?|hiring manager'?s?|interview(?:er)?s?'?|panel) (?:notes?|comments?|feedback|"
@@ -54,11 +97,40 @@ INTERNAL = re.compile(
     r"|\bwho (?:needs to|has to|must|will|should|would|does|do|can|is going to) (?:approve|sign off)\b"
     r"|\b(?:approves?|approving|signs? off on) (?:my|the|this) offer\b"
     r"|\bnotas internas\b|\b(?:banda|rango) salarial\b|\bpresupuesto\b|\blo maximo que (?:pueden|podrian)\b"
+    # German: internal notes and feedback, bands and budgets, the most the company can pay, approvals
+    r"|\binterne[nrs]? (?:notizen|kommentare|bewertung(?:en)?|beurteilung(?:en)?|einschatzung(?:en)?|unterlagen"
+    r"|informationen|infos|richtwerte|vorgaben)\b"
+    r"|\b(?:notizen|feedback|kommentare|bewertung(?:en)?|beurteilung(?:en)?|einschatzung(?:en)?)"
+    r" (?:uber|zu) mi(?:ch|r)\b"
+    r"|\b(?:des|der|vom) (?:recruiters?|recruiterin|interviewers?|hiring managers?|personalers?) (?:notizen|kommentare"
+    r"|feedback|bewertung(?:en)?)\b"
+    r"|\bwas (?:haben|hat) (?:die interviewer(?:innen)?|der interviewer|die interviewerin|das team|der hiring manager"
+    r"|die hiring managerin|sie|ihr|die personaler|das panel)(?: denn)? uber mich (?:gesagt|geschrieben|gedacht"
+    r"|notiert|gemeint)\b"
+    r"|\b(?:gehalts|vergutungs|lohn)(?:band|bander|bandern|spanne|spannen|rahmen|stufe|stufen|gruppe|gruppen"
+    r"|bandbreite|raster|struktur|grenze|obergrenze)\b|\b(?:band|bandbreite|spanne) fur (?:diese|meine|die)\b"
+    r"|\b(?:hochst|maximal)(?:betrag|betrage|gehalt|grenze|angebot|summe|satz)\b"
+    r"|\bobergrenze (?:fur|beim|bei|des) (?:das |dem |den |mein(?:em)? )?(?:gehalt|grundgehalt|angebot)\b"
+    r"|\b(?:das )?(?:maximum|meiste|hochste),? (?:das|was) (?:sie|ihr|die firma|das unternehmen|man)"
+    r" (?:\w+ )?(?:zahlen|bieten|anbieten|geben|gehen)(?: konnen| konnt| kann| durfen| darf| wurden)?\b"
+    r"|\b(?:maximal|hochstens) (?:zahlen|bieten|anbieten|geben) (?:konnen|konnt|kann|durfen|darf)\b"
+    r"|\bwie (?:hoch|weit|viel hoher) (?:konnen|konnten|durfen|wurden|kann|konnte) (?:sie|ihr|wir|die firma|man)"
+    r" (?:maximal |hochstens |noch )?(?:gehen|zahlen)\b"
+    r"|\b(?:genehmigung(?:en)?|genehmigungs(?:prozess|kette|status|weg)|freigabe(?:prozess|kette|status)?"
+    r"|wer hat (?:das|mein) angebot (?:genehmigt|freigegeben))\b"
+    r"|\bwer (?:muss|wird|soll|kann|darf|mochte) (?:das |mein |dieses )?(?:angebot )?(?:genehmigen|freigeben"
+    r"|absegnen|abzeichnen)\b"
 )
 
 QUESTION_BEFORE = re.compile(
     r"(?:\b(?:how|can|could|should|shall|if|when|once|after|before|whether|do|does|did|may|might|what happens if"
-    r"|como|puedo|si|cuando|despues de que|antes de que|deberia)\s+(?:i\s+|we\s+|yo\s+)?(?:\w+\s+){0,2}|\bto\s+)$"
+    r"|como|puedo|si|cuando|despues de que|antes de que|deberia"
+    r"|wie|wann|wenn|falls|sobald|nachdem|bevor|ob|was passiert,? wenn"
+    # a German modal asks only at the start of a sentence or after a question word ("Kann ich …?", "wie kann
+    # ich …"); after anything else it is inversion in a statement ("Leider muss ich das Angebot ablehnen").
+    r"|(?:^|(?<=[.!?,;:] )|(?<=[.!?,;:])|(?<=\bwie )|(?<=\bwo )|(?<=\bwann )|(?<=\bwarum ))"
+    r"(?:kann|konnte|konnen|konnten|sollte|soll|darf|durfte|muss|mussen))"
+    r"\s+(?:i\s+|we\s+|yo\s+|ich\s+|wir\s+)?(?:\w+\s+){0,2}|\bto\s+)$"
 )
 ACCEPT = re.compile(
     r"\b(?:i|we)(?:'d| would| will|'ll|'m| am)? (?:like to |want to |wish to |happy to |delighted to |pleased to "
@@ -66,6 +138,15 @@ ACCEPT = re.compile(
     r"the job|the role|the position))\b(?! (?:it |the offer )?(?:if|only|but|provided|assuming))"
     r"|\b(?:count me in|where do i sign|yes,? i accept|it'?s a yes)\b"
     r"|\b(?:acepto|quiero aceptar|me gustaria aceptar|voy a aceptar)\b(?! (?:la oferta )?(?:si|solo))"
+    # German: "ich nehme das Angebot an", "ich möchte das Angebot annehmen", "ich sage zu", "wo unterschreibe ich?"
+    r"|\b(?:(?:ich|wir) nehmen?|nehmen? (?:ich|wir)) (?:das|ihr|dieses) (?:angebot|stellenangebot)"
+    r" (?:hiermit |sehr |gerne |gern |dankend )*an\b"
+    r"(?!,? (?:wenn|falls|sofern|nur|aber|vorausgesetzt))"
+    r"|\b(?:ich|wir) (?:mochten?|will|wollen|werden?|wurden?|kann|konnen)(?: \w+)? (?:das|ihr|dieses) (?:angebot"
+    r"|stellenangebot) (?:hiermit |sehr |gerne |gern |sehr gerne )*annehmen\b(?!,? (?:wenn|falls|sofern|nur|aber))"
+    r"|\b(?:ich|wir) (?:sage|sagen) (?:hiermit |gerne |gern )*zu\b(?!,? (?:wenn|falls|sofern|nur|aber))"
+    r"|\b(?:ich|wir) akzeptiere[n]? (?:das|ihr|dieses) angebot\b(?!,? (?:wenn|falls|sofern|nur|aber))"
+    r"|\b(?:hiermit (?:nehme ich|sage ich|akzeptiere ich)|wo (?:kann|muss|soll) ich unterschreiben)\b"
 )
 DECLINE = re.compile(
     r"\b(?:i|we)(?:'d| would| will|'ll|'m| am| have| must| need to| have to)? (?:like to |want to |going to "
@@ -75,57 +156,101 @@ DECLINE = re.compile(
     r"|\b(?:no longer interested|decided not to (?:join|accept)|decided to go with another|i'?ll pass|"
     r"not going to accept)\b"
     r"|\b(?:rechazo la oferta|voy a rechazar|quiero rechazar|no voy a aceptar|no acepto la oferta|declino)\b"
+    # German: "ich muss das Angebot leider ablehnen", "ich lehne ab", "ich sage ab", "kein Interesse mehr"
+    r"|\b(?:ich|wir)\b(?: [a-zß]+){0,5} (?:ablehnen|absagen|ausschlagen|nicht annehmen)\b(?! \w*\s*(?:\d|\$|£|€))"
+    r"|\b(?:ich|wir) (?:lehne|lehnen|sage|sagen)(?: [a-zß]+){0,4} ab\b"
+    r"|\b(?:kein interesse mehr|nicht mehr interessiert|habe mich (?:leider )?(?:dagegen|anders|fur ein anderes"
+    r" angebot|fur eine andere (?:stelle|firma)|gegen (?:das|ihr) angebot) entschieden)\b"
 )
 NEGOTIATE = re.compile(
     r"\b(?:negotia\w*|counter ?-?offer|counter ?propos\w*|discuss (?:my|the) (?:offer|salary|package|terms)"
     r"|flexib\w*|wiggle room|room to move|is there (?:any )?room|better offer|improve (?:the|my) offer"
     r"|another offer|other offer|competing offer|counter|otra oferta|oferta de otra empresa"
-    r"|negociar|negociable|negociacion|contraoferta|mejorar (?:la|mi) oferta)\b"
+    r"|negociar|negociable|negociacion|contraoferta|mejorar (?:la|mi) oferta"
+    r"|verhand\w*|nachverhand\w*|gegenangebot\w*|gegenvorschlag\w*|spielraum|verhandlungsspielraum"
+    r"|besseres angebot|(?:das|mein|ihr) angebot (?:zu )?(?:verbessern|nachbessern)|anderes angebot|weiteres angebot"
+    r"|konkurrenzangebot\w*|angebot (?:einer|von einer) anderen (?:firma|unternehmen)"
+    r"|uber (?:mein|das) angebot (?:sprechen|reden))\b"
 )
 MORE_PLEASE = re.compile(
-    r"\b(?:more|higher|increase|raise|bump|extra|additional|earlier|later|mas|subir|aumentar|aumento)\b"
+    r"\b(?:more|higher|increase|raise|bump|extra|additional|earlier|later|mas|subir|aumentar|aumento"
+    r"|mehr|hoher\w*|erhoh\w*|anheb\w*|anhebung|aufstock\w*|zusatzlich\w*|fruher|spater)\b"
 )
 DEADLINE = re.compile(
-    r"\b(?:deadline|expire|expires|expiry|expiration|how long do i have|how much time do i have|respond by|reply by"
+    r"\b(?:deadline|expire|expires|expiry|expiration|how long do i have(?! to (?:stay|work|remain|be employed))"
+    r"|how much time do i have|respond by|reply by"
     r"|decide by|decision by|until when|time to decide|valid until|when (?:do|should|must) i (?:need to )?(?:respond"
-    r"|decide|answer|reply|sign)|when is (?:it|the offer) due|fecha limite|vence|caduca|plazo|hasta cuando"
-    r"|cuanto tiempo tengo|more time|an extension|extend (?:the|my) (?:deadline|offer)|mas tiempo|prorroga)\b"
+    r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due|fecha limite|vence|caduca|plazo|hasta cuando"
+    r"|cuanto tiempo tengo|more time|an extension|extend (?:the|my) (?:deadline|offer)|mas tiempo|prorroga"
+    r"|frist|fristen|antwortfrist|entscheidungsfrist|annahmefrist|bis wann|wie lange habe ich|wie ?viel zeit (?:habe"
+    r"|hab) ich|gultig bis|gultigkeit|ablaufdatum|ablaufen|lauft (?:\w+ ){0,2}ab|wie lange (?:ist|gilt|lauft)"
+    r" (?:das|mein) angebot|wann (?:muss|sollte|soll) ich (?:mich )?(?:\w+ ){0,3}(?:antworten|entscheiden|zusagen"
+    r"|absagen|unterschreiben|melden|ruckmelden)|mehr zeit|fristverlangerung|verlangerung|(?:die frist|das angebot)"
+    r" verlangern)\b"
 )
 NEXT_STEPS = re.compile(
-    r"\b(?:next steps?|what happens (?:next|now|after)|what'?s next|after i (?:accept|sign)|how (?:do|can|should) i"
-    r" (?:accept|sign|decline|respond|reply|proceed)|how to (?:accept|sign|decline)|what do i (?:need to )?do next"
+    r"\b(?:next steps?|what happens (?:next|now|after)|what'?s next|after i (?:accept|sign(?!-?\s?on))"
+    r"|how (?:do|can|should) i (?:accept|sign(?!-?\s?on)|decline|respond|reply|proceed)"
+    r"|how to (?:accept|sign(?!-?\s?on)|decline)|what do i (?:need to )?do next"
     r"|the process|background check|onboarding|proximos pasos|siguientes pasos|que sigue|que pasa (?:despues|ahora)"
-    r"|como (?:acepto|firmo|rechazo)|el proceso)\b"
+    r"|como (?:acepto|firmo|rechazo)|el proceso"
+    r"|nachsten schritte|nachster schritt|weitere[nr]? (?:ablauf|vorgehen|schritte)"
+    r"|wie geht(?: e|')?s (?:jetzt |nun |dann )?weiter|was passiert (?:als nachstes|jetzt|nun|danach|dann)"
+    r"|was kommt (?:als nachstes|jetzt|danach)"
+    r"|nachdem ich (?:\w+ ){0,2}(?:zugesagt|unterschrieben|angenommen)|wie (?:kann|soll|muss) ich (?:\w+ ){0,3}"
+    r"(?:annehmen|unterschreiben|ablehnen|zusagen|absagen|antworten)|(?:kann|darf|muss|soll) ich (?:\w+ ){0,3}"
+    r"(?:annehmen|unterschreiben|ablehnen|zusagen|absagen)|wie ist der ablauf|der ablauf|das verfahren"
+    r"|der prozess|hintergrund(?:prufung|check)|einarbeitung)\b"
 )
 LETTER = re.compile(
     r"\b(?:offer letter|the letter|my letter|copy of (?:my|the) offer|send me (?:my|the) offer|pdf|carta de oferta"
-    r"|la carta|copia de (?:mi|la) oferta)\b"
+    r"|la carta|copia de (?:mi|la) oferta"
+    r"|angebotsschreiben|angebotsbrief|zusageschreiben|vertragsangebot|kopie (?:meines|des|von meinem|vom)"
+    r" (?:angebots|angebot|vertrags|vertrag|arbeitsvertrags|angebotsschreibens)|schicken sie mir (?:das|mein)"
+    r" angebot)\b"
 )
 CONTACT = re.compile(
     r"\b(?:recruiter|recruiting team|talent partner|hr contact|contact (?:you|someone|somebody|a person|my|the|hr)"
     r"|reach (?:you|someone|a person|my|the)|talk to (?:a |an )?(?:human|person|someone|somebody|real person"
     r"|recruiter)|speak (?:to|with) (?:a|an|someone|somebody|my|the)|who (?:do|can|should) i (?:talk|speak|ask"
-    r"|contact)|reclutador\w*|contactar|hablar con|persona de contacto|con quien (?:hablo|puedo hablar))\b"
+    r"|contact)|reclutador\w*|contactar|hablar con|persona de contacto|con quien (?:hablo|puedo hablar)"
+    r"|recruiterin|personaler(?:in)?|personalabteilung|hr-abteilung|ansprechpartner(?:in)?|ansprechperson"
+    r"|kontaktier\w*|(?:wie|wo) erreiche ich|(?:sprechen|reden) mit (?:einem|einer|jemandem|meinem|meiner|dem|der)"
+    r"|mit (?:einem menschen|einer person|jemandem|einem echten menschen|meinem recruiter|meiner recruiterin)"
+    r" (?:sprechen|reden)|an wen (?:kann|soll|muss) ich mich wenden|wen (?:kann|soll) ich (?:fragen|kontaktieren"
+    r"|anrufen|ansprechen))\b"
 )
 
 HELLO = re.compile(
     r"\b(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|hola|buenos dias|buenas tardes"
-    r"|buenas noches|buenas)\b"
+    r"|buenas noches|buenas|hallo|guten (?:morgen|tag|abend)|servus|moin|gru(?:ß|ss) gott|gruezi|gru(?:ß|ss)"
+    r" (?:dich|sie|euch))\b"
 )
-THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|cheers|appreciate it|much appreciated|gracias|muchas gracias)\b")
+THANKS = re.compile(
+    r"\b(?:thanks|thank you|thx|ty|cheers|appreciate it|much appreciated|gracias|muchas gracias"
+    r"|danke(?: schon| sehr| vielmals)?|dankeschon|vielen dank|herzlichen dank|besten dank|tausend dank)\b"
+)
 ACK = re.compile(
     r"\b(?:ok|okay|okey|great|cool|perfect|nice|got it|understood|sounds good|makes sense|noted|alright|vale|perfecto"
-    r"|genial|entendido|de acuerdo|claro|muy bien)\b"
+    r"|genial|entendido|de acuerdo|claro|muy bien"
+    r"|alles klar|in ordnung|verstanden|perfekt|prima|super|klingt gut|passt|sehr gut|toll|gut|klar|genau)\b"
 )
-BYE = re.compile(r"\b(?:bye|goodbye|see you|talk later|that'?s all|adios|hasta luego|nos vemos|chao)\b")
+BYE = re.compile(
+    r"\b(?:bye|goodbye|see you|talk later|that'?s all|adios|hasta luego|nos vemos|chao|tschuss|tschu(?:ß|ss)"
+    r"|auf wiedersehen|bis bald|bis spater|bis dann|das war'?s|das wars|das ist alles|ciao|schonen tag noch)\b"
+)
 HELP = re.compile(
     r"\b(?:help|what can you do|who are you|what can i ask|what do you do|how does this work|ayuda|que puedes hacer"
-    r"|quien eres)\b"
+    r"|quien eres|(?<!fur ihre )(?<!fur die )(?<!fur deine )hilfe|was (?:kannst du|konnen sie) (?:tun|machen)"
+    r"|was kannst du|was konnen sie|wer bist du|wer sind sie|was kann ich (?:sie |dich )?fragen"
+    r"|wie funktioniert (?:das|dieser chat))\b"
 )
 SMALLTALK_FILLER = re.compile(
     r"\b(?:there|team|again|so much|a lot|very much|all|for (?:the|your) help|ok|okay|great|cool|perfect|nice|yes"
     r"|sure|got it|understood|vale|perfecto|genial|de acuerdo|entendido|claro|si|muy|amable|me|you|please|por favor"
-    r"|so|and|y|how are you|como estas|que tal)\b"
+    r"|so|and|y|how are you|como estas|que tal"
+    r"|fur (?:die|ihre|deine) hilfe|sehr|vielmals|nochmal|nochmals|ja|gut|super|schon|sie|ihnen|dir|und|bitte|alles"
+    r"|mal|auch|wie geht(?: e|')?s(?: ihnen| dir)?)\b"
 )
 
 BENEFITS = re.compile(
@@ -139,21 +264,39 @@ BENEFITS = re.compile(
     r"|paternidad|beneficios|prestaciones|cobertura|gimnasio|formacion|guarderia|reembolsos?|gastos|festivos"
     r"|hijos|familia|enfermedad|dentista"
     r"|probation\w*|notice periods?|resign\w*|termination|payroll|pay ?days?|overtime|polic(?:y|ies)|handbook"
-    r"|code of conduct|dress code|periodo de prueba|preaviso|politicas?)\b"
+    r"|code of conduct|dress code|periodo de prueba|preaviso|politicas?"
+    # German
+    r"|krankenversicherung\w*|krankenkasse|versicherung\w*|versichert|gesundheit\w*|zahn\w*|brille|sehhilfe"
+    r"|altersvorsorge|betriebsrente|rente|pensionskasse|elternzeit|elterngeld|mutterschutz|vaterschaft\w*"
+    r"|sonderurlaub|krank\w*|feiertag\w*|fitnessstudio|jobticket|deutschlandticket|fahrtkosten\w*|pendel\w*"
+    r"|weiterbildung\w*|fortbildung\w*|schulung\w*|zuschuss|zuschusse|pauschale|leistungen|zusatzleistungen"
+    r"|sozialleistungen|mitarbeitervorteile|vorteile|kinderbetreuung|kita|kinder|familie|psychische gesundheit"
+    r"|therapie|beratung|ausstattung|ausrustung|reisekosten|spesen|erstattung|ruckerstattung|mittagessen|essen"
+    r"|kantine|essenszuschuss|parkplatz|parken|probezeit|kundigungsfrist\w*|kundigung|gehaltsabrechnung"
+    r"|lohnabrechnung|uberstunden|richtlinien?|mitarbeiterhandbuch|verhaltenskodex|kleiderordnung"
+    r"|vermogenswirksame leistungen|dienstwagen|firmenwagen|bildungsurlaub)\b"
 )
 
 # The candidate asking about their own offer ("in my offer", "do I get"), as opposed to a company policy.
 OWN_OFFER = re.compile(
     r"\b(?:my (?:offer|contract|package|letter)|(?:in|on) my|(?:do|will|would|did|can) i (?:get|have|receive)"
     r"|i(?:'m| am) (?:getting|entitled|offered)|am i (?:entitled|getting|offered)|i get|mi oferta|mi contrato"
-    r"|(?:tengo|recibo|me dan|me corresponden?))\b"
+    r"|(?:tengo|recibo|me dan|me corresponden?)"
+    r"|mein(?:em|en|e)? (?:angebot|vertrag|arbeitsvertrag|paket|angebotsschreiben)|(?:in|laut|nach) meinem"
+    r"|(?:bekomme|habe|erhalte|kriege) ich|steht mir|ich (?:bekomme|erhalte|kriege|habe anspruch))\b"
 )
-PERSONAL = re.compile(r"\b(?:my|mine|i|i'm|i'd|i'll|me|mi|mis|yo|tengo|recibo|recibire)\b")
+PERSONAL = re.compile(
+    r"\b(?:my|mine|i|i'm|i'd|i'll|me|mi|mis|yo|tengo|recibo|recibire|ich|mein|meine|meinen|meinem|meiner|meines|mir"
+    r"|mich)\b"
+)
 # A question about how a policy works for everyone ("when is the bonus paid?", "which days do hybrid employees
 # go in?"), which the documents answer rather than the candidate's own offer terms.
 POLICY_FRAMING = re.compile(
     r"\b(?:employees?|staff|people|everyone|workers|team members|new (?:hires|joiners)|policy|policies|rules?"
-    r"|empleados|politicas?)\b"
+    r"|empleados|politicas?"
+    r"|mitarbeiter(?:innen|n)?|mitarbeitende[n]?|angestellte[n]?|beschaftigte[n]?|jeder|alle mitarbeiter\w*"
+    r"|neue (?:mitarbeiter\w*|kollegen)|richtlinien?|regel(?:n|ung|ungen)?)\b"
     r"|\bwhen (?:is|are|do|does|will) (?:the |an? |our )?(?:[a-z-]+ ){1,3}(?:paid|paid out|pay out|payable)\b"
     r"|\bcuando se paga\w*\b"
+    r"|\bwann (?:wird|werden) (?:der |die |das )?(?:[a-zß-]+ ){1,3}(?:ausgezahlt|gezahlt|bezahlt|ausbezahlt)\b"
 )

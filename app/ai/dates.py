@@ -1,8 +1,9 @@
-"""Dates in free text (English and Spanish), resolved against an offer, and formatted for candidates.
+"""Dates in free text (English, Spanish and German), resolved against an offer, and formatted for candidates.
 
-Forms read: 2027-03-03, 03/03/2027 (both day-month readings kept), March 3, Mar 3rd, 2027, 3 March 2027,
-the 3rd of March, 3 de marzo de 2027, March 2027. Relative dates ("next Monday") are not read: a counter-offer
-date must be one the candidate wrote.
+Forms read: 2027-03-03, 03/03/2027 and 03.03.2027 (both day-month readings kept; dotted dates read day first),
+March 3, Mar 3rd, 2027, 3 March 2027, the 3rd of March, 3 de marzo de 2027, 3. März 2027 (also "3. Maerz",
+Austrian "Jänner"), March 2027. Relative dates ("next Monday") are not read: a counter-offer date must be one the
+candidate wrote.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from babel.core import UnknownLocaleError
 from babel.dates import format_date
 
 _MONTHS = {
@@ -21,9 +23,12 @@ _MONTHS = {
     "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
     "dic": 12,
+    "januar": 1, "jänner": 1, "janner": 1, "jaenner": 1, "februar": 2, "feber": 2, "märz": 3, "marz": 3,
+    "maerz": 3, "mär": 3, "mrz": 3, "mai": 5, "juni": 6, "juli": 7, "okt": 10, "oktober": 10, "dezember": 12,
+    "dez": 12,
 }  # fmt: skip
 _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|º|°)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|º|°|\.)?"  # "3." is German for the 3rd
 _YEAR = r"(?P<year>\d{4})"
 
 _PATTERNS = [
@@ -73,6 +78,8 @@ def _from_match(match: re.Match[str]) -> DateMention | None:
         year += 2000
     if "a" in groups:  # numeric d/m/y: keep both readings when both are valid
         first, second = int(groups["a"]), int(groups["b"])
+        if match.group(0)[len(groups["a"])] == ".":  # 03.04.2027 is day first (German and most of Europe)
+            first, second = second, first
         readings = [(m, d, year) for m, d in ((first, second), (second, first)) if _valid(m, d, year)]
         readings = list(dict.fromkeys(readings))
         if not readings:
@@ -117,9 +124,10 @@ def resolve_date(mention: DateMention, anchor: date, today: date) -> date | None
 
 
 def format_long_date(value: date, language: str = "en", country: str | None = None) -> str:
-    """ "February 1, 2027" (US English), "1 February 2027" (British English), "1 de febrero de 2027"."""
+    """ "February 1, 2027" (US English), "1 February 2027" (British English), "1 de febrero de 2027",
+    "1. Februar 2027" (German; Austrian German writes "1. Jänner 2027")."""
     locale = f"{language}_{country}" if country else language
     try:
         return format_date(value, "long", locale=locale)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):  # no such country variant ("de_US"): the language's own
         return format_date(value, "long", locale=language)

@@ -6,6 +6,7 @@ quoted verbatim from a retrieved passage, so its answers are the fallback whenev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from typing import Any
 
 from app.ai import cue_words as cw
 from app.ai.dates import format_long_date
-from app.ai.extractive import Evidence, best_evidence, is_overview_question
+from app.ai.extractive import Evidence, best_evidence, content_terms, is_overview_question
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent
 from app.ai.quantities import format_money, format_number, format_percent
@@ -24,6 +25,25 @@ from offer_engine.terms import CounterItem, OfferTerms, Term, WorkArrangement
 from prompts import load_prompt
 
 EMBEDDED_MODEL = "embedded-grounded-1"
+# Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is
+# something the documents may have to answer ("when is it paid?", "who is eligible?").
+_LOOKUP_WORDS = frozenset(
+    content_terms("offer my amount value much many total figure number rate get receive include included exactly")
+)
+
+
+# "Do I get a sign-on bonus?" about a term the offer lacks is answered "no", never with the policy's figures.
+_YES_NO = re.compile(r"\s*(?:do|does|did|is|are|am|will|would|can|could|have|has|tengo|hay|habra|bekomme|gibt|habe)\b")
+
+
+def _phrases(request: AnswerRequest, name: str) -> list[str]:
+    spec = SPECS_BY_NAME.get(name)
+    if spec is not None:
+        return [*spec.labels.values(), *spec.synonyms, *spec.weak]
+    fact = next((f for f in request.extra_facts if f.name == name), None)
+    return [fact.label, *fact.synonyms] if fact else [name]
+
+
 _VALUE_LOOKUP = ("what", "how much", "how many", "when", "which", "who", "cual", "cuanto", "cuando", "que", "quien")
 
 
@@ -76,12 +96,17 @@ def item_display(
     return str(value.value if isinstance(value, Enum) else value)
 
 
-def _item_label(item: CounterItem, language: str) -> str:
-    spec = SPECS_BY_NAME.get(item.term.value)
+_OTHER_LABEL = {"en": "Other", "es": "Otro", "de": "Sonstiges"}
+_DAYS = {"en": "days", "es": "días", "de": "Tage"}
+
+
+def _item_label(request: AnswerRequest, item: CounterItem, language: str) -> str:
+    spec = SPECS_BY_NAME.get(item.key)
     if spec is None:
-        return "Otro" if language == "es" else "Other"
-    label = spec.label_es if language == "es" else spec.label_en
-    return f"{label} ({'días' if language == 'es' else 'days'})" if item.term is Term.PTO_DAYS else label
+        fact = next((f for f in request.extra_facts if f.name == item.key), None)
+        return fact.label if fact else _OTHER_LABEL.get(language, "Other")
+    label = spec.label(language)
+    return f"{label} ({_DAYS.get(language, 'days')})" if item.term is Term.PTO_DAYS else label
 
 
 class EmbeddedEngine:
@@ -145,14 +170,14 @@ class EmbeddedEngine:
         terms, language = request.terms, draft.language
         items = [
             {
-                "label": _item_label(item, language),
+                "label": _item_label(request, item, language),
                 "requested": item_display(terms, item, item.requested, language, item.currency),
                 "current": item_display(terms, item, item.current, language, terms.currency),
             }
             for item in counter.items
         ]
         draft.citations = [
-            fact_citation(request, fact_value(request, item.term.value, language))
+            fact_citation(request, fact_value(request, item.key, language))
             for item in counter.items
             if item.term is not Term.OTHER and item.current is not None
         ]
@@ -175,7 +200,9 @@ class EmbeddedEngine:
             return draft.render("process_contact", **_recruiter(request))
         if route.topic == "letter":
             return draft.render("process_letter", available=request.letter_available, **_recruiter(request))
-        return draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
+        steps = draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
+        evidence = best_evidence(route.text, request.passages, limit=1)  # the company's own onboarding documents
+        return f"{self._quote(evidence, draft)}\n\n{steps}" if evidence else steps
 
     def _facts(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         sentences: list[str] = []
@@ -190,14 +217,30 @@ class EmbeddedEngine:
             sentences.append(
                 draft.render("offer_fact", term=name, label=fact.label, value=fact.display, available=True)
             )
-        if missing and len(missing) == len(sentences) and cw.PERSONAL.search(fold(route.text)):
-            draft.handoff = True
-            return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
-        explained = self._term_passage(request, route, draft)
+        documents = self._documents_beyond_terms(request, route, draft)
+        if missing and len(missing) == len(sentences):
+            if documents and not _YES_NO.match(fold(route.text)):  # the offer does not state it, the documents do
+                return " ".join(sentences[:1]).split(". ")[0].rstrip(".") + ".\n\n" + documents
+            if cw.PERSONAL.search(fold(route.text)):
+                draft.handoff = True
+                return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
+        explained = documents or self._term_passage(request, route, draft)
         if explained and len(missing) == len(sentences):
             return explained  # the offer has no such term, but the documents explain it
         draft.handoff = bool(missing)
         return " ".join(sentences) + (f"\n\n{explained}" if explained else "")
+
+    def _documents_beyond_terms(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+        """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
+        "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
+        asked = content_terms(route.text)
+        named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
+        residual = asked - named - _LOOKUP_WORDS
+        missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
+        if not residual and not missing:
+            return None
+        evidence = best_evidence(route.text, request.passages, limit=1)
+        return self._quote(evidence, draft) if evidence else None
 
     def _term_passage(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
         """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""

@@ -4,105 +4,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.text import fold, phrase_pattern
+from offer_engine.catalogue import BUILTIN_TERMS, Catalogue, TermDefinition, TermType
 from offer_engine.terms import OfferTerms, PayPeriod, WorkArrangement
 
 
 @dataclass(frozen=True)
 class FactSpec:
     name: str
-    label_en: str
-    label_es: str
+    labels: dict[str, str]
     synonyms: tuple[str, ...]
     weak: tuple[str, ...] = ()  # synonyms that also occur in benefits questions ("pay", "leave", "team")
 
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels["en"]
 
-FACT_SPECS: tuple[FactSpec, ...] = (
+
+# The built-in terms' labels and synonyms live in the term catalogue; the chat matches them here.
+FACT_SPECS: tuple[FactSpec, ...] = tuple(
     FactSpec(
-        "sign_on_bonus", "Sign-on bonus", "Bono de incorporación",
-        ("sign-on", "sign on", "signon", "signing bonus", "sign-on bonus", "joining bonus", "welcome bonus",
-         "hiring bonus", "bono de firma", "bono de incorporacion", "prima de incorporacion", "prima de fichaje",
-         "bono de bienvenida", "bono por firma"),
-    ),
-    FactSpec(
-        "bonus_target_percent", "Bonus target", "Bono objetivo",
-        ("bonus", "bonus target", "target bonus", "annual bonus", "performance bonus", "bono", "bonificacion",
-         "bono anual", "bono objetivo", "incentive"),
-    ),
-    FactSpec(
-        "vesting_schedule", "Vesting schedule", "Calendario de consolidación",
-        ("vest", "vesting", "vests", "vested", "cliff", "consolidacion", "consolidan", "se consolida"),
-    ),
-    FactSpec(
-        "equity_units", "Equity", "Acciones",
-        ("equity", "stock", "rsu", "rsus", "shares", "stock options", "options", "equity grant", "acciones",
-         "participaciones", "opciones sobre acciones"),
-    ),
-    FactSpec(
-        "base_salary", "Base salary", "Salario base",
-        ("salary", "base salary", "base", "base pay", "annual salary", "compensation", "comp", "wage", "wages",
-         "how much will i make", "how much will i earn", "how much will i be paid", "sueldo", "salario",
-         "salario base", "remuneracion", "compensacion", "cuanto voy a ganar", "cuanto gano", "cuanto ganare",
-         "salaire", "gehalt", "stipendio", "remuneracao"),
-        ("pay", "paid", "earn", "paga"),
-    ),
-    FactSpec(
-        "start_date", "Start date", "Fecha de inicio",
-        ("start date", "starting date", "first day", "when do i start", "when will i start", "join date",
-         "joining date", "start", "fecha de inicio", "fecha de incorporacion", "primer dia", "cuando empiezo",
-         "cuando comienzo", "empiezo", "empezar", "comienzo", "incorporacion"),
-    ),
-    FactSpec(
-        "work_arrangement", "Work arrangement", "Modalidad de trabajo",
-        ("remote", "remotely", "hybrid", "onsite", "on-site", "on site", "in office", "in the office", "work from home",
-         "wfh", "work arrangement", "teletrabajo", "remoto", "hibrido", "presencial", "trabajo desde casa",
-         "modalidad"),
-        ("office",),
-    ),
-    FactSpec(
-        "relocation", "Relocation", "Reubicación",
-        ("relocation", "relo", "relocate", "relocating", "relocation package", "relocation bonus",
-         "relocation allowance", "relocation assistance", "moving costs", "moving expenses", "reubicacion",
-         "mudanza", "traslado", "relocalizacion"),
-        ("moving", "move"),
-    ),
-    FactSpec(
-        "pto_days", "Paid time off", "Vacaciones",
-        ("pto", "vacation", "vacation days", "paid time off", "days off", "annual leave", "holiday allowance",
-         "holiday entitlement", "vacaciones", "dias libres", "dias de vacaciones"),
-        ("time off",),
-    ),
-    FactSpec(
-        "title", "Job title", "Puesto",
-        ("title", "job title", "position", "my role", "what role", "puesto", "cargo", "titulo"),
-        ("role",),
-    ),
-    FactSpec(
-        "reports_to", "Manager", "Responsable",
-        ("manager", "report to", "reports to", "reporting to", "boss", "hiring manager", "supervisor",
-         "who will i report", "jefe", "jefa", "responsable", "gerente", "a quien reporto"),
-    ),
-    FactSpec(
-        "location", "Location", "Ubicación",
-        ("location", "where will i work", "office location", "where is the office", "based", "ubicacion",
-         "donde trabajare", "sede"),
-    ),
-    FactSpec(
-        "expiry_date", "Offer expiry", "Vencimiento de la oferta",
-        ("expiry date", "expiration date", "offer expiry", "fecha de vencimiento", "vencimiento"),
-    ),
-    FactSpec("department", "Department", "Departamento", ("department", "departamento", "which team"), ("team",)),
-    FactSpec(
-        "special_terms", "Special terms", "Condiciones especiales",
-        ("special terms", "visa", "sponsorship", "special conditions", "condiciones especiales",
-         "terminos especiales", "patrocinio"),
-    ),
-)  # fmt: skip
+        term.key,
+        dict(term.labels),
+        tuple(s for group in term.synonyms.values() for s in group),
+        tuple(term.weak),
+    )
+    for term in BUILTIN_TERMS
+)
 
 SPECS_BY_NAME = {spec.name: spec for spec in FACT_SPECS}
 # Words that name an offer term only when the candidate asks about their own offer: "how much holiday is in my
@@ -112,12 +45,22 @@ _STRONG = {spec.name: phrase_pattern(spec.synonyms) for spec in FACT_SPECS}
 _WEAK = {spec.name: phrase_pattern(spec.weak) for spec in FACT_SPECS if spec.weak}
 
 _PERIOD = {
-    "en": {PayPeriod.YEAR: "per year", PayPeriod.MONTH: "per month", PayPeriod.HOUR: "per hour"},
-    "es": {PayPeriod.YEAR: "al año", PayPeriod.MONTH: "al mes", PayPeriod.HOUR: "por hora"},
-}
+    "en": {PayPeriod.YEAR: "per year", PayPeriod.MONTH: "per month", PayPeriod.WEEK: "per week",
+           PayPeriod.HOUR: "per hour"},
+    "es": {PayPeriod.YEAR: "al año", PayPeriod.MONTH: "al mes", PayPeriod.WEEK: "a la semana",
+           PayPeriod.HOUR: "por hora"},
+    "de": {PayPeriod.YEAR: "pro Jahr", PayPeriod.MONTH: "pro Monat", PayPeriod.WEEK: "pro Woche",
+           PayPeriod.HOUR: "pro Stunde"},
+}  # fmt: skip
 _ARRANGEMENT = {
     "en": {WorkArrangement.ONSITE: "on-site", WorkArrangement.HYBRID: "hybrid", WorkArrangement.REMOTE: "remote"},
     "es": {WorkArrangement.ONSITE: "presencial", WorkArrangement.HYBRID: "híbrida", WorkArrangement.REMOTE: "remota"},
+    "de": {WorkArrangement.ONSITE: "vor Ort", WorkArrangement.HYBRID: "hybrid", WorkArrangement.REMOTE: "remote"},
+}
+_UNITS = {
+    "en": {"days": "days", "weeks": "weeks", "months": "months", "years": "years", "hours": "hours"},
+    "es": {"days": "días", "weeks": "semanas", "months": "meses", "years": "años", "hours": "horas"},
+    "de": {"days": "Tage", "weeks": "Wochen", "months": "Monate", "years": "Jahre", "hours": "Stunden"},
 }
 
 
@@ -177,9 +120,13 @@ def _money(terms: OfferTerms, amount: Decimal | None, language: str) -> str | No
     return None if amount is None else format_money(amount, terms.currency, language, terms.country)
 
 
+def _language(language: str) -> str:
+    return language if language in _PERIOD else "en"
+
+
 def display_value(terms: OfferTerms, name: str, language: str) -> str | None:
     """A term's value as a candidate reads it in `language`, or None when the offer has none."""
-    lang = "es" if language == "es" else "en"
+    lang = _language(language)
     match name:
         case "base_salary":
             return f"{_money(terms, terms.base_salary, lang)} {_PERIOD[lang][terms.pay_period]}"
@@ -195,7 +142,9 @@ def display_value(terms: OfferTerms, name: str, language: str) -> str | None:
             value = getattr(terms, name)
             return None if value is None else format_long_date(value, lang, terms.country)
         case "work_arrangement":
-            return None if terms.work_arrangement is None else _ARRANGEMENT[lang][terms.work_arrangement]
+            if terms.work_arrangement is None:
+                return terms.work_arrangement_label
+            return _ARRANGEMENT[lang][terms.work_arrangement]
         case _:
             raw = getattr(terms, name, None)
             return None if raw in (None, "") else str(raw)
@@ -206,7 +155,7 @@ def fact_value(request: AnswerRequest, name: str, language: str) -> FactValue:
         if fact.name == name:
             return FactValue(name, fact.label, fact.value, fact.ref)
     spec = SPECS_BY_NAME.get(name)
-    label = (spec.label_es if language == "es" else spec.label_en) if spec else name.replace("_", " ").capitalize()
+    label = spec.label(language) if spec else name.replace("_", " ").capitalize()
     ref = request.fact_refs.get(name, f"offer:{name}")
     return FactValue(name, label, display_value(request.terms, name, language), ref)
 
@@ -227,3 +176,47 @@ def all_fact_values(request: AnswerRequest, language: str) -> list[FactValue]:
     facts = [fact_value(request, name, language) for name in GROUNDED_FACTS]
     facts += [FactValue(f.name, f.label, f.value, f.ref) for f in request.extra_facts]
     return [f for f in facts if f.display is not None]
+
+
+def tenant_term_display(term: TermDefinition, raw: str, terms: OfferTerms, language: str) -> str:
+    """A tenant term's kept value as a candidate reads it, by the term's type ("$2.50 per hour", "6 months")."""
+    lang = _language(language)
+    try:
+        number = Decimal(raw)
+    except ArithmeticError:
+        return raw
+    match term.type:
+        case TermType.MONEY:
+            return format_money(number, terms.currency, lang, terms.country)
+        case TermType.MONEY_RATE:
+            basis = term.basis or PayPeriod.YEAR
+            return f"{format_money(number, terms.currency, lang, terms.country)} {_PERIOD[lang][basis]}"
+        case TermType.PERCENT:
+            return format_percent(number)
+        case TermType.COUNT | TermType.DURATION:
+            unit = _UNITS[lang].get(term.unit or "", term.unit or "")
+            return f"{format_number(number, lang)} {unit}".strip()
+        case _:
+            return raw
+
+
+def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
+    """The candidate's values of the tenant's own terms, as facts the chat can answer and cite (never internal)."""
+    facts = []
+    for term in catalogue.tenant_terms:
+        raw = terms.custom.get(term.key)
+        if term.internal or raw is None:
+            continue
+        value = (
+            format_long_date(date.fromisoformat(raw), _language(language), terms.country)
+            if (term.type is TermType.DATE)
+            else tenant_term_display(term, raw, terms, language)
+        )
+        facts.append(
+            OfferFact(
+                name=term.key, label=term.label(language), value=value,
+                ref=refs.get(term.key, f"offer:{term.key}"), synonyms=[fold(p) for p in term.phrases],
+                kind=term.type.value, raw=raw, negotiable=term.negotiable,
+            )
+        )  # fmt: skip
+    return facts

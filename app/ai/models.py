@@ -83,6 +83,9 @@ class OfferFact(BaseModel):
     value: str
     ref: str
     synonyms: list[str] = Field(default_factory=list)
+    kind: str = "text"  # the catalogue type of a tenant term: money, money_rate, percent, count, duration, ...
+    raw: str | None = None  # the kept value (a decimal string for numbers): what a counter-offer compares with
+    negotiable: bool = False
 
 
 class Citation(BaseModel):
@@ -108,7 +111,7 @@ class CounterProposal(BaseModel):
         return {
             "items": [
                 {
-                    "term": item.term.value,
+                    "term": item.key,
                     "current": _plain(item.current),
                     "requested": _plain(item.requested),
                     "currency": item.currency,

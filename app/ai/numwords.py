@@ -1,14 +1,20 @@
-"""Written-out numbers in English and Spanish ("one hundred and sixty thousand", "ciento sesenta mil") as digits.
+"""Written-out numbers in English, Spanish and German ("one hundred and sixty thousand", "ciento sesenta mil",
+"hundertsechzigtausend") as digits.
 
 `rewrite_number_words` turns every run of number words into digits so the numeric parsers see one form. A run
-that is not one valid number ("two three") is split into the valid numbers it holds.
+that is not one valid number ("two three") is split into the valid numbers it holds. German writes a number as
+one word ("fünfundachtzigtausend"), sometimes split at the scale ("achtzig tausend"); a scale after digits
+("85 Tausend", "1,5 Millionen") is multiplied out, since the numeric parser reads English and Spanish scales only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
+
+from app.ai.text import fold_aligned
 
 Kind = Literal["unit", "teen", "tens", "tens_unit", "hundred", "hundreds", "scale", "and", "a"]
 
@@ -82,6 +88,133 @@ class _Group:
     @property
     def value(self) -> int:
         return self.total + self.current
+
+
+# German: a number below a million is one word built from these parts; "eine Million" and "Millionen" stand apart.
+_DE_UNITS = {"eins": 1, "ein": 1, "eine": 1, "zwei": 2, "zwo": 2, "drei": 3, "vier": 4, "funf": 5, "sechs": 6}
+_DE_UNITS |= {"sieben": 7, "acht": 8, "neun": 9}
+_DE_TEENS = {"zehn": 10, "elf": 11, "zwolf": 12, "dreizehn": 13, "vierzehn": 14, "funfzehn": 15, "sechzehn": 16}
+_DE_TEENS |= {"siebzehn": 17, "achtzehn": 18, "neunzehn": 19}
+_DE_TENS = {"zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "funfzig": 50, "sechzig": 60}
+_DE_TENS |= {"siebzig": 70, "achtzig": 80, "neunzig": 90}
+_DE_ASCII = {"fuenf", "zwoelf", "fuenfzehn", "fuenfzig"}  # "ü"/"ö" typed as "ue"/"oe"
+_DE_PARTS = sorted(
+    {*_DE_UNITS, *_DE_TEENS, *_DE_TENS, *_DE_ASCII, "und", "hundert", "tausend", "null"}, key=len, reverse=True
+)
+_DE_WORD = rf"(?:{'|'.join(_DE_PARTS)})+"
+_DE_MILLION = r"million(?:en)?|milliarde(?:n)?"
+_DE_RUN = re.compile(
+    rf"(?<![^\W\d_])(?:{_DE_WORD}|{_DE_MILLION})(?:[\s-]+(?:{_DE_WORD}|{_DE_MILLION}))*(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_DE_TOKEN = re.compile(rf"{_DE_WORD}|{_DE_MILLION}", re.IGNORECASE)
+_DE_DIGIT_SCALE = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:[.,]\d{1,2})?)\s?(?P<scale>tausend|millionen|mio\b\.?)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_DE_ALONE = frozenset({"ein", "eine", "eins", "null"})  # alone, an article or a word rather than a quantity
+
+
+def _de_plain(folded: str) -> str:
+    return folded.replace("ue", "u").replace("oe", "o")
+
+
+def _de_below_100(word: str) -> int | None:
+    if word in _DE_UNITS and word not in ("ein", "eine"):
+        return _DE_UNITS[word]
+    if word in _DE_TEENS:
+        return _DE_TEENS[word]
+    if word in _DE_TENS:
+        return _DE_TENS[word]
+    unit, und, tens = word.partition("und")
+    if und and unit in _DE_UNITS and unit not in ("eins", "eine") and tens in _DE_TENS:
+        return _DE_UNITS[unit] + _DE_TENS[tens]
+    return None
+
+
+def _de_below_1000(word: str) -> int | None:
+    if word == "null":
+        return 0
+    head, hundred, tail = word.partition("hundert")
+    if not hundred:
+        return _de_below_100(word)
+    hundreds = 1 if head in ("", "ein") else _DE_UNITS.get(head) if head not in ("eins", "eine") else None
+    if hundreds is None:
+        return None
+    rest = 0 if not tail else _de_below_100(tail.removeprefix("und"))
+    return None if rest is None else hundreds * 100 + rest
+
+
+def _de_below_million(word: str) -> int | None:
+    head, thousand, tail = word.partition("tausend")
+    if not thousand:
+        return _de_below_1000(word)
+    if head.endswith("ein"):  # "hunderteintausend"
+        head += "s"
+    thousands = 1 if head in ("", "eins", "eine") else _de_below_1000(head)
+    rest = 0 if not tail else _de_below_1000(tail.removeprefix("und"))
+    if not thousands or rest is None:
+        return None
+    return thousands * 1000 + rest
+
+
+def _de_value(tokens: list[str]) -> int | None:
+    """The number German words spell: "fünfundachtzigtausend", "achtzig tausend", "eine Million zweihunderttausend"."""
+    total, current = 0, ""
+    seen_scale = 10**12
+    for token in tokens:
+        if re.fullmatch(_DE_MILLION, token):
+            scale = 1_000_000_000 if token.startswith("milliarde") else 1_000_000
+            if current.endswith(("ein", "eine")):  # "eine Million", "hunderteine Millionen"
+                current = current.removesuffix("e").removesuffix("ein") + "eins"
+            count = _de_below_1000(current) if current else None
+            if not count or scale >= seen_scale:
+                return None
+            total, current, seen_scale = total + count * scale, "", scale
+        else:
+            current += token
+    if not current:
+        return total or None
+    rest = _de_below_million(current)
+    return None if rest is None or (total and rest >= 1_000_000) else total + rest
+
+
+def _de_groups(run: str, offset: int, *, alone: frozenset[str] = frozenset()) -> list[tuple[int, int, int]]:
+    """(start, end, value) for the longest valid numbers in a run of German number words, left to right.
+
+    A lone article-like word ("ein", "eins", "null") is a number only when `alone` allows it."""
+    tokens = [(m.start() + offset, m.end() + offset, _de_plain(m.group())) for m in _DE_TOKEN.finditer(run)]
+    found: list[tuple[int, int, int]] = []
+    index = 0
+    while index < len(tokens):
+        for stop in range(len(tokens), index, -1):
+            words = [t[2] for t in tokens[index:stop]]
+            value = _de_value(words)
+            if value is not None and not (len(words) == 1 and words[0] in _DE_ALONE - alone):
+                found.append((tokens[index][0], tokens[stop - 1][1], value))
+                index = stop
+                break
+        else:
+            index += 1
+    return found
+
+
+def _rewrite_german(text: str) -> str:
+    def scaled(match: re.Match[str]) -> str:
+        scale = 1000 if match.group("scale").lower() == "tausend" else 1_000_000
+        value = Decimal(match.group("num").replace(",", ".")) * scale
+        return str(int(value)) if value == value.to_integral_value() else match.group(0)
+
+    text = _DE_DIGIT_SCALE.sub(scaled, text)
+    folded = fold_aligned(text)  # same offsets, accents off: "fünf" reads as "funf"
+    pieces: list[str] = []
+    cursor = 0
+    for run in _DE_RUN.finditer(folded):
+        for start, end, value in _de_groups(run.group(), run.start()):
+            pieces += [text[cursor:start], str(value)]
+            cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def _lookup(word: str) -> tuple[Kind, int]:
@@ -160,6 +293,7 @@ def _keep_as_words(text: str, group: _Group) -> bool:
 
 def rewrite_number_words(text: str) -> str:
     """`text` with every written-out number replaced by its digits ("twelve thousand" → "12000")."""
+    text = _rewrite_german(text)
     pieces: list[str] = []
     cursor = 0
     for run in _RUN.finditer(text):
@@ -176,6 +310,9 @@ def rewrite_number_words(text: str) -> str:
 def parse_number_words(phrase: str) -> int | None:
     """The number a phrase of number words spells, or None when it is not exactly one number."""
     stripped = phrase.strip()
+    german = _de_groups(fold_aligned(stripped), 0, alone=frozenset({"eins", "null"}))
+    if len(german) == 1 and german[0][:2] == (0, len(stripped)):
+        return german[0][2]
     groups = _groups(stripped, 0)
     if len(groups) != 1 or groups[0].start != 0 or groups[0].end != len(stripped):
         return None

@@ -77,7 +77,7 @@ _ISO_ALT = "|".join(sorted(_ISO))
 _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
 _PREFIX = rf"(?P<pre>{_SYMBOL_ALT}|\$|(?-i:\b(?:{_ISO_ALT})(?![A-Za-z])))\s?"
 _NUMBER = (
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[\u00a0\u202f]\d{3})+"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[\u00a0\u202f'’]\d{3})+"
     r"|\d+(?:[.,]\d+)?)"
 )
 _SCALE = r"(?:\s?(?P<scale>k|K|mm|mn|bn|thousand|million|billion|millones|millón|millon|mil)\b|(?P<mscale>[mM])\b)"
@@ -100,7 +100,7 @@ def parse_decimal(token: str, *, prefer_decimal: bool = False) -> tuple[Decimal,
     One separator followed by exactly three digits ("1,500", "185.000") reads as thousands first and as a
     decimal second; `prefer_decimal` (used for percentages) swaps the two.
     """
-    cleaned = token.replace("\u00a0", "").replace("\u202f", "")
+    cleaned = token.replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
     if "," in cleaned and "." in cleaned:
         decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
         thousands_sep = "." if decimal_sep == "," else ","
@@ -225,4 +225,4 @@ def format_money(amount: Decimal | int, currency: str, language: str = "en", cou
     text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
     if currency in text:  # the locale has no symbol of its own for this currency: use the English one
         text = text.replace(currency, get_currency_symbol(currency, "en_US"))
-    return text
+    return re.sub(r"^([A-Za-z]{2,})(?=\d)", r"\1 ", text)  # "CHF 14,000", never "CHF14,000"

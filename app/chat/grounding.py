@@ -24,7 +24,6 @@ from offer_engine.versions import require_current_version
 # The candidate sees a letter only once a recruiter has released the approved offer to them (`sent`), and
 # after they accepted it. A draft, or an approved letter not yet released, is internal: it may still change.
 _RELEASED_STATES = frozenset({OfferState.SENT, OfferState.ACCEPTED})
-_TERM_NAMES = frozenset(OfferTerms.model_fields)
 # What the chat needs to know about a letter: not its PDF, HTML or narrative (read only when it is shown).
 _LETTER_COLUMNS: tuple[Any, ...] = (
     Letter.id, Letter.offer_id, Letter.version_number, Letter.compliance_passed, Letter.pdf_sha256,
@@ -87,7 +86,7 @@ def load_grounding(session: Session, identity: CandidateIdentity, contacts: Cont
         version_id=version.id or 0,
         version_number=version.number,
         terms=version.offer_terms,
-        fact_refs={name: str(ref) for name, ref in sources.items() if name in _TERM_NAMES},
+        fact_refs={name: str(ref) for name, ref in sources.items()},
         candidate=Person(
             role="candidate",
             full_name=_text(context.get("candidate_name") or extras.get("candidate_name")),

@@ -231,7 +231,7 @@ def _human(result: PipelineResult) -> str:
     for n, citation in enumerate(answer.citations, start=1):
         lines.append(f"[{n}] {citation.kind}: {citation.title} ({citation.ref}): {citation.quote}")
     if answer.counter_offer is not None:
-        items = ", ".join(f"{i.term.value} → {i.requested}" for i in answer.counter_offer.items)
+        items = ", ".join(f"{i.key} → {i.requested}" for i in answer.counter_offer.items)
         lines.append(f"counter-offer detected: {items} (stored only with --confirm)")
     return "\n".join(lines)
 

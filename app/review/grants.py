@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from offer_engine.counters import CounterOfferItem
 from offer_engine.errors import InvalidInputError
-from offer_engine.terms import OfferTerms, Term
+from offer_engine.terms import OfferTerms, Term, as_term
 
 ALIASES = {
     "base": Term.BASE_SALARY,
@@ -62,10 +62,10 @@ def _number(text: str) -> Decimal:
         raise InvalidInputError(f"{text.strip()!r} is not a number") from None
 
 
-def parse_grants(text: str, items: list[CounterOfferItem], terms: OfferTerms) -> dict[Term, Any]:
+def parse_grants(text: str, items: list[CounterOfferItem], terms: OfferTerms) -> dict[Term | str, Any]:
     """Term → granted value, typed as the offer's term; InvalidInputError with the reason otherwise."""
-    requested = {Term(i.term): i.requested for i in items}
-    granted: dict[Term, Any] = {}
+    requested: dict[Term | str, Any] = {as_term(i.term): i.requested for i in items}
+    granted: dict[Term | str, Any] = {}
     for part in (p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()):
         name, sep, raw = part.partition("=") if "=" in part else part.partition(":")
         term = term_of(name)

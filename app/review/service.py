@@ -38,7 +38,7 @@ from offer_engine.letter_store import latest_letter
 from offer_engine.offers import Offer
 from offer_engine.outbox import JobState, SyncJob
 from offer_engine.staff import StaffUser
-from offer_engine.terms import Term
+from offer_engine.terms import Term, as_term, term_key
 
 CounterMode = Literal["accept_all", "suggested", "decline", "custom"]
 RequestOutcome = Literal["confirm_accept", "confirm_decline", "done"]
@@ -102,7 +102,7 @@ def resolve_counter(
     counter_id: int,
     mode: CounterMode,
     *,
-    granted: dict[Term, Any] | None = None,
+    granted: dict[Term | str, Any] | None = None,
     reasons: list[str] | None = None,
     today: date | None = None,
 ) -> lifecycle.CounterResolution:
@@ -132,9 +132,9 @@ def _resolution(
     offer: Offer,
     counter_id: int,
     mode: CounterMode,
-    granted: dict[Term, Any],
+    granted: dict[Term | str, Any],
     reasons: list[str],
-) -> tuple[Resolution, dict[Term, Any] | None, list[str]]:
+) -> tuple[Resolution, dict[Term | str, Any] | None, list[str]]:
     if mode == "accept_all":
         return Resolution.ACCEPTED, None, reasons
     if mode == "decline":
@@ -145,14 +145,14 @@ def _resolution(
         return (
             Resolution.PARTIALLY,
             granted,
-            reasons or [f"granted by the recruiter: {sorted(t.value for t in granted)}"],
+            reasons or [f"granted by the recruiter: {sorted(term_key(t) for t in granted)}"],
         )
     terms = versions.require_current_version(session, offer).offer_terms
     items = counters.items_of(session, counter_id)
     band = rt.setup.policy.band_for(terms, job_band(offer))
     suggestion = analyse_counter(terms, typed_items(terms, items), rt.setup.policy, band).suggestion
-    requested = {Term(i.term) for i in items}
-    values = {Term(t): v for t, v in suggestion.values.items() if Term(t) in requested}
+    requested = {as_term(i.term) for i in items}
+    values: dict[Term | str, Any] = {as_term(t): v for t, v in suggestion.values.items() if as_term(t) in requested}
     if suggestion.kind == "refer":
         raise InvalidInputError("the policy cannot suggest a response here (legal review or clarification needed)")
     if suggestion.kind == "accept":

@@ -17,7 +17,7 @@ from offer_engine.money import format_money, locale_for
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec, Band
 from offer_engine.review_queue import QueueItem
-from offer_engine.terms import OfferTerms
+from offer_engine.terms import OfferTerms, term_key
 
 KIND_LABELS = {
     "draft": "Draft ready",
@@ -125,7 +125,7 @@ def counter_markdown(detail: OfferDetail) -> str:
     if view is None or terms is None:
         return ""
     head = f"#### Counter-offer #{view.counter.number} ({view.counter.state}, due {when(view.counter.due_at)})"
-    analysed = {a.term.value: a for a in view.analysis.items} if view.analysis else {}
+    analysed = {term_key(a.term): a for a in view.analysis.items} if view.analysis else {}
     rows = []
     for item in view.items:
         analysis = analysed.get(item.term)
@@ -160,7 +160,7 @@ def suggestion_markdown(analysis: CounterAnalysis, terms: OfferTerms) -> str:
     values = ", ".join(f"{TERM_LABELS.get(k, k)} {shown(k, v, terms)}" for k, v in suggestion.values.items())
     lines = [f"**Suggested response: {suggestion.kind}**" + (f" ({values})" if values else "")]
     lines += [f"- {reason}" for reason in suggestion.reasons]
-    lines += [f"- ⚖ legal review: {flag.term.value}: {flag.reason}" for flag in analysis.legal_review]
+    lines += [f"- ⚖ legal review: {term_key(flag.term)}: {flag.reason}" for flag in analysis.legal_review]
     lines.append(steps_markdown(analysis.approval_preview, "Approvals accepting everything would trigger"))
     lines.append(steps_markdown(suggestion.approval_preview, "Approvals the suggested response would trigger"))
     return "\n".join(lines)

@@ -77,7 +77,12 @@ class TermsView:
         self._terms, self._locale, self._record = terms, locale, record
 
     def __getattr__(self, name: str) -> PrintedValue:
-        if name.startswith("_") or name not in OfferTerms.model_fields:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._terms.custom:  # a tenant term: printed as kept (letters do not know its type yet)
+            value = self._terms.custom[name]
+            return PrintedValue(name, value, value, self._record)
+        if name not in OfferTerms.model_fields:
             raise AttributeError(name)
         value = getattr(self._terms, name)
         return PrintedValue(name, value, format_term(name, value, self._terms.currency, self._locale), self._record)

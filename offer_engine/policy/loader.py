@@ -55,8 +55,11 @@ CLAUSE_ROOTS = ("band", "grid")
 NEGOTIATION_ROOTS = ("band", "grid", "requested")
 
 
-def load_policy(path: Path) -> CompanyPolicy:
-    """Read and validate the policy at `path`; raise PolicyError naming the key of any invalid content."""
+def load_policy(path: Path, tenant_terms: Collection[str] = ()) -> CompanyPolicy:
+    """Read and validate the policy at `path`; raise PolicyError naming the key of any invalid content.
+
+    `tenant_terms` are the keys of the tenant's own terms (its term catalogue): rules may name them too.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -68,7 +71,7 @@ def load_policy(path: Path) -> CompanyPolicy:
         raw = RawPolicy.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc, path) from exc
-    return _Builder(raw, path).build()
+    return _Builder(raw, path, tenant_terms).build()
 
 
 def _key(location: Iterable[str | int]) -> str:
@@ -86,8 +89,9 @@ def _validation_error(exc: ValidationError, path: Path) -> PolicyError:
 
 
 class _Builder:
-    def __init__(self, raw: RawPolicy, path: Path) -> None:
+    def __init__(self, raw: RawPolicy, path: Path, tenant_terms: Collection[str] = ()) -> None:
         self.raw, self.path = raw, path
+        self.tenant_terms = frozenset(tenant_terms)
         self.grid_names = set(raw.grids)
         self.environment: ImmutableSandboxedEnvironment = make_environment(path.resolve().parent)
 
@@ -117,7 +121,7 @@ class _Builder:
     def matcher(self, spec: MatchSpec, key: str) -> Matcher:
         fields: dict[str, tuple[str, ...]] = {}
         for name, patterns in spec.items():
-            if name not in MATCHABLE_NAMES:
+            if name not in MATCHABLE_NAMES and name not in self.tenant_terms:
                 raise self.fail(f"{key}.{name}", f"unknown term {name!r} (known: {', '.join(sorted(MATCHABLE_NAMES))})")
             fields[name] = (patterns,) if isinstance(patterns, str) else tuple(patterns)
         return Matcher(fields)
@@ -149,7 +153,7 @@ class _Builder:
             expression = parse(raw) if isinstance(raw, str) else Expression(_describe(raw), _table_node(raw))
         except ExpressionError as exc:
             raise self.fail(key, str(exc)) from exc
-        problems = unknown_names(expression, roots, self.grid_names)
+        problems = unknown_names(expression, roots, self.grid_names, self.tenant_terms)
         if problems:
             allowed = "terms, country, level" + "".join(f", {r}.…" for r in roots)
             raise self.fail(key, f"unknown name(s) {', '.join(problems)} (this rule can use {allowed})")
@@ -268,10 +272,10 @@ class _Builder:
 
     def negotiation(self) -> Negotiation:
         raw = self.raw.negotiation
-        terms: dict[Term, NegotiationTerm] = {}
+        terms: dict[Term | str, NegotiationTerm] = {}
         for name, spec in raw.terms.items():
             key = f"negotiation.terms.{name}"
-            term = _term(name, key, self.path)
+            term = _term(name, key, self.path, self.tenant_terms)
             ceiling = (
                 None if spec.ceiling is None else self.condition(spec.ceiling, key + ".ceiling", NEGOTIATION_ROOTS)
             )
@@ -281,7 +285,9 @@ class _Builder:
                 else self.condition(spec.accept_when, key + ".accept_when", NEGOTIATION_ROOTS)
             )
             terms[term] = NegotiationTerm(ceiling=ceiling, accept_when=accept, round_down_to=spec.round_down_to)
-        review = frozenset(_term(t, "negotiation.legal_review_terms", self.path) for t in raw.legal_review_terms)
+        review = frozenset(
+            _term(t, "negotiation.legal_review_terms", self.path, self.tenant_terms) for t in raw.legal_review_terms
+        )
         return Negotiation(
             sign_on_in_lieu_of_base=raw.sign_on_in_lieu_of_base,
             legal_review_terms=review,
@@ -290,11 +296,13 @@ class _Builder:
         )
 
 
-def _term(name: str, key: str, path: Path) -> Term:
+def _term(name: str, key: str, path: Path, tenant_terms: Collection[str] = ()) -> Term | str:
+    if name in tenant_terms:
+        return name
     try:
         return Term(name)
     except ValueError:
-        known = ", ".join(t.value for t in Term)
+        known = ", ".join([*(t.value for t in Term), *sorted(tenant_terms)])
         raise PolicyError(key, f"unknown term {name!r} (known: {known})", path) from None
 
 

@@ -151,9 +151,9 @@ class NegotiationTerm:
 @dataclass(frozen=True)
 class Negotiation:
     sign_on_in_lieu_of_base: bool = False
-    legal_review_terms: frozenset[Term] = frozenset({Term.OTHER})
+    legal_review_terms: frozenset[Term | str] = frozenset({Term.OTHER})
     legal_review_keywords: tuple[str, ...] = ()
-    terms: Mapping[Term, NegotiationTerm] = field(default_factory=dict)
+    terms: Mapping[Term | str, NegotiationTerm] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from offer_engine.terms import OfferTerms, normalise_currency
 TERM_NAMES = frozenset(OfferTerms.model_fields)
 DERIVED_NAMES = frozenset({"country", "level"})
 MATCHABLE_NAMES = TERM_NAMES | DERIVED_NAMES
+_CONTEXT_ROOTS = frozenset({"previous", "band", "grid", "requested"})
 BAND_ATTRIBUTES = frozenset({"min", "max", "minimum", "maximum", "midpoint", "currency"})
 
 
@@ -73,7 +74,19 @@ def term_value(terms: OfferTerms, name: str, level: str | None = None) -> Any:
         return terms.country
     if name == "level":
         return level
+    if name not in TERM_NAMES:
+        return _custom(terms.custom.get(name))
     return getattr(terms, name)
+
+
+def _custom(value: str | None) -> Any:
+    """A tenant term's kept value as a rule compares it: a number where it is one, else the text (None if absent)."""
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return value
 
 
 def value_matches(pattern: str, value: Any) -> bool:
@@ -115,7 +128,7 @@ class Scope:
         root, rest = path[0], path[1:]
         if root == "terms" and len(rest) == 1:
             root, rest = rest[0], ()
-        if not rest and root in MATCHABLE_NAMES:
+        if not rest and root not in _CONTEXT_ROOTS:  # names were checked when the policy was loaded
             return term_value(self.terms, root, self.level)
         if root == "previous":
             if not rest:
@@ -132,20 +145,20 @@ class Scope:
         raise ExpressionError(f"unknown name {'.'.join(path)!r}")
 
 
-def unknown_names(expression: Expression, roots: Collection[str], grids: Collection[str]) -> list[str]:
-    """Names in `expression` this context cannot resolve (roots: which of previous/band/grid/requested apply)."""
+def unknown_names(
+    expression: Expression, roots: Collection[str], grids: Collection[str], tenant_terms: Collection[str] = ()
+) -> list[str]:
+    """Names in `expression` this context cannot resolve (roots: which of previous/band/grid/requested apply;
+    tenant_terms: the keys of the tenant's own terms, which rules may name like built-in ones)."""
+    names = MATCHABLE_NAMES | frozenset(tenant_terms)
     problems: list[str] = []
     for path in sorted(expression.names()):
         root, rest = path[0], path[1:]
         if root == "terms" and len(rest) == 1:
             root, rest = rest[0], ()
         ok = (
-            (not rest and root in MATCHABLE_NAMES)
-            or (
-                root == "previous"
-                and "previous" in roots
-                and (not rest or (len(rest) == 1 and rest[0] in MATCHABLE_NAMES))
-            )
+            (not rest and root in names)
+            or (root == "previous" and "previous" in roots and (not rest or (len(rest) == 1 and rest[0] in names)))
             or (root == "band" and "band" in roots and (not rest or (len(rest) == 1 and rest[0] in BAND_ATTRIBUTES)))
             or (root == "grid" and "grid" in roots and len(rest) == 1 and rest[0] in grids)
             or (root == "requested" and "requested" in roots and not rest)

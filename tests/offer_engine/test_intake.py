@@ -100,7 +100,6 @@ def test_an_unreadable_salary_field_is_listed_for_every_term_read_from_it(mappin
         ("base_salary", {"workflow": {"field31001": -5}}, "positive"),
         ("currency", {"workflow": {"field31001": {"amount": 185000, "currency": "XYZ"}}}, "XYZ"),
         ("start_date", {"workflow": {"field31006": "next month"}}, "next month"),
-        ("work_arrangement", {"workflow": {"field31007": {"id": "C1", "value": "Sometimes"}}}, "Sometimes"),
         ("equity_units", {"workflow": {"field31005": 10.5}}, "fractional"),
         ("jurisdiction", {"workflow": {"field31012": {"value": "United States"}}}, "United States"),
     ],

@@ -28,3 +28,9 @@ def test_unknown_prompt_is_a_clear_error() -> None:
 def test_missing_variable_is_an_error_not_a_blank() -> None:
     with pytest.raises(UndefinedError):
         load_prompt("letter_narrative").render()
+
+
+def test_a_regional_language_finds_its_base_language() -> None:
+    assert load_prompt("greeting", "de-CH").ref == load_prompt("greeting", "de").ref
+    assert load_prompt("greeting", "de").language == "de"
+    assert load_prompt("letter_narrative", "de").language == "en"  # no German prompt: English

@@ -139,14 +139,24 @@ def test_process_answers(embedded: AnswerEngine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "message"), [("en", "Where is my offer letter?"), ("es", "¿Dónde está mi carta de oferta?")]
+    ("language", "message"),
+    [
+        ("en", "Where is my offer letter?"),
+        ("es", "¿Dónde está mi carta de oferta?"),
+        ("de", "Wo finde ich mein Angebotsschreiben?"),
+    ],
 )
 def test_the_letter_answer_says_whether_a_letter_was_released(
     language: str, message: str, embedded: AnswerEngine
 ) -> None:
-    attached = {"en": "attached to this conversation", "es": "adjunto a esta conversación"}[language]
+    attached = {
+        "en": "attached to this conversation",
+        "es": "adjunto a esta conversación",
+        "de": "diesem Chat beigefügt",
+    }[language]
     released = embedded.answer(make_request(message, letter_available=True))
     unreleased = embedded.answer(make_request(message))
+    assert released.language == language
     assert attached in released.text
     assert attached not in unreleased.text
     assert "Okonkwo Adebayo" in unreleased.text

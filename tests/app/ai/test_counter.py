@@ -58,6 +58,19 @@ EXTRACTIONS: list[tuple[str, OfferTerms, Expected]] = [
      [(Term.BASE_SALARY, Decimal(110000), "GBP"), (Term.PTO_DAYS, 30, None)]),
     ("Could you do 500 more RSUs?", USD, [(Term.EQUITY_UNITS, 3700, None)]),
     ("¿Podrían darme 2.500 acciones más?", USD, [(Term.EQUITY_UNITS, 5700, None)]),
+    # German
+    ("Könnten Sie das Grundgehalt auf 185.000 erhöhen?", USD, [(Term.BASE_SALARY, Decimal(185000), "USD")]),
+    ("Ich hätte gerne 190.000 $", USD, [(Term.BASE_SALARY, Decimal(190000), "USD")]),
+    ("Ich würde unterschreiben, wenn Sie mindestens 180.000 zahlen", USD,
+     [(Term.BASE_SALARY, Decimal(180000), "USD")]),
+    ("Ich möchte am 6. April anfangen", USD, [(Term.START_DATE, date(2027, 4, 6), None)]),
+    ("Könnte ich am 3. Mai 2027 beginnen?", USD, [(Term.START_DATE, date(2027, 5, 3), None)]),
+    ("Könnten Sie das Gehalt um 10.000 erhöhen?", USD, [(Term.BASE_SALARY, Decimal(182000), "USD")]),
+    ("Ich hätte gerne hundertneunzigtausend Dollar", USD, [(Term.BASE_SALARY, Decimal(190000), "USD")]),
+    ("Könnten Sie das Gehalt auf 185 Tausend anheben?", USD, [(Term.BASE_SALARY, Decimal(185000), "USD")]),
+    ("Ich möchte komplett im Homeoffice arbeiten", USD, [(Term.WORK_ARRANGEMENT, WorkArrangement.REMOTE, None)]),
+    ("Mein Gegenangebot: 185.000 $ und vollständig remote", USD,
+     [(Term.BASE_SALARY, Decimal(185000), "USD"), (Term.WORK_ARRANGEMENT, WorkArrangement.REMOTE, None)]),
 ]  # fmt: skip
 
 
@@ -113,6 +126,14 @@ PLAIN_QUESTIONS = [
     "Me gustaría saber cuánto es mi bono del 12%",
     "Does the 401k match 100% up to 5%?",
     "Is 2027 the first plan year?",
+    "Wie hoch ist mein Gehalt?",
+    "Wird mein Gehalt jährlich erhöht?",
+    "Ist mein Grundgehalt 172.000 $?",
+    "Ist das Gehalt mindestens 150.000?",
+    "Ich möchte wissen, ob die Prämie von 20.000 $ versteuert wird",
+    "Wann fange ich an, am 8. März?",
+    "Was passiert, wenn ich 200.000 verlange?",
+    "Könnten Sie mir sagen, ob 172.000 $ das Grundgehalt sind?",
 ]
 
 
@@ -150,3 +171,17 @@ def test_ask_json_shape() -> None:
         "rationale": None,
         "competing_offer": None,
     }
+
+
+def test_a_german_competing_offer_is_recorded_with_the_rationale() -> None:
+    proposal = extract_counter_offer(
+        "Ein anderes Unternehmen hat mir 195.000 angeboten. Könnten Sie auf 185.000 gehen? Der Markt zahlt mehr.",
+        USD,
+        TODAY,
+    )
+    assert proposal is not None
+    assert [(i.term, i.requested) for i in proposal.items] == [(Term.BASE_SALARY, Decimal(185000))]
+    assert proposal.competing_offer is not None
+    assert "195.000" in proposal.competing_offer
+    assert proposal.rationale is not None
+    assert "Markt" in proposal.rationale

@@ -1,4 +1,4 @@
-"""Prompts and response templates: versioned, English and Spanish, renderable with the engine's variables."""
+"""Prompts and response templates: versioned, English, Spanish and German, renderable with the engine's variables."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ SAMPLE = {
 
 
 @pytest.mark.parametrize("name", RESPONSES)
-def test_every_candidate_facing_template_exists_in_english_and_spanish(name: str) -> None:
-    assert {"en", "es"} <= available_languages(name)
-    for language in ("en", "es"):
+def test_every_candidate_facing_template_exists_in_english_spanish_and_german(name: str) -> None:
+    assert {"en", "es", "de"} <= available_languages(name)
+    for language in ("en", "es", "de"):
         prompt = load_prompt(name, language)
         assert prompt.kind == "response"
         assert prompt.version >= 1
@@ -46,6 +46,44 @@ def test_llm_prompts_render(name: str) -> None:
 def test_the_spanish_templates_are_translations_not_copies() -> None:
     for name in RESPONSES:
         assert load_prompt(name, "es").render(**SAMPLE) != load_prompt(name, "en").render(**SAMPLE), name
+
+
+@pytest.mark.parametrize("name", RESPONSES)
+def test_the_german_templates_are_translations_with_the_same_header(name: str) -> None:
+    german, spanish = load_prompt(name, "de"), load_prompt(name, "es")
+    assert german.ref == f"{name}@{spanish.version}/de"
+    assert (german.kind, german.description) == (spanish.kind, spanish.description)
+    rendered = german.render(**SAMPLE)
+    assert rendered not in (load_prompt(name, "en").render(**SAMPLE), spanish.render(**SAMPLE))
+    assert load_prompt(name, "de-AT").ref == german.ref
+
+
+_FACT_TERMS = [
+    "base_salary", "bonus_target_percent", "sign_on_bonus", "equity_units", "vesting_schedule", "start_date",
+    "work_arrangement", "relocation", "pto_days", "title", "reports_to", "location", "department", "special_terms",
+    "expiry_date",
+]  # fmt: skip
+
+
+def test_every_german_offer_fact_has_its_own_sentence() -> None:
+    german = load_prompt("offer_fact", "de")
+    sentences = {german.render(**{**SAMPLE, "term": term, "value": "WERT"}) for term in _FACT_TERMS}
+    assert len(sentences) == len(_FACT_TERMS)
+    assert all("WERT" in sentence for sentence in sentences)
+    generic = german.render(**{**SAMPLE, "term": "visa_support", "label": "Visum", "value": "ja"})
+    assert generic == "Visum: ja."
+    missing = german.render(**{**SAMPLE, "available": False, "label": "Umzugsunterstützung"})
+    assert "Umzugsunterstützung" in missing  # German nouns keep their capital letter
+    assert german.render(**{**SAMPLE, "term": "start_date", "value": "1. März 2027"}) == (
+        "Ihr Eintrittsdatum ist der 1. März 2027."
+    )
+
+
+def test_the_german_templates_address_the_candidate_formally() -> None:
+    for name in RESPONSES:
+        text = load_prompt(name, "de").text
+        for informal in (" du ", " dich ", " dir ", " dein", " Du ", " Dein"):
+            assert informal not in text, (name, informal)
 
 
 def test_no_template_promises_an_outcome() -> None:

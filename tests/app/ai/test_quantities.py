@@ -34,6 +34,44 @@ def english_words(n: int) -> str:
     raise AssertionError(n)
 
 
+_DE_UNITS = ["", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
+_DE_TEENS = ["zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn",
+             "neunzehn"]  # fmt: skip
+_DE_TENS = ["", "", "zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig"]
+
+
+def german_words(n: int) -> str:
+    """A test-side German speller: one word below a million ("hunderteinundzwanzigtausend"), then "Millionen"."""
+
+    def below_100(k: int) -> str:
+        if k < 10:
+            return _DE_UNITS[k]
+        if k < 20:
+            return _DE_TEENS[k - 10]
+        unit = k % 10
+        return (("ein" if unit == 1 else _DE_UNITS[unit]) + "und" if unit else "") + _DE_TENS[k // 10]
+
+    def below_1000(k: int) -> str:
+        hundreds, rest = divmod(k, 100)
+        head = (("ein" if hundreds == 1 else _DE_UNITS[hundreds]) + "hundert") if hundreds else ""
+        return head + (below_100(rest) if rest else "")
+
+    def below_million(k: int) -> str:
+        thousands, rest = divmod(k, 1000)
+        head = below_1000(thousands).removesuffix("eins") + ("ein" if thousands % 100 == 1 else "") if thousands else ""
+        return (head + "tausend" if thousands else "") + (below_1000(rest) if rest else "")
+
+    if n == 0:
+        return "null"
+    millions, rest = divmod(n, 1_000_000)
+    if not millions:
+        return below_million(n)
+    count = (
+        "eine" if millions == 1 else below_1000(millions).removesuffix("eins") + ("eine" if millions % 100 == 1 else "")
+    )
+    return f"{count} {'Million' if millions == 1 else 'Millionen'}" + (f" {below_million(rest)}" if rest else "")
+
+
 @pytest.mark.parametrize(
     ("text", "kind", "value", "currency"),
     [
@@ -83,6 +121,18 @@ def test_retirement_plan_names_are_not_amounts() -> None:
         ("veintitrés", 23),
         ("un millón", 1000000),
         ("two three", None),
+        ("fünfundachtzigtausend", 85000),
+        ("fuenfundachtzigtausend", 85000),
+        ("zehntausend", 10000),
+        ("achtzig tausend", 80000),
+        ("einhundertsechzigtausend", 160000),
+        ("hundertsechzigtausend", 160000),
+        ("tausendfünfhundert", 1500),
+        ("dreißig", 30),
+        ("eine Million zweihunderttausend", 1200000),
+        ("zwei drei", None),
+        ("Millionen", None),
+        ("undzwanzig", None),
     ],
 )
 def test_written_numbers(phrase: str, value: int | None) -> None:
@@ -93,6 +143,33 @@ def test_written_numbers(phrase: str, value: int | None) -> None:
 @given(st.integers(min_value=0, max_value=999_999_999))
 def test_written_english_numbers_round_trip(n: int) -> None:
     assert parse_number_words(english_words(n)) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_written_german_numbers_round_trip(n: int) -> None:
+    assert parse_number_words(german_words(n)) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "rewritten"),
+    [
+        ("Ich hätte gerne fünfundachtzigtausend Euro", "Ich hätte gerne 85000 Euro"),
+        ("achtzig tausend Grundgehalt", "80000 Grundgehalt"),
+        ("zweiundzwanzig Tage Urlaub", "22 Tage Urlaub"),
+        ("85 Tausend Euro", "85000 Euro"),
+        ("1,5 Millionen", "1500000"),
+        ("ein Angebot und eine Frage", "ein Angebot und eine Frage"),  # articles stay words
+        ("Ich kann das Angebot nicht annehmen", "Ich kann das Angebot nicht annehmen"),
+    ],
+)
+def test_german_number_words_are_rewritten_as_digits(text: str, rewritten: str) -> None:
+    assert rewrite_number_words(text) == rewritten
+
+
+def test_german_written_amounts_are_money() -> None:
+    (quantity,) = find_quantities("hundertneunzigtausend Euro").items
+    assert (quantity.kind, quantity.value, quantity.currency) == (QuantityKind.MONEY, Decimal(190000), "EUR")
 
 
 @settings(max_examples=200, deadline=None)
@@ -134,7 +211,8 @@ def test_decimal_tokens_never_crash(token: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
-       st.sampled_from([("en", "US"), ("en", "GB"), ("es", "US"), ("es", "ES"), ("es", "MX")]))  # fmt: skip
+       st.sampled_from([("en", "US"), ("en", "GB"), ("es", "US"), ("es", "ES"), ("es", "MX"), ("de", "DE"),
+                        ("de", "AT"), ("de", "CH"), ("de", "US")]))  # fmt: skip
 def test_long_dates_round_trip(value: date, locale: tuple[str, str]) -> None:
     shown = format_long_date(value, *locale)
     (mention,) = find_dates(shown)
@@ -151,6 +229,12 @@ def test_long_dates_round_trip(value: date, locale: tuple[str, str]) -> None:
         ("the 3rd of March", (3, 3, None)),
         ("3 de marzo de 2027", (3, 3, 2027)),
         ("March 2027", (3, None, 2027)),
+        ("1. März 2027", (3, 1, 2027)),
+        ("am 6. April", (4, 6, None)),
+        ("3. Maerz 2027", (3, 3, 2027)),
+        ("15. Jänner 2028", (1, 15, 2028)),
+        ("Mai 2027", (5, None, 2027)),
+        ("31. Dezember", (12, 31, None)),
     ],
 )
 def test_date_forms(text: str, expected: tuple[int, int | None, int | None]) -> None:
@@ -161,6 +245,22 @@ def test_date_forms(text: str, expected: tuple[int, int | None, int | None]) -> 
 def test_ambiguous_numeric_dates_keep_both_readings() -> None:
     (mention,) = find_dates("03/04/2027")
     assert set(mention.readings) == {(3, 4, 2027), (4, 3, 2027)}
+
+
+def test_dotted_dates_read_day_first() -> None:
+    (mention,) = find_dates("03.04.2027")
+    assert mention.readings == ((4, 3, 2027), (3, 4, 2027))
+    (mention,) = find_dates("13.04.2027")
+    assert mention.readings == ((4, 13, 2027),)
+
+
+@pytest.mark.parametrize(
+    ("country", "shown"),
+    [("DE", "1. März 2027"), ("AT", "1. März 2027"), (None, "1. März 2027"), ("US", "1. März 2027")],
+)
+def test_german_long_dates(country: str | None, shown: str) -> None:
+    assert format_long_date(date(2027, 3, 1), "de", country) == shown
+    assert format_long_date(date(2027, 1, 15), "de", "AT") == "15. Jänner 2027"
 
 
 def test_a_date_before_today_moves_to_next_year() -> None:

@@ -1,4 +1,4 @@
-"""Routing: a broad table of candidate messages, English and Spanish, with the intent each must get."""
+"""Routing: a broad table of candidate messages, English, Spanish and German, with the intent each must get."""
 
 from __future__ import annotations
 
@@ -109,7 +109,58 @@ ROUTES: list[tuple[str, Intent]] = [
 ]
 
 
-@pytest.mark.parametrize(("message", "intent"), ROUTES)
+GERMAN_ROUTES: list[tuple[str, Intent]] = [
+    # greetings and smalltalk
+    ("Hallo", Intent.GREETING),
+    ("Guten Morgen!", Intent.GREETING),
+    ("Vielen Dank!", Intent.GREETING),
+    ("Danke für Ihre Hilfe", Intent.GREETING),
+    ("Tschüss", Intent.GREETING),
+    ("Was können Sie tun?", Intent.GREETING),
+    ("Alles klar, danke", Intent.GREETING),
+    # accept / decline
+    ("Ich nehme das Angebot an", Intent.ACCEPT_INTENT),
+    ("Ich möchte das Angebot gerne annehmen", Intent.ACCEPT_INTENT),
+    ("Hiermit nehme ich das Angebot an", Intent.ACCEPT_INTENT),
+    ("Ich muss das Angebot leider ablehnen", Intent.DECLINE_INTENT),
+    ("Leider muss ich das Angebot ablehnen", Intent.DECLINE_INTENT),  # inversion, not a question
+    ("Ich lehne das Angebot ab", Intent.DECLINE_INTENT),
+    # process
+    ("Wie kann ich das Angebot annehmen?", Intent.PROCESS_QUESTION),
+    ("Kann ich das Angebot ablehnen?", Intent.PROCESS_QUESTION),
+    ("Bis wann muss ich mich entscheiden?", Intent.PROCESS_QUESTION),
+    ("Wann läuft mein Angebot ab?", Intent.PROCESS_QUESTION),
+    ("Ich brauche mehr Zeit", Intent.PROCESS_QUESTION),
+    ("Wie geht es jetzt weiter?", Intent.PROCESS_QUESTION),
+    ("Wo finde ich mein Angebotsschreiben?", Intent.PROCESS_QUESTION),
+    ("Wie erreiche ich meine Recruiterin?", Intent.PROCESS_QUESTION),
+    ("Kann ich mit einem Menschen sprechen?", Intent.PROCESS_QUESTION),
+    # negotiation
+    ("Ich möchte über mein Angebot sprechen", Intent.NEGOTIATION),
+    ("Ist das Grundgehalt verhandelbar?", Intent.NEGOTIATION),
+    ("Gibt es Spielraum beim Gehalt?", Intent.NEGOTIATION),
+    ("Ich habe ein anderes Angebot", Intent.NEGOTIATION),
+    ("Könnten Sie mir etwas mehr bieten?", Intent.NEGOTIATION),
+    ("Könnten Sie das Gehalt auf 185.000 erhöhen?", Intent.NEGOTIATION),
+    ("Ich hätte gerne 190.000 $ Grundgehalt", Intent.NEGOTIATION),
+    # other people and internal information
+    ("Was verdienen andere Kandidaten?", Intent.OTHER_PERSON),
+    ("Wie hoch ist das Gehalt meines Kollegen?", Intent.OTHER_PERSON),
+    ("Was verdient Priya?", Intent.OTHER_PERSON),
+    ("Wie hoch ist das Gehalt von Daniel Okafor?", Intent.OTHER_PERSON),
+    ("Wie hoch ist das Gehaltsband für diese Stelle?", Intent.INTERNAL_INFO),
+    ("Was ist das Maximum, das Sie zahlen können?", Intent.INTERNAL_INFO),
+    ("Wie hoch ist Ihr Höchstbetrag?", Intent.INTERNAL_INFO),
+    ("Was haben die Interviewer über mich gesagt?", Intent.INTERNAL_INFO),
+    ("Wer muss mein Angebot genehmigen?", Intent.INTERNAL_INFO),
+    # benefits and out of scope
+    ("Welche Krankenversicherung gibt es?", Intent.BENEFITS_QUESTION),
+    ("Wie lange ist die Elternzeit?", Intent.BENEFITS_QUESTION),
+    ("Wie ist das Wetter in Berlin?", Intent.OUT_OF_SCOPE),
+]
+
+
+@pytest.mark.parametrize(("message", "intent"), ROUTES + GERMAN_ROUTES)
 def test_message_routes_to_intent(message: str, intent: Intent) -> None:
     route = route_message(make_request(message), EngineOptions())
     assert route.intent is intent, f"{message!r} -> {route.intent}"
@@ -117,7 +168,12 @@ def test_message_routes_to_intent(message: str, intent: Intent) -> None:
 
 @pytest.mark.parametrize(
     ("message", "language"),
-    [("What's my salary?", "en"), ("¿Cuál es mi salario?", "es"), ("Quel est mon salaire ?", "en")],
+    [
+        ("What's my salary?", "en"),
+        ("¿Cuál es mi salario?", "es"),
+        ("Wie hoch ist mein Gehalt?", "de"),
+        ("Quel est mon salaire ?", "en"),
+    ],
 )
 def test_reply_language_follows_the_candidate(message: str, language: str) -> None:
     assert route_message(make_request(message), EngineOptions()).language == language
@@ -138,3 +194,8 @@ def test_the_recruiters_contact_details_are_not_another_persons_data() -> None:
 def test_the_candidates_own_name_is_not_another_person() -> None:
     route = route_message(make_request("What is Ingrid's salary?"), EngineOptions())
     assert route.intent is Intent.OFFER_TERM_QUESTION
+
+
+def test_a_german_name_counts_only_where_nothing_follows_it() -> None:
+    route = route_message(make_request("Bekomme ich das volle Gehalt von Beginn an?"), EngineOptions())
+    assert route.intent is not Intent.OTHER_PERSON

@@ -1,0 +1,335 @@
+"""The term catalogue: every offer term described once — the built-in ones and any a tenant declares.
+
+A term has a key, a type, where it lives in iCIMS, labels and synonyms per language, and three flags: whether
+a candidate may see it (`internal`), whether it can be negotiated, and whether the approved value is written
+back to iCIMS. Intake, chat facts, counter-offers, letters and review screens read their labels and types here.
+
+A tenant declares its own terms (and relabels built-in ones) in ``[tenant.terms]`` of its configuration; see
+``icims.mapping.TermConfig`` for the shape and ``build_catalogue`` for the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from icims.mapping import FieldRef, TenantMapping, TermConfig
+from offer_engine.terms import PayPeriod, WorkArrangement
+
+LANGUAGES = ("en", "es", "de")
+
+
+class TermType(StrEnum):
+    MONEY = "money"  # an amount in the offer's currency
+    MONEY_RATE = "money_rate"  # an amount per `basis` (hour, week, month, year)
+    PERCENT = "percent"
+    COUNT = "count"  # a whole number, optionally of a `unit`
+    DATE = "date"
+    DURATION = "duration"  # a number of `unit`s (days, weeks, months, years)
+    TEXT = "text"
+    CHOICE = "choice"  # a list value, optionally mapped to a meaning by `values`
+
+
+NEGOTIABLE_BY_DEFAULT = frozenset(TermType) - {TermType.TEXT}
+DURATION_UNITS = ("days", "weeks", "months", "years")
+
+
+class CatalogueError(ValueError):
+    """A term declaration that cannot be used; the message names the key and the reason."""
+
+
+class TermDefinition(BaseModel):
+    """One offer term as every part of the product sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    type: TermType
+    builtin: bool = False
+    sources: list[FieldRef] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)  # language -> label
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)  # language -> phrases that name the term
+    weak: list[str] = Field(default_factory=list)  # phrases that also occur in benefits questions ("pay", "leave")
+    negotiable: bool = False
+    internal: bool = False
+    write_back: bool = False
+    basis: PayPeriod | None = None  # money_rate
+    unit: str | None = None  # count, duration
+    values: dict[str, str] = Field(default_factory=dict)  # iCIMS list value (id or text) -> meaning
+    default: str | None = None
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.key.replace("_", " ").capitalize()
+
+    @property
+    def phrases(self) -> list[str]:
+        """Every label and synonym in every language: how a candidate may name the term."""
+        found = [*self.labels.values(), *(s for group in self.synonyms.values() for s in group)]
+        return list(dict.fromkeys(p for p in found if p.strip()))
+
+    def meaning_of(self, raw: str) -> str | None:
+        """The configured meaning of a list value (by id or text, case-insensitively), or None."""
+        wanted = raw.strip().lower()
+        return next((meaning for value, meaning in self.values.items() if value.strip().lower() == wanted), None)
+
+
+def _builtin(
+    key: str,
+    type_: TermType,
+    labels: tuple[str, str, str],
+    synonyms: Iterable[str] = (),
+    weak: Iterable[str] = (),
+    *,
+    negotiable: bool = False,
+    unit: str | None = None,
+) -> TermDefinition:
+    en, es, de = labels
+    return TermDefinition(
+        key=key, type=type_, builtin=True, labels={"en": en, "es": es, "de": de},
+        synonyms={"any": list(synonyms)}, weak=list(weak), negotiable=negotiable, unit=unit,
+    )  # fmt: skip
+
+
+# Synonyms are folded text (lower case, no accents): the chat matches them against folded messages.
+BUILTIN_TERMS: tuple[TermDefinition, ...] = (
+    _builtin(
+        "sign_on_bonus", TermType.MONEY, ("Sign-on bonus", "Bono de incorporación", "Antrittsprämie"),
+        ("sign-on", "sign on", "signon", "signing bonus", "sign-on bonus", "joining bonus", "welcome bonus",
+         "hiring bonus", "bono de firma", "bono de incorporacion", "prima de incorporacion", "prima de fichaje",
+         "bono de bienvenida", "bono por firma", "antrittspramie", "antrittsbonus", "unterschriftsbonus",
+         "signing-bonus", "einstiegsbonus", "willkommensbonus"),
+        negotiable=True,
+    ),
+    _builtin(
+        "bonus_target_percent", TermType.PERCENT, ("Bonus target", "Bono objetivo", "Zielbonus"),
+        ("bonus", "bonus target", "target bonus", "annual bonus", "performance bonus", "bono", "bonificacion",
+         "bono anual", "bono objetivo", "incentive", "zielbonus", "bonusziel", "jahresbonus", "variable verguetung",
+         "variable vergutung", "variabler bonus", "bonuszahlung"),
+        negotiable=True,
+    ),
+    _builtin(
+        "vesting_schedule", TermType.TEXT, ("Vesting schedule", "Calendario de consolidación", "Vesting-Plan"),
+        ("vest", "vesting", "vests", "vested", "cliff", "consolidacion", "consolidan", "se consolida", "unverfallbar"),
+    ),
+    _builtin(
+        "equity_units", TermType.COUNT, ("Equity", "Acciones", "Aktienbeteiligung"),
+        ("equity", "stock", "rsu", "rsus", "shares", "stock options", "options", "equity grant", "acciones",
+         "participaciones", "opciones sobre acciones", "aktien", "aktienoptionen", "optionen", "beteiligung"),
+        negotiable=True,
+    ),
+    _builtin(
+        "base_salary", TermType.MONEY, ("Base salary", "Salario base", "Grundgehalt"),
+        ("salary", "base salary", "base", "base pay", "annual salary", "compensation", "comp", "wage", "wages",
+         "hourly rate", "hourly pay", "pay rate", "rate of pay", "how much will i make", "how much will i earn",
+         "how much will i be paid", "sueldo", "salario", "salario base", "remuneracion", "compensacion",
+         "cuanto voy a ganar", "cuanto gano", "cuanto ganare", "salaire", "gehalt", "grundgehalt", "jahresgehalt",
+         "monatsgehalt", "stundenlohn", "lohn", "wie viel verdiene ich", "stipendio", "remuneracao"),
+        ("pay", "paid", "earn", "paga", "verdiene", "verdienen"),
+        negotiable=True,
+    ),
+    _builtin(
+        "start_date", TermType.DATE, ("Start date", "Fecha de inicio", "Eintrittsdatum"),
+        ("start date", "starting date", "first day", "when do i start", "when will i start", "join date",
+         "joining date", "start", "fecha de inicio", "fecha de incorporacion", "primer dia", "cuando empiezo",
+         "cuando comienzo", "empiezo", "empezar", "comienzo", "incorporacion", "eintrittsdatum", "startdatum",
+         "erster arbeitstag", "arbeitsbeginn", "wann fange ich an", "beginn"),
+        negotiable=True,
+    ),
+    _builtin(
+        "work_arrangement", TermType.CHOICE, ("Work arrangement", "Modalidad de trabajo", "Arbeitsmodell"),
+        ("remote", "remotely", "hybrid", "onsite", "on-site", "on site", "in office", "in the office", "work from home",
+         "wfh", "work arrangement", "teletrabajo", "remoto", "hibrido", "presencial", "trabajo desde casa",
+         "modalidad", "homeoffice", "home-office", "mobiles arbeiten", "arbeitsmodell", "vor ort"),
+        ("office",),
+        negotiable=True,
+    ),
+    _builtin(
+        "relocation", TermType.MONEY, ("Relocation", "Reubicación", "Umzugskostenzuschuss"),
+        ("relocation", "relo", "relocate", "relocating", "relocation package", "relocation bonus",
+         "relocation allowance", "relocation assistance", "moving costs", "moving expenses", "reubicacion",
+         "mudanza", "traslado", "relocalizacion", "umzug", "umzugskosten", "umzugspauschale", "umzugskostenzuschuss"),
+        ("moving", "move"),
+        negotiable=True,
+    ),
+    _builtin(
+        "pto_days", TermType.COUNT, ("Paid time off", "Vacaciones", "Urlaubstage"),
+        ("pto", "vacation", "vacation days", "paid time off", "days off", "annual leave", "holiday allowance",
+         "holiday entitlement", "vacaciones", "dias libres", "dias de vacaciones", "urlaub", "urlaubstage",
+         "urlaubsanspruch"),
+        ("time off",),
+        negotiable=True,
+        unit="days",
+    ),
+    _builtin(
+        "title", TermType.TEXT, ("Job title", "Puesto", "Position"),
+        ("title", "job title", "position", "my role", "what role", "puesto", "cargo", "titulo", "stellenbezeichnung",
+         "jobtitel", "meine position", "meine rolle"),
+        ("role",),
+        negotiable=True,
+    ),
+    _builtin(
+        "reports_to", TermType.TEXT, ("Manager", "Responsable", "Vorgesetzte/r"),
+        ("manager", "report to", "reports to", "reporting to", "boss", "hiring manager", "supervisor",
+         "who will i report", "jefe", "jefa", "responsable", "gerente", "a quien reporto", "vorgesetzter",
+         "vorgesetzte", "chef", "chefin", "fuhrungskraft", "wem berichte ich"),
+    ),
+    _builtin(
+        "location", TermType.TEXT, ("Location", "Ubicación", "Arbeitsort"),
+        ("location", "where will i work", "office location", "where is the office", "based", "ubicacion",
+         "donde trabajare", "sede", "arbeitsort", "standort", "wo arbeite ich"),
+    ),
+    _builtin(
+        "expiry_date", TermType.DATE, ("Offer expiry", "Vencimiento de la oferta", "Gültigkeit des Angebots"),
+        ("expiry date", "expiration date", "offer expiry", "fecha de vencimiento", "vencimiento", "gultig bis",
+         "ablaufdatum"),
+    ),
+    _builtin(
+        "department", TermType.TEXT, ("Department", "Departamento", "Abteilung"),
+        ("department", "departamento", "which team", "abteilung"), ("team",),
+    ),
+    _builtin(
+        "special_terms", TermType.TEXT, ("Special terms", "Condiciones especiales", "Sondervereinbarungen"),
+        ("special terms", "visa", "sponsorship", "special conditions", "condiciones especiales",
+         "terminos especiales", "patrocinio", "sondervereinbarungen", "besondere bedingungen"),
+    ),
+)  # fmt: skip
+
+BUILTIN_BY_KEY = {term.key: term for term in BUILTIN_TERMS}
+# Keys of [tenant.terms] that say where something is read but are not offer terms of their own.
+MAPPING_KEYS = frozenset(
+    {"jurisdiction_country", "jurisdiction_region", "currency", "pay_period", "recruiter", "preferred_language"}
+)
+PAY_PERIOD_WORDS = {
+    "hour": PayPeriod.HOUR, "hourly": PayPeriod.HOUR, "per hour": PayPeriod.HOUR, "hr": PayPeriod.HOUR,
+    "week": PayPeriod.WEEK, "weekly": PayPeriod.WEEK, "per week": PayPeriod.WEEK,
+    "month": PayPeriod.MONTH, "monthly": PayPeriod.MONTH, "per month": PayPeriod.MONTH,
+    "year": PayPeriod.YEAR, "yearly": PayPeriod.YEAR, "annual": PayPeriod.YEAR, "annually": PayPeriod.YEAR,
+    "per year": PayPeriod.YEAR, "salaried": PayPeriod.YEAR, "salary": PayPeriod.YEAR, "exempt": PayPeriod.YEAR,
+    "stundenlohn": PayPeriod.HOUR, "monatlich": PayPeriod.MONTH, "jahrlich": PayPeriod.YEAR,
+    "por hora": PayPeriod.HOUR, "mensual": PayPeriod.MONTH, "anual": PayPeriod.YEAR, "semanal": PayPeriod.WEEK,
+}  # fmt: skip
+WORK_ARRANGEMENT_WORDS = {
+    "onsite": WorkArrangement.ONSITE, "inoffice": WorkArrangement.ONSITE, "office": WorkArrangement.ONSITE,
+    "hybrid": WorkArrangement.HYBRID, "remote": WorkArrangement.REMOTE, "fullyremote": WorkArrangement.REMOTE,
+}  # fmt: skip
+
+
+class Catalogue(BaseModel):
+    """The terms of one tenant: the built-in ones (relabelled as configured) and the tenant's own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    terms: dict[str, TermDefinition]
+    pay_period: TermDefinition  # how the pay basis of base_salary is read: values and default
+
+    def get(self, key: str) -> TermDefinition | None:
+        return self.terms.get(key)
+
+    @property
+    def tenant_terms(self) -> list[TermDefinition]:
+        """The terms this tenant declared beyond the built-in ones."""
+        return [term for term in self.terms.values() if not term.builtin]
+
+    def label(self, key: str, language: str) -> str:
+        term = self.terms.get(key)
+        return term.label(language) if term else key.replace("_", " ").capitalize()
+
+    def visible(self) -> list[TermDefinition]:
+        return [term for term in self.terms.values() if not term.internal]
+
+
+DEFAULT_PAY_PERIOD = TermDefinition(key="pay_period", type=TermType.CHOICE, builtin=True, default="year")
+
+
+def build_catalogue(mapping: TenantMapping) -> Catalogue:
+    """The tenant's catalogue; CatalogueError naming the key for a declaration that cannot be used."""
+    terms = dict(BUILTIN_BY_KEY)
+    for key in mapping.terms:
+        if key not in BUILTIN_BY_KEY and key not in MAPPING_KEYS and key not in mapping.term_configs:
+            raise CatalogueError(
+                f"tenant.terms.{key}: {key!r} is not a built-in term; declare it as a table with `source` and "
+                f"`type` (one of {', '.join(t.value for t in TermType)})"
+            )
+    for key, config in mapping.term_configs.items():
+        if key == "pay_period":
+            continue
+        terms[key] = _declared(key, config, terms.get(key))
+    pay_period = _pay_period(mapping.term_configs.get("pay_period"))
+    _check_unique_labels(terms.values())
+    return Catalogue(terms=terms, pay_period=pay_period)
+
+
+def _declared(key: str, config: TermConfig, builtin: TermDefinition | None) -> TermDefinition:
+    where = f"tenant.terms.{key}"
+    if builtin is None and key in MAPPING_KEYS:
+        if config.type is not None:
+            raise CatalogueError(f"{where}: the type of {key} is fixed; give only its source")
+        return TermDefinition(key=key, type=TermType.TEXT, builtin=True, sources=config.source, internal=True)
+    if builtin is None and config.type is None:
+        raise CatalogueError(
+            f"{where}: {key!r} is not a built-in term; declare it as a table with `source` and `type` "
+            f"(one of {', '.join(t.value for t in TermType)})"
+        )
+    if builtin is not None and config.type is not None and config.type != builtin.type.value:
+        raise CatalogueError(f"{where}: {key} is a built-in term of type {builtin.type.value}, not {config.type}")
+    if builtin is None and not config.source:
+        raise CatalogueError(f"{where}: give `source`, the iCIMS field(s) the term is read from")
+    type_ = builtin.type if builtin else TermType(config.type or "text")
+    _check_shape(where, type_, config)
+    base = builtin or TermDefinition(key=key, type=type_, negotiable=type_ in NEGOTIABLE_BY_DEFAULT)
+    return base.model_copy(
+        update={
+            "sources": config.source,
+            "labels": {**base.labels, **config.labels},
+            "synonyms": {**base.synonyms, **config.synonyms},
+            "negotiable": base.negotiable if config.negotiable is None else config.negotiable,
+            "internal": config.internal,
+            "write_back": config.write_back,
+            "basis": PayPeriod(config.basis) if config.basis else None,
+            "unit": config.unit or base.unit,
+            "values": config.values,
+        }
+    )
+
+
+def _check_shape(where: str, type_: TermType, config: TermConfig) -> None:
+    if type_ is TermType.MONEY_RATE and config.basis is None:
+        raise CatalogueError(f"{where}: a money_rate term needs `basis` (hour, week, month or year)")
+    if config.basis is not None and type_ is not TermType.MONEY_RATE:
+        raise CatalogueError(f"{where}: `basis` is only for money_rate terms")
+    if type_ is TermType.DURATION and config.unit not in DURATION_UNITS:
+        raise CatalogueError(f"{where}: a duration term needs `unit`, one of {', '.join(DURATION_UNITS)}")
+    if config.values and type_ is not TermType.CHOICE:
+        raise CatalogueError(f"{where}: `values` is only for choice terms")
+    if where.endswith(".work_arrangement"):
+        meanings = {m.value for m in WorkArrangement}
+        wrong = [v for v in config.values.values() if v not in meanings]
+        if wrong:
+            raise CatalogueError(f"{where}: values may only mean {', '.join(sorted(meanings))}, not {wrong[0]!r}")
+
+
+def _pay_period(config: TermConfig | None) -> TermDefinition:
+    if config is None:
+        return DEFAULT_PAY_PERIOD
+    where = "tenant.terms.pay_period"
+    periods = {p.value for p in PayPeriod}
+    wrong = [v for v in [*config.values.values(), config.default or "year"] if v not in periods]
+    if wrong:
+        raise CatalogueError(f"{where}: {wrong[0]!r} is not a pay basis (one of {', '.join(sorted(periods))})")
+    return DEFAULT_PAY_PERIOD.model_copy(
+        update={"sources": config.source, "values": config.values, "default": config.default or "year"}
+    )
+
+
+def _check_unique_labels(terms: Iterable[TermDefinition]) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for term in terms:
+        for language, label in term.labels.items():
+            key = (language, label.strip().lower())
+            if key in seen and seen[key] != term.key:
+                raise CatalogueError(
+                    f"tenant.terms.{term.key}: the {language} label {label!r} is already the label of {seen[key]}"
+                )
+            seen[key] = term.key

@@ -1,0 +1,159 @@
+"""The term catalogue: tenant terms declared in configuration reach the offer, the chat and counter-offers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app.ai.counter import extract_counter_offer
+from app.ai.facts import tenant_facts
+from icims.mapping import TenantMapping
+from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
+from offer_engine.intake import read_terms
+from offer_engine.policy.scope import term_value
+from offer_engine.terms import CounterItem, PayPeriod, WorkArrangement, apply_counter_items
+from tests import factories as f
+
+
+def _mapping(settings_tenant: TenantMapping, **terms: Any) -> TenantMapping:
+    data = settings_tenant.model_dump(exclude={"terms", "term_configs", "band_min", "band_max", "band_currency"})
+    raw = {name: [str(r) for r in refs] for name, refs in settings_tenant.terms.items()}
+    bands = {key: [str(r) for r in getattr(settings_tenant, key)] for key in ("band_min", "band_max", "band_currency")}
+    return TenantMapping.model_validate({**data, **bands, "terms": {**raw, **terms}})
+
+
+@pytest.fixture
+def tenant(settings: Any) -> TenantMapping:
+    return settings.tenant  # type: ignore[no-any-return]
+
+
+SHIFT = {
+    "source": "applicantworkflow.field39001",
+    "type": "money_rate",
+    "basis": "hour",
+    "labels": {"en": "shift differential", "de": "Schichtzulage"},
+    "synonyms": {"en": ["night premium"]},
+}
+HOURS = {"source": "applicantworkflow.field39002", "type": "count", "unit": "hours"}
+BUDGET = {"source": "job.field39003", "type": "money", "internal": True}
+
+
+def test_a_declared_tenant_term_is_read_into_the_offer_with_its_type(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, shift_differential=SHIFT, weekly_hours=HOURS, max_budget=BUDGET)
+    bundle = f.demo_bundle(3401, workflow={"field39001": "2.50", "field39002": 38}, job={"field39003": 250000})
+    result = read_terms(bundle, mapping)
+    assert result.terms is not None
+    assert result.terms.custom == {"shift_differential": "2.50", "weekly_hours": "38"}
+    assert "max_budget" not in result.terms.custom  # internal: never part of what the candidate's offer holds
+    assert result.sources["shift_differential"] == "applicantworkflow.field39001"
+
+
+def test_a_tenant_value_that_does_not_fit_its_type_leaves_the_offer_waiting_with_the_field(
+    tenant: TenantMapping,
+) -> None:
+    mapping = _mapping(tenant, weekly_hours=HOURS)
+    result = read_terms(f.demo_bundle(3401, workflow={"field39002": "about forty"}), mapping)
+    assert result.terms is None
+    assert [(m.term, m.reason) for m in result.missing] == [("weekly_hours", "invalid")]
+    assert "applicantworkflow.field39002" in result.missing[0].detail
+
+
+def test_chat_facts_show_a_rate_with_its_basis_in_the_candidates_language(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, shift_differential=SHIFT, weekly_hours=HOURS)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39001": "2.5", "field39002": 38}), mapping).terms
+    assert terms is not None
+    catalogue = build_catalogue(mapping)
+    english = {fact.name: fact for fact in tenant_facts(catalogue, terms, "en", {})}
+    assert english["shift_differential"].value == "$2.50 per hour"
+    assert english["weekly_hours"].value == "38 hours"
+    assert "night premium" in english["shift_differential"].synonyms
+    german = {fact.name: fact for fact in tenant_facts(catalogue, terms, "de", {})}
+    assert german["shift_differential"].label == "Schichtzulage"
+    assert german["shift_differential"].value.endswith("pro Stunde")
+
+
+def test_a_counter_can_ask_for_a_tenant_term_and_changes_only_that_term(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, shift_differential=SHIFT)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39001": "2.5"}), mapping).terms
+    assert terms is not None
+    facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
+    proposal = extract_counter_offer(
+        "Could you raise the shift differential to $3.25?", terms, date(2026, 12, 7), facts
+    )
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("shift_differential", Decimal("3.25"))]
+    revised = apply_counter_items(terms, [CounterItem(term="shift_differential", requested=Decimal("3.25"))])
+    assert revised.custom["shift_differential"] == "3.25"
+    assert revised.base_salary == terms.base_salary
+
+
+def test_policy_rules_see_tenant_terms_as_numbers(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, weekly_hours=HOURS)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39002": 38}), mapping).terms
+    assert terms is not None
+    assert term_value(terms, "weekly_hours") == Decimal(38)
+
+
+def test_pay_basis_from_configuration_and_from_a_list_field(tenant: TenantMapping) -> None:
+    hourly = _mapping(tenant, pay_period={"default": "hour"})
+    terms = read_terms(f.demo_bundle(3401), hourly).terms
+    assert terms is not None
+    assert terms.pay_period is PayPeriod.HOUR
+    coded = _mapping(tenant, pay_period={"source": "job.field39010", "values": {"W1": "week"}})
+    node = {"id": "W1", "value": "Weekly paid", "formattedvalue": "Weekly paid"}
+    weekly = read_terms(f.demo_bundle(3401, job={"field39010": node}), coded).terms
+    assert weekly is not None
+    assert weekly.pay_period is PayPeriod.WEEK
+
+
+def test_an_unmapped_work_arrangement_is_kept_as_written_and_never_blocks_the_offer(tenant: TenantMapping) -> None:
+    odd = {"id": "C9", "value": "Field-based (multi-store)", "formattedvalue": "Field-based (multi-store)"}
+    result = read_terms(f.demo_bundle(3401, workflow={"field31007": odd}), tenant)
+    assert result.terms is not None
+    assert (result.terms.work_arrangement, result.terms.work_arrangement_label) == (None, "Field-based (multi-store)")
+    mapped = _mapping(tenant, work_arrangement={"source": "applicantworkflow.field31007", "values": {"C9": "onsite"}})
+    terms = read_terms(f.demo_bundle(3401, workflow={"field31007": odd}), mapped).terms
+    assert terms is not None
+    assert terms.work_arrangement is WorkArrangement.ONSITE
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ({"ote": "applicantworkflow.field39001"}, "tenant.terms.ote: 'ote' is not a built-in term"),
+        ({"ote": {"source": "applicantworkflow.field39001"}}, "tenant.terms.ote: 'ote' is not a built-in term"),
+        ({"ote": {"type": "money"}}, "tenant.terms.ote: give `source`"),
+        ({"rate": {"source": "job.x", "type": "money_rate"}}, "tenant.terms.rate: a money_rate term needs `basis`"),
+        ({"p": {"source": "job.x", "type": "duration"}}, "tenant.terms.p: a duration term needs `unit`"),
+        ({"base_salary": {"source": "job.x", "type": "text"}}, "base_salary is a built-in term of type money"),
+        ({"pay_period": {"default": "fortnight"}}, "'fortnight' is not a pay basis"),
+        ({"work_arrangement": {"values": {"Home": "home"}}}, "values may only mean"),
+        ({"x": {"source": "job.x", "type": "text", "labels": {"en": "Base salary"}}}, "already the label of"),
+    ],
+)
+def test_a_wrong_declaration_is_a_configuration_error_naming_the_key(
+    tenant: TenantMapping, terms: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(CatalogueError, match=message.replace("(", r"\(").replace("`", "`")):
+        build_catalogue(_mapping(tenant, **terms))
+
+
+def test_built_in_terms_keep_their_types_and_labels_in_three_languages() -> None:
+    catalogue = build_catalogue(TenantMapping())
+    base = catalogue.terms["base_salary"]
+    assert base.type is TermType.MONEY
+    assert {base.label(lang) for lang in ("en", "es", "de")} == {"Base salary", "Salario base", "Grundgehalt"}
+    assert catalogue.tenant_terms == []
+
+
+def test_a_smaller_figure_beside_a_tenant_money_term_is_not_a_counter(tenant: TenantMapping) -> None:
+    allowance = {"source": "applicantworkflow.field39004", "type": "money", "labels": {"en": "research allowance"}}
+    mapping = _mapping(tenant, research_allowance=allowance)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39004": 4000}), mapping).terms
+    assert terms is not None
+    facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
+    message = "I need to know: does spending 1,400 of my research allowance need approval?"
+    assert extract_counter_offer(message, terms, date(2026, 12, 7), facts) is None
