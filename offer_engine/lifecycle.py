@@ -33,6 +33,7 @@ from offer_engine.errors import DomainError
 from offer_engine.flows import EngineSetup, draft_from_icims, job_band, render_current
 from offer_engine.icims_status import IcimsStatusChange, finish, follow_icims_status
 from offer_engine.letter_store import Letter, get_letter
+from offer_engine.letters.model import LetterRenderError
 from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
@@ -225,7 +226,7 @@ def _draft_from_event(
                 now=now,
                 write_draft_to_icims=True,
             )
-    except (DomainError, ICIMSError) as exc:
+    except (DomainError, ICIMSError, LetterRenderError) as exc:
         return webhook_events.record_failure(session, event, exc, retry=retry, actor=actor, now=now)
     summary = f"offer {outcome.offer.id} is {outcome.offer.state}" + (
         f" (missing: {', '.join(m.term for m in outcome.missing)})" if outcome.missing else ""
