@@ -28,7 +28,7 @@ from offer_engine.offers import Offer
 from offer_engine.outbox import JobState, SyncJob
 from offer_engine.policy import load_policy
 from offer_engine.tenant_gate import TenantGate
-from offer_engine.webhook_events import EventRetry, EventState, WebhookEvent
+from offer_engine.webhook_events import EventRetry, WebhookEvent
 from tests.app.test_workers import make_workers, store
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
@@ -157,9 +157,8 @@ def test_retry_starts_dead_and_waiting_events_at_once(engine: Engine, setup: Eng
     other = crew(engine, setup, icims, size=1)[0]  # (the first one's gate still pauses calls after the outage)
     report = other.run_once(now=now)  # the waiting event's back-off is not over, yet retry made it due
     assert (report.events_processed, report.events_dead) == ([waiting_id], [dead_id])  # 987654: still unknown
-    with session_scope(engine) as session:
-        with pytest.raises(IllegalTransitionError):  # a processed event is not started again
-            webhook_events.retry(session, waiting_id, actor=system_actor("ops"))
+    with session_scope(engine) as session, pytest.raises(IllegalTransitionError):  # processed: not started again
+        webhook_events.retry(session, waiting_id, actor=system_actor("ops"))
 
 
 def test_a_throttled_draft_is_rescheduled_with_its_retry_after_and_the_worker_sleeps_through_nothing(
@@ -200,10 +199,11 @@ def test_a_throttled_write_goes_back_with_its_retry_after_and_the_rest_of_the_cl
     gate = TenantGate()
     icims.set_faults(throttle_next=1, throttle_retry_after=9)
     result = deliver_due(engine, client, worker_id="w", now=now, gate=gate)
-    assert len(report.events_processed) == 3 and result.throttled
+    assert len(report.events_processed) == 3
+    assert result.throttled
     assert (len(result.retrying), len(result.delivered)) == (1, 0)
     jobs = _jobs(engine)
-    throttled = [j for j in jobs if j.id == result.retrying[0]][0]
+    throttled = next(j for j in jobs if j.id == result.retrying[0])
     assert throttled.next_attempt_at == now + timedelta(seconds=9)
     assert throttled.failures == 0  # a rate limit is not the job's failure
     assert {j.state for j in jobs} == {JobState.PENDING.value}
