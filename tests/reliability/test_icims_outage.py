@@ -15,6 +15,7 @@ import signal
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -116,7 +117,7 @@ def test_an_outage_with_a_worker_killed_loses_no_draft_and_writes_each_once(
     for event in _events(schema):  # whichever worker tried next, it waited for the time stored with the event
         failures = _failures(schema, event.id or 0)
         assert len(failures) >= OUTAGE_ATTEMPTS - 1
-        for (_failed, due), (next_failed, _due) in zip(failures, failures[1:], strict=False):
+        for (_failed, due), (next_failed, _due) in pairwise(failures):
             assert next_failed >= due, f"event {event.id} was tried before its next attempt time"
     per_workflow = drafts_per_workflow(schema.engine)
     for kind in ("offers", "versions", "letters"):
