@@ -22,11 +22,13 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -332,8 +334,16 @@ class WorkerThread:
                 self._wake.wait(self.workers.config.interval_seconds)
 
 
-def build_workers(settings: Settings, engine: Engine, *, worker_id: str | None = None) -> Workers:
-    """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done."""
+def build_workers(
+    settings: Settings,
+    engine: Engine,
+    *,
+    worker_id: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Workers:
+    """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done.
+    `transport` and `sleep` reach the iCIMS clients (a benchmark records requests and back-off waits)."""
     from app.wiring import engine_setup, icims_client
 
     tuning = settings.workers
@@ -341,12 +351,13 @@ def build_workers(settings: Settings, engine: Engine, *, worker_id: str | None =
         event_retry=EventRetry(tuning.event_retry_base_seconds, tuning.event_retry_max_seconds),
         unreachable_pause_seconds=tuning.unreachable_pause_seconds,
     )
+    io: dict[str, Any] = {"transport": transport, "sleep": sleep, "rate_limit_wait_seconds": 0}
     return Workers(
         engine,
         engine_setup(settings),
         # A 429 is never slept through: the event or job is rescheduled with its Retry-After instead.
-        fetch_client=icims_client(settings, max_retries=tuning.fetch_retries, rate_limit_wait_seconds=0),
-        delivery_client=icims_client(settings, max_retries=0, rate_limit_wait_seconds=0),  # retries: the outbox's
+        fetch_client=icims_client(settings, max_retries=tuning.fetch_retries, **io),
+        delivery_client=icims_client(settings, max_retries=0, **io),  # retries belong to the outbox
         worker_id=worker_id or f"worker-{socket.gethostname()}-{os.getpid()}",
         config=config,
     )
