@@ -79,6 +79,17 @@ class ChatSettings(BaseModel):
     max_message_chars: int = Field(4000, description="Longer candidate messages get a polite 'too long' reply.")
 
 
+class WorkerSettings(BaseModel):
+    """How the background workers retry incoming events and treat a throttled or unreachable iCIMS."""
+
+    event_retry_base_seconds: float = Field(5.0, gt=0, description="First wait after a transient failure.")
+    event_retry_max_seconds: float = Field(60.0, gt=0, description="The cap of the doubling wait.")
+    unreachable_pause_seconds: float = Field(
+        5.0, ge=0, description="No calls to a tenant that did not answer for this long (one probe per pause)."
+    )
+    fetch_retries: int = Field(1, ge=0, description="Retries inside one iCIMS read (the event retries the rest).")
+
+
 class SecuritySettings(BaseModel):
     link_signing_key: SecretStr | None = Field(None, description="Signs candidate portal links (>= 32 chars).")
     chainlit_auth_secret: SecretStr | None = Field(None, description="Chainlit's CHAINLIT_AUTH_SECRET.")
@@ -104,6 +115,7 @@ class Settings(BaseSettings):
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @classmethod

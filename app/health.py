@@ -1,4 +1,5 @@
-"""`/health` (the process answers) and `/ready` (its dependencies answer): database, vector store, iCIMS.
+"""`/health` (the process answers) and `/ready` (its dependencies answer): database, vector store, iCIMS, and
+whether incoming iCIMS events ended without a draft (degraded, with their count: `offer-assistant events`).
 
     checks = ReadinessChecks.of(
         database=engine,
@@ -32,6 +33,8 @@ from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from icims.client import ICIMSClient
+from offer_engine.db import session_scope
+from offer_engine.webhook_events import count_dead
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,15 @@ class CheckResult(BaseModel):
     latency_ms: float
     error: str | None = None
     cached: bool = False
+    count: int | None = None  # how many items the check found wrong (e.g. events that ended without a draft)
+
+
+class CheckFailed(Exception):  # noqa: N818 - a probe's verdict, not a crash
+    """Raised by a probe that ran fine but found something wrong: its message and count are shown in `/ready`."""
+
+    def __init__(self, message: str, count: int | None = None) -> None:
+        super().__init__(message)
+        self.count = count
 
 
 class Readiness(BaseModel):
@@ -90,6 +102,7 @@ class ReadinessChecks:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         icims_cache_seconds: float = ICIMS_CACHE_SECONDS,
         icims_required: bool = True,
+        events: Engine | None = None,
     ) -> ReadinessChecks:
         probes = []
         if database is not None:
@@ -98,6 +111,8 @@ class ReadinessChecks:
             probes.append(Probe("vector_store", vector_store, timeout_seconds))
         if icims is not None:
             probes.append(Probe("icims", icims, timeout_seconds, icims_cache_seconds, icims_required))
+        if events is not None:
+            probes.append(Probe("webhook_events", dead_events_probe(events), timeout_seconds, required=False))
         return cls(probes)
 
     async def run(self) -> Readiness:
@@ -123,6 +138,8 @@ class ReadinessChecks:
         except TimeoutError:
             log.warning("readiness: %s did not answer within %.1f s", probe.name, probe.timeout_seconds)
             return _failed(probe, started, f"timed out after {probe.timeout_seconds:g} s")
+        except CheckFailed as exc:
+            return _failed(probe, started, str(exc)).model_copy(update={"count": exc.count})
         except Exception as exc:
             log.warning("readiness: %s failed: %s: %s", probe.name, type(exc).__name__, exc)
             return _failed(probe, started, type(exc).__name__)
@@ -153,6 +170,18 @@ def database_probe(engine: Engine) -> Callable[[], None]:
     def probe() -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1")).scalar_one()
+
+    return probe
+
+
+def dead_events_probe(engine: Engine) -> Callable[[], None]:
+    """Fails (degraded, with the count) while any incoming iCIMS event has ended without a draft."""
+
+    def probe() -> None:
+        with session_scope(engine) as session:
+            dead = count_dead(session)
+        if dead:
+            raise CheckFailed(f"{dead} iCIMS event(s) ended without a draft: offer-assistant events list", dead)
 
     return probe
 

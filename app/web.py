@@ -91,8 +91,8 @@ def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> Ch
 
 
 def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:
-    """Database, vector store and iCIMS. iCIMS being down degrades the chat (offers are local) but does not
-    take the process out of the load balancer."""
+    """Database, vector store, iCIMS and events ended without a draft. iCIMS being down (or such events)
+    degrades the app (offers are local) but does not take the process out of the load balancer."""
     store = settings.vector_store
     if store.url:
         api_key = store.api_key.get_secret_value() if store.api_key else None
@@ -100,7 +100,7 @@ def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:
     else:
         vector_store = qdrant_probe(lambda: client_for(wiring.retrieval_config(settings)))
     return ReadinessChecks.of(
-        database=db, vector_store=vector_store, icims=icims_probe_for(settings), icims_required=False
+        database=db, vector_store=vector_store, icims=icims_probe_for(settings), icims_required=False, events=db
     )
 
 

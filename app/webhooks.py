@@ -4,11 +4,14 @@ Order matters: the raw bytes are verified (Basic or HMAC, per ``icims.webhook``)
 stored; a bad signature gets 401, an unreadable body 400, both with iCIMS's vendor error body and nothing
 stored. A valid event is stored as a WebhookEvent under its duplicate key (a redelivery is counted on the
 original and changes nothing else) and answered 200 at once; the worker (`app.workers`) does the iCIMS calls.
+A redelivery of an event that ended without a draft starts it again ("restarted"). A database connection that
+drops under the request (a failover, a terminated backend) costs one retry on a fresh connection, not a 500.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from app.config import ConfigError, Settings
 from icims.config import WebhookAuth
@@ -35,6 +39,8 @@ from offer_engine import webhook_events
 from offer_engine.actors import system_actor
 from offer_engine.db import session_scope
 
+log = logging.getLogger(__name__)
+
 WEBHOOK_PATH = "/webhooks/icims"
 _ACTOR = system_actor("icims-webhook")
 MAX_NESTING = 32  # a real event is three levels deep; far deeper JSON overflows the stack on its way to storage
@@ -45,7 +51,7 @@ _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 class Receipt(BaseModel):
     """What the route answers for a stored (or recognised duplicate) event."""
 
-    status: str  # "accepted" | "duplicate"
+    status: str  # "accepted" | "duplicate" | "restarted" (a redelivery of an event that had ended without a draft)
     eventId: int  # noqa: N815 - iCIMS-style JSON
     duplicate: bool
 
@@ -137,10 +143,22 @@ def require_storable(payload: dict[str, Any]) -> None:
 
 
 def store(engine: Engine, event: ICIMSEvent, payload: dict[str, Any], headers: Mapping[str, str]) -> Receipt:
+    """Store the event; a dropped database connection is retried once on a fresh one (the pool discards the
+    dead connections), and the duplicate key makes the retry safe if the first commit did land."""
+    try:
+        return _store_once(engine, event, payload, headers)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("the database connection dropped while storing a webhook; retrying once on a fresh one")
+    return _store_once(engine, event, payload, headers)
+
+
+def _store_once(engine: Engine, event: ICIMSEvent, payload: dict[str, Any], headers: Mapping[str, str]) -> Receipt:
     with session_scope(engine) as session:
         stored = webhook_events.store_event(
             session, payload, headers=dict(headers), dedup_key=duplicate_key(event), actor=_ACTOR
         )
         event_id = stored.event.id or 0
-    status = "duplicate" if stored.duplicate else "accepted"
+    status = "duplicate" if stored.duplicate else "restarted" if stored.restarted else "accepted"
     return Receipt(status=status, eventId=event_id, duplicate=stored.duplicate)

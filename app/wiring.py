@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from app.config import Settings
 from icims.client import ICIMSClient
@@ -19,12 +23,22 @@ def icims_base_url(settings: Settings) -> str:
     return settings.icims.base_url
 
 
-def icims_client(settings: Settings, *, base_url: str | None = None, **connection: Any) -> ICIMSClient:
-    """A client for the tenant (or `base_url`); `connection` overrides e.g. max_retries or timeout_seconds."""
+def icims_client(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    **connection: Any,
+) -> ICIMSClient:
+    """A client for the tenant (or `base_url`); `connection` overrides e.g. max_retries or timeout_seconds;
+    `transport` and `sleep` let a benchmark watch every request and every back-off wait."""
     overrides = {name: value for name, value in connection.items() if value is not None}
     conn = settings.icims.model_copy(update=overrides) if overrides else settings.icims
     secret = settings.secret("icims.client_secret" if conn.auth == "oauth" else "icims.password")
-    return ICIMSClient(conn, base_url=base_url or icims_base_url(settings), secret=secret)
+    return ICIMSClient(
+        conn, base_url=base_url or icims_base_url(settings), secret=secret, transport=transport, sleep=sleep
+    )
 
 
 def engine_setup(settings: Settings) -> EngineSetup:

@@ -6,9 +6,13 @@ records who owns newly seen requisitions, delivers due outbox jobs (`offer_engin
 escalates overdue approval steps and expires sent offers past their expiry date.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
-guarded write that takes SQLite's write lock first), so two workers never draft from the same event; outbox
-jobs are claimed by `deliver_due` the same way. `WorkerThread.stop()` lets the item in hand finish and gives
-back the outbox jobs claimed but not yet started.
+guarded write that takes SQLite's write lock first), and only while it is due (received, or failed with its
+stored ``next_attempt_at`` passed), so two workers never draft from the same event and neither skips an event's
+back-off; outbox jobs are claimed by `deliver_due` the same way. A transient failure (iCIMS unreachable, 5xx,
+429) never exhausts an event: it waits with capped back-off (`EventRetry`) or iCIMS's Retry-After. Nobody
+sleeps on a rate limit: the worker's `TenantGate` stops calls to a throttled or unreachable tenant until its
+wait is over, leaving that tenant's due work due, and the round goes on. `WorkerThread.stop()` lets the item
+in hand finish and gives back the outbox jobs claimed but not yet started.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -30,7 +36,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approval_inbox, lifecycle, offers, requisitions
+from offer_engine import approval_inbox, lifecycle, offers, requisitions, webhook_events
 from offer_engine.actors import Actor, system_actor
 from offer_engine.approvals import ApprovalStep, StepState
 from offer_engine.columns import utcnow
@@ -38,8 +44,9 @@ from offer_engine.db import is_postgres, session_scope
 from offer_engine.delivery import RetryPolicy, deliver_due
 from offer_engine.flows import EngineSetup
 from offer_engine.offers import Offer, OfferState
+from offer_engine.tenant_gate import TenantGate
 from offer_engine.versions import current_version
-from offer_engine.webhook_events import EventState, WebhookEvent
+from offer_engine.webhook_events import EventRetry, EventState, FailureKind, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,8 @@ log = logging.getLogger(__name__)
 class WorkerConfig:
     interval_seconds: float = 2.0
     event_batch: int = 25
-    max_event_attempts: int = 3
-    event_retry_seconds: float = 30.0
+    event_retry: EventRetry = field(default_factory=EventRetry)
+    unreachable_pause_seconds: float = 5.0
     owner_batch: int = 20
     delivery: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -57,8 +64,10 @@ class WorkerConfig:
 @dataclass
 class RoundReport:
     events_processed: list[int] = field(default_factory=list)
-    events_failed: list[int] = field(default_factory=list)
+    events_failed: list[int] = field(default_factory=list)  # transient: each waits for its next attempt
+    events_dead: list[int] = field(default_factory=list)  # ended without a draft, with the reason
     events_ignored: list[int] = field(default_factory=list)
+    throttled: bool = False  # iCIMS throttled or did not answer: due work of the tenant was left for later
     owners_recorded: int = 0
     delivered: int = 0
     retrying: int = 0
@@ -68,7 +77,8 @@ class RoundReport:
 
     @property
     def busy(self) -> bool:
-        return bool(self.events_processed or self.events_failed or self.events_ignored or self.delivered)
+        events = self.events_processed or self.events_failed or self.events_dead or self.events_ignored
+        return bool(events or self.delivered)
 
 
 class Workers:
@@ -92,45 +102,43 @@ class Workers:
         self.actor: Actor = system_actor(worker_id)
         self._today = today
         self.stopping = threading.Event()
+        self.gate = TenantGate(unreachable_pause_seconds=self.config.unreachable_pause_seconds)
+        self.tenant = setup.customer_id
+
+    def _open(self, report: RoundReport, now: datetime | None) -> bool:
+        """Whether this worker may call the tenant now (its per-tenant budget); notes it in the report if not."""
+        if self.gate.is_open(self.tenant, now or utcnow()):
+            return True
+        report.throttled = True
+        return False
 
     # -- notifications -------------------------------------------------------------------------------------
 
     def process_events(self, report: RoundReport, now: datetime | None = None) -> None:
+        buckets = {
+            EventState.PROCESSED: report.events_processed,
+            EventState.FAILED: report.events_failed,
+            EventState.DEAD: report.events_dead,
+            EventState.IGNORED: report.events_ignored,
+        }
         for event_id in self._due_events(now or utcnow()):
-            if self.stopping.is_set():
-                return
+            if self.stopping.is_set() or not self._open(report, now):
+                return  # a throttled or unreachable tenant: the rest stays due for a later round
             state = self._process_one(event_id, now)
-            bucket = (
-                {
-                    EventState.PROCESSED: report.events_processed,
-                    EventState.FAILED: report.events_failed,
-                    EventState.IGNORED: report.events_ignored,
-                }.get(state)
-                if state is not None
-                else None
-            )
-            if bucket is not None:
-                bucket.append(event_id)
+            if state is not None:
+                buckets[state].append(event_id)
 
     def _due_events(self, now: datetime) -> list[int]:
-        retry_before = now - timedelta(seconds=self.config.event_retry_seconds)
         with session_scope(self.engine) as session:
-            received = select(WebhookEvent.id).where(WebhookEvent.state == EventState.RECEIVED.value)
-            failed = select(WebhookEvent.id).where(
-                WebhookEvent.state == EventState.FAILED.value,
-                WebhookEvent.attempts < self.config.max_event_attempts,
-                col(WebhookEvent.processed_at) < retry_before,
-            )
-            limit = self.config.event_batch
-            ids = list(session.exec(received.order_by(col(WebhookEvent.id)).limit(limit)))
-            ids += list(session.exec(failed.order_by(col(WebhookEvent.id)).limit(limit)))
+            statement = select(WebhookEvent.id).where(webhook_events.due(now)).order_by(col(WebhookEvent.id))
+            ids = list(session.exec(statement.limit(self.config.event_batch)))
         return [i for i in ids if i is not None]
 
     def _process_one(self, event_id: int, now: datetime | None) -> EventState | None:
         try:
             with session_scope(self.engine) as session:
-                if not _take(session, event_id):
-                    return None  # another worker has it, or already did it
+                if not _take(session, event_id, now or utcnow()):
+                    return None  # another worker has it, already did it, or its back-off is not over
                 event = lifecycle.handle_status_event(
                     session,
                     event_id,
@@ -139,10 +147,39 @@ class Workers:
                     actor=self.actor,
                     today=self._today(),
                     now=now,
+                    retry=self.config.event_retry,
                 )
+                self._after_event(event, now)
                 return EventState(event.state)
-        except Exception:  # one bad event must not stop the worker; it stays received/failed for a retry
+        except Exception as exc:  # one bad event must not stop the worker: it waits and is tried again
             log.exception("processing webhook event %s failed", event_id)
+            return self._record_crash(event_id, exc, now)
+
+    def _after_event(self, event: WebhookEvent, now: datetime | None) -> None:
+        """A throttled or unreachable tenant closes this worker's gate: no more calls there until the wait is over."""
+        if event.state != EventState.FAILED.value:
+            return
+        if event.failure_kind == FailureKind.RATE_LIMITED.value and event.next_attempt_at is not None:
+            self.gate.close(self.tenant, event.next_attempt_at)
+        elif event.failure_kind == FailureKind.UNREACHABLE.value:
+            pause = timedelta(seconds=self.config.unreachable_pause_seconds)
+            self.gate.close(self.tenant, (now or utcnow()) + pause)
+
+    def _record_crash(self, event_id: int, exc: Exception, now: datetime | None) -> EventState | None:
+        """An unexpected error (ours, or the database's) fails the event with back-off instead of retrying it
+        every round; if even that cannot be written, it stays due and the next round tries again."""
+        try:
+            with session_scope(self.engine) as session:
+                if not _take(session, event_id, now or utcnow()):
+                    return None
+                event = webhook_events.get_event(session, event_id)
+                webhook_events.set_state(session, event, EventState.PROCESSING, actor=self.actor, now=now)
+                failed = webhook_events.record_failure(
+                    session, event, exc, retry=self.config.event_retry, actor=self.actor, now=now, internal=True
+                )
+                return EventState(failed.state)
+        except Exception:
+            log.exception("cannot record the failure of webhook event %s", event_id)
             return None
 
     # -- requisition owners --------------------------------------------------------------------------------
@@ -151,12 +188,13 @@ class Workers:
         with session_scope(self.engine) as session:
             missing = requisitions.jobs_without_owner(session, limit=self.config.owner_batch)
         for customer_id, job_id in missing:
-            if self.stopping.is_set():
+            if self.stopping.is_set() or not self._open(report, now):
                 return
             try:
                 job = self.fetch_client.get_job(job_id, fields=["hiringmanager", "recruiter"])
             except ICIMSError as exc:
                 log.warning("cannot read the owner of job %s: %s", job_id, exc)
+                self.gate.after_failure(self.tenant, exc, now or utcnow())
                 continue
             with session_scope(self.engine) as session:
                 requisitions.record_owner(
@@ -180,7 +218,9 @@ class Workers:
             policy=self.config.delivery,
             actor=self.actor,
             stopping=self.stopping.is_set,
+            gate=self.gate,
         )
+        report.throttled = report.throttled or result.throttled
         report.delivered += len(result.delivered)
         report.retrying += len(result.retrying)
         report.dead += len(result.dead)
@@ -230,9 +270,10 @@ def _expiry_due(session: Session, today: date) -> bool:
     return False
 
 
-def _take(session: Session, event_id: int) -> bool:
-    """Lock the event for this transaction if it is still due; False if another worker holds or did it."""
-    due = col(WebhookEvent.state).in_([EventState.RECEIVED.value, EventState.FAILED.value])
+def _take(session: Session, event_id: int, now: datetime) -> bool:
+    """Lock the event for this transaction if it is still due at `now`; False if another worker holds or did it,
+    or failed it a moment ago (its next attempt, stored with it, is not yet due: every worker honours it)."""
+    due = webhook_events.due(now)
     if is_postgres(session.get_bind().engine):
         statement = select(WebhookEvent.id).where(WebhookEvent.id == event_id, due).with_for_update(skip_locked=True)
         return session.exec(statement).first() is not None
@@ -293,14 +334,30 @@ class WorkerThread:
                 self._wake.wait(self.workers.config.interval_seconds)
 
 
-def build_workers(settings: Settings, engine: Engine, *, worker_id: str | None = None) -> Workers:
-    """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done."""
+def build_workers(
+    settings: Settings,
+    engine: Engine,
+    *,
+    worker_id: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Workers:
+    """Workers for the configured tenant (the local sandbox in sandbox mode); `close()` them when done.
+    `transport` and `sleep` reach the iCIMS clients (a benchmark records requests and back-off waits)."""
     from app.wiring import engine_setup, icims_client
 
+    tuning = settings.workers
+    config = WorkerConfig(
+        event_retry=EventRetry(tuning.event_retry_base_seconds, tuning.event_retry_max_seconds),
+        unreachable_pause_seconds=tuning.unreachable_pause_seconds,
+    )
+    io: dict[str, Any] = {"transport": transport, "sleep": sleep, "rate_limit_wait_seconds": 0}
     return Workers(
         engine,
         engine_setup(settings),
-        fetch_client=icims_client(settings),
-        delivery_client=icims_client(settings, max_retries=0),  # retries belong to the outbox
+        # A 429 is never slept through: the event or job is rescheduled with its Retry-After instead.
+        fetch_client=icims_client(settings, max_retries=tuning.fetch_retries, **io),
+        delivery_client=icims_client(settings, max_retries=0, **io),  # retries belong to the outbox
         worker_id=worker_id or f"worker-{socket.gethostname()}-{os.getpid()}",
+        config=config,
     )

@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from icims.errors import AuthError, InvalidResponse, error_from_response
+from icims.ratelimit import retry_after_seconds
 
 DEFAULT_TOKEN_URL = "https://login.icims.com/oauth/token"  # noqa: S105 - a URL, not a secret
 
@@ -107,8 +108,9 @@ class OAuthCredentials:
             raise AuthError(
                 f"token request refused: {error.message}", status=response.status_code, code=error.code
             ) from None
-        if not response.is_success:
-            raise error_from_response(response.status_code, response.content, response.headers)
+        if not response.is_success:  # a throttled token request says when to come back, as any other does
+            after = retry_after_seconds(response.headers)
+            raise error_from_response(response.status_code, response.content, response.headers, reset_seconds=after)
         try:
             token = TokenResponse.model_validate_json(response.content)
         except ValidationError as exc:

@@ -292,9 +292,10 @@ class ICIMSClient:
         if status != 429:
             return backoff
         told = self._reset_hint(response)
-        if told is not None and told > self.connection.backoff_max_seconds:
+        wait = max(backoff, told or 0.0)
+        if wait > self.connection.longest_rate_limit_wait:
             return None  # the quota is gone for longer than we are willing to wait: RateLimited
-        return max(backoff, told or 0.0)
+        return wait
 
     def _reset_hint(self, response: httpx.Response) -> float | None:
         after = retry_after_seconds(response.headers)
@@ -320,7 +321,7 @@ class ICIMSClient:
         left = status.seconds_until_reset(self._clock())
         if left is None or left <= 0:
             return
-        if left > self.connection.backoff_max_seconds:
+        if left > self.connection.longest_rate_limit_wait:
             raise RateLimited(f"iCIMS request quota used up; it resets in {left:.0f} s", reset_seconds=left)
         self._pause(left, "request quota used up")
         with self._rate_lock:

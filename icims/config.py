@@ -39,9 +39,19 @@ class ICIMSConnection(BaseModel):
     max_retries: int = 4
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
+    rate_limit_wait_seconds: float | None = Field(
+        None,
+        ge=0,
+        description="The longest 429 Retry-After (or quota reset) the client waits out itself before raising "
+        "RateLimited; default backoff_max_seconds. 0: never wait (the workers reschedule instead).",
+    )
     notes_collection: str = Field("notes", description="Collection field a note is added to (one row per note).")
     notes_field: str = Field("note", description="The text field of a row in the notes collection.")
     webhook: WebhookAuth = Field(default_factory=WebhookAuth)
+
+    @property
+    def longest_rate_limit_wait(self) -> float:
+        return self.backoff_max_seconds if self.rate_limit_wait_seconds is None else self.rate_limit_wait_seconds
 
     @property
     def is_sandbox(self) -> bool:

@@ -26,6 +26,7 @@ from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.letter_store import Letter
 from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed, release
+from offer_engine.tenant_gate import TenantGate
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class DeliveryRound:
     retrying: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
     lost: list[int] = field(default_factory=list)  # the lease ran out and another worker took the job
-    released: list[int] = field(default_factory=list)  # claimed, not started, given back because we are stopping
+    released: list[int] = field(default_factory=list)  # claimed, not started, given back (stopping, or throttled)
+    throttled: bool = False  # iCIMS throttled or did not answer: the rest of the round was left for later
 
     @property
     def attempted(self) -> int:
@@ -73,19 +75,26 @@ def deliver_due(
     policy: RetryPolicy | None = None,
     actor: Actor | None = None,
     stopping: Callable[[], bool] | None = None,
+    gate: TenantGate | None = None,
 ) -> DeliveryRound:
     """Claim and deliver the jobs due at `now`; returns what happened to each.
 
     A delivered job can unblock the next write of its workflow, so claiming repeats (up to `rules.passes`
     times) while the previous pass delivered something. Once `stopping()` is true the job in hand is finished
-    and the rest of the claim is released at once (not left in flight until its lease runs out).
+    and the rest of the claim is released at once (not left in flight until its lease runs out). With a
+    `gate`, nothing is claimed while the tenant is closed, and a 429 (or no answer) closes it: the throttled
+    job waits for its Retry-After, the rest of the claim is released, still due, and nobody sleeps.
     """
     rules = policy or RetryPolicy()
     _check_lease(rules, client)
     who = actor or system_actor(worker_id)
-    moment = now or utcnow()
     outcome = DeliveryRound()
+    tenant = client.connection.customer_id
     for _ in range(rules.passes):
+        moment = now or utcnow()
+        if gate is not None and not gate.is_open(tenant, moment):
+            outcome.throttled = True
+            break
         with session_scope(engine) as session:
             jobs = claim_due(
                 session, worker_id=worker_id, now=moment, limit=rules.batch, lease_seconds=rules.lease_seconds
@@ -95,7 +104,11 @@ def deliver_due(
             if stopping is not None and stopping():
                 _release(engine, jobs[n:], outcome)
                 return outcome
-            _deliver_one(engine, client, job, rules, who, moment, outcome)
+            if gate is not None and not gate.is_open(tenant, now or utcnow()):
+                outcome.throttled = True
+                _release(engine, jobs[n:], outcome)
+                return outcome
+            _deliver_one(engine, client, job, rules, who, now, outcome, gate)
         if len(outcome.delivered) == delivered_before or (stopping is not None and stopping()):
             break
     return outcome
@@ -106,7 +119,7 @@ def _release(engine: Engine, jobs: list[SyncJob], outcome: DeliveryRound) -> Non
         for job in jobs:
             if release(session, job):
                 outcome.released.append(job.id or 0)
-    log.info("stopping: released %d claimed sync job(s) not yet started", len(outcome.released))
+    log.info("released %d claimed sync job(s) not yet started", len(outcome.released))
 
 
 def _check_lease(rules: RetryPolicy, client: ICIMSClient) -> None:
@@ -127,8 +140,9 @@ def _deliver_one(
     job: SyncJob,
     rules: RetryPolicy,
     actor: Actor,
-    moment: datetime,
+    now: datetime | None,
     outcome: DeliveryRound,
+    gate: TenantGate | None = None,
 ) -> None:
     job_id = job.id or 0
     try:
@@ -137,14 +151,22 @@ def _deliver_one(
         if not present:
             _apply(client, job, pdf)
     except RateLimited as exc:  # not the job's fault: wait for the reset, do not count it
-        _failed(engine, job, exc, exc.reset_seconds or rules.backoff(job.failures + 1), False, actor, moment, outcome)
+        moment = now or utcnow()
+        if gate is not None:
+            gate.after_failure(job.customer_id, exc, moment)
+        retry_in = exc.reset_seconds if exc.reset_seconds is not None else rules.backoff(job.failures + 1)
+        _failed(engine, job, exc, retry_in, False, actor, moment, outcome)
         return
     except (PermanentDeliveryError, *PERMANENT) as exc:
-        _failed(engine, job, exc, None, True, actor, moment, outcome)
+        _failed(engine, job, exc, None, True, actor, now or utcnow(), outcome)
         return
     except ICIMSError as exc:  # 5xx, time-outs, refused tokens: retry with back-off
+        moment = now or utcnow()
+        if gate is not None:
+            gate.after_failure(job.customer_id, exc, moment)
         _failed(engine, job, exc, rules.backoff(job.failures + 1), True, actor, moment, outcome)
         return
+    moment = now or utcnow()
     with session_scope(engine) as session:
         note = "already present in iCIMS (an earlier attempt landed)" if present else None
         if mark_delivered(session, job, actor=actor, note=note, now=moment):

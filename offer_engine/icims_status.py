@@ -71,7 +71,10 @@ def follow_icims_status(
         with session.begin_nested():
             summary = _close_offer(session, offer, target, change, actor=actor, now=now)
     except DomainError as exc:
-        return webhook_events.set_state(session, event, EventState.FAILED, actor=actor, error=str(exc), now=now)
+        kind = webhook_events.FailureKind.PERMANENT
+        return webhook_events.set_state(
+            session, event, EventState.DEAD, actor=actor, error=str(exc), kind=kind, now=now
+        )
     return finish(session, event, EventState.PROCESSED, summary + suffix, actor, now)
 
 

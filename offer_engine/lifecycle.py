@@ -33,6 +33,7 @@ from offer_engine.errors import DomainError
 from offer_engine.flows import EngineSetup, draft_from_icims, job_band, render_current
 from offer_engine.icims_status import IcimsStatusChange, finish, follow_icims_status
 from offer_engine.letter_store import Letter, get_letter
+from offer_engine.letters.model import LetterRenderError
 from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
@@ -175,12 +176,15 @@ def handle_status_event(
     actor: Actor,
     today: date,
     now: datetime | None = None,
+    retry: webhook_events.EventRetry | None = None,
 ) -> webhook_events.WebhookEvent:
     """Process a stored status-change event: offer-ready → draft (and write the draft to iCIMS); a status that
     ends the offer (accepted, declined, withdrawn in iCIMS) → the offer follows; any other status is ignored.
 
-    A domain refusal (e.g. the workflow moved on again) marks the event failed with the reason, committed by
-    the caller; the event's own changes are rolled back with a savepoint.
+    iCIMS unreachable, failing, throttling: the event is failed and waits for its next attempt (`retry`);
+    a refusal no retry fixes (a 404 for the workflow, a domain refusal such as the workflow having moved on)
+    ends it dead with the reason. Either is committed by the caller; the event's own changes are rolled back
+    with a savepoint.
     """
     event = webhook_events.get_event(session, event_id)
     webhook_events.set_state(session, event, EventState.PROCESSING, actor=actor, now=now)
@@ -188,7 +192,8 @@ def handle_status_event(
     workflow = event.system_id or ""
     outcome = setup.mapping.outcome_of(new_status)
     if workflow.isdigit() and setup.mapping.is_offer_ready(new_status):
-        return _draft_from_event(session, event, client, setup, actor=actor, today=today, now=now)
+        policy = retry or webhook_events.EventRetry()
+        return _draft_from_event(session, event, client, setup, actor=actor, today=today, now=now, retry=policy)
     if workflow.isdigit() and outcome is not None:
         change = IcimsStatusChange(event=event, workflow_id=int(workflow), status_id=new_status, outcome=outcome)
         return follow_icims_status(session, change, setup, actor=actor, now=now)
@@ -207,6 +212,7 @@ def _draft_from_event(
     actor: Actor,
     today: date,
     now: datetime | None,
+    retry: webhook_events.EventRetry,
 ) -> webhook_events.WebhookEvent:
     try:
         with session.begin_nested():
@@ -220,8 +226,8 @@ def _draft_from_event(
                 now=now,
                 write_draft_to_icims=True,
             )
-    except (DomainError, ICIMSError) as exc:
-        return webhook_events.set_state(session, event, EventState.FAILED, actor=actor, error=str(exc), now=now)
+    except (DomainError, ICIMSError, LetterRenderError) as exc:
+        return webhook_events.record_failure(session, event, exc, retry=retry, actor=actor, now=now)
     summary = f"offer {outcome.offer.id} is {outcome.offer.state}" + (
         f" (missing: {', '.join(m.term for m in outcome.missing)})" if outcome.missing else ""
     )

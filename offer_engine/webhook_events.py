@@ -2,20 +2,28 @@
 
 iCIMS may deliver the same notification more than once (users can trigger duplicates). The dedup key is
 the caller's (e.g. from `icims.webhooks`) or a sha256 over the event's identifying fields. States:
-``received → processing → processed | failed | ignored``; a failed event can be processed again.
+``received → processing → processed | failed | dead | ignored``.
+
+``failed`` is a transient failure (iCIMS unreachable, 5xx, 429, time-out): the event waits until its stored
+``next_attempt_at`` (capped exponential back-off, or the Retry-After iCIMS gave) and is tried again, by whichever
+worker comes first, however often it takes; it never runs out of tries. ``dead`` is an event that ended
+without a draft for a reason no retry fixes by itself (a 404 for the workflow, a mapping or domain refusal):
+it is listed (`list_dead`, `/ready`, review mode, ``offer-assistant events list``), and `retry` or a
+redelivery of the same notification starts it again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Text, update
+from sqlalchemy import JSON, Text, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from icims.errors import AuthError, ICIMSError, RateLimited, ServerError, Unavailable
 from offer_engine import audit
 from offer_engine.actors import Actor
 from offer_engine.columns import UTCDateTime, utcnow
@@ -29,17 +37,63 @@ class EventState(StrEnum):
     RECEIVED = "received"
     PROCESSING = "processing"
     PROCESSED = "processed"
-    FAILED = "failed"
+    FAILED = "failed"  # transient: waits for next_attempt_at, then is tried again
+    DEAD = "dead"  # ended without a draft; `retry` (or a redelivery) starts it again
     IGNORED = "ignored"
 
 
 _NEXT: dict[EventState, frozenset[EventState]] = {
     EventState.RECEIVED: frozenset({EventState.PROCESSING, EventState.IGNORED}),
-    EventState.PROCESSING: frozenset({EventState.PROCESSED, EventState.FAILED, EventState.IGNORED}),
-    EventState.FAILED: frozenset({EventState.PROCESSING, EventState.IGNORED}),
+    EventState.PROCESSING: frozenset({EventState.PROCESSED, EventState.FAILED, EventState.DEAD, EventState.IGNORED}),
+    EventState.FAILED: frozenset({EventState.PROCESSING, EventState.IGNORED, EventState.RECEIVED}),
+    EventState.DEAD: frozenset({EventState.RECEIVED}),
     EventState.PROCESSED: frozenset(),
     EventState.IGNORED: frozenset(),
 }
+_ENDED = (EventState.PROCESSED, EventState.IGNORED, EventState.FAILED, EventState.DEAD)
+
+
+class FailureKind(StrEnum):
+    """Why an attempt failed: the first four are transient (retried without end), the last ends the event."""
+
+    RATE_LIMITED = "rate_limited"  # HTTP 429 or the quota used up: retried after iCIMS's Retry-After
+    UNREACHABLE = "unreachable"  # no answer: connection refused, time-out
+    SERVER_ERROR = "server_error"  # HTTP 5xx
+    AUTH = "auth"  # credentials refused: fixed by an operator, then the event goes on by itself
+    INTERNAL = "internal"  # an unexpected error of ours or of the database: retried with back-off
+    PERMANENT = "permanent"  # 404 for the workflow, access denied, a mapping or domain refusal
+
+    @property
+    def transient(self) -> bool:
+        return self is not FailureKind.PERMANENT
+
+
+def failure_kind(exc: Exception) -> FailureKind:
+    """Transient for iCIMS being unreachable, failing (5xx), throttling or refusing our credentials; permanent
+    for everything else (NotFound, AccessDenied, BadRequest, RequiredField, an unreadable answer, a domain error)."""
+    if isinstance(exc, RateLimited):
+        return FailureKind.RATE_LIMITED
+    if isinstance(exc, Unavailable):
+        return FailureKind.UNREACHABLE
+    if isinstance(exc, ServerError):
+        return FailureKind.SERVER_ERROR
+    if isinstance(exc, AuthError):
+        return FailureKind.AUTH
+    return FailureKind.PERMANENT
+
+
+@dataclass(frozen=True)
+class EventRetry:
+    """When a transiently failed event is tried again: ``base * 2**(attempts-1)`` seconds, capped at
+    ``max_seconds``; a rate limit waits exactly what iCIMS said (``Retry-After``), when it said something."""
+
+    base_seconds: float = 5.0
+    max_seconds: float = 60.0
+
+    def delay(self, attempts: int, kind: FailureKind, retry_after: float | None = None) -> float:
+        if kind is FailureKind.RATE_LIMITED and retry_after is not None:
+            return max(0.0, retry_after)
+        return float(min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1)))
 
 
 class WebhookEvent(SQLModel, table=True):
@@ -57,6 +111,8 @@ class WebhookEvent(SQLModel, table=True):
     attempts: int = 0
     error: str | None = Field(default=None, sa_type=Text)
     outcome: str | None = Field(default=None, sa_type=Text)
+    failure_kind: str | None = None  # FailureKind of the last failed attempt
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # when failed
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_duplicate_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -66,6 +122,7 @@ class WebhookEvent(SQLModel, table=True):
 class StoredEvent:
     event: WebhookEvent
     duplicate: bool
+    restarted: bool = False  # a redelivery of an event that had ended without a draft: it starts again
 
 
 def dedup_key_of(payload: dict[str, Any]) -> str:
@@ -88,7 +145,7 @@ def store_event(
     moment = now or utcnow()
     existing = _by_key(session, key)
     if existing is not None:
-        return _count_duplicate(session, existing, moment)
+        return _redelivered(session, existing, moment, actor)
     event = WebhookEvent(
         dedup_key=key,
         customer_id=_text(payload.get("customerId")),
@@ -106,7 +163,7 @@ def store_event(
         raced = _by_key(session, key)
         if raced is None:
             raise
-        return _count_duplicate(session, raced, moment)
+        return _redelivered(session, raced, moment, actor)
     audit.record(
         session,
         actor=actor,
@@ -119,6 +176,42 @@ def store_event(
         occurred_at=moment,
     )
     return StoredEvent(event=event, duplicate=False)
+
+
+def _redelivered(session: Session, event: WebhookEvent, moment: datetime, actor: Actor) -> StoredEvent:
+    """A redelivery starts an event that ended without a draft again; otherwise it is a duplicate."""
+    if event.state == EventState.DEAD.value and _restart(session, event.id or 0, moment):
+        session.refresh(event)
+        _audit_restart(session, event, actor, moment, "redelivered by iCIMS")
+        return StoredEvent(event=event, duplicate=False, restarted=True)
+    return _count_duplicate(session, event, moment)
+
+
+def _restart(session: Session, event_id: int, moment: datetime, states: tuple[EventState, ...] = ()) -> bool:
+    """Back to received, due at once; guarded in SQL so that one of two concurrent redeliveries restarts it."""
+    result = session.execute(
+        update(WebhookEvent)
+        .where(
+            col(WebhookEvent.id) == event_id,
+            col(WebhookEvent.state).in_([s.value for s in states or (EventState.DEAD,)]),
+        )
+        .values(state=EventState.RECEIVED.value, next_attempt_at=None, last_duplicate_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _audit_restart(session: Session, event: WebhookEvent, actor: Actor, moment: datetime, why: str) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook.restarted",
+        subject_type="webhook_event",
+        subject_id=event.id or 0,
+        icims={"customer_id": event.customer_id, "workflow_id": event.system_id},
+        details={"why": why, "last_error": event.error},
+        occurred_at=moment,
+    )
 
 
 def _count_duplicate(session: Session, event: WebhookEvent, moment: datetime) -> StoredEvent:
@@ -159,19 +252,26 @@ def set_state(
     outcome: str | None = None,
     error: str | None = None,
     now: datetime | None = None,
+    kind: FailureKind | None = None,
+    next_attempt_at: datetime | None = None,
 ) -> WebhookEvent:
+    """Move the event on; FAILED needs `next_attempt_at` (when it is tried again), FAILED and DEAD a `kind`."""
     current = EventState(event.state)
     if target not in _NEXT[current]:
         raise IllegalTransitionError(f"webhook event {event.id}", current.value, target.value)
     moment = now or utcnow()
+    if target is EventState.FAILED and next_attempt_at is None:
+        raise ValueError("a failed event needs the time of its next attempt")
     event.state = target.value
     if target is EventState.PROCESSING:
         event.attempts += 1
         event.error = None
-    if target in (EventState.PROCESSED, EventState.IGNORED, EventState.FAILED):
+    event.next_attempt_at = next_attempt_at if target is EventState.FAILED else None
+    if target in _ENDED:
         event.processed_at = moment
         event.outcome = outcome
         event.error = error
+        event.failure_kind = kind.value if kind is not None and target in (EventState.FAILED, EventState.DEAD) else None
     session.add(event)
     session.flush()
     if target is not EventState.PROCESSING:
@@ -181,7 +281,12 @@ def set_state(
             action=f"webhook.{target.value}",
             subject_type="webhook_event",
             subject_id=event.id or 0,
-            details={"outcome": outcome, "error": error},
+            details={
+                "outcome": outcome,
+                "error": error,
+                "kind": event.failure_kind,
+                "next_attempt_at": _iso(next_attempt_at),
+            },
             occurred_at=moment,
         )
     return event
@@ -192,3 +297,62 @@ def list_events(session: Session, *, states: list[EventState] | None = None, lim
     if states:
         statement = statement.where(col(WebhookEvent.state).in_([s.value for s in states]))
     return list(session.exec(statement))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def record_failure(
+    session: Session,
+    event: WebhookEvent,
+    exc: Exception,
+    *,
+    retry: EventRetry,
+    actor: Actor,
+    now: datetime | None = None,
+    internal: bool = False,
+) -> WebhookEvent:
+    """A processing event failed: transient failures wait (FAILED, next attempt per `retry`), others end it (DEAD).
+    `internal`: an unexpected error outside iCIMS and the domain rules, retried with back-off."""
+    moment = now or utcnow()
+    kind = FailureKind.INTERNAL if internal else failure_kind(exc)
+    error = f"{type(exc).__name__}: {exc}" if isinstance(exc, ICIMSError) else str(exc)
+    if not kind.transient:
+        return set_state(session, event, EventState.DEAD, actor=actor, error=error, kind=kind, now=moment)
+    hint = exc.reset_seconds if isinstance(exc, RateLimited) else None
+    due = moment + timedelta(seconds=retry.delay(event.attempts, kind, hint))
+    return set_state(
+        session, event, EventState.FAILED, actor=actor, error=error, kind=kind, now=moment, next_attempt_at=due
+    )
+
+
+def due(now: datetime) -> Any:
+    """The SQL condition for an event a worker may take at `now`: received, or failed and its wait is over."""
+    waited = or_(col(WebhookEvent.next_attempt_at).is_(None), col(WebhookEvent.next_attempt_at) <= now)
+    received = col(WebhookEvent.state) == EventState.RECEIVED.value
+    return or_(received, (col(WebhookEvent.state) == EventState.FAILED.value) & waited)
+
+
+def retry(session: Session, event_id: int, *, actor: Actor, now: datetime | None = None) -> WebhookEvent:
+    """Start an event that ended without a draft (or is waiting after a failure) again, due at once."""
+    event = get_event(session, event_id)
+    moment = now or utcnow()
+    if not _restart(session, event_id, moment, (EventState.DEAD, EventState.FAILED)):
+        raise IllegalTransitionError(
+            f"webhook event {event_id}", event.state, EventState.RECEIVED.value, "only dead or failed events"
+        )
+    session.refresh(event)
+    _audit_restart(session, event, actor, moment, f"retried by {actor.label}")
+    return event
+
+
+def list_unfinished(session: Session, *, include_waiting: bool = True, limit: int = 200) -> list[WebhookEvent]:
+    """Events that ended without a draft (dead) and, with `include_waiting`, those waiting after a failure."""
+    states = [EventState.DEAD] + ([EventState.FAILED] if include_waiting else [])
+    return list_events(session, states=states, limit=limit)
+
+
+def count_dead(session: Session) -> int:
+    statement = select(func.count()).select_from(WebhookEvent).where(WebhookEvent.state == EventState.DEAD.value)
+    return int(session.exec(statement).one())

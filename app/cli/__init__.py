@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from app.cli import analytics, bench, chat, database, index, offers, sandbox, staff
+from app.cli import analytics, bench, chat, database, events, index, offers, sandbox, staff
 from app.cli.context import CliState
 from app.config import ConfigError, load_settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="iCIMS Offer Assistant")
 
-for module in (analytics, bench, chat, database, index, offers, sandbox, staff):
+for module in (analytics, bench, chat, database, events, index, offers, sandbox, staff):
     module.register(cli)
 
 

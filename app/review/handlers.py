@@ -136,6 +136,12 @@ async def on_review_message(message: cl.Message, user: Any) -> None:
 
 async def show_queue(staff_id: int) -> None:
     items = await _in_thread(service.queue, current(), staff_id)
+    stuck = await _in_thread(service.events_without_draft, current(), staff_id)
+    if stuck:
+        retry = cl.Action(
+            name="review_retry_events", payload={}, label=f"Retry {len(stuck)} event(s)", icon="rotate-cw"
+        )
+        await _say(views.events_without_draft_markdown(stuck), [retry])
     actions = [
         cl.Action(
             name="review_open_item",
@@ -240,6 +246,12 @@ async def _ask(text: str) -> str | None:
 @review_action("review_queue", Empty)
 async def on_queue(staff_id: int, _choice: Empty) -> None:
     await show_queue(staff_id)
+
+
+@review_action("review_retry_events", Empty)
+async def on_retry_events(staff_id: int, _choice: Empty) -> None:
+    count = await _in_thread(service.retry_events_without_draft, current(), staff_id)
+    await _say(f"{count} iCIMS event(s) started again; their drafts appear in the queue once the workers are done.")
 
 
 @review_action("review_analytics", Empty)

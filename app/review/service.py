@@ -27,6 +27,7 @@ from offer_engine import (
     review_queue,
     staff,
     versions,
+    webhook_events,
 )
 from offer_engine.actors import Role
 from offer_engine.compensation import analyse_counter
@@ -39,6 +40,7 @@ from offer_engine.offers import Offer
 from offer_engine.outbox import JobState, SyncJob
 from offer_engine.staff import StaffUser
 from offer_engine.terms import Term, as_term, term_key
+from offer_engine.webhook_events import WebhookEvent
 
 CounterMode = Literal["accept_all", "suggested", "decline", "custom"]
 RequestOutcome = Literal["confirm_accept", "confirm_decline", "done"]
@@ -273,3 +275,24 @@ def offer_analytics(rt: ReviewRuntime, staff_id: int, *, since: datetime | None 
         if user.only_hiring_manager:
             raise PermissionDeniedError("analytics cover every requisition: recruiters, compensation, legal, admins")
         return analytics.compute(session, since=since)
+
+
+def events_without_draft(rt: ReviewRuntime, staff_id: int) -> list[WebhookEvent]:
+    """iCIMS events that ended without a draft, for recruiters and admins (they name no offer to check access
+    by, so hiring managers, who see only their own requisitions, are not shown them)."""
+    with acting(rt, staff_id) as (session, user):
+        if not user.actor().has_role(Role.RECRUITER, Role.ADMIN):
+            return []
+        return webhook_events.list_unfinished(session, include_waiting=False, limit=50)
+
+
+def retry_events_without_draft(rt: ReviewRuntime, staff_id: int) -> int:
+    """Start every event that ended without a draft again (recruiters and admins); returns how many."""
+    with acting(rt, staff_id) as (session, user):
+        actor = user.actor()
+        actor.require_role(Role.RECRUITER, action="retry iCIMS events that ended without a draft")
+        dead = webhook_events.list_unfinished(session, include_waiting=False, limit=1000)
+        for event in dead:
+            webhook_events.retry(session, event.id or 0, actor=actor)
+    rt.wake()
+    return len(dead)

@@ -18,6 +18,7 @@ from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec, Band
 from offer_engine.review_queue import QueueItem
 from offer_engine.terms import OfferTerms, term_key
+from offer_engine.webhook_events import WebhookEvent
 
 KIND_LABELS = {
     "draft": "Draft ready",
@@ -66,6 +67,18 @@ def queue_markdown(items: list[QueueItem], now: datetime) -> str:
     ]
     return "### Review queue (most urgent first)\n" + table(
         ["#", "Due", "Item", "Candidate", "Role", "What", "Claimed by"], rows
+    )
+
+
+def events_without_draft_markdown(events: list[WebhookEvent]) -> str:
+    """A warning above the queue: iCIMS events that ended without a draft, and why (empty when there are none)."""
+    if not events:
+        return ""
+    rows = [(e.id, e.system_id or "—", when(e.processed_at), e.attempts, e.error or "—") for e in events]
+    return (
+        f"### ⚠ {len(events)} iCIMS event(s) ended without a draft\n"
+        + table(["Event", "Workflow", "Ended", "Attempts", "Reason"], rows)
+        + "\n\nFix the cause, then retry (button below, or `offer-assistant events retry --all`).\n\n"
     )
 
 

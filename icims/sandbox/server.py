@@ -15,19 +15,23 @@ class ServerThread:
     """Any ASGI app served by uvicorn in a daemon thread; ``port=0`` picks a free port."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._app = app
+        self.host = host
+        self.port = port
+        self._server, self._thread = self._make(port)
+
+    def _make(self, port: int) -> tuple[uvicorn.Server, threading.Thread]:
         config = uvicorn.Config(
-            app,
-            host=host,
+            self._app,
+            host=self.host,
             port=port,
             log_level="warning",
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=1,
         )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="asgi-server", daemon=True)
-        self.host = host
-        self.port = port
+        server = uvicorn.Server(config)
+        return server, threading.Thread(target=server.run, name="asgi-server", daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -46,6 +50,23 @@ class ServerThread:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+    def stop_listening(self) -> None:
+        """Close the listener (new connections are refused, as with a host that is down); the app keeps its state
+        and `listen_again()` serves it on the same port."""
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def listen_again(self, timeout: float = 15.0) -> ServerThread:
+        """Serve the same app on the same port again after `stop_listening()`."""
+        if self._thread.is_alive():
+            return self
+        self._server, self._thread = self._make(self.port)
+        return ServerThread.start(self, timeout)
+
+    @property
+    def listening(self) -> bool:
+        return self._thread.is_alive() and self._server.started and not self._server.should_exit
 
     def __enter__(self) -> ServerThread:
         return self if self._thread.is_alive() else self.start()

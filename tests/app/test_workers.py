@@ -21,7 +21,7 @@ from offer_engine.flows import EngineSetup
 from offer_engine.letter_store import Letter
 from offer_engine.offers import Offer
 from offer_engine.policy import load_policy
-from offer_engine.webhook_events import WebhookEvent
+from offer_engine.webhook_events import EventRetry, WebhookEvent
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
 TODAY = date(2026, 11, 20)  # the demo fixture's offers expire in December 2026
@@ -105,7 +105,7 @@ def test_an_event_that_failed_on_an_icims_outage_is_retried_later(
     engine: Engine, setup: EngineSetup, icims: SandboxHandle
 ) -> None:
     event_id = store(engine, 3403)
-    workers = make_workers(engine, setup, icims, event_retry_seconds=60)
+    workers = make_workers(engine, setup, icims, event_retry=EventRetry(60, 60))
     icims.set_faults(outage=True)
     assert workers.run_once().events_failed == [event_id]
     icims.clear_faults()

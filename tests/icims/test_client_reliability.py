@@ -11,8 +11,8 @@ from icims.errors import RateLimited, ServerError, Unavailable
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
 
-def _warm(icims: SandboxHandle) -> Any:
-    client = icims.client()
+def _warm(icims: SandboxHandle, **connection: Any) -> Any:
+    client = icims.client(**connection)
     client.get_person(11)  # the token is fetched; the faults below hit API calls only
     icims.sleeps.calls.clear()
     return client
@@ -46,6 +46,16 @@ def test_429_burst_waits_at_least_retry_after(icims: SandboxHandle) -> None:
     assert [r.status for r in icims.requests("/people/12")] == [429, 429, 200]
     assert len(icims.sleeps.calls) == 2
     assert all(wait >= 2 for wait in icims.sleeps.calls)
+
+
+def test_a_client_told_not_to_wait_raises_the_429_with_its_retry_after_at_once(icims: SandboxHandle) -> None:
+    client = _warm(icims, rate_limit_wait_seconds=0)
+    icims.set_faults(throttle_next=1, throttle_retry_after=3)
+    with pytest.raises(RateLimited) as throttled:
+        client.get_person(12)
+    assert throttled.value.reset_seconds == 3
+    assert icims.sleeps.calls == []  # the caller reschedules; the client sleeps through nothing
+    assert [r.status for r in icims.requests("/people/12")] == [429]
 
 
 def test_read_timeout_is_retried(icims: SandboxHandle) -> None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.engine import Engine
 
 from offer_engine import audit, webhook_events
+from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.errors import IllegalTransitionError
 from offer_engine.webhook_events import EventState
@@ -57,7 +60,13 @@ def test_event_states_follow_their_machine(engine: Engine) -> None:
         with pytest.raises(IllegalTransitionError):
             webhook_events.set_state(session, event, EventState.PROCESSED, actor=f.system())
         webhook_events.set_state(session, event, EventState.PROCESSING, actor=f.system())
-        webhook_events.set_state(session, event, EventState.FAILED, actor=f.system(), error="iCIMS down")
+        with pytest.raises(ValueError):  # a failed event must say when it is tried again
+            webhook_events.set_state(session, event, EventState.FAILED, actor=f.system(), error="iCIMS down")
+        due = utcnow() + timedelta(seconds=5)
+        webhook_events.set_state(
+            session, event, EventState.FAILED, actor=f.system(), error="iCIMS down", next_attempt_at=due
+        )
+        assert event.next_attempt_at == due
         webhook_events.set_state(session, event, EventState.PROCESSING, actor=f.system())  # a failed event is retried
         webhook_events.set_state(session, event, EventState.PROCESSED, actor=f.system(), outcome="offer 1 drafted")
         assert (event.attempts, event.error, event.outcome) == (2, None, "offer 1 drafted")

@@ -5,6 +5,7 @@
     with running_sandbox(DEMO_FIXTURE) as icims:          # or a fixture dict built by the test
         client = icims.client()                           # ICIMSClient, OAuth, valid credentials
         icims.set_faults(fail_next=2)                     # next two calls answer 503
+        icims.stop_listening(); icims.listen_again()      # an outage: connections refused, state kept
         client.set_workflow_status(3401, "C20002")
         assert [w.kind for w in icims.writes()] == ["status"]
 
@@ -37,7 +38,7 @@ from starlette.routing import Route
 
 from icims.client import ICIMSClient
 from icims.config import ICIMSConnection
-from icims.sandbox import Sandbox, SandboxOptions, ServerThread, serve_in_thread
+from icims.sandbox import RunningSandbox, Sandbox, SandboxOptions, ServerThread, serve_in_thread
 from icims.sandbox.core import RequestRecord, WriteRecord
 from icims.sandbox.emitter import Delivery
 from icims.sandbox.options import EventTarget, Faults
@@ -59,8 +60,16 @@ class RecordingSleep:
 class SandboxHandle:
     """A running sandbox: its URL, credentials, clients, fault injection, and logs."""
 
-    def __init__(self, sandbox: Sandbox, base_url: str, credentials: dict[str, str], stack: ExitStack) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        base_url: str,
+        credentials: dict[str, str],
+        stack: ExitStack,
+        server: RunningSandbox | None = None,
+    ) -> None:
         self.sandbox = sandbox
+        self._server = server
         self.base_url = base_url
         self.customer_id = sandbox.customer_id
         self.client_id = credentials["client_id"]
@@ -122,6 +131,16 @@ class SandboxHandle:
         return f"Bearer {response.json()['access_token']}"
 
     # -- the sandbox's controls, forwarded -------------------------------------------------------------
+
+    def stop_listening(self) -> None:
+        """iCIMS goes away: its port refuses connections; the tenant's data and logs are kept."""
+        assert self._server is not None
+        self._server.stop_listening()
+
+    def listen_again(self) -> None:
+        """iCIMS is back, on the same URL, with the same data."""
+        assert self._server is not None
+        self._server.listen_again()
 
     def set_faults(self, **changes: Any) -> Faults:
         return self.sandbox.set_faults(**changes)
@@ -191,7 +210,7 @@ def running_sandbox(
     with ExitStack() as stack:
         running = serve_in_thread(sandbox)
         stack.callback(running.stop)
-        yield SandboxHandle(sandbox, running.base_url, credentials, stack)
+        yield SandboxHandle(sandbox, running.base_url, credentials, stack, running)
 
 
 @dataclass(frozen=True)
