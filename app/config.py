@@ -12,8 +12,9 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from icims.config import ICIMSConnection
@@ -95,6 +96,42 @@ class SecuritySettings(BaseModel):
     chainlit_auth_secret: SecretStr | None = Field(None, description="Chainlit's CHAINLIT_AUTH_SECRET.")
     link_ttl_hours: int = 72
     widget_token_ttl_minutes: int = 15
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins besides public_url's (e.g. a careers site with the widget) that may open the chat "
+        "socket, send state-changing requests and frame /careers.",
+    )
+    staff_idle_minutes: int = Field(30, gt=0, description="A staff session unused this long ends.")
+    staff_session_hours: int = Field(12, gt=0, description="A staff session ends this long after sign-in.")
+    login_concurrency: int = Field(2, gt=0, description="Password checks (argon2) running at once; more wait.")
+    webhook_max_body_bytes: int = Field(
+        4 * 1024 * 1024, gt=0, description="Webhook bodies above this size are refused with 413 unread."
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        return [normalise_origin(value) for value in values]
+
+
+def normalise_origin(value: str) -> str:
+    """`scheme://host[:port]` in lower case, without a path; ValueError for anything else."""
+    if urlsplit(value.strip()).path not in ("", "/"):
+        raise ValueError(f"{value!r} is not an origin (scheme://host[:port])")
+    return origin_of(value)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """The origin of an http(s) URL as a browser writes it: lower case, default port left out."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    port = f":{parts.port}" if parts.port not in (None, _DEFAULT_PORTS[parts.scheme]) else ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host.lower()}{port}"
 
 
 class Settings(BaseSettings):
@@ -161,6 +198,21 @@ class Settings(BaseSettings):
     @property
     def sandbox_mode(self) -> bool:
         return self.icims.is_sandbox
+
+    @property
+    def public_origin(self) -> str:
+        """The origin of `public_url` (what a browser sends as Origin from our own pages)."""
+        return origin_of(self.public_url)
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """Origins allowed to open the chat socket and send state-changing requests."""
+        return frozenset({self.public_origin, *self.security.allowed_origins})
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry `Secure` whenever the public URL is https."""
+        return urlsplit(self.public_url).scheme == "https"
 
     @property
     def resolved_database_url(self) -> str:

@@ -47,6 +47,10 @@ DEFAULT_LIMITS: Mapping[str, RateLimit] = {
     "chat": RateLimit(capacity=20, per_minute=30),
     "widget": RateLimit(capacity=10, per_minute=10),
     "webhook": RateLimit(capacity=600, per_minute=12000),
+    # staff sign-in: a person mistypes a few times; a script guessing from one address gets one try every 10 s
+    "login": RateLimit(capacity=5, per_minute=6),
+    # every address together: a distributed guess is slowed down too (the lock-out is per address)
+    "login-global": RateLimit(capacity=60, per_minute=120),
 }
 
 

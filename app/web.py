@@ -19,10 +19,11 @@ import importlib
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import jwt
 from sqlalchemy.engine import Engine
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -48,7 +49,15 @@ from app.ratelimit import (
     client_ip,
     too_many_requests_response,
 )
+from app.security import sessions
+from app.security.cookies import apply_cookie_policy, set_session_cookie
+from app.security.guard import SessionGuard
+from app.security.headers import SecurityHeaders
+from app.security.origins import OriginGuard, apply_socket_origins
+from app.security.routes import session_routes
+from app.security.socket_guard import guard_socket_events
 from offer_engine.db import is_postgres
+from offer_engine.web_sessions import SessionKind
 from retrieval.store import client_for
 
 if TYPE_CHECKING:
@@ -76,9 +85,35 @@ def create_app(
     install_review_mode(settings, chat_runtime.db, wake_worker=wake_worker)
     install_routes(chainlit_app)
     install_front(chainlit_app, health_router(readiness_checks(settings, chat_runtime.db)))
+    install_security(chainlit_app, settings)
     if not any(getattr(m, "cls", None) is RequestIdMiddleware for m in chainlit_app.user_middleware):
         chainlit_app.add_middleware(RequestIdMiddleware)
     return chainlit_app
+
+
+def _settings() -> Settings:
+    return current().settings
+
+
+def _settings_and_db() -> tuple[Settings, Engine]:
+    runtime = current()
+    return runtime.settings, runtime.db
+
+
+def install_security(app: Any, settings: Settings) -> None:
+    """Origin allow-list, sessions we own (every request and socket event), security headers, Secure cookies.
+
+    The guards read the configured runtime on each request, so a later `create_app` (tests) re-points them."""
+    apply_cookie_policy(settings)
+    apply_socket_origins(settings)
+    guard_socket_events(_settings_and_db)
+    present = {getattr(m, "cls", None) for m in app.user_middleware}
+    if SecurityHeaders not in present:  # innermost: it sees the HTML before Chainlit's gzip compresses it
+        app.user_middleware.append(Middleware(SecurityHeaders, settings=_settings))
+    if SessionGuard not in present:
+        app.add_middleware(SessionGuard, runtime=_settings_and_db)
+    if OriginGuard not in present:
+        app.add_middleware(OriginGuard, settings=_settings)  # outermost: a foreign origin gets nothing further
 
 
 def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> ChatRuntime:
@@ -114,6 +149,7 @@ def install_routes(app: Any) -> None:
     ours = [
         Route(PORTAL_PATH, portal_sign_in, methods=["GET"], name="candidate_portal_sign_in"),
         Route(CAREERS_PATH, careers_page, methods=["GET"], name="careers_page"),
+        *session_routes(),
     ]
     names = {route.name for route in ours}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "name", None) not in names]
@@ -124,8 +160,6 @@ def install_routes(app: Any) -> None:
 
 
 async def portal_sign_in(request: Request) -> Response:
-    from chainlit.auth import create_jwt, set_auth_cookie
-
     runtime = current()
     refused = await _rate_limited(runtime, "link", request)
     if refused is not None:
@@ -137,35 +171,49 @@ async def portal_sign_in(request: Request) -> Response:
         )
     except SignInRefusedError as exc:
         return refusal_page(runtime.settings, exc.reason)
-    user = await _chainlit_user(identity)
+    expires = session_expiry(identity, runtime.settings.security.link_ttl_hours * 3600)
+    token = await asyncio.to_thread(candidate_session_token, runtime.settings, runtime.db, identity, expires)
+    await _persist_user(identity)
     response = RedirectResponse("/", status_code=303, headers=_PRIVATE)
-    set_auth_cookie(request, response, create_jwt(user))
+    set_session_cookie(runtime.settings, response, token, expires)
     return response
 
 
-async def _chainlit_user(identity: CandidateIdentity) -> Any:
+def session_expiry(identity: CandidateIdentity, ttl_seconds: int, now: float | None = None) -> int:
+    """A candidate session ends at its link's own expiry, or after `ttl_seconds`, whichever comes first."""
+    limit = int(time.time() if now is None else now) + ttl_seconds
+    return min(limit, identity.link_expires_at) if identity.link_expires_at else limit
+
+
+def candidate_session_token(settings: Settings, db: Engine, identity: CandidateIdentity, expires: int) -> str:
+    """A session row for the candidate and the Chainlit token naming it, both ending at `expires`."""
+    kind = SessionKind.WIDGET if identity.channel == "widget" else SessionKind.CANDIDATE
+    sid = sessions.open_for(
+        db, kind=kind, subject=identity.user_identifier, expires_at=datetime.fromtimestamp(expires, UTC)
+    )
+    metadata = sessions.with_session(identity.to_metadata(), sid)
+    return sessions.mint(
+        settings, identifier=identity.user_identifier, display_name=identity.display_name, metadata=metadata,
+        exp=expires,
+    )  # fmt: skip
+
+
+async def _persist_user(identity: CandidateIdentity) -> None:
     import chainlit as cl
     from chainlit.data import get_data_layer
 
-    user = cl.User(
-        identifier=identity.user_identifier, display_name=identity.display_name, metadata=identity.to_metadata()
-    )
     if data_layer := get_data_layer():  # keep a persisted user's metadata in step with the link
+        user = cl.User(
+            identifier=identity.user_identifier, display_name=identity.display_name, metadata=identity.to_metadata()
+        )
         await data_layer.create_user(user)
-    return user
 
 
-def widget_access_token(settings: Settings, identity: CandidateIdentity) -> str:
-    """A Chainlit JWT for the copilot widget, valid for `security.widget_token_ttl_minutes`."""
-    now = int(time.time())
-    claims = {
-        "identifier": identity.user_identifier,
-        "display_name": identity.display_name,
-        "metadata": identity.to_metadata(),
-        "iat": now,
-        "exp": now + settings.security.widget_token_ttl_minutes * 60,
-    }
-    return jwt.encode(claims, settings.secret("security.chainlit_auth_secret"), algorithm="HS256")
+def widget_access_token(settings: Settings, db: Engine, identity: CandidateIdentity) -> str:
+    """A Chainlit JWT for the copilot widget, valid for `security.widget_token_ttl_minutes` (never past the link's
+    expiry); its session ends then too, however often the widget presents it to /auth/jwt."""
+    expires = session_expiry(identity, settings.security.widget_token_ttl_minutes * 60)
+    return candidate_session_token(settings, db, identity, expires)
 
 
 # -- pages -----------------------------------------------------------------------------------------------------
@@ -186,7 +234,7 @@ async def careers_page(request: Request) -> Response:
         )
     except SignInRefusedError as exc:
         return refusal_page(settings, exc.reason)
-    access_token = widget_access_token(settings, identity)
+    access_token = await asyncio.to_thread(widget_access_token, settings, runtime.db, identity)
     return HTMLResponse(
         _careers_html(settings, widget_token=access_token, name=identity.display_name), headers=_PRIVATE
     )

@@ -79,9 +79,14 @@ def router(
     customer_id = settings.icims.customer_id
     api = APIRouter()
 
+    max_bytes = settings.security.webhook_max_body_bytes
+
     @api.post(path, response_model=Receipt)
     async def receive_icims_event(request: Request) -> JSONResponse:
-        body = await request.body()
+        try:
+            body = await read_capped(request, max_bytes)
+        except BodyTooLargeError as exc:
+            return JSONResponse(MalformedWebhookError(str(exc)).error_body(), status_code=413)
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             event, payload = read_notification(hook, secret, customer_id, request, headers, body)
@@ -93,6 +98,25 @@ def router(
         return JSONResponse(receipt.model_dump(), status_code=200)
 
     return api
+
+
+class BodyTooLargeError(Exception):
+    """The body is larger than `security.webhook_max_body_bytes` (it was not read whole)."""
+
+
+async def read_capped(request: Request, max_bytes: int) -> bytes:
+    """The body, refused (BodyTooLargeError) as soon as its declared or received size passes `max_bytes`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLargeError(f"a body of {declared} bytes exceeds the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > max_bytes:
+            raise BodyTooLargeError(f"the body exceeds the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_notification(

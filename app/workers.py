@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.review.runtime import chat_link_minter
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
 from offer_engine import approval_inbox, lifecycle, offers, requisitions, webhook_events
@@ -45,6 +46,7 @@ from offer_engine.delivery import RetryPolicy, deliver_due
 from offer_engine.flows import EngineSetup
 from offer_engine.offers import Offer, OfferState
 from offer_engine.tenant_gate import TenantGate
+from offer_engine.release import LinkMinter
 from offer_engine.versions import current_version
 from offer_engine.webhook_events import EventRetry, EventState, FailureKind, WebhookEvent
 
@@ -94,8 +96,10 @@ class Workers:
         worker_id: str = "worker",
         config: WorkerConfig | None = None,
         today: Callable[[], date] = date.today,
+        mint_link: LinkMinter | None = None,
     ) -> None:
         self.engine, self.setup = engine, setup
+        self.mint_link = mint_link  # chat links are minted when delivered (the outbox holds only a reference)
         self.fetch_client, self.delivery_client = fetch_client, delivery_client
         self.worker_id = worker_id
         self.config = config or WorkerConfig()
@@ -219,6 +223,7 @@ class Workers:
             actor=self.actor,
             stopping=self.stopping.is_set,
             gate=self.gate,
+            mint_link=self.mint_link,
         )
         report.throttled = report.throttled or result.throttled
         report.delivered += len(result.delivered)
@@ -360,4 +365,5 @@ def build_workers(
         delivery_client=icims_client(settings, max_retries=0, **io),  # retries belong to the outbox
         worker_id=worker_id or f"worker-{socket.gethostname()}-{os.getpid()}",
         config=config,
+        mint_link=chat_link_minter(settings),
     )

@@ -11,9 +11,18 @@ from offer_engine.errors import PermissionDeniedError
 
 class ActorKind(StrEnum):
     CANDIDATE = "candidate"
-    RECRUITER = "recruiter"  # any internal user: recruiter, hiring manager, compensation, legal, admin
+    # Internal users: the kind names their role (the most privileged one when they hold several).
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+    COMPENSATION = "compensation"
+    LEGAL = "legal"
+    ADMIN = "admin"
     SYSTEM = "system"
     AI = "ai"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in STAFF_KINDS
 
 
 class Role(StrEnum):
@@ -59,8 +68,27 @@ def system_actor(name: str = "offer-engine") -> Actor:
     return Actor(kind=ActorKind.SYSTEM, id=name)
 
 
+STAFF_KINDS = frozenset(
+    {ActorKind.RECRUITER, ActorKind.HIRING_MANAGER, ActorKind.COMPENSATION, ActorKind.LEGAL, ActorKind.ADMIN}
+)
+# The kind a staff user's audit events carry: the most privileged role they hold.
+_KIND_BY_PRECEDENCE = (
+    (Role.ADMIN, ActorKind.ADMIN),
+    (Role.COMPENSATION, ActorKind.COMPENSATION),
+    (Role.LEGAL, ActorKind.LEGAL),
+    (Role.RECRUITER, ActorKind.RECRUITER),
+    (Role.HIRING_MANAGER, ActorKind.HIRING_MANAGER),
+)
+
+
+def staff_kind(roles: frozenset[Role]) -> ActorKind:
+    """The actor kind for a staff user holding `roles` (recruiter when they hold none yet)."""
+    return next((kind for role, kind in _KIND_BY_PRECEDENCE if role in roles), ActorKind.RECRUITER)
+
+
 def user_actor(user_id: str, *roles: Role | str) -> Actor:
-    return Actor(kind=ActorKind.RECRUITER, id=user_id, roles=frozenset(Role(r) for r in roles))
+    held = frozenset(Role(r) for r in roles)
+    return Actor(kind=staff_kind(held), id=user_id, roles=held)
 
 
 def candidate_actor(person_id: str | int) -> Actor:

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from offer_engine import audit
-from offer_engine.actors import Actor, ActorKind, Role
+from offer_engine.actors import Actor, Role
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.errors import (
     AlreadyDecidedError,
@@ -226,7 +226,7 @@ def _activate(session: Session, step: ApprovalStep, actor: Actor, moment: dateti
 
 def may_decide(step: ApprovalStep, actor: Actor) -> bool:
     """Named approvers decide their step; otherwise holders of its role; after escalation also the target role."""
-    if actor.kind is not ActorKind.RECRUITER:
+    if not actor.kind.is_staff:
         return False
     if actor.has_role(Role.ADMIN):
         return True

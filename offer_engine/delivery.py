@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from icims.client import ICIMSClient
 from icims.errors import AccessDenied, BadRequest, ICIMSError, NotFound, RateLimited, RequiredField
@@ -27,6 +29,7 @@ from offer_engine.db import session_scope
 from offer_engine.letter_store import Letter
 from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed, release
 from offer_engine.tenant_gate import TenantGate
+from offer_engine.release import LinkGrant, LinkMinter
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ def deliver_due(
     actor: Actor | None = None,
     stopping: Callable[[], bool] | None = None,
     gate: TenantGate | None = None,
+    mint_link: LinkMinter | None = None,
 ) -> DeliveryRound:
     """Claim and deliver the jobs due at `now`; returns what happened to each.
 
@@ -108,7 +112,7 @@ def deliver_due(
                 outcome.throttled = True
                 _release(engine, jobs[n:], outcome)
                 return outcome
-            _deliver_one(engine, client, job, rules, who, now, outcome, gate)
+            _deliver_one(engine, client, job, Delivery(rules, who, now, mint_link, gate), outcome)
         if len(outcome.delivered) == delivered_before or (stopping is not None and stopping()):
             break
     return outcome
@@ -134,22 +138,27 @@ def _check_lease(rules: RetryPolicy, client: ICIMSClient) -> None:
         )
 
 
-def _deliver_one(
-    engine: Engine,
-    client: ICIMSClient,
-    job: SyncJob,
-    rules: RetryPolicy,
-    actor: Actor,
-    now: datetime | None,
-    outcome: DeliveryRound,
-    gate: TenantGate | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Delivery:
+    """How this round delivers: retry policy, who acts, when (None: the time of each job), chat-link minting and
+    the tenant's rate-limit gate."""
+
+    rules: RetryPolicy
+    actor: Actor
+    now: datetime | None = None
+    mint_link: LinkMinter | None = None
+    gate: TenantGate | None = None
+
+
+def _deliver_one(engine: Engine, client: ICIMSClient, job: SyncJob, how: Delivery, outcome: DeliveryRound) -> None:
+    rules, actor, now, gate = how.rules, how.actor, how.now, how.gate
     job_id = job.id or 0
     try:
         pdf = _letter_pdf(engine, job) if job.kind == JobKind.UPLOAD_LETTER.value else None
-        present = job.attempts > 1 and _already_applied(client, job, pdf)
+        link = _chat_link(job, how.mint_link, now or utcnow()) if job.kind == JobKind.WRITE_CHAT_LINK.value else None
+        present = job.attempts > 1 and _already_applied(client, job, pdf, link)
         if not present:
-            _apply(client, job, pdf)
+            _apply(client, job, pdf, link)
     except RateLimited as exc:  # not the job's fault: wait for the reset, do not count it
         moment = now or utcnow()
         if gate is not None:
@@ -170,6 +179,7 @@ def _deliver_one(
     with session_scope(engine) as session:
         note = "already present in iCIMS (an earlier attempt landed)" if present else None
         if mark_delivered(session, job, actor=actor, note=note, now=moment):
+            redact_delivered(session, job)
             outcome.delivered.append(job_id)
             if present:
                 outcome.already_present.append(job_id)
@@ -205,7 +215,33 @@ def _letter_pdf(engine: Engine, job: SyncJob) -> bytes:
         return letter.pdf
 
 
-def _apply(client: ICIMSClient, job: SyncJob, pdf: bytes | None) -> None:
+def _chat_link(job: SyncJob, mint_link: LinkMinter | None, moment: datetime) -> str:
+    """The value a chat-link job writes: minted now from the job's link reference (the outbox holds no token),
+    or a literal value (`""` clears the field; jobs queued before references existed hold a URL)."""
+    reference = job.payload.get("link")
+    if reference is None:
+        return str(job.payload.get("url") or "")
+    if mint_link is None:
+        raise PermanentDeliveryError("no link minter configured: chat links cannot be written by this worker")
+    grant = LinkGrant.model_validate(reference)
+    if grant.expires_at <= moment:
+        raise PermanentDeliveryError(f"the chat link expired ({grant.expires_at.isoformat()}) before delivery")
+    return mint_link(grant)
+
+
+REDACTED = "[redacted after delivery]"
+
+
+def redact_delivered(session: Session, job: SyncJob) -> None:
+    """A delivered chat-link job keeps no URL (a link in clear is a live credential until it expires)."""
+    if job.kind != JobKind.WRITE_CHAT_LINK.value or not job.payload.get("url"):
+        return
+    payload = {**job.payload, "url": REDACTED}
+    session.execute(update(SyncJob).where(col(SyncJob.id) == job.id).values(payload=payload))
+    job.payload = payload
+
+
+def _apply(client: ICIMSClient, job: SyncJob, pdf: bytes | None, link: str | None = None) -> None:
     payload, workflow = job.payload, job.workflow_id
     kind = JobKind(job.kind)
     if kind is JobKind.UPLOAD_LETTER:
@@ -214,24 +250,27 @@ def _apply(client: ICIMSClient, job: SyncJob, pdf: bytes | None) -> None:
     elif kind is JobKind.PATCH_FIELDS:
         client.update_profile(WORKFLOWS, workflow, payload["fields"])
     elif kind is JobKind.WRITE_CHAT_LINK:
-        client.update_profile(WORKFLOWS, workflow, {payload["field"]: payload["url"]})
+        client.update_profile(WORKFLOWS, workflow, {payload["field"]: link or ""})
     elif kind is JobKind.ADD_NOTE:
         client.add_note(WORKFLOWS, workflow, payload["text"])
     elif kind is JobKind.SET_STATUS:
         client.set_workflow_status(workflow, payload["status_id"])
 
 
-def _already_applied(client: ICIMSClient, job: SyncJob, pdf: bytes | None) -> bool:
-    """Whether iCIMS already shows what the job would write (so an earlier attempt got through)."""
+def _already_applied(client: ICIMSClient, job: SyncJob, pdf: bytes | None, link: str | None = None) -> bool:
+    """Whether iCIMS already shows what the job would write (so an earlier attempt got through). A minted chat
+    link differs on every attempt: it is simply written again (same workflow, same generation, same expiry)."""
     payload, workflow = job.payload, job.workflow_id
     kind = JobKind(job.kind)
+    if kind is JobKind.WRITE_CHAT_LINK and "link" in payload:
+        return False
     if kind is JobKind.UPLOAD_LETTER:
         try:
             return client.download_file(WORKFLOWS, workflow, payload["field"]).content == pdf
         except NotFound:
             return False
     if kind in (JobKind.PATCH_FIELDS, JobKind.WRITE_CHAT_LINK):
-        wanted = payload["fields"] if kind is JobKind.PATCH_FIELDS else {payload["field"]: payload["url"]}
+        wanted = payload["fields"] if kind is JobKind.PATCH_FIELDS else {payload["field"]: link or ""}
         current = client.get_profile(WORKFLOWS, workflow, fields=list(wanted))
         return all(_same(current.get(name), value) for name, value in wanted.items())
     if kind is JobKind.ADD_NOTE:

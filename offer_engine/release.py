@@ -155,11 +155,11 @@ def _write_link(
         generation=generation,
         expires_at=expires,
     )
-    url = mint_link(grant)
+    url = mint_link(grant)  # shown to the recruiter now; the outbox keeps only the grant and mints at delivery
     plan = writebacks.enqueue_chat_link(
         session,
         offer=offer,
-        url=url,
+        link=grant.model_dump(mode="json"),
         link_id=f"g{generation}-v{offer.current_version_number}",
         mapping=setup.mapping,
         actor=actor,

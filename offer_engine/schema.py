@@ -20,6 +20,7 @@ from offer_engine import (  # noqa: F401
     requisitions,
     staff,
     versions,
+    web_sessions,
     webhook_events,
 )
 

@@ -1,8 +1,9 @@
 """Staff users: recruiters, hiring managers, compensation, legal and admins, with argon2 password sign-in.
 
 Passwords are hashed with argon2id. `authenticate` takes the same time whether or not the user exists (an
-unknown name is checked against a dummy hash) and locks a name for a while after repeated failures; the lock is
-kept per name in `staff_login_throttle`, for unknown names too, so lockouts reveal nothing either. There is no
+unknown name is checked against a dummy hash) and locks a name for a while after repeated failures from one client
+address; the lock is kept per name and address in `staff_login_throttle`, for unknown names too, so lockouts reveal
+nothing either, and nobody can lock a colleague out from elsewhere. There is no
 default password anywhere: the first admin is created explicitly (`create_first_admin`), and every other user
 by an admin. Role changes, activation and password resets are audited.
 """
@@ -71,7 +72,7 @@ class StaffUser(SQLModel, table=True):
 
 
 class StaffLoginThrottle(SQLModel, table=True):
-    """Consecutive failed sign-ins per (normalised) user name, known or not."""
+    """Consecutive failed sign-ins per (normalised) user name, known or not, and client address (`throttle_key`)."""
 
     __tablename__ = "staff_login_throttle"
 
@@ -262,7 +263,12 @@ def set_password(
     user.password_hash = (hasher or default_hasher()).hash(password)
     user.updated_at = now or utcnow()
     session.add(user)
-    session.execute(delete(StaffLoginThrottle).where(col(StaffLoginThrottle.name) == user.username))
+    session.execute(
+        delete(StaffLoginThrottle).where(
+            (col(StaffLoginThrottle.name) == user.username)
+            | col(StaffLoginThrottle.name).startswith(f"{user.username}|", autoescape=True)
+        )
+    )
     _audit(session, actor, "staff.password_set", user, {}, user.updated_at)
     return user
 
@@ -280,20 +286,26 @@ def authenticate(
     *,
     hasher: PasswordHasher | None = None,
     now: datetime | None = None,
+    client: str = "",
 ) -> StaffUser | None:
-    """The active user these credentials belong to, or None (unknown, wrong, inactive or locked: same answer)."""
+    """The active user these credentials belong to, or None (unknown, wrong, inactive or locked: same answer).
+
+    Failures lock the name for `client` only (the caller's address): someone guessing from elsewhere cannot
+    lock a colleague out. Guessing from many addresses is what the sign-in route's global throttle is for.
+    """
     checker = hasher or default_hasher()
     moment = now or utcnow()
-    name = normalise_username(username)[:128]
+    name = normalise_username(username)[:64]
     user = find_user(session, name) if name else None
     stored = user.password_hash if user is not None and user.password_hash else None
-    target = stored or _dummy_hash(checker.time_cost, checker.memory_cost, checker.parallelism)
-    matches = _verify(checker, target, password) and stored is not None
-    throttle = session.get(StaffLoginThrottle, name, populate_existing=True) if name else None
+    key = throttle_key(name, client)
+    throttle = session.get(StaffLoginThrottle, key, populate_existing=True) if name else None
     locked = throttle is not None and throttle.locked_until is not None and throttle.locked_until > moment
+    target = stored or _dummy_hash(checker.time_cost, checker.memory_cost, checker.parallelism)
+    matches = not locked and _verify(checker, target, password) and stored is not None  # locked: no argon2 work
     if not matches or locked or user is None or not user.active:
         if name:
-            _count_failure(session, name, throttle, user, moment)
+            _count_failure(session, key, throttle, user, moment)
         return None
     if throttle is not None:
         session.delete(throttle)
@@ -304,6 +316,11 @@ def authenticate(
     session.flush()
     _audit(session, user.actor(), "staff.signed_in", user, {"method": "password"}, moment)
     return user
+
+
+def throttle_key(name: str, client: str) -> str:
+    """The lock-out key: the name alone for local callers (CLI), else the name at one client address."""
+    return f"{name[:64]}|{client[:60]}" if client else name[:128]
 
 
 def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:

@@ -72,19 +72,24 @@ def enqueue_chat_link(
     session: Session,
     *,
     offer: Offer,
-    url: str,
     link_id: str,
     mapping: TenantMapping,
     actor: Actor,
+    url: str | None = None,
+    link: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> WritebackPlan:
-    """Write the candidate's chat link to the mapped chat-link field (`link_id` distinguishes reissued links)."""
+    """Write the candidate's chat link to the mapped chat-link field (`link_id` distinguishes reissued links).
+
+    `link` is a reference to the link (a `release.LinkGrant` as JSON): the outbox never holds a live token; the
+    delivery mints the link when it writes it. `url` is a literal value (`""` clears the field)."""
     plan = WritebackPlan()
     if not mapping.chat_link_field:
         plan.skipped.append("chat link: tenant.chat_link_field is not mapped")
         return plan
     key = f"offer:{offer.id}:chat_link:{link_id}"
-    payload = {"field": mapping.chat_link_field, "url": url}
+    payload: dict[str, Any] = {"field": mapping.chat_link_field}
+    payload.update({"link": link} if link is not None else {"url": url or ""})
     plan.jobs.append(_enqueue_for(session, offer, JobKind.WRITE_CHAT_LINK, key, payload, actor=actor, now=now))
     return plan
 

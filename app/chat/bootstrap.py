@@ -22,7 +22,6 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.config import PROJECT_ROOT, Settings
 
@@ -158,15 +157,15 @@ def apply_settings(settings: Settings) -> None:
     values = _values(settings)
     config.ui.name = values["name"]
     config.project.user_session_timeout = values["user_session_timeout"]
+    config.project.allow_origins[:] = values["allow_origins"]  # in place: the CORS middleware holds this list
 
 
 def _values(settings: Settings) -> dict[str, Any]:
-    public = urlsplit(settings.public_url)
     return {
         "name": f"{settings.company_name} offer assistant",
         # A chat session (Chainlit's cookie) lives no longer than a candidate link does.
         "user_session_timeout": settings.security.link_ttl_hours * 3600,
-        "allow_origins": [f"{public.scheme}://{public.netloc}"],
+        "allow_origins": sorted(settings.trusted_origins),
     }
 
 

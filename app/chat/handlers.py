@@ -214,6 +214,7 @@ async def on_starter(action: cl.Action) -> None:
     suggestions = starters(identity.language)
     index = action.payload.get("index") if isinstance(action.payload, dict) else None
     if not isinstance(index, int) or not 0 <= index < len(suggestions):
+        await cl.Message(content=notice("unknown_action", identity.language)).send()
         return
     asked = await cl.Message(content=suggestions[index], type="user_message", author=identity.display_name).send()
     await _answer(identity, suggestions[index], asked.id)

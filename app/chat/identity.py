@@ -33,6 +33,7 @@ class CandidateIdentity(BaseModel):
     display_name: str = ""
     language: str | None = None  # the candidate's preferred language from the ATS, if any
     link_id: str | None = None  # the jti of the link that opened the session (for the audit trail)
+    link_expires_at: int | None = None  # the link's own expiry (seconds since the epoch): the session ends there
 
     @property
     def user_identifier(self) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from app.config import Settings
 from app.links import Audience, issue_token
 from app.sandbox_settings import sandbox_options
+from app.security.storage import secure_data_dir
 from app.wiring import engine_setup, icims_client
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, serve_in_thread
@@ -36,7 +37,8 @@ CAREERS_PATH = "/careers"
 
 
 def database(settings: Settings) -> Engine:
-    """The configured database, migrated to the latest schema."""
+    """The configured database, migrated to the latest schema; the data directory made private first."""
+    secure_data_dir(settings.data_dir)
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     return engine

@@ -12,6 +12,7 @@ from app.ai.models import Passage as GroundPassage
 from app.chat.grounding import LetterInfo
 from app.chat.notices import notice
 from app.pipeline import PipelineResult
+from app.security.text import defanged, plain
 
 _NAME_UNSAFE = re.compile(r"[^\w\s,\-]+")
 SOURCES_ELEMENT = "Sources"  # public/elements/Sources.jsx
@@ -57,7 +58,7 @@ def _distinct_sources(result: PipelineResult, language: str) -> list[_Source]:
         else:
             name, body = _document_source(citation, result.passages)
         if all(source.name != name for source in sources):
-            sources.append(_Source(name=name, body=body, quote=citation.quote))
+            sources.append(_Source(name=name, body=body, quote=defanged(citation.quote)))
     return sources
 
 
@@ -72,9 +73,10 @@ def _document_source(citation: Citation, passages: list[GroundPassage]) -> tuple
     passage = passage or next((p for p in passages if citation.ref.startswith(p.doc_id)), None)
     section = passage.section if passage is not None else ""
     name = element_name(f"{citation.title} - {section.split(' > ')[-1]}" if section else citation.title)
-    where = f"*{citation.title}" + (f" > {section}*" if section else "*")
+    where = f"*{plain(citation.title)}" + (f" > {plain(section)}*" if section else "*")
     body = passage.text if passage is not None else citation.quote
-    return name, f"{where}\n\n{body}\n\n> {citation.quote}"
+    # a document's passage keeps its formatting, but no image loads and no link hides where it goes
+    return name, f"{where}\n\n{defanged(body)}\n\n> {defanged(citation.quote)}"
 
 
 def letter_element(letter: LetterInfo, pdf: bytes, language: str) -> tuple[cl.Pdf, str]:

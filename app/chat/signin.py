@@ -82,6 +82,7 @@ def identity_for(offer: Offer, claims: LinkClaims, channel: Channel) -> Candidat
         display_name=str(context.get("candidate_name") or extras.get("candidate_name") or ""),
         language=context.get("language") or None,
         link_id=claims.jti,
+        link_expires_at=claims.exp,
     )
 
 

@@ -10,6 +10,7 @@ import typer
 from app.cli import analytics, bench, chat, database, events, index, offers, sandbox, staff
 from app.cli.context import CliState
 from app.config import ConfigError, load_settings
+from app.security.storage import secure_data_dir
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="iCIMS Offer Assistant")
 
@@ -30,6 +31,7 @@ def _root(
     except ConfigError as exc:
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    secure_data_dir(ctx.obj.settings.data_dir)  # 0700 / 0600 whatever the umask the command was started with
 
 
 def main() -> None:

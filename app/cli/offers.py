@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from app import wiring
 from app.cli.context import settings_of
 from app.config import Settings
+from app.review.runtime import chat_link_minter
 from app.wiring import icims_client
 from icims.errors import ICIMSError
 from offer_engine import approval_inbox, audit, counters, lifecycle, offers
@@ -277,7 +278,7 @@ def sync(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     engine = _engine(settings)
     with icims_client(settings, max_retries=0) as client:
-        result = deliver_due(engine, client, worker_id=f"cli-{getpass.getuser()}")
+        result = deliver_due(engine, client, worker_id=f"cli-{getpass.getuser()}", mint_link=chat_link_minter(settings))
     typer.echo(
         f"delivered {len(result.delivered)} (already there {len(result.already_present)}), "
         f"retrying {len(result.retrying)}, dead {len(result.dead)}, lost {len(result.lost)}"

@@ -10,17 +10,22 @@ staff user becomes ``cl.User(identifier="staff:<username>", metadata={"kind": "s
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 import chainlit as cl
 from chainlit.oauth_providers import get_configured_oauth_providers
 from sqlmodel import Session
 
+from app.config import Settings
 from app.review.runtime import ReviewRuntime, current
+from app.security import sessions
 from offer_engine import staff
+from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.errors import PermissionDeniedError
 from offer_engine.staff import StaffUser
+from offer_engine.web_sessions import SessionKind
 
 STAFF_KIND = "staff"
 IDENTIFIER_PREFIX = "staff:"
@@ -30,12 +35,30 @@ class NotStaffError(PermissionDeniedError):
     """The session is not a signed-in, active staff user (e.g. a candidate's session)."""
 
 
-def chainlit_user(user: StaffUser) -> cl.User:
+def chainlit_user(user: StaffUser, sid: str | None = None) -> cl.User:
+    metadata: dict[str, Any] = {"kind": STAFF_KIND, "roles": sorted(user.roles), "user_id": user.id}
     return cl.User(
         identifier=f"{IDENTIFIER_PREFIX}{user.username}",
         display_name=user.display_name,
-        metadata={"kind": STAFF_KIND, "roles": sorted(user.roles), "user_id": user.id},
+        metadata=sessions.with_session(metadata, sid) if sid else metadata,
     )
+
+
+def staff_session_expiry(settings: Settings, now: datetime | None = None) -> datetime:
+    return (now or utcnow()) + timedelta(hours=settings.security.staff_session_hours)
+
+
+def open_staff_session(runtime: ReviewRuntime, user: StaffUser) -> cl.User:
+    """A staff session row with the idle and absolute limits, and the Chainlit user naming it."""
+    security = runtime.settings.security
+    sid = sessions.open_for(
+        runtime.engine,
+        kind=SessionKind.STAFF,
+        subject=f"{IDENTIFIER_PREFIX}{user.username}",
+        expires_at=staff_session_expiry(runtime.settings),
+        idle_seconds=security.staff_idle_minutes * 60,
+    )
+    return chainlit_user(user, sid)
 
 
 def is_staff_session(user: Any) -> bool:
@@ -59,16 +82,18 @@ def staff_of(session: Session, user: Any) -> StaffUser:
     return found
 
 
-def _password_login(runtime: ReviewRuntime, username: str, password: str) -> cl.User | None:
+def password_login(runtime: ReviewRuntime, username: str, password: str, client: str = "") -> cl.User | None:
+    """The staff user these credentials belong to, with a new session; None when refused."""
     with session_scope(runtime.engine) as session:
-        user = staff.authenticate(session, username, password, hasher=runtime.hasher)
-        return chainlit_user(user) if user is not None else None
+        user = staff.authenticate(session, username, password, hasher=runtime.hasher, client=client)
+    return open_staff_session(runtime, user) if user is not None else None
 
 
 @cl.password_auth_callback
 async def staff_password_login(username: str, password: str) -> cl.User | None:
-    """Chainlit's POST /login: a staff user name and password (argon2 runs off the event loop)."""
-    return await asyncio.to_thread(_password_login, current(), username, password)
+    """Registered so Chainlit's login page offers the password form; POST /login itself is
+    `app.security.routes.staff_login` (throttled, bounded), which calls `password_login`."""
+    return await asyncio.to_thread(password_login, current(), username, password)
 
 
 def provider_email(raw_user_data: dict[str, Any], default_user: cl.User) -> str | None:
@@ -89,7 +114,7 @@ def _oauth_login(runtime: ReviewRuntime, provider_id: str, email: str) -> cl.Use
         if user is None or not user.active:
             return None
         staff.record_external_login(session, user, provider=provider_id)
-        return chainlit_user(user)
+    return open_staff_session(runtime, user)
 
 
 async def staff_oauth_login(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from html import escape
 from typing import Any
 
 from app.review.detail import OfferDetail
+from app.security.text import plain
 from offer_engine.analytics import DurationStats, OfferAnalytics, Rate
 from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
@@ -32,9 +34,12 @@ KIND_LABELS = {
 }
 
 
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
 def cell(value: Any) -> str:
     text = "—" if value is None or value == "" else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _UNESCAPED_PIPE.sub(r"\\|", text).replace("\n", " ")
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -58,9 +63,9 @@ def queue_markdown(items: list[QueueItem], now: datetime) -> str:
             i + 1,
             when(item.due_at, now),
             KIND_LABELS.get(item.kind.value, item.kind.value),
-            item.candidate,
-            item.title,
-            item.summary,
+            plain(item.candidate),
+            plain(item.title or ""),
+            plain(item.summary),
             item.holder,
         )
         for i, item in enumerate(items)
@@ -160,7 +165,7 @@ def counter_markdown(detail: OfferDetail) -> str:
         ("Candidate wrote", view.counter.source_message_text),
     ):
         if text:
-            parts.append(f"*{label}:* {text}")
+            parts.append(f"*{label}:* {plain(text)}")  # the candidate's words: shown as typed, never as Markdown
     if view.analysis is not None:
         parts.append(suggestion_markdown(view.analysis, terms))
     if view.analysis_error:
@@ -257,7 +262,8 @@ def offer_markdown(detail: OfferDetail, now: datetime) -> str:
         rows = [(f.get("code"), f.get("clause_id"), f.get("message")) for f in detail.letter.compliance_findings]
         sections.append("#### Compliance findings\n" + table(["Code", "Clause", "Finding"], rows))
     for request in detail.requests:
-        sections.append(f"**{KIND_LABELS.get(request.kind, request.kind)}** ({request.state}): {request.message}")
+        label = KIND_LABELS.get(request.kind, request.kind)
+        sections.append(f"**{label}** ({request.state}): {plain(request.message)}")  # the candidate's words, as typed
     sections.append(jobs_markdown(detail.jobs))
     return "\n\n".join(sections)
 

@@ -70,7 +70,10 @@ def test_releasing_sends_the_offer_and_queues_the_link_valid_until_expiry(engine
         )
     ]
     [job] = link_jobs(engine, offer)
-    assert job.payload == {"field": setup.mapping.chat_link_field, "url": outcome.url}
+    # the outbox holds a reference to the link, never the token: the worker mints it when it writes it
+    assert job.payload == {"field": setup.mapping.chat_link_field, "link": minter.grants[0].model_dump(mode="json")}
+    assert outcome.url is not None
+    assert outcome.url not in str(job.payload)
     with session_scope(engine) as session:
         fields = [j.payload.get("fields") for j in outbox.list_jobs(session) if j.kind == JobKind.PATCH_FIELDS]
     assert {setup.mapping.draft_status_field: setup.mapping.draft_status_values.released} in fields
@@ -113,7 +116,7 @@ def test_rotation_invalidates_the_old_link_at_once_and_writes_the_new_one(engine
         with pytest.raises(AccessDeniedError):
             access.check_generation(session, offer.customer_id, offer.workflow_id, first.generation)
         access.check_generation(session, offer.customer_id, offer.workflow_id, second.generation)
-    assert [j.payload["url"] for j in link_jobs(engine, offer)] == [first.url, second.url]
+    assert [j.payload["link"]["generation"] for j in link_jobs(engine, offer)] == [0, 1]
 
 
 def test_revocation_stops_every_link_and_clears_the_field(engine: Engine, setup: EngineSetup) -> None:

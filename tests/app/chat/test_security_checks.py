@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from app.chat.identity import CandidateIdentity
 from app.config import ConfigError, load_settings, sandbox_secret
 from app.links import Audience, issue_token
+from app.ratelimit import DEFAULT_LIMITS, RateLimit, RateLimiter
 from offer_engine import access
 from offer_engine.db import session_scope
 from tests import factories as f
@@ -33,7 +35,10 @@ STRONG = "Zq8vN3kLw2pR7tYc5xHs9bMd4gFj6aEu"
 def web(tenant: Tenant, chainlit_ready: None) -> TestClient:
     from app.web import create_app
 
-    app = create_app(tenant.settings, runtime=runtime_for(tenant.settings, tenant.engine, tenant.pipeline()))
+    # Sign-in throttling is tests/app/security/'s: here every common password must get its password check.
+    limits = {**DEFAULT_LIMITS, "login": RateLimit(capacity=100, per_minute=100)}
+    runtime = replace(runtime_for(tenant.settings, tenant.engine, tenant.pipeline()), limiter=RateLimiter(limits))
+    app = create_app(tenant.settings, runtime=runtime)
     return TestClient(app, base_url="http://testserver", follow_redirects=False)
 
 

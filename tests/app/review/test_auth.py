@@ -18,6 +18,9 @@ async def test_password_sign_in_makes_a_staff_user_with_roles(world: ReviewWorld
     user = await auth.staff_password_login("Alex", PASSWORD)
     assert user is not None
     assert user.identifier == "staff:alex"
+    session_id = user.metadata.pop("session")  # the session row the cookie names (app.security.sessions)
+    assert isinstance(session_id, str)
+    assert len(session_id) >= 24
     assert user.metadata == {"kind": "staff", "roles": ["recruiter"], "user_id": world.user("alex").id}
     assert await auth.staff_password_login("alex", "wrong-" + PASSWORD) is None
     assert await auth.staff_password_login("nobody", PASSWORD) is None
