@@ -45,8 +45,8 @@ from offer_engine.db import is_postgres, session_scope
 from offer_engine.delivery import RetryPolicy, deliver_due
 from offer_engine.flows import EngineSetup
 from offer_engine.offers import Offer, OfferState
-from offer_engine.tenant_gate import TenantGate
 from offer_engine.release import LinkMinter
+from offer_engine.tenant_gate import TenantGate
 from offer_engine.versions import current_version
 from offer_engine.webhook_events import EventRetry, EventState, FailureKind, WebhookEvent
 

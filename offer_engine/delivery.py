@@ -28,8 +28,8 @@ from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.letter_store import Letter
 from offer_engine.outbox import JobKind, JobState, SyncJob, claim_due, mark_delivered, mark_failed, release
-from offer_engine.tenant_gate import TenantGate
 from offer_engine.release import LinkGrant, LinkMinter
+from offer_engine.tenant_gate import TenantGate
 
 log = logging.getLogger(__name__)
 
