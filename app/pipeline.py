@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.ai import AnswerEngine, ChatLLM, OpenAICompatibleLLM
+from app.ai.extractive import passage_units
 from app.ai.facts import tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
@@ -149,7 +150,7 @@ class AnswerPipeline:
         except RetrievalError as exc:
             log.warning("benefits search unavailable, answering from the offer only: %s", exc)
             return []
-        return [
+        passages = [
             GroundPassage(
                 doc_id=p.doc_id,
                 title=p.title,
@@ -159,6 +160,23 @@ class AnswerPipeline:
                 jurisdiction=",".join(p.jurisdictions),
             )
             for p in found
+        ]
+        return self._with_unit_similarity(query, passages)
+
+    def _with_unit_similarity(self, query: str, passages: list[GroundPassage]) -> list[GroundPassage]:
+        """Each passage with how close in meaning each of its sentences and table rows is to the question."""
+        if self.index is None or not passages:
+            return passages
+        units = [passage_units(p) for p in passages]
+        flat = [unit for group in units for unit in group]
+        try:
+            scores = iter(self.index.similarities(query, flat))
+        except RetrievalError as exc:
+            log.warning("sentence similarity unavailable, choosing evidence by words only: %s", exc)
+            return passages
+        return [
+            p.model_copy(update={"unit_similarity": {unit: next(scores) for unit in group}})
+            for p, group in zip(passages, units, strict=True)
         ]
 
     def request_for(self, grounding: Grounding, message: str | bytes, passages: list[GroundPassage]) -> AnswerRequest:

@@ -10,7 +10,9 @@ A tenant declares its own terms (and relabels built-in ones) in ``[tenant.terms]
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +21,20 @@ from icims.mapping import FieldRef, TenantMapping, TermConfig
 from offer_engine.terms import PayPeriod, WorkArrangement
 
 LANGUAGES = ("en", "es", "de")
+# How a pay basis and a unit are written after a figure, per language (English for any other).
+BASIS_WORDS: dict[str, dict[PayPeriod, str]] = {
+    "en": {PayPeriod.YEAR: "per year", PayPeriod.MONTH: "per month", PayPeriod.WEEK: "per week",
+           PayPeriod.HOUR: "per hour"},
+    "es": {PayPeriod.YEAR: "al año", PayPeriod.MONTH: "al mes", PayPeriod.WEEK: "a la semana",
+           PayPeriod.HOUR: "por hora"},
+    "de": {PayPeriod.YEAR: "pro Jahr", PayPeriod.MONTH: "pro Monat", PayPeriod.WEEK: "pro Woche",
+           PayPeriod.HOUR: "pro Stunde"},
+}  # fmt: skip
+UNIT_WORDS: dict[str, dict[str, str]] = {
+    "en": {"days": "days", "weeks": "weeks", "months": "months", "years": "years", "hours": "hours"},
+    "es": {"days": "días", "weeks": "semanas", "months": "meses", "years": "años", "hours": "horas"},
+    "de": {"days": "Tage", "weeks": "Wochen", "months": "Monate", "years": "Jahre", "hours": "Stunden"},
+}
 
 
 class TermType(StrEnum):
@@ -333,3 +349,43 @@ def _check_unique_labels(terms: Iterable[TermDefinition]) -> None:
                     f"tenant.terms.{term.key}: the {language} label {label!r} is already the label of {seen[key]}"
                 )
             seen[key] = term.key
+
+
+class ValueFormats:
+    """How one reader's figures are written: the chat (by language) and letters (by locale) pass their own."""
+
+    def __init__(
+        self,
+        language: str,
+        money: Callable[[Decimal], str],
+        number: Callable[[Decimal], str],
+        percent: Callable[[Decimal], str],
+        day: Callable[[date], str],
+    ) -> None:
+        self.language = language if language in BASIS_WORDS else "en"
+        self.money, self.number, self.percent, self.day = money, number, percent, day
+
+
+def format_value(term: TermDefinition, raw: str, formats: ValueFormats) -> str:
+    """A tenant term's kept value as people read it, by its type ("$2.50 per hour", "6 months", "RSU")."""
+    if term.type is TermType.DATE:
+        try:
+            return formats.day(date.fromisoformat(raw))
+        except ValueError:
+            return raw
+    if term.type in (TermType.TEXT, TermType.CHOICE):
+        return raw
+    try:
+        number = Decimal(raw)
+    except ArithmeticError:
+        return raw
+    match term.type:
+        case TermType.MONEY:
+            return formats.money(number)
+        case TermType.MONEY_RATE:
+            return f"{formats.money(number)} {BASIS_WORDS[formats.language][term.basis or PayPeriod.YEAR]}"
+        case TermType.PERCENT:
+            return formats.percent(number)
+        case _:
+            unit = UNIT_WORDS[formats.language].get(term.unit or "", term.unit or "")
+            return f"{formats.number(number)} {unit}".strip()

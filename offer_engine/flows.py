@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from babel import Locale
@@ -24,6 +25,7 @@ from icims.models import Address
 from icims.profiles import WorkflowBundle, fetch_workflow_bundle
 from offer_engine import offers, versions, writebacks
 from offer_engine.actors import Actor
+from offer_engine.catalogue import Catalogue, build_catalogue
 from offer_engine.compliance import ComplianceReport, check_letter
 from offer_engine.intake import IntakeResult, MissingTerm, ensure_offer_stage, read_terms
 from offer_engine.letter_store import Letter, latest_letter, save_letter
@@ -59,6 +61,11 @@ class EngineSetup:
     mapping: TenantMapping
     policy: CompanyPolicy
     writer: NarrativeWriter = field(default_factory=TemplateNarrativeWriter)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The tenant's term catalogue (checked when the settings were loaded)."""
+        return build_catalogue(self.mapping)
 
 
 @dataclass
@@ -117,7 +124,7 @@ def draft_from_bundle(
     """
     with stage(timings, "intake"):
         ensure_offer_stage(bundle, setup.mapping)
-        intake = read_terms(bundle, setup.mapping)
+        intake = read_terms(bundle, setup.mapping, setup.catalogue)
         context, context_missing = letter_context_data(bundle, intake, setup)
     return _store_and_render(
         session, bundle, setup, intake, context, context_missing, actor, today, now, write_draft_to_icims, timings
@@ -184,7 +191,7 @@ def render_current(
     terms = version.offer_terms
     context = LetterContext.model_validate({**offer.attributes["letter_context"], "today": today})
     with stage(timings, "render"):
-        rendered = render_letter(terms, setup.policy, context, setup.writer)
+        rendered = render_letter(terms, setup.policy, context, setup.writer, setup.catalogue)
     with stage(timings, "compliance"):
         report = check_letter(rendered, terms, setup.policy, today)
     with stage(timings, "pdf"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ class IndexStatus(BaseModel):
     metadata: dict[str, Any]
 
 
+TEXT_VECTOR_CACHE = 50_000  # sentence vectors kept: ~80 MB at 384 float32 dimensions
+
+
 class BenefitsIndex:
     """The benefits knowledge index. Thread-safe; create one per process and share it.
 
@@ -66,6 +70,7 @@ class BenefitsIndex:
         self._verified = False
         # Repeated questions (the chat's starter questions, retries) skip the encoder; lru_cache is thread-safe.
         self._query_vector = functools.lru_cache(maxsize=config.query_cache_size)(self._embed_query)
+        self._text_vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
     @property
     def encoder(self) -> TextEncoder:
@@ -118,6 +123,29 @@ class BenefitsIndex:
         kept = fusion.cap_per_group(ranking, lambda r: r.table, self.config.max_rows_per_table, top_k)
         records = store.fetch(client, self.config.collection, [r.point_id for r in kept])
         return [_passage(r, records[r.point_id], query, dense) for r in kept if r.point_id in records]
+
+    def similarities(self, query: str, texts: list[str]) -> list[float]:
+        """The cosine similarity of `query` to each text, by meaning (the same encoder as the index).
+
+        Texts are sentences and table rows of the candidate's documents, which repeat from question to question:
+        their vectors are kept (up to `TEXT_VECTOR_CACHE`), so a warm answer embeds only the question.
+        """
+        if not texts or not query.strip():
+            return [0.0 for _ in texts]
+        question = self._query_vector(query)
+        vectors = self._text_vectors_for(texts)
+        return [float(np.dot(vector, question)) for vector in vectors]
+
+    def _text_vectors_for(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._text_vectors]
+        fresh = dict(zip(missing, self.encoder.embed(missing), strict=True)) if missing else {}
+        with self._lock:
+            known = {t: fresh[t] if t in fresh else self._text_vectors[t] for t in dict.fromkeys(texts)}
+            self._text_vectors.update(fresh)
+            while len(self._text_vectors) > TEXT_VECTOR_CACHE:
+                self._text_vectors.popitem(last=False)
+        return [known[t] for t in texts]
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks time the encoder, not the cache)."""

@@ -48,6 +48,18 @@ REQUEST_CUE = re.compile(
     r"|\bmatch (?:it|that|this|their|the|what|them)\b"
     r"|\bincrease (?:it|the|my)\b|\bpush (?:back|out|the|my)\b|\bmove (?:the|my) start\b|\blet'?s (?:do|say|make)\b"
     r"|\bmake it\b|\bmeet (?:me )?(?:at|in the middle)\b|\bany (?:chance|way|room)\b"
+    # Conditions and approximations name what the candidate wants: "I'd sign if the base were 190",
+    # "provided the sign-on is 20k", "go up to", "something like", "si el salario fuera", "wenn das Gehalt … wäre".
+    r"|\bif (?:the |my |you |it |we )?[^.?!]{0,40}\b(?:were|came (?:to|up)|could (?:go|be|come)|went up|got bumped)\b"
+    r"|\bprovided (?:that )?\b|\bas long as\b|\bon (?:the )?condition that\b|\bgo (?:up )?to\b|\bnearer (?:to )?\b"
+    r"|\bcloser to\b|\bsomething (?:like|around|closer)\b|\bsomewhere (?:around|near)\b|\bin the range of\b"
+    r"|\bi'?ll (?:sign|accept|take it|say yes)\b|\bwould (?:do it|seal (?:it|the deal)|get me (?:there|to yes))\b"
+    r"|\bsi (?:el|la|mi|me|mis|los|las|ustedes|pudieran)\b[^.?!]{0,50}\b(?:fuera|fueran|subiera|subieran|pudiera"
+    r"|pudieran|llegara|llegaran|dieran|diera|pagaran|pagara|quedara|quedaran)\b|\bsiempre (?:y cuando|que)\b"
+    r"|\bcon tal de que\b|\b(?:acepto|aceptaria|firmo|firmaria) (?:\w+ ){0,3}si\b|\balgo (?:como|asi como|cercano a)\b"
+    rf"|\bwenn\b{_DE_SPAN}{{0,50}}\b(?:ware|waren|kame|kamen|lage|lagen|ginge|gingen|wurde|wurden)\b|\bsofern\b"
+    r"|\bvorausgesetzt\b|\bunter der bedingung\b"
+    r"|\b(?:unterschreibe|unterzeichne|nehme) (?:ich )?(?:\w+ ){0,3},? ?wenn\b"
     r"|\bpodri(?:an|as|a|amos)\b|\bpueden\b|\bpuedes\b|\bpodemos\b|\bseria posible\b|\bes posible\b|\bquisiera\b"
     r"|\bme gustaria\b(?!\s+(?:saber|entender|preguntar|confirmar))|\bnecesit(?:o|aria)\b(?!\s+saber)"
     r"|\bpido\b|\bsolicito\b|\bpropongo\b|\bque tal\b|\bsubir\b|\baumentar\b|\bigualar\b|\bprefer(?:iria|iero)\b"

@@ -68,6 +68,12 @@ _PAREN_SUFFIX = re.compile(r"\b(\d+)\((\w)\)")  # "401(k)" -> "401k", one token
 _SECTION_WEIGHT = 0.8
 _TITLE_WEIGHT = 0.5
 _NO_FIGURE_FACTOR = 0.7
+# Sentence similarity by meaning (the index's encoder, when the pipeline supplies it): a unit this close answers
+# even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
+# Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
+SEMANTIC_ACCEPT = 0.6
+SEMANTIC_FLOOR = 0.45
+SEMANTIC_WEIGHT = 0.5
 _HEADING_NOISE = word_set("benefit perk policy overview summary faq guide general information")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
@@ -230,10 +236,14 @@ def best_evidence(
     scored: list[Evidence] = []
     for rank, (passage, unit, terms) in enumerate(candidates):
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
-        if score <= 0 or score < min_coverage * asked_weight:
+        meaning = passage.unit_similarity.get(unit)
+        close_in_meaning = meaning is not None and meaning >= SEMANTIC_ACCEPT
+        if (score <= 0 or score < min_coverage * asked_weight) and not close_in_meaning:
             continue
         if not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
+        if meaning is not None:  # words decide what is relevant; meaning picks the sentence that answers
+            score += SEMANTIC_WEIGHT * asked_weight * max(meaning - SEMANTIC_FLOOR, 0.0)
         score -= 0.001 * rank  # ties go to the better-ranked passage
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)

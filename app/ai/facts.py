@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.text import fold, phrase_pattern
-from offer_engine.catalogue import BUILTIN_TERMS, Catalogue, TermDefinition, TermType
-from offer_engine.terms import OfferTerms, PayPeriod, WorkArrangement
+from offer_engine.catalogue import BASIS_WORDS, BUILTIN_TERMS, Catalogue, ValueFormats, format_value
+from offer_engine.terms import OfferTerms, WorkArrangement
 
 
 @dataclass(frozen=True)
@@ -44,23 +43,11 @@ _OWN_ONLY = {"pto_days": re.compile(r"(?<!bank )(?<!public )(?<!national )(?<!fe
 _STRONG = {spec.name: phrase_pattern(spec.synonyms) for spec in FACT_SPECS}
 _WEAK = {spec.name: phrase_pattern(spec.weak) for spec in FACT_SPECS if spec.weak}
 
-_PERIOD = {
-    "en": {PayPeriod.YEAR: "per year", PayPeriod.MONTH: "per month", PayPeriod.WEEK: "per week",
-           PayPeriod.HOUR: "per hour"},
-    "es": {PayPeriod.YEAR: "al año", PayPeriod.MONTH: "al mes", PayPeriod.WEEK: "a la semana",
-           PayPeriod.HOUR: "por hora"},
-    "de": {PayPeriod.YEAR: "pro Jahr", PayPeriod.MONTH: "pro Monat", PayPeriod.WEEK: "pro Woche",
-           PayPeriod.HOUR: "pro Stunde"},
-}  # fmt: skip
+_PERIOD = BASIS_WORDS
 _ARRANGEMENT = {
     "en": {WorkArrangement.ONSITE: "on-site", WorkArrangement.HYBRID: "hybrid", WorkArrangement.REMOTE: "remote"},
     "es": {WorkArrangement.ONSITE: "presencial", WorkArrangement.HYBRID: "híbrida", WorkArrangement.REMOTE: "remota"},
     "de": {WorkArrangement.ONSITE: "vor Ort", WorkArrangement.HYBRID: "hybrid", WorkArrangement.REMOTE: "remote"},
-}
-_UNITS = {
-    "en": {"days": "days", "weeks": "weeks", "months": "months", "years": "years", "hours": "hours"},
-    "es": {"days": "días", "weeks": "semanas", "months": "meses", "years": "años", "hours": "horas"},
-    "de": {"days": "Tage", "weeks": "Wochen", "months": "Monate", "years": "Jahre", "hours": "Stunden"},
 }
 
 
@@ -178,40 +165,27 @@ def all_fact_values(request: AnswerRequest, language: str) -> list[FactValue]:
     return [f for f in facts if f.display is not None]
 
 
-def tenant_term_display(term: TermDefinition, raw: str, terms: OfferTerms, language: str) -> str:
-    """A tenant term's kept value as a candidate reads it, by the term's type ("$2.50 per hour", "6 months")."""
+def chat_formats(terms: OfferTerms, language: str) -> ValueFormats:
+    """Figures as the chat writes them in `language` for this offer's currency and country."""
     lang = _language(language)
-    try:
-        number = Decimal(raw)
-    except ArithmeticError:
-        return raw
-    match term.type:
-        case TermType.MONEY:
-            return format_money(number, terms.currency, lang, terms.country)
-        case TermType.MONEY_RATE:
-            basis = term.basis or PayPeriod.YEAR
-            return f"{format_money(number, terms.currency, lang, terms.country)} {_PERIOD[lang][basis]}"
-        case TermType.PERCENT:
-            return format_percent(number)
-        case TermType.COUNT | TermType.DURATION:
-            unit = _UNITS[lang].get(term.unit or "", term.unit or "")
-            return f"{format_number(number, lang)} {unit}".strip()
-        case _:
-            return raw
+    return ValueFormats(
+        lang,
+        money=lambda amount: format_money(amount, terms.currency, lang, terms.country),
+        number=lambda number: format_number(number, lang),
+        percent=format_percent,
+        day=lambda value: format_long_date(value, lang, terms.country),
+    )
 
 
 def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
     """The candidate's values of the tenant's own terms, as facts the chat can answer and cite (never internal)."""
     facts = []
+    formats = chat_formats(terms, language)
     for term in catalogue.tenant_terms:
         raw = terms.custom.get(term.key)
         if term.internal or raw is None:
             continue
-        value = (
-            format_long_date(date.fromisoformat(raw), _language(language), terms.country)
-            if (term.type is TermType.DATE)
-            else tenant_term_display(term, raw, terms, language)
-        )
+        value = format_value(term, raw, formats)
         facts.append(
             OfferFact(
                 name=term.key, label=term.label(language), value=value,

@@ -67,6 +67,8 @@ class Passage(BaseModel):
     quote: str | None = None
     jurisdiction: str | None = None
     ref: str | None = None
+    # Each quotable unit's similarity in meaning to the question (sentence embeddings), when the pipeline has them.
+    unit_similarity: dict[str, float] = Field(default_factory=dict)
 
     @property
     def citation_ref(self) -> str:

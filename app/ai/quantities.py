@@ -15,6 +15,10 @@ from babel.numbers import format_currency, get_currency_symbol, list_currencies
 
 from app.ai.numwords import rewrite_number_words
 
+# No offer figure comes near this; a longer run of digits in a message is not an amount anybody asks for, and
+# formatting it would overflow the decimal context ("10000000000000000000000000000 please").
+MAX_FIGURE = Decimal(10) ** 12
+
 
 class QuantityKind(StrEnum):
     MONEY = "money"
@@ -181,7 +185,7 @@ def find_quantities(text: str, *, dollar_currency: str = "USD", rewrite_words: b
     rewritten = rewrite_number_words(text) if rewrite_words else text
     searchable = blank(rewritten, [m.span() for m in _NAMED_NUMBERS.finditer(rewritten)])
     found = [q for m in _QUANTITY.finditer(searchable) if (q := _quantity(m, dollar_currency)) is not None]
-    return Quantities(rewritten, found)
+    return Quantities(rewritten, [q for q in found if abs(q.value) < MAX_FIGURE])
 
 
 def _trim(value: Decimal) -> str:

@@ -10,6 +10,7 @@ from jinja2 import TemplateError, UndefinedError
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
+from offer_engine.catalogue import Catalogue
 from offer_engine.letters.model import LetterContext, LetterRenderError, RenderedLetter
 from offer_engine.letters.values import BandView, TermsView, printed_date
 from offer_engine.money import locale_for
@@ -28,7 +29,11 @@ class RenderedClause:
 
 
 def render_letter(
-    terms: OfferTerms, policy: CompanyPolicy, context: LetterContext, writer: NarrativeWriter
+    terms: OfferTerms,
+    policy: CompanyPolicy,
+    context: LetterContext,
+    writer: NarrativeWriter,
+    catalogue: Catalogue | None = None,
 ) -> RenderedLetter:
     """Render the letter of `terms`; raise LetterRenderError naming the template or clause that cannot render."""
     template = policy.template_for(terms.jurisdiction, context.language)
@@ -41,6 +46,7 @@ def render_letter(
         printed.setdefault(name, text)
 
     variables = _variables(terms, policy, context, band, locale, record)
+    variables["terms"] = TermsView(terms, locale, record, catalogue)
     clauses = [_render_clause(clause, variables) for clause in policy.clauses_for_letter(terms, band, template)]
     narrative = writer.write_narrative(
         NarrativeRequest(

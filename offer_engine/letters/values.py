@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from offer_engine.catalogue import Catalogue, ValueFormats, format_value
 from offer_engine.letters.model import LetterRenderError
 from offer_engine.money import format_count, format_date, format_money, format_percent_value
 from offer_engine.policy import Band
@@ -70,18 +71,34 @@ def format_term(name: str, value: Any, currency: str, locale: str) -> str | None
     return str(value)
 
 
+def letter_formats(terms: OfferTerms, locale: str) -> ValueFormats:
+    """Figures as letters print them in `locale`."""
+    return ValueFormats(
+        locale.split("_")[0],
+        money=lambda amount: format_money(amount, terms.currency, locale),
+        number=lambda number: format_count(number, locale),
+        percent=lambda percent: format_percent_value(percent, locale),
+        day=lambda value: format_date(value, locale),
+    )
+
+
 class TermsView:
     """``terms.<name>`` in templates."""
 
-    def __init__(self, terms: OfferTerms, locale: str, record: Recorder) -> None:
+    def __init__(self, terms: OfferTerms, locale: str, record: Recorder, catalogue: Catalogue | None = None) -> None:
         self._terms, self._locale, self._record = terms, locale, record
+        self._catalogue = catalogue
 
     def __getattr__(self, name: str) -> PrintedValue:
         if name.startswith("_"):
             raise AttributeError(name)
-        if name in self._terms.custom:  # a tenant term: printed as kept (letters do not know its type yet)
-            value = self._terms.custom[name]
-            return PrintedValue(name, value, value, self._record)
+        tenant_term = self._catalogue.get(name) if self._catalogue else None
+        if tenant_term is not None and not tenant_term.builtin:
+            if tenant_term.internal:
+                raise LetterRenderError(f"the template prints {name}, an internal term that never goes in a letter")
+            raw = self._terms.custom.get(name)
+            printed = None if raw is None else format_value(tenant_term, raw, letter_formats(self._terms, self._locale))
+            return PrintedValue(name, raw, printed, self._record)
         if name not in OfferTerms.model_fields:
             raise AttributeError(name)
         value = getattr(self._terms, name)

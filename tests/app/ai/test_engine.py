@@ -230,3 +230,21 @@ def test_any_message_gets_an_answer_and_never_an_exception(message: str | bytes,
     answer = embedded.answer(make_request(message))
     assert answer.text.strip()
     assert "Traceback" not in answer.text
+
+
+_HUGE = st.integers(min_value=10**12, max_value=10**40).map(str)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    figure=_HUGE,
+    template=st.sampled_from(
+        ["I want {} please", "could you do ${} base?", "{} sign-on", "make it {}k", "ich möchte {} €", "quiero {}"]
+    ),
+)
+def test_a_huge_figure_in_a_message_gets_an_answer_and_never_an_exception(
+    figure: str, template: str, embedded: AnswerEngine
+) -> None:
+    answer = embedded.answer(make_request(template.format(figure)))
+    assert answer.text.strip()
+    assert answer.counter_offer is None  # no amount that large is read as a request
