@@ -238,8 +238,10 @@ def best_evidence(
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
         meaning = passage.unit_similarity.get(unit)
         close_in_meaning = meaning is not None and meaning >= SEMANTIC_ACCEPT
-        if (score <= 0 or score < min_coverage * asked_weight) and not close_in_meaning:
-            continue
+        if score <= 0 or score < min_coverage * asked_weight:
+            if not close_in_meaning or meaning is None:
+                continue
+            score = min_score * meaning / SEMANTIC_ACCEPT  # found by meaning alone: as good as a bare pass
         if not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
         if meaning is not None:  # words decide what is relevant; meaning picks the sentence that answers

@@ -12,6 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from icims.mapping import TenantMapping
+from offer_engine.catalogue import Catalogue, build_catalogue
 from offer_engine.compliance import check_letter
 from offer_engine.letters import LetterRenderError, PdfError, find_fonts, render_letter, write_pdf
 from offer_engine.narrative import TemplateNarrativeWriter
@@ -228,3 +230,25 @@ def test_hourly_pay_prints_per_hour() -> None:
     letter = render_letter(terms, demo_policy(), case.context, TemplateNarrativeWriter())
     assert "$72.50" in letter.html
     assert "per <span" in letter.html
+
+
+def _shift_catalogue() -> Catalogue:
+    term = {"source": "applicantworkflow.field39001", "type": "money_rate", "basis": "hour"}
+    budget = {"source": "job.field39002", "type": "money", "internal": True}
+    return build_catalogue(TenantMapping.model_validate({"terms": {"shift_differential": term, "max_budget": budget}}))
+
+
+def test_a_tenant_term_prints_formatted_by_its_type(tmp_path: Path) -> None:
+    policy = policy_with_template(tmp_path, "<p>Night premium: {{ terms.shift_differential }}</p>")
+    terms = make_terms(jurisdiction="US-WA").model_copy(update={"custom": {"shift_differential": "2.5"}})
+    letter = render_letter(terms, policy, make_context(), TemplateNarrativeWriter(), _shift_catalogue())
+    assert "$2.50 per hour" in BeautifulSoup(letter.html, "html.parser").get_text()
+    assert letter.printed_values["shift_differential"] == "$2.50 per hour"
+
+
+def test_an_internal_tenant_term_never_prints_in_a_letter(tmp_path: Path) -> None:
+    policy = policy_with_template(tmp_path, "<p>{{ terms.max_budget }}</p>")
+    with pytest.raises(LetterRenderError, match="internal"):
+        render_letter(
+            make_terms(jurisdiction="US-WA"), policy, make_context(), TemplateNarrativeWriter(), _shift_catalogue()
+        )

@@ -151,3 +151,26 @@ def test_repeated_questions_reuse_the_query_vector(demo_index: BenefitsIndex) ->
     index.clear_query_cache()
     index.search("how do my RSUs vest?", jurisdiction="US")
     assert len(calls) == 2
+
+
+def test_sentence_similarities_rank_by_meaning_and_embed_each_sentence_once(demo_index: BenefitsIndex) -> None:
+    real = demo_index.encoder
+    calls: list[list[str]] = []
+
+    class Counting:
+        name, dimension = real.name, real.dimension
+
+        def embed(self, texts: list[str]) -> Any:
+            calls.append(texts)
+            return real.embed(texts)
+
+        def count_word_pieces(self, text: str) -> int:
+            return real.count_word_pieces(text)
+
+    index = BenefitsIndex(demo_index.config, Counting())
+    sentences = ["Dark denim is fine on the sales floor.", "The 401(k) match is 4% of pay."]
+    jeans = index.similarities("can I wear jeans at work?", sentences)
+    assert jeans[0] > jeans[1] + 0.3
+    index.similarities("what is the retirement match?", list(reversed(sentences)))
+    assert calls == [["can I wear jeans at work?"], sentences, ["what is the retirement match?"]]
+    assert index.similarities("anything", []) == []

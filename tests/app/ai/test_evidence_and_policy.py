@@ -195,3 +195,26 @@ def test_a_spanish_question_about_a_missing_term_says_so(embedded: AnswerEngine)
     answer = embedded.answer(request)
     assert "no incluye" in answer.text
     assert "$" not in answer.text
+
+
+DRESS = Passage(
+    doc_id="store-handbook",
+    title="Store handbook",
+    section="Dress code",
+    text="Associates wear the store apron on shift. Dark denim is fine on the sales floor.",
+)
+
+
+def test_a_sentence_close_in_meaning_answers_even_in_other_words() -> None:
+    question = "can i wear jeans at work"
+    assert best_evidence(question, [DRESS]) == []  # no shared word: words alone find nothing
+    units = {"Associates wear the store apron on shift.": 0.31, "Dark denim is fine on the sales floor.": 0.64}
+    found = best_evidence(question, [DRESS.model_copy(update={"unit_similarity": units})])
+    assert [e.text for e in found] == ["Dark denim is fine on the sales floor."]
+
+
+def test_similarity_below_the_floor_changes_nothing() -> None:
+    question = "what does the handbook say about the apron"
+    plain = best_evidence(question, [DRESS])
+    units = {"Associates wear the store apron on shift.": 0.40, "Dark denim is fine on the sales floor.": 0.44}
+    assert best_evidence(question, [DRESS.model_copy(update={"unit_similarity": units})])[0].text == plain[0].text
