@@ -92,6 +92,7 @@ class OfferRef:
     candidate: str
     title: str | None
     ready: bool  # has terms (a current version); an offer waiting for data in iCIMS is not
+    missing: tuple[str, ...] = ()  # what it waits for: each missing or unreadable field and why
 
 
 def find_offer(db: Engine, settings: Settings, workflow_id: int) -> OfferRef | None:
@@ -108,6 +109,7 @@ def find_offer(db: Engine, settings: Settings, workflow_id: int) -> OfferRef | N
             candidate=str(context.get("candidate_name") or ""),
             title=version.offer_terms.title if version is not None else None,
             ready=version is not None,
+            missing=tuple(f"{m.get('term')}: {m.get('detail')}" for m in offer.missing or []),
         )
 
 

@@ -112,7 +112,8 @@ class Asker:
             )
         offer = self.offers[workflow_id]
         if not offer.ready:
-            raise DomainError(f"offer {offer.offer_id} is waiting for data in iCIMS ({offer.state})")
+            waiting = "; ".join(offer.missing) or offer.state
+            raise DomainError(f"offer {offer.offer_id} is waiting for data in iCIMS: {waiting}")
         with session_scope(self.db) as session:
             person_id = get_offer(session, offer.offer_id).person_id
         return CandidateIdentity(

@@ -14,6 +14,7 @@ COMPANY = "Halden Robotics Ltd"
 CUSTOMER_ID = 7777
 WORKFLOW = 801
 NOT_READY = 802
+NEEDS_DATA = 803  # offer-ready, but its salary field holds text
 SALARY, SALARY_TEXT = 172000, "172,000"
 BAND = ("150,000", "195,000")
 START_TEXT = "March 8, 2027"
@@ -83,6 +84,11 @@ def fixture() -> dict[str, object]:
                 **workflow,
                 "associatedprofile": link("people", 504, "Lena Park"),
                 "status": {"id": "S050", "value": "Interview"},
+            },
+            str(NEEDS_DATA): {
+                **workflow,
+                "associatedprofile": link("people", 504, "Lena Park"),
+                "field8001": "see comp team",
             },
         },
     }

@@ -109,17 +109,21 @@ def test_batch_answers_every_line_in_order_and_reports_bad_lines(config: Path, t
         "this is not json",
         {"workflow": halden.NOT_READY, "question": "What is my salary?"},
         {"workflow": halden.WORKFLOW, "question": "¿Cuál es mi salario base?"},
+        {"workflow": halden.NEEDS_DATA, "question": "What is my salary?"},
     ]
     batch = tmp_path / "questions.jsonl"
     batch.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines), encoding="utf-8")
     results = [json.loads(line) for line in run(config, "ask", "--batch", str(batch), expect=1).splitlines()]
-    assert len(results) == 4
+    assert len(results) == 5
     assert halden.START_TEXT in results[0]["answer"]
     assert results[1] == {"line": 2, "error": results[1]["error"]}
     assert "invalid line" in results[1]["error"]
     assert results[2]["workflow"] == halden.NOT_READY
     assert "not one of the offer-ready statuses" in results[2]["error"]
     assert results[3]["answer"].startswith("Tu salario base es")
+    assert results[4]["workflow"] == halden.NEEDS_DATA
+    assert "waiting for data" in results[4]["error"]
+    assert "applicantworkflow.field8001" in results[4]["error"]  # the field, and what is wrong with it
 
 
 def test_ask_without_a_question_is_a_usage_error(config: Path) -> None:
