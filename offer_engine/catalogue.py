@@ -255,6 +255,25 @@ class Catalogue(BaseModel):
     def visible(self) -> list[TermDefinition]:
         return [term for term in self.terms.values() if not term.internal]
 
+    def staff_label(self, key: str) -> str:
+        """How review screens and suggested replies name a term in running text ("sign-on bonus")."""
+        return staff_label(key, self)
+
+
+_UNIT_SUFFIX = {"equity_units": " (units)", "pto_days": " (days)"}
+
+
+def staff_label(key: str, catalogue: Catalogue | None = None) -> str:
+    """A term's English label in running text: the tenant's own label where it declared one."""
+    if key == "other":
+        return "other terms"
+    term = (catalogue.get(key) if catalogue else None) or BUILTIN_BY_KEY.get(key)
+    if term is None:
+        return key.replace("_", " ")
+    label = term.label("en")
+    text = label if label.isupper() else label[:1].lower() + label[1:]
+    return text + _UNIT_SUFFIX.get(key, "")
+
 
 DEFAULT_PAY_PERIOD = TermDefinition(key="pay_period", type=TermType.CHOICE, builtin=True, default="year")
 

@@ -15,6 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from offer_engine import audit
 from offer_engine.actors import Actor, ActorKind, Role
+from offer_engine.catalogue import Catalogue, staff_label
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.compensation import SuggestedResponse
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, PermissionDeniedError
@@ -25,18 +26,6 @@ from offer_engine.terms import OfferTerms
 from prompts import load_prompt
 
 MAX_MESSAGE_CHARS = 4000
-TERM_LABELS = {
-    "base_salary": "base salary",
-    "bonus_target_percent": "bonus target",
-    "sign_on_bonus": "sign-on bonus",
-    "equity_units": "equity (units)",
-    "start_date": "start date",
-    "work_arrangement": "work arrangement",
-    "relocation": "relocation support",
-    "pto_days": "paid time off (days)",
-    "title": "title",
-    "other": "other terms",
-}
 
 
 class CandidateMessage(SQLModel, table=True):
@@ -153,14 +142,15 @@ def suggested_reply(
     first_name: str,
     recruiter_name: str,
     language: str = "en",
+    catalogue: Catalogue | None = None,
 ) -> tuple[str, str]:
     """A reply for the recruiter to start from (text, template ref); it promises only the suggested values."""
     locale = locale_for(terms.jurisdiction)
     granted = [
-        f"{TERM_LABELS.get(name, name).capitalize()}: {_shown(name, value, terms, locale)}"
+        f"{_capitalised(staff_label(name, catalogue))}: {_shown(name, value, terms, locale)}"
         for name, value in suggestion.values.items()
     ]
-    declined = [TERM_LABELS.get(t, t) for t in requested_terms if t not in suggestion.values]
+    declined = [staff_label(t, catalogue) for t in requested_terms if t not in suggestion.values]
     prompt = load_prompt("counter_reply", language)
     text = prompt.render(
         first_name=first_name or "there",
@@ -170,6 +160,10 @@ def suggested_reply(
         recruiter_name=recruiter_name,
     )
     return text, prompt.ref
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
 
 
 def _shown(name: str, value: Any, terms: OfferTerms, locale: str) -> str:

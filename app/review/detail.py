@@ -12,6 +12,7 @@ from sqlmodel import Session
 from offer_engine import approval_inbox, candidate_requests, counters, messages, outbox, versions
 from offer_engine.approvals import ApprovalRequest, ApprovalStep
 from offer_engine.candidate_requests import CandidateRequest
+from offer_engine.catalogue import Catalogue, staff_label
 from offer_engine.compensation import (
     BandPosition,
     CounterAnalysis,
@@ -65,6 +66,10 @@ class OfferDetail:
     jobs: list[SyncJob]
     messages: list[CandidateMessage]
     notes: list[str] = field(default_factory=list)
+    catalogue: Catalogue | None = None  # the tenant's terms: labels of its own terms on screen
+
+    def label(self, key: str) -> str:
+        return staff_label(key, self.catalogue)
 
     @property
     def terms(self) -> OfferTerms | None:
@@ -111,6 +116,7 @@ def build_detail(
         requests=[r for r in candidate_requests.requests_for(session, offer.id or 0) if r.state != "resolved"],
         jobs=_jobs(session, offer),
         messages=messages.messages_for_offer(session, offer.id or 0),
+        catalogue=setup.catalogue,
     )
     if terms is not None:
         detail.counter = _open_counter(session, offer, terms, band, setup, detail, viewer, counter_id)
@@ -166,6 +172,7 @@ def _open_counter(
             first_name=detail.first_name,
             recruiter_name=viewer.display_name,
             language=str((offer.attributes.get("letter_context") or {}).get("language") or "en"),
+            catalogue=setup.catalogue,
         )
     return CounterView(
         counter=counter, items=items, analysis=analysis, analysis_error=error, suggested_reply=reply, reply_ref=ref

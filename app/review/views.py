@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -12,9 +12,9 @@ from typing import Any
 from app.review.detail import OfferDetail
 from app.security.text import plain
 from offer_engine.analytics import DurationStats, OfferAnalytics, Rate
+from offer_engine.catalogue import staff_label
 from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
-from offer_engine.messages import TERM_LABELS
 from offer_engine.money import format_money, locale_for
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec, Band
@@ -151,7 +151,7 @@ def counter_markdown(detail: OfferDetail) -> str:
         suggestion = f"{analysis.decision}: {shown(item.term, analysis.suggested, terms)}" if analysis else None
         rows.append(
             (
-                TERM_LABELS.get(item.term, item.term),
+                detail.label(item.term),
                 shown(item.term, item.current, terms),
                 shown(item.term, item.requested, terms),
                 delta,
@@ -167,18 +167,18 @@ def counter_markdown(detail: OfferDetail) -> str:
         if text:
             parts.append(f"*{label}:* {plain(text)}")  # the candidate's words: shown as typed, never as Markdown
     if view.analysis is not None:
-        parts.append(suggestion_markdown(view.analysis, terms))
+        parts.append(suggestion_markdown(view.analysis, terms, detail.label))
     if view.analysis_error:
         parts.append(f"Analysis unavailable: {view.analysis_error}")
     return "\n\n".join(parts)
 
 
-def suggestion_markdown(analysis: CounterAnalysis, terms: OfferTerms) -> str:
+def suggestion_markdown(analysis: CounterAnalysis, terms: OfferTerms, label: Callable[[str], str] = staff_label) -> str:
     suggestion = analysis.suggestion
-    values = ", ".join(f"{TERM_LABELS.get(k, k)} {shown(k, v, terms)}" for k, v in suggestion.values.items())
+    values = ", ".join(f"{label(k)} {shown(k, v, terms)}" for k, v in suggestion.values.items())
     lines = [f"**Suggested response: {suggestion.kind}**" + (f" ({values})" if values else "")]
     lines += [f"- {reason}" for reason in suggestion.reasons]
-    lines += [f"- ⚖ legal review: {term_key(flag.term)}: {flag.reason}" for flag in analysis.legal_review]
+    lines += [f"- ⚖ legal review: {label(term_key(flag.term))}: {flag.reason}" for flag in analysis.legal_review]
     lines.append(steps_markdown(analysis.approval_preview, "Approvals accepting everything would trigger"))
     lines.append(steps_markdown(suggestion.approval_preview, "Approvals the suggested response would trigger"))
     return "\n".join(lines)
