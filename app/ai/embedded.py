@@ -16,12 +16,13 @@ from typing import Any
 from app.ai import cue_words as cw
 from app.ai.dates import format_long_date
 from app.ai.extractive import Evidence, best_evidence, content_terms, is_overview_question
-from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value
+from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.routing import Route
 from app.ai.text import fold
-from offer_engine.terms import CounterItem, OfferTerms, Term, WorkArrangement
+from offer_engine.catalogue import BUILTIN_BY_KEY, TermType
+from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
 
 EMBEDDED_MODEL = "embedded-grounded-1"
@@ -33,7 +34,52 @@ _LOOKUP_WORDS = frozenset(
 
 
 # "Do I get a sign-on bonus?" about a term the offer lacks is answered "no", never with the policy's figures.
-_YES_NO = re.compile(r"\s*(?:do|does|did|is|are|am|will|would|can|could|have|has|tengo|hay|habra|bekomme|gibt|habe)\b")
+_YES_NO = re.compile(
+    r"[\s¿¡\"]*(?:do|does|did|is|are|am|will|would|can|could|have|has|tengo|hay|habra|bekomme|gibt|habe)\b"
+)
+
+
+_MAX_REPHRASINGS = 8
+# Words in documents that say which candidates a rule is for, by the offer's pay basis.
+_PAY_BASIS_WORDS = {
+    PayPeriod.HOUR: "hourly non-exempt por hora stundenlohn",
+    PayPeriod.WEEK: "weekly",
+    PayPeriod.MONTH: "monthly mensual monatlich",
+    PayPeriod.YEAR: "salaried exempt asalariado",
+}
+
+
+def personal_terms(request: AnswerRequest) -> frozenset[str]:
+    """Words that describe this candidate (pay basis, role, department, place, their own list values): a table row
+    or section keyed by one of them ("Hourly associates", "Academic staff") is the one that applies to them."""
+    terms = request.terms
+    texts = [_PAY_BASIS_WORDS[terms.pay_period], terms.title, terms.department or "", terms.location or ""]
+    texts += [fact.value for fact in request.extra_facts if fact.kind == "choice"]
+    return frozenset(content_terms(" ".join(texts)))
+
+
+def _rephrasings(request: AnswerRequest, route: Route) -> list[str]:
+    folded = fold(route.text)
+    mentions = [m for m in find_term_mentions(route.text, request.extra_facts) if m.name in route.terms]
+    if not mentions:
+        return [route.text]
+    found = [route.text]
+    residual = folded
+    for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
+        residual = residual[: mention.start] + " " + residual[mention.end :]
+    found.append(residual)
+    first = mentions[0]
+    for phrase in _phrases(request, first.name):
+        found.append(folded[: first.start] + fold(phrase) + folded[first.end :])
+    return list(dict.fromkeys(q for q in found if q.strip()))[: _MAX_REPHRASINGS + 2]
+
+
+def _individual_grant(request: AnswerRequest, name: str) -> bool:
+    """An amount granted to this candidate or not (a sign-on bonus, equity), not an entitlement every employee has
+    by policy (paid time off): "do I get one?" about a grant the offer lacks is answered "no"."""
+    builtin = BUILTIN_BY_KEY.get(name)
+    kind = builtin.type.value if builtin else next((f.kind for f in request.extra_facts if f.name == name), "")
+    return kind in (TermType.MONEY.value, TermType.PERCENT.value) or name == "equity_units"
 
 
 def _phrases(request: AnswerRequest, name: str) -> list[str]:
@@ -219,8 +265,10 @@ class EmbeddedEngine:
             )
         documents = self._documents_beyond_terms(request, route, draft)
         if missing and len(missing) == len(sentences):
-            if documents and not _YES_NO.match(fold(route.text)):  # the offer does not state it, the documents do
-                return " ".join(sentences[:1]).split(". ")[0].rstrip(".") + ".\n\n" + documents
+            grants = any(_individual_grant(request, name) for name in missing)
+            if documents and not (grants and _YES_NO.match(fold(route.text))):  # the documents state it
+                label = fact_value(request, missing[0], draft.language).label
+                return draft.render("term_from_documents", label=label) + "\n\n" + documents
             if cw.PERSONAL.search(fold(route.text)):
                 draft.handoff = True
                 return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
@@ -239,8 +287,18 @@ class EmbeddedEngine:
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
         if not residual and not missing:
             return None
-        evidence = best_evidence(route.text, request.passages, limit=1)
+        evidence = self._term_evidence(request, route)
         return self._quote(evidence, draft) if evidence else None
+
+    def _term_evidence(self, request: AnswerRequest, route: Route) -> list[Evidence]:
+        """Evidence for a question naming offer terms: as asked, then without the term's words (what is asked
+        about it), then with the term named in each of its other ways ("PTO" → "paid time off", "vacation")."""
+        personal = personal_terms(request)
+        for question in _rephrasings(request, route):
+            evidence = best_evidence(question, request.passages, limit=1, personal=personal)
+            if evidence:
+                return evidence
+        return []
 
     def _term_passage(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
         """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""
@@ -261,7 +319,7 @@ class EmbeddedEngine:
         if is_overview_question(question) and request.passages:
             titles = list(dict.fromkeys(p.title for p in request.passages))
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
-        evidence = best_evidence(question, request.passages)
+        evidence = best_evidence(question, request.passages, personal=personal_terms(request))
         return self._quote(evidence, draft) if evidence else None
 
     def _quote(self, evidence: list[Evidence], draft: Draft) -> str:

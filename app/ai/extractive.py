@@ -29,6 +29,11 @@ _STOPWORDS = word_set(
     sus por para con sin sobre como cual cuales cuando cuanto cuantos cuantas donde quien hay puedo tengo se lo le
     les me te nos este esta estos estas ese esa eso qué cuál cómo cuánto dónde muy mas más ser estar si no ya
     tambien también pero porque
+    der die das den dem des ein eine einen einem einer eines ist sind war waren bin bist sein ich mich mir mein meine
+    meinen meinem meiner du sie ihr ihre ihren ihnen wir uns unser er es was wie wann wo wer welche welcher welches
+    warum wieviel viel viele und oder aber nicht kein keine mit von zu zum zur bei fur auf aus an am im in um uber
+    als auch noch schon nur wenn dass ob habe hat haben hatte wird werden wurde kann konnen konnte muss mussen soll
+    sollte darf gibt gilt bitte bekomme bekommt man sich so da dann denn doch ja nein
     """
 )
 _SYNONYMS = {
@@ -50,6 +55,36 @@ _SYNONYMS = {
     "pagada": "pay", "pago": "pay", "repayment": "repay", "repaid": "repay", "repays": "repay",
     "devolver": "repay", "reembolsar": "repay", "stipend": "allowance", "ayuda": "allowance", "subsidio": "allowance",
     "probationary": "probation", "holidays": "holiday", "discounted": "discount", "percentage": "percent",
+    # German, and more Spanish: a question in one language finds a document in another by these shared stems.
+    "urlaub": "vacation", "urlaubstage": "vacation", "urlaubsanspruch": "vacation", "ferien": "vacation",
+    "ferientage": "vacation", "jahresurlaub": "vacation", "sonderurlaub": "leave", "freistellung": "leave",
+    "beurlaubung": "leave", "elternzeit": "parental", "mutterschutz": "parental", "elterngeld": "parental",
+    "krankheit": "sick", "krank": "sick", "krankmeldung": "sick", "arbeitsunfahigkeit": "sick",
+    "rente": "retirement", "pensionskasse": "retirement", "altersvorsorge": "retirement", "vorsorge": "retirement",
+    "bvg": "retirement", "betriebsrente": "retirement", "jubilado": "retirement", "probezeit": "probation",
+    "prueba": "probation", "kundigungsfrist": "notice", "kundigung": "notice",
+    "preaviso": "notice", "gehalt": "salary", "lohn": "salary", "salario": "salary", "sueldo": "salary",
+    "grundgehalt": "salary", "jahresgehalt": "salary", "monatsgehalt": "salary", "wage": "salary", "wages": "salary",
+    "pramie": "bonus", "bono": "bonus", "bonificacion": "bonus", "unterlagen": "document", "dokumente": "document",
+    "documentos": "document", "documentacion": "document", "documents": "document", "mitbringen": "bring",
+    "traer": "bring", "llevar": "bring", "erster": "first", "ersten": "first", "primer": "first", "tag": "day",
+    "tage": "day", "arbeitstag": "day", "uberprufung": "check", "prufung": "check", "verificacion": "check",
+    "comprobacion": "check", "fuhrungszeugnis": "record", "strafregisterauszug": "record", "antecedentes": "record",
+    "stunden": "hour", "horas": "hour", "hours": "hour", "woche": "week", "wochen": "week", "monat": "month",
+    "monate": "month", "meses": "month", "mes": "month", "jahr": "year", "jahre": "year", "anos": "year",
+    "ano": "year", "feiertage": "holiday", "feiertag": "holiday", "zuschuss": "allowance", "zulage": "allowance",
+    "beitrag": "contribution", "beitrage": "contribution", "aportacion": "contribution", "aportaciones": "contribution",
+    "contribuciones": "contribution", "contributions": "contribution", "contribute": "contribution",
+    "umzug": "relocation", "umzugskosten": "relocation", "mudanza": "relocation", "relocate": "relocation",
+    "kinder": "child", "kind": "child", "familie": "family", "ehepartner": "spouse", "zahnarzt": "dental",
+    "krankenversicherung": "health", "gesundheit": "health", "versicherung": "insurance", "kleiderordnung": "dress",
+    "vestimenta": "dress", "kleidung": "dress", "uniforme": "uniform", "arbeitskleidung": "uniform",
+    "schicht": "shift", "turno": "shift", "nacht": "night", "noche": "night", "nocturno": "night",
+    "uberstunden": "overtime", "rabatt": "discount", "descuento": "discount",
+    "mitarbeiterrabatt": "discount", "auszahlung": "payout", "ausgezahlt": "payout", "zahltag": "payday",
+    "ruckzahlung": "repay", "zuruckzahlen": "repay", "devolucion": "repay",
+    "hochzeit": "wedding", "heirat": "wedding", "boda": "wedding", "matrimonio": "wedding",
+    "trauerfall": "bereavement", "todesfall": "bereavement", "fallecimiento": "bereavement",
 }  # fmt: skip
 # Words that shape a question but never name what it is about ("what discount does the plan give?").
 _QUESTION_VERBS = word_set("give gives given giving provide provides offered receive receives")
@@ -74,6 +109,7 @@ _NO_FIGURE_FACTOR = 0.7
 SEMANTIC_ACCEPT = 0.6
 SEMANTIC_FLOOR = 0.45
 SEMANTIC_WEIGHT = 0.5
+PERSONAL_WEIGHT = 0.1
 _HEADING_NOISE = word_set("benefit perk policy overview summary faq guide general information")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
@@ -150,8 +186,21 @@ def _units(text: str) -> tuple[str, ...]:
         if line.strip().startswith("#"):
             continue
         units += sentences(line)
-    plain = (_EMPHASIS.sub("", u).strip() for u in units)
-    return tuple(u for u in plain if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
+    plain = [_EMPHASIS.sub("", u).strip() for u in units]
+    return tuple(u for u in _answers_with_questions(plain) if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
+
+
+def _answers_with_questions(units: list[str]) -> list[str]:
+    """An FAQ's question is kept with the answer that follows it (a question alone answers nothing)."""
+    merged: list[str] = []
+    pending = ""
+    for unit in units:
+        if unit.endswith("?"):
+            pending = f"{pending} {unit}".strip()
+            continue
+        merged.append(f"{pending} {unit}".strip() if pending else unit)
+        pending = ""
+    return merged
 
 
 def counted_terms(question: str) -> frozenset[str]:
@@ -207,6 +256,7 @@ def best_evidence(
     limit: int = 2,
     min_score: float = 1.2,
     min_coverage: float = 0.45,
+    personal: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
     """The units that best answer `question` (best first), or [] when none shares enough with it.
 
@@ -246,6 +296,9 @@ def best_evidence(
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
         if meaning is not None:  # words decide what is relevant; meaning picks the sentence that answers
             score += SEMANTIC_WEIGHT * asked_weight * max(meaning - SEMANTIC_FLOOR, 0.0)
+        if personal:  # the row or section for people like this candidate ("Hourly", "Academic staff")
+            about = terms | _heading_terms(passage.section)
+            score += PERSONAL_WEIGHT * asked_weight * min(len(about & personal), 2)
         score -= 0.001 * rank  # ties go to the better-ranked passage
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)

@@ -10,7 +10,7 @@ RESPONSES = [
     "greeting", "offer_fact", "benefits_answer", "benefits_overview", "handoff", "refusal_other_person",
     "refusal_internal", "refusal_injection", "out_of_scope", "counter_confirmation", "negotiation_invite",
     "accept_ack", "decline_ack", "process_deadline", "process_next_steps", "process_contact", "process_letter",
-    "input_invalid", "language_note",
+    "input_invalid", "language_note", "term_from_documents",
 ]  # fmt: skip
 PROMPTS = ["chat_system", "chat_user", "counter_extraction_system", "counter_extraction_user", "narrative_system",
            "narrative_user"]  # fmt: skip
