@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from app.ai import AnswerEngine, ChatLLM, OpenAICompatibleLLM
 from app.ai.extractive import passage_units
-from app.ai.facts import tenant_facts
+from app.ai.facts import choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
@@ -193,6 +193,7 @@ class AnswerPipeline:
             passages=passages,
             fact_refs=grounding.fact_refs,
             extra_facts=facts,
+            arrangement_names=choice_options(self.settings.catalogue.terms["work_arrangement"]),
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,

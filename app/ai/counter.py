@@ -19,8 +19,8 @@ from app.ai.facts import find_term_mentions
 from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
-from app.ai.text import fold_aligned
-from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term
+from app.ai.text import fold, fold_aligned
+from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 
 _COMPATIBLE: dict[QuantityKind, frozenset[str]] = {
     QuantityKind.MONEY: frozenset(
@@ -245,6 +245,35 @@ def _arrangement_items(parsed: _Parsed, terms: OfferTerms) -> tuple[list[_Found]
     return found, spans
 
 
+def _named_arrangements(parsed: _Parsed, terms: OfferTerms, names: dict[str, str]) -> list[_Found]:
+    """Work arrangements asked for by the tenant's own list names ("Blended (campus + home)")."""
+    found = []
+    for phrase, meaning in names.items():
+        position = parsed.folded.find(phrase)
+        if position >= 0 and meaning in {a.value for a in WorkArrangement}:
+            wanted = WorkArrangement(meaning)
+            item = CounterItem(term=Term.WORK_ARRANGEMENT, current=terms.work_arrangement, requested=wanted)
+            found.append(_Found(item, position))
+    return found
+
+
+def _choice_items(parsed: _Parsed, facts: Sequence[OfferFact]) -> list[_Found]:
+    """A tenant choice term asked to change to another of its values ("could the contract be permanent?")."""
+    found = []
+    for fact in facts:
+        if not (fact.negotiable and fact.kind == "choice" and fact.options):
+            continue
+        mentioned = find_term_mentions(parsed.text, [fact])
+        for phrase, value in fact.options.items():
+            position = parsed.folded.find(phrase)
+            current = fold(fact.raw or "")
+            if position < 0 or fold(value) == current or phrase == current:
+                continue
+            if mentioned or len(phrase) > 5:
+                found.append(_Found(CounterItem(term=fact.name, current=fact.raw, requested=value), position))
+    return found
+
+
 def _title_items(parsed: _Parsed, terms: OfferTerms) -> list[_Found]:
     match = cues.TITLE_REQUEST.search(parsed.text)
     if match is None:
@@ -292,7 +321,11 @@ def _dedupe(found: list[_Found]) -> list[CounterItem]:
 
 
 def extract_counter_offer(
-    message: str, terms: OfferTerms, today: date, facts: Sequence[OfferFact] = ()
+    message: str,
+    terms: OfferTerms,
+    today: date,
+    facts: Sequence[OfferFact] = (),
+    arrangement_names: dict[str, str] | None = None,
 ) -> CounterProposal | None:
     """The counter-offer in a candidate message, or None when the message asks for nothing.
 
@@ -309,9 +342,9 @@ def extract_counter_offer(
     searchable = blank(text, date_spans + arrangement_spans)
     quantities = list(find_quantities(searchable, dollar_currency=_dollar(terms), rewrite_words=False).items)
     quantities = [q for q in quantities if not _inside(q.start, context)]
-    found = (
-        _quantity_items(parsed, quantities, terms, facts) + date_found + arrangement_found + _title_items(parsed, terms)
-    )
+    found = _quantity_items(parsed, quantities, terms, facts) + date_found + arrangement_found
+    found += _title_items(parsed, terms) + _choice_items(parsed, facts)
+    found += _named_arrangements(parsed, terms, arrangement_names or {})
     found = [f for f in found if _differs(f.item)]
     requested = [f for f in found if not _inside(f.start, competing)]
     chosen = requested or found  # a competing offer alone asks to be matched

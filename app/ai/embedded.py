@@ -40,6 +40,11 @@ _YES_NO = re.compile(
 
 
 _MAX_REPHRASINGS = 8
+# A deadline question about the offer itself (deciding, replying, signing), not about a rule in the documents.
+_ABOUT_THE_OFFER = re.compile(
+    r"\b(?:offer|decide|decision|respond|reply|answer|accept|sign(?!-?\s?on)|oferta|decidir|responder|aceptar|firmar"
+    r"|angebot\w*|entscheiden|entscheidung|antworten|annehmen|zusagen|unterschreiben|unterzeichnen)\b"
+)
 # Words in documents that say which candidates a rule is for, by the offer's pay basis.
 _PAY_BASIS_WORDS = {
     PayPeriod.HOUR: "hourly non-exempt por hora stundenlohn",
@@ -234,6 +239,10 @@ class EmbeddedEngine:
     def _process(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         terms, language = request.terms, draft.language
         expiry = format_long_date(terms.expiry_date, language, terms.country) if terms.expiry_date else None
+        if route.topic == "deadline" and not _ABOUT_THE_OFFER.search(fold(route.text)):
+            evidence = best_evidence(route.text, request.passages, limit=1, personal=personal_terms(request))
+            if evidence:  # "until when can I claim relocation costs?": a document's deadline, not the offer's
+                return self._quote(evidence, draft)
         if route.topic == "deadline":
             days_left = (terms.expiry_date - request.today).days if terms.expiry_date else None
             if terms.expiry_date:

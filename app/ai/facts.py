@@ -10,7 +10,14 @@ from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.text import fold, phrase_pattern
-from offer_engine.catalogue import BASIS_WORDS, BUILTIN_TERMS, Catalogue, ValueFormats, format_value
+from offer_engine.catalogue import (
+    BASIS_WORDS,
+    BUILTIN_TERMS,
+    Catalogue,
+    TermDefinition,
+    ValueFormats,
+    format_value,
+)
 from offer_engine.terms import OfferTerms, WorkArrangement
 
 
@@ -177,6 +184,15 @@ def chat_formats(terms: OfferTerms, language: str) -> ValueFormats:
     )
 
 
+def choice_options(term: TermDefinition) -> dict[str, str]:
+    """How a candidate may name each value of a choice term (its iCIMS text and its meaning), folded."""
+    options: dict[str, str] = {}
+    for value, meaning in term.values.items():
+        options[fold(value)] = meaning
+        options[fold(meaning)] = meaning
+    return {phrase: value for phrase, value in options.items() if len(phrase) > 2}
+
+
 def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
     """The candidate's values of the tenant's own terms, as facts the chat can answer and cite (never internal)."""
     facts = []
@@ -190,7 +206,7 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
             OfferFact(
                 name=term.key, label=term.label(language), value=value,
                 ref=refs.get(term.key, f"offer:{term.key}"), synonyms=[fold(p) for p in term.phrases],
-                kind=term.type.value, raw=raw, negotiable=term.negotiable,
+                kind=term.type.value, raw=raw, negotiable=term.negotiable, options=choice_options(term),
             )
         )  # fmt: skip
     return facts

@@ -88,6 +88,7 @@ class OfferFact(BaseModel):
     kind: str = "text"  # the catalogue type of a tenant term: money, money_rate, percent, count, duration, ...
     raw: str | None = None  # the kept value (a decimal string for numbers): what a counter-offer compares with
     negotiable: bool = False
+    options: dict[str, str] = Field(default_factory=dict)  # choice terms: folded phrase -> the value it asks for
 
 
 class Citation(BaseModel):
@@ -153,6 +154,8 @@ class AnswerRequest(BaseModel):
         default_factory=dict
     )  # term name -> source field, e.g. "applicantworkflow.field31001"
     extra_facts: list[OfferFact] = Field(default_factory=list)
+    # The tenant's own names for work arrangements (folded list value -> onsite | hybrid | remote).
+    arrangement_names: dict[str, str] = Field(default_factory=dict)
     offer_title: str = "Your offer"  # the citation title of offer facts
     language_hint: str | None = None  # e.g. the candidate's preferred language from the ATS
     letter_available: bool = False  # a released letter is attached to the chat (drafts never are)

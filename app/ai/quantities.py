@@ -72,10 +72,14 @@ _UNITS = {
     "hours": "hour", "hrs": "hour", "hora": "hour", "horas": "hour", "unit": "unit", "units": "unit",
     "share": "unit", "shares": "unit", "rsu": "unit", "rsus": "unit", "option": "unit", "options": "unit",
     "stock options": "unit", "restricted stock units": "unit", "acciones": "unit", "unidades": "unit",
+    "tag": "day", "tage": "day", "tagen": "day", "arbeitstage": "day", "woche": "week", "wochen": "week",
+    "monat": "month", "monate": "month", "monaten": "month", "jahr": "year", "jahre": "year", "jahren": "year",
+    "stunde": "hour", "stunden": "hour", "std": "hour", "aktien": "unit", "optionen": "unit", "anteile": "unit",
 }  # fmt: skip
 _SCALES = {"k": 1_000, "thousand": 1_000, "mil": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000}
 _SCALES |= {"million": 1_000_000, "millones": 1_000_000, "millón": 1_000_000, "millon": 1_000_000}
-_SCALES |= {"bn": 1_000_000_000, "billion": 1_000_000_000}
+_SCALES |= {"bn": 1_000_000_000, "billion": 1_000_000_000, "tausend": 1_000, "mio": 1_000_000}
+_SCALES |= {"millionen": 1_000_000, "million": 1_000_000}
 
 _ISO_ALT = "|".join(sorted(_ISO))
 _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
@@ -84,11 +88,14 @@ _NUMBER = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[\u00a0\u202f'’]\d{3})+"
     r"|\d+(?:[.,]\d+)?)"
 )
-_SCALE = r"(?:\s?(?P<scale>k|K|mm|mn|bn|thousand|million|billion|millones|millón|millon|mil)\b|(?P<mscale>[mM])\b)"
+_SCALE = (
+    r"(?:\s?(?P<scale>k|K|mm|mn|bn|thousand|million|billion|millones|millón|millon|mil|tausend|mio|millionen)\b"
+    r"|(?P<mscale>[mM])\b)"
+)
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _WORDCUR_ALT = "|".join(sorted({*_WORD_CURRENCIES, *(_DOLLAR_WORDS - {"$"})}, key=len, reverse=True))
 _SUFFIX = (
-    r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b|por\s?ciento\b)"
+    r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b|por\s?ciento\b|prozent\b)"
     rf"|\s?(?P<sufsym>{_SYMBOL_ALT}|\$)"
     rf"|\s?(?P<suf>(?-i:\b(?:{_ISO_ALT})\b))"
     rf"|(?:\s+de)?\s+(?P<word>(?:{_WORDCUR_ALT}))\b"
@@ -200,7 +207,7 @@ def format_percent(value: Decimal) -> str:
 
 def format_number(value: Decimal | int, language: str = "en") -> str:
     text = _trim(Decimal(value))
-    return text.replace(",", ".") if language == "es" and "." not in text else text
+    return text.replace(",", ".") if language in ("es", "de") and "." not in text else text
 
 
 def money_locale(language: str, country: str | None) -> str:

@@ -177,7 +177,7 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.OTHER_PERSON)
     if _is_internal(folded, request):
         return make(Intent.INTERNAL_INFO)
-    counter = extract_counter_offer(text, request.terms, request.today, request.extra_facts)
+    counter = extract_counter_offer(text, request.terms, request.today, request.extra_facts, request.arrangement_names)
     if counter is not None:
         return make(Intent.NEGOTIATION, counter=counter)
     if _declared(cw.DECLINE, fold_aligned(text)):

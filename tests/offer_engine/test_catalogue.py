@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
-from app.ai.facts import tenant_facts
+from app.ai.facts import choice_options, tenant_facts
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
 from offer_engine.intake import read_terms
@@ -157,3 +157,54 @@ def test_a_smaller_figure_beside_a_tenant_money_term_is_not_a_counter(tenant: Te
     facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
     message = "I need to know: does spending 1,400 of my research allowance need approval?"
     assert extract_counter_offer(message, terms, date(2026, 12, 7), facts) is None
+
+
+CONTRACT = {
+    "source": "applicantworkflow.field39005",
+    "type": "choice",
+    "labels": {"en": "contract type"},
+    "values": {"FT36": "Fixed-term (36 months)", "PERM": "Permanent"},
+}
+
+
+def test_a_counter_can_ask_for_another_value_of_a_choice_term(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, contract_type=CONTRACT)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39005": {"id": "FT36", "value": "FT36"}}), mapping).terms
+    assert terms is not None
+    assert terms.custom["contract_type"] == "Fixed-term (36 months)"  # the configured meaning of the list value
+    facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
+    proposal = extract_counter_offer("Could the contract type be permanent instead?", terms, date(2026, 12, 7), facts)
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("contract_type", "Permanent")]
+    assert extract_counter_offer("What is my contract type?", terms, date(2026, 12, 7), facts) is None
+
+
+def test_a_work_arrangement_asked_for_by_the_tenants_own_list_name(tenant: TenantMapping) -> None:
+    arrangement = {"source": "applicantworkflow.field31007", "values": {"Blended (campus + home)": "hybrid"}}
+    catalogue = build_catalogue(_mapping(tenant, work_arrangement=arrangement))
+    terms = read_terms(f.demo_bundle(3405), tenant).terms  # remote today
+    assert terms is not None
+    names = choice_options(catalogue.terms["work_arrangement"])
+    proposal = extract_counter_offer("I'd prefer blended (campus + home) please", terms, date(2026, 12, 7), (), names)
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("work_arrangement", WorkArrangement.HYBRID)]
+
+
+@pytest.mark.parametrize(
+    ("message", "requested"),
+    [
+        ("I'd sign if the base were 190", Decimal(190000)),
+        ("provided you can go up to 195k I'm in", Decimal(195000)),
+        ("my target is 192,500", Decimal(192500)),
+        ("acepto si el salario fuera 196.000", Decimal(196000)),
+        ("Ich unterschreibe, wenn das Gehalt bei 197.000 läge", Decimal(197000)),
+    ],
+)
+def test_conditional_and_approximate_asks_are_counter_offers(
+    tenant: TenantMapping, message: str, requested: Decimal
+) -> None:
+    terms = read_terms(f.demo_bundle(3401), tenant).terms
+    assert terms is not None
+    proposal = extract_counter_offer(message, terms, date(2026, 12, 7))
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("base_salary", requested)]
