@@ -108,6 +108,10 @@ class TermConfig(BaseModel):
     unit: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
     default: str | None = None
+    # base_salary only: what turns its pay basis into other periods (a number, or the key of a count term)
+    payments_per_year: int | str | None = None
+    hours_per_week: float | str | None = None
+    annual_equivalent: bool = False
 
     @field_validator("source", mode="before")
     @classmethod

@@ -75,6 +75,11 @@ class TermDefinition(BaseModel):
     unit: str | None = None  # count, duration
     values: dict[str, str] = Field(default_factory=dict)  # iCIMS list value (id or text) -> meaning
     default: str | None = None
+    # base_salary: how many payments a year and hours a week (a number, or the key of a count term that holds it),
+    # and whether an annual equivalent of an hourly or weekly rate may be shown.
+    payments_per_year: str | None = None
+    hours_per_week: str | None = None
+    annual_equivalent: bool = False
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("en") or self.key.replace("_", " ").capitalize()
@@ -293,6 +298,7 @@ def build_catalogue(mapping: TenantMapping) -> Catalogue:
         terms[key] = _declared(key, config, terms.get(key))
     pay_period = _pay_period(mapping.term_configs.get("pay_period"))
     _check_unique_labels(terms.values())
+    _check_pay_references(terms)
     return Catalogue(terms=terms, pay_period=pay_period)
 
 
@@ -325,8 +331,15 @@ def _declared(key: str, config: TermConfig, builtin: TermDefinition | None) -> T
             "basis": PayPeriod(config.basis) if config.basis else None,
             "unit": config.unit or base.unit,
             "values": config.values,
+            "payments_per_year": _plain(config.payments_per_year),
+            "hours_per_week": _plain(config.hours_per_week),
+            "annual_equivalent": config.annual_equivalent,
         }
     )
+
+
+def _plain(value: int | float | str | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _check_shape(where: str, type_: TermType, config: TermConfig) -> None:
@@ -336,6 +349,9 @@ def _check_shape(where: str, type_: TermType, config: TermConfig) -> None:
         raise CatalogueError(f"{where}: `basis` is only for money_rate terms")
     if type_ is TermType.DURATION and config.unit not in DURATION_UNITS:
         raise CatalogueError(f"{where}: a duration term needs `unit`, one of {', '.join(DURATION_UNITS)}")
+    pay_keys = config.payments_per_year is not None or config.hours_per_week is not None or config.annual_equivalent
+    if pay_keys and not where.endswith(".base_salary"):
+        raise CatalogueError(f"{where}: payments_per_year, hours_per_week and annual_equivalent are for base_salary")
     if config.values and type_ is not TermType.CHOICE:
         raise CatalogueError(f"{where}: `values` is only for choice terms")
     if where.endswith(".work_arrangement"):
@@ -356,6 +372,25 @@ def _pay_period(config: TermConfig | None) -> TermDefinition:
     return DEFAULT_PAY_PERIOD.model_copy(
         update={"sources": config.source, "values": config.values, "default": config.default or "year"}
     )
+
+
+def _check_pay_references(terms: dict[str, TermDefinition]) -> None:
+    base = terms["base_salary"]
+    for name, ref in (("payments_per_year", base.payments_per_year), ("hours_per_week", base.hours_per_week)):
+        if ref is None or _is_number(ref):
+            continue
+        term = terms.get(ref)
+        if term is None or term.builtin or term.type not in (TermType.COUNT, TermType.DURATION):
+            raise CatalogueError(
+                f"tenant.terms.base_salary.{name}: {ref!r} is neither a number nor a count term declared here"
+            )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text) > 0
+    except ArithmeticError:
+        return False
 
 
 def _check_unique_labels(terms: Iterable[TermDefinition]) -> None:
@@ -408,3 +443,15 @@ def format_value(term: TermDefinition, raw: str, formats: ValueFormats) -> str:
         case _:
             unit = UNIT_WORDS[formats.language].get(term.unit or "", term.unit or "")
             return f"{formats.number(number)} {unit}".strip()
+
+
+def pay_quantity(reference: str | None, custom: dict[str, str]) -> Decimal | None:
+    """payments_per_year / hours_per_week for one offer: the configured number, or the offer's value of the term."""
+    if reference is None:
+        return None
+    raw = reference if _is_number(reference) else custom.get(reference)
+    try:
+        value = Decimal(raw) if raw is not None else None
+    except ArithmeticError:
+        return None
+    return value if value is not None and value > 0 else None

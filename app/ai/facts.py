@@ -17,8 +17,9 @@ from offer_engine.catalogue import (
     TermDefinition,
     ValueFormats,
     format_value,
+    pay_quantity,
 )
-from offer_engine.terms import OfferTerms, WorkArrangement
+from offer_engine.terms import OfferTerms, PayPeriod, WorkArrangement
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ GROUNDED_FACTS = (
 def all_fact_values(request: AnswerRequest, language: str) -> list[FactValue]:
     """Every fact the candidate may be told, in `language` (what an LLM answer is grounded in)."""
     facts = [fact_value(request, name, language) for name in GROUNDED_FACTS]
-    facts += [FactValue(f.name, f.label, f.value, f.ref) for f in request.extra_facts]
+    facts += [FactValue(f.name, f.label, f.value, f.ref) for f in request.extra_facts if f.name not in GROUNDED_FACTS]
     return [f for f in facts if f.display is not None]
 
 
@@ -210,3 +211,72 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
             )
         )  # fmt: skip
     return facts
+
+
+_EQUIVALENT_WORDS = {
+    "en": {"hours": "{n} hours a week", "payments": "{n} payments a year", "about": "about",
+           "at_target": "at target"},
+    "es": {"hours": "{n} horas a la semana", "payments": "{n} pagas al año", "about": "aprox.",
+           "at_target": "al 100 %"},
+    "de": {"hours": "{n} Stunden pro Woche", "payments": "{n} Zahlungen pro Jahr", "about": "etwa",
+           "at_target": "bei Zielerreichung"},
+}  # fmt: skip
+_WEEKS_A_YEAR = Decimal(52)
+
+
+def annual_base(catalogue: Catalogue, terms: OfferTerms) -> Decimal | None:
+    """The base pay for a year, where the offer's own data gives it (never a guess): a yearly salary; a monthly one
+    times the payments a year; an hourly or weekly rate only where the tenant enables an annual equivalent."""
+    base = catalogue.terms["base_salary"]
+    per_payment = pay_quantity(base.payments_per_year, terms.custom)
+    hours = pay_quantity(base.hours_per_week, terms.custom)
+    match terms.pay_period:
+        case PayPeriod.YEAR:
+            return terms.base_salary
+        case PayPeriod.MONTH:
+            payments = per_payment or (Decimal(12) if base.annual_equivalent else None)
+            return terms.base_salary * payments if payments else None
+        case PayPeriod.WEEK:
+            return terms.base_salary * _WEEKS_A_YEAR if base.annual_equivalent else None
+        case PayPeriod.HOUR:
+            return terms.base_salary * hours * _WEEKS_A_YEAR if hours and base.annual_equivalent else None
+    return None
+
+
+def pay_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
+    """Base pay and bonus with the equivalents the offer's data supports ("$46.75 per hour (38 hours a week:
+    $1,776.50 per week)", "10% (about $18,500 a year at target)"); they stand in for the plain values."""
+    lang = _language(language)
+    words = _EQUIVALENT_WORDS[lang]
+    base = catalogue.terms["base_salary"]
+    plain = display_value(terms, "base_salary", lang) or ""
+    extras: list[str] = []
+    hours = pay_quantity(base.hours_per_week, terms.custom)
+    if terms.pay_period is PayPeriod.HOUR and hours:
+        weekly = _money(terms, (terms.base_salary * hours).quantize(Decimal("0.01")), lang)
+        extras.append(
+            f"{words['hours'].format(n=format_number(hours, lang))}: {weekly} {_PERIOD[lang][PayPeriod.WEEK]}"
+        )
+    payments = pay_quantity(base.payments_per_year, terms.custom)
+    if terms.pay_period is PayPeriod.MONTH and payments:
+        extras.append(words["payments"].format(n=format_number(payments, lang)))
+    annual = annual_base(catalogue, terms)
+    if annual is not None and terms.pay_period is not PayPeriod.YEAR:
+        extras.append(
+            f"{words['about']} {_money(terms, annual.quantize(Decimal(1)), lang)} {_PERIOD[lang][PayPeriod.YEAR]}"
+        )
+    facts = []
+    if extras:
+        shown = f"{plain} ({'; '.join(extras)})"
+        facts.append(_override(catalogue, "base_salary", shown, lang, refs))
+    if terms.bonus_target_percent is not None and annual is not None:
+        amount = _money(terms, (annual * terms.bonus_target_percent / 100).quantize(Decimal(1)), lang)
+        per_year = f"{amount} {_PERIOD[lang][PayPeriod.YEAR]} {words['at_target']}"
+        shown = f"{format_percent(terms.bonus_target_percent)} ({words['about']} {per_year})"
+        facts.append(_override(catalogue, "bonus_target_percent", shown, lang, refs))
+    return facts
+
+
+def _override(catalogue: Catalogue, name: str, shown: str, language: str, refs: dict[str, str]) -> OfferFact:
+    """A built-in term's fact with a fuller value; the term's own words still find it."""
+    return OfferFact(name=name, label=catalogue.label(name, language), value=shown, ref=refs.get(name, f"offer:{name}"))

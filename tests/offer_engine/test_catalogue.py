@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
-from app.ai.facts import choice_options, tenant_facts
+from app.ai.facts import choice_options, pay_facts, tenant_facts
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
 from offer_engine.intake import read_terms
@@ -208,3 +208,38 @@ def test_conditional_and_approximate_asks_are_counter_offers(
     proposal = extract_counter_offer(message, terms, date(2026, 12, 7))
     assert proposal is not None
     assert [(i.key, i.requested) for i in proposal.items] == [("base_salary", requested)]
+
+
+def test_pay_equivalents_come_only_from_the_offers_own_data(tenant: TenantMapping) -> None:
+    hours = {"source": "applicantworkflow.field39002", "type": "count", "unit": "hours"}
+    hourly_base = {"source": "applicantworkflow.field31001", "hours_per_week": "weekly_hours"}
+    mapping = _mapping(tenant, weekly_hours=hours, base_salary=hourly_base, pay_period={"default": "hour"})
+    bundle = f.demo_bundle(3401, workflow={"field31001": 46.75, "field39002": 38})
+    terms = read_terms(bundle, mapping).terms
+    assert terms is not None
+    facts = {fact.name: fact.value for fact in pay_facts(build_catalogue(mapping), terms, "en", {})}
+    assert facts["base_salary"] == "$46.75 per hour (38 hours a week: $1,776.50 per week)"
+    assert "bonus_target_percent" not in facts  # no annual figure without the tenant enabling one
+    enabled = _mapping(tenant, weekly_hours=hours, pay_period={"default": "hour"},
+                       base_salary={**hourly_base, "annual_equivalent": True})  # fmt: skip
+    facts = {fact.name: fact.value for fact in pay_facts(build_catalogue(enabled), terms, "en", {})}
+    assert "about $92,378 per year" in facts["base_salary"]
+    assert facts["bonus_target_percent"] == "10% (about $9,238 per year at target)"
+
+
+def test_a_monthly_salary_paid_fourteen_times_has_its_annual_figure(tenant: TenantMapping) -> None:
+    payments = {"source": "applicantworkflow.field39006", "type": "count", "labels": {"en": "payments a year"}}
+    monthly = {"source": "applicantworkflow.field31001", "payments_per_year": "pagas"}
+    mapping = _mapping(tenant, pagas=payments, base_salary=monthly, pay_period={"default": "month"})
+    terms = read_terms(f.demo_bundle(3401, workflow={"field31001": 3500, "field39006": 14}), mapping).terms
+    assert terms is not None
+    facts = {fact.name: fact.value for fact in pay_facts(build_catalogue(mapping), terms, "es", {})}
+    assert "14 pagas al año" in facts["base_salary"]
+    assert "$49,000 al año" in facts["base_salary"]  # a US offer: dollars written as in the US
+
+
+def test_pay_references_must_name_a_count_term(tenant: TenantMapping) -> None:
+    with pytest.raises(CatalogueError, match="payments_per_year: 'nope'"):
+        build_catalogue(_mapping(tenant, base_salary={"source": "job.x", "payments_per_year": "nope"}))
+    with pytest.raises(CatalogueError, match="are for base_salary"):
+        build_catalogue(_mapping(tenant, relocation={"source": "job.x", "hours_per_week": 40}))
