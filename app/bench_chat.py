@@ -44,6 +44,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+import retrieval
 from app import wiring
 from app.bench_chat_sessions import QUESTIONS, Latency, LoadDuringRun, SessionPlan, run_sessions
 from app.chat import provisioning
@@ -244,6 +245,58 @@ def _ask_bench(settings: Settings, samples: int, say: Say) -> tuple[float, float
             pipeline.answer(identity, question)
             timings.append((time.perf_counter() - started) * 1000)
     return percentile(timings, 50), percentile(timings, 95)
+
+
+class AskVersusSearch(BaseModel):
+    """`ask` through the whole pipeline, and the floor under it: the query's embedding and one filtered search."""
+
+    samples: int
+    ask_p50_ms: float
+    ask_p95_ms: float
+    search_p50_ms: float
+    search_p95_ms: float
+
+    @property
+    def ratio_p95(self) -> float:
+        return self.ask_p95_ms / self.search_p95_ms if self.search_p95_ms else float("inf")
+
+
+def run_ask_versus_search(settings: Settings, samples: int, say: Say) -> AskVersusSearch:
+    """Side by side in one process, same questions, same candidates: each call embeds its question afresh (the
+    query cache is cleared), while the documents' sentence vectors stay warm as in a running chat."""
+    with tempfile.TemporaryDirectory(prefix="ask-bench-") as scratch:
+        scratch_settings = load_settings(type(settings).toml_file or DEMO_CONFIG, data_dir=Path(scratch))
+        db = provisioning.database(scratch_settings)
+        index = wiring.benefits_index(scratch_settings)
+        index.build()
+        with IcimsGateway(scratch_settings) as gateway:
+            ready = [offer for offer in _drafted(db, scratch_settings, gateway) if offer.ready]
+        pipeline = AnswerPipeline.from_settings(scratch_settings, db, index)
+        identities = [_identity(scratch_settings, db, offer) for offer in ready]
+        places = {i.offer_id: pipeline.ground(i).terms.jurisdiction for i in identities}
+        calls = [(identities[n % len(identities)], QUESTIONS[n % len(QUESTIONS)]) for n in range(samples)]
+        for identity, question in calls[:20]:  # warm-up: model, index, templates, sentence vectors
+            pipeline.answer(identity, question)
+        asked, searched = [], []
+        for identity, question in calls:
+            index.clear_query_cache()
+            started = time.perf_counter()
+            pipeline.answer(identity, question)
+            asked.append((time.perf_counter() - started) * 1000)
+            index.clear_query_cache()
+            started = time.perf_counter()
+            index.search(question, jurisdiction=places[identity.offer_id])
+            searched.append((time.perf_counter() - started) * 1000)
+        retrieval.close_client(wiring.retrieval_config(scratch_settings))
+    report = AskVersusSearch(
+        samples=samples, ask_p50_ms=percentile(asked, 50), ask_p95_ms=percentile(asked, 95),
+        search_p50_ms=percentile(searched, 50), search_p95_ms=percentile(searched, 95),
+    )  # fmt: skip
+    say(
+        f"ask p50 {report.ask_p50_ms:.1f} ms, p95 {report.ask_p95_ms:.1f} ms; query embedding + one filtered search "
+        f"p50 {report.search_p50_ms:.1f} ms, p95 {report.search_p95_ms:.1f} ms; ratio at p95 {report.ratio_p95:.2f}"
+    )
+    return report
 
 
 def _drafted(db: Any, settings: Settings, gateway: IcimsGateway) -> list[OfferRef]:

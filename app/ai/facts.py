@@ -185,6 +185,11 @@ def chat_formats(terms: OfferTerms, language: str) -> ValueFormats:
     )
 
 
+def _sentence_case(label: str) -> str:
+    """A label as the start of a sentence ("shift differential" -> "Shift differential"; "OTE" stays)."""
+    return label[:1].upper() + label[1:]
+
+
 def choice_options(term: TermDefinition) -> dict[str, str]:
     """How a candidate may name each value of a choice term (its iCIMS text and its meaning), folded."""
     options: dict[str, str] = {}
@@ -205,7 +210,7 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
         value = format_value(term, raw, formats)
         facts.append(
             OfferFact(
-                name=term.key, label=term.label(language), value=value,
+                name=term.key, label=_sentence_case(term.label(language)), value=value,
                 ref=refs.get(term.key, f"offer:{term.key}"), synonyms=[fold(p) for p in term.phrases],
                 kind=term.type.value, raw=raw, negotiable=term.negotiable, options=choice_options(term),
             )

@@ -32,7 +32,7 @@ from rich.table import Table
 from app.cli.context import settings_of
 from app.config import Settings
 
-SUITES = ("offer", "letters", "retrieval", "chat", "webhooks", "outage")
+SUITES = ("offer", "letters", "retrieval", "ask", "chat", "webhooks", "outage")
 Echo = Callable[[str], None]
 SuiteOptions = dict[str, dict[str, Any]]
 
@@ -168,7 +168,7 @@ def run_suite(suite: str, settings: Settings, runs: int | None, echo: Echo, **op
 
 # -- the suites -------------------------------------------------------------------------------------------------
 
-ISSUES = {"offer": 3, "letters": 3, "retrieval": 4, "chat": 6, "webhooks": 7, "outage": 17}
+ISSUES = {"offer": 3, "letters": 3, "retrieval": 4, "ask": 12, "chat": 6, "webhooks": 7, "outage": 17}
 TARGETS = {
     "offer": ["workflow → offer → letter → compliance → PDF: p95 < 1 s end to end"],
     "letters": ["render → compliance → PDF (part of the 1 s budget; no target of its own)"],
@@ -179,6 +179,7 @@ TARGETS = {
         "indexing ≥ 100 chunks/s",
         "memory for 10,000 chunks stated",
     ],
+    "ask": ["ask warm p95 ≤ 1.5 × (query embedding + one filtered search), side by side in one run"],
     "chat": [
         "ask p95 < 100 ms (warm, embedded engine)",
         "50 concurrent candidate sessions for a minute over Socket.IO: answer p95 < 500 ms",
@@ -259,6 +260,18 @@ def _retrieval(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
     else:
         rows.append(_row("retrieval", targets[4], "not measured", False))
     return SuiteResult(suite="retrieval", status="ok", rows=rows, details=report.model_dump())
+
+
+def _ask(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    module = importlib.import_module("app.bench_chat")
+    report = module.run_ask_versus_search(settings, runs or 200, echo)
+    measured = (
+        f"ask p95 {report.ask_p95_ms:.1f} ms vs search p95 {report.search_p95_ms:.1f} ms: "
+        f"{report.ratio_p95:.2f}× ({report.samples} calls; "
+        f"p50 {report.ask_p50_ms:.1f} vs {report.search_p50_ms:.1f} ms)"
+    )
+    row = _row("ask", TARGETS["ask"][0], measured, report.ratio_p95 <= 1.5)
+    return SuiteResult(suite="ask", status="ok", rows=[row], details=report.model_dump())
 
 
 def _chat(settings: Settings, runs: int | None, echo: Echo, **options: Any) -> SuiteResult:
@@ -377,6 +390,7 @@ RUNNERS: dict[str, Callable[..., SuiteResult]] = {
     "offer": _offer,
     "letters": _letters,
     "retrieval": _retrieval,
+    "ask": _ask,
     "chat": _chat,
     "webhooks": _webhooks,
     "outage": _outage,
