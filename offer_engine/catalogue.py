@@ -178,7 +178,7 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
         "pto_days", TermType.COUNT, ("Paid time off", "Vacaciones", "Urlaubstage"),
         ("pto", "vacation", "vacation days", "paid time off", "days off", "annual leave", "holiday allowance",
          "holiday entitlement", "vacaciones", "dias libres", "dias de vacaciones", "urlaub", "urlaubstage",
-         "urlaubsanspruch"),
+         "urlaubsanspruch", "jahresurlaub", "ferien", "ferientage", "ferienanspruch", "vacation days"),
         ("time off",),
         negotiable=True,
         unit="days",

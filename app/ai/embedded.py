@@ -17,10 +17,10 @@ from app.ai import cue_words as cw
 from app.ai.dates import format_long_date
 from app.ai.extractive import Evidence, best_evidence, content_terms, is_overview_question
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
-from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent
+from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, Passage
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.routing import Route
-from app.ai.text import fold
+from app.ai.text import fold, phrase_pattern
 from offer_engine.catalogue import BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
@@ -29,7 +29,12 @@ EMBEDDED_MODEL = "embedded-grounded-1"
 # Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is
 # something the documents may have to answer ("when is it paid?", "who is eligible?").
 _LOOKUP_WORDS = frozenset(
-    content_terms("offer my amount value much many total figure number rate get receive include included exactly")
+    content_terms(
+        "offer my amount value much many total figure number rate get receive include included exactly year month "
+        "week day hour annual annually yearly monthly weekly hourly gross net before after tax currently right now "
+        "jahr monat woche tag stunde jahrlich monatlich brutto netto insgesamt gesamt aktuell derzeit hoch hohe "
+        "ano mes semana dia hora anual mensual bruto neto total actual actualmente"
+    )
 )
 
 
@@ -63,20 +68,33 @@ def personal_terms(request: AnswerRequest) -> frozenset[str]:
     return frozenset(content_terms(" ".join(texts)))
 
 
-def _rephrasings(request: AnswerRequest, route: Route) -> list[str]:
+def _rephrasings(request: AnswerRequest, route: Route) -> tuple[str, str, list[tuple[str, str]]]:
+    """The question as asked; without the terms' words (what it asks about them); with the first term named each
+    of its other ways (each with the phrase used)."""
     folded = fold(route.text)
     mentions = [m for m in find_term_mentions(route.text, request.extra_facts) if m.name in route.terms]
     if not mentions:
-        return [route.text]
-    found = [route.text]
+        return route.text, "", []
     residual = folded
     for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
         residual = residual[: mention.start] + " " + residual[mention.end :]
-    found.append(residual)
     first = mentions[0]
-    for phrase in _phrases(request, first.name):
-        found.append(folded[: first.start] + fold(phrase) + folded[first.end :])
-    return list(dict.fromkeys(q for q in found if q.strip()))[: _MAX_REPHRASINGS + 2]
+    renamed = {folded[: first.start] + fold(p) + folded[first.end :]: fold(p) for p in _phrases(request, first.name)}
+    distinct = [(question, phrase) for question, phrase in renamed.items() if question != folded]
+    return route.text, residual.strip(), distinct[:_MAX_REPHRASINGS]
+
+
+def _passages_naming(passages: list[Passage], phrase: str) -> list[Passage]:
+    """The passages that use this name of the term themselves ("paid time off" for a question about "PTO")."""
+    pattern = phrase_pattern([phrase])
+    return [p for p in passages if pattern.search(fold(f"{p.title} {p.section} {p.text}"))]
+
+
+def _passages_about(request: AnswerRequest, names: list[str]) -> list[Passage]:
+    """Passages that name one of the terms in any of its ways: only there may what is left of a question (its
+    words other than the term's) be looked up, or one common word ("paid") would pick any passage."""
+    patterns = [phrase_pattern([fold(p) for p in _phrases(request, name)]) for name in names]
+    return [p for p in request.passages if any(rx.search(fold(f"{p.title} {p.section} {p.text}")) for rx in patterns)]
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -303,8 +321,13 @@ class EmbeddedEngine:
         """Evidence for a question naming offer terms: as asked, then without the term's words (what is asked
         about it), then with the term named in each of its other ways ("PTO" → "paid time off", "vacation")."""
         personal = personal_terms(request)
-        for question in _rephrasings(request, route):
-            evidence = best_evidence(question, request.passages, limit=1, personal=personal)
+        whole, residual, renamed = _rephrasings(request, route)
+        about_term = _passages_about(request, route.terms)
+        searches = [(whole, request.passages)]
+        searches += [(question, _passages_naming(request.passages, phrase)) for question, phrase in renamed]
+        searches.append((residual, about_term))
+        for question, passages in searches:
+            evidence = best_evidence(question, passages, limit=1, personal=personal) if question else []
             if evidence:
                 return evidence
         return []

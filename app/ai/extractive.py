@@ -33,7 +33,8 @@ _STOPWORDS = word_set(
     meinen meinem meiner du sie ihr ihre ihren ihnen wir uns unser er es was wie wann wo wer welche welcher welches
     warum wieviel viel viele und oder aber nicht kein keine mit von zu zum zur bei fur auf aus an am im in um uber
     als auch noch schon nur wenn dass ob habe hat haben hatte wird werden wurde kann konnen konnte muss mussen soll
-    sollte darf gibt gilt bitte bekomme bekommt man sich so da dann denn doch ja nein
+    sollte darf gibt gilt bitte bekomme bekommt man sich so da dann denn doch ja nein hab hast gibts wieviel
+    wie viel eigentlich genau mal
     """
 )
 _SYNONYMS = {

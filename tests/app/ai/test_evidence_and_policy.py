@@ -218,3 +218,38 @@ def test_similarity_below_the_floor_changes_nothing() -> None:
     plain = best_evidence(question, [DRESS])
     units = {"Associates wear the store apron on shift.": 0.40, "Dark denim is fine on the sales floor.": 0.44}
     assert best_evidence(question, [DRESS.model_copy(update={"unit_similarity": units})])[0].text == plain[0].text
+
+
+PARENTAL = Passage(
+    doc_id="parental",
+    title="Parental leave",
+    section="Paid parental leave",
+    text="Every parent with 60 days of service receives 14 weeks of paid parental leave at full base pay.",
+)
+LEAVE_POLICY = Passage(
+    doc_id="leave",
+    title="Leave policy",
+    section="Paid time off",
+    text="Paid time off accrues at 1 hour for every 30 hours worked. Up to 40 hours carry over into the next year.",
+)
+
+
+def test_a_question_about_a_term_and_its_rule_gets_both_the_offer_and_the_document(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("When is my sign-on bonus paid?", passages=[PARENTAL, SIGN_ON_POLICY]))
+    assert "$20,000" in answer.text  # the offer's amount
+    assert "second payroll" in answer.text  # the policy's rule
+    assert {c.kind for c in answer.citations} == {"offer", "document"}
+
+
+def test_a_common_word_left_over_never_pulls_in_an_unrelated_passage(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("When is my sign-on bonus paid?", passages=[PARENTAL]))
+    assert "$20,000" in answer.text
+    assert "parental" not in answer.text.lower()
+
+
+def test_a_policy_entitlement_the_offer_lacks_is_answered_from_the_documents(embedded: AnswerEngine) -> None:
+    terms = gb_terms().model_copy(update={"pto_days": None})
+    answer = embedded.answer(make_request("how much pto do i get?", terms=terms, passages=[PARENTAL, LEAVE_POLICY]))
+    assert answer.text.startswith("Your offer does not state paid time off")
+    assert "1 hour for every 30 hours worked" in answer.text
+    assert not answer.handoff
