@@ -24,7 +24,8 @@ _DE_NOT_A_REQUEST = (
 _DE_REQUEST_VERBS = (
     r"erhohen|anheben|aufstocken|aufrunden|anpassen|andern|verschieben|verlegen|vorziehen|machen|geben|bieten"
     r"|anbieten|zahlen|gehen|hinzufugen|dazugeben|drauflegen|angleichen|mitgehen|nachbessern|verbessern|gewahren"
-    r"|ermoglichen|berucksichtigen|ubernehmen|einraumen|setzen|bringen|entgegenkommen"
+    r"|ermoglichen|berucksichtigen|ubernehmen|einraumen|setzen|bringen|entgegenkommen|verkurzen|reduzieren"
+    r"|senken|verringern|kurzen|verlangern"
 )
 # A bare German verb of asking for more counts in a statement ("Bitte erhöhen Sie …"), not in a question about
 # how things are ("Wird das Gehalt jährlich erhöht?").
@@ -78,7 +79,8 @@ REQUEST_CUE = re.compile(
     rf"(?={_DE_SPAN}{{0,80}}\b(?:{_DE_REQUEST_VERBS})\b)"
     rf"|\b(?:kann|konnte|konnen|konnten) (?:das|mein|meine|der|die|ich|wir)\b{_DE_SPAN}{{0,60}}\b(?:angehoben|erhoht"
     r"|verschoben|geandert|angepasst|aufgestockt|vorgezogen|anfangen|beginnen|starten|einsteigen)\b"
-    rf"|\b(?:ware|waren|ist) (?:es|das) (?:\w+ )?moglich\b|\bmoglich\b|\bwurde\b{_DE_SPAN}{{1,40}}\b(?:passen"
+    rf"|\b(?:ware|waren|ist) (?:es|das) (?:\w+ )?moglich\b|\bmoglich\b"
+    rf"|\b(?:wurde|wurden|ware|waren)\b{_DE_SPAN}{{1,40}}\b(?:passen"
     rf"|funktionieren|gehen)\b|\b(?:passt|passen|ginge|geht)\b{_DE_SPAN}{{0,30}}\bfur sie\b"
     rf"|\bich (?:hatte|hatten|mochte|mochten|wurde) (?:sehr )?(?:gerne|gern|lieber)\b{_DE_NOT_A_REQUEST}"
     rf"|\bich (?:mochte|will|brauche|benotige|erwarte|fordere|verlange|wunsche mir)\b{_DE_NOT_A_REQUEST}"
@@ -89,7 +91,8 @@ REQUEST_CUE = re.compile(
     r"|\bes ware (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima)\b"
     rf"|\bmindestens\b{_DE_NOT_A_QUESTION}"
     rf"|\bauf\b{_DE_SPAN}{{1,40}}\b(?:anheben|erhohen|aufstocken|aufrunden|setzen|bringen|anpassen|verschieben)\b"
-    rf"|\b(?:erhohen|erhoht|erhohung|anheben|anhebung|aufstocken|aufstockung|nachbessern|drauflegen)\b"
+    rf"|\b(?:erhohen|erhoht|erhohung|anheben|anhebung|aufstocken|aufstockung|nachbessern|drauflegen|verkurzen"
+    rf"|verkurzung|reduzieren|reduzierung|kurzen|verlangern|verlangerung)\b"
     rf"{_DE_NOT_A_QUESTION}"
     r"|\b(?:ich )?(?:bitte|bitten) um\b|\b(?:ich )?schlage\b|\bvorschlag\b|\bgegenangebot\w*|\bgegenvorschlag\w*"
     r"|\bwie ware es mit\b|\bwas halten sie von\b|\b(?:an)?statt\b(?!\s*(?:[.?!,]|$))|\banstelle von\b"

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from app.ai.injection import is_hostile_passage_sentence
@@ -34,7 +35,7 @@ _STOPWORDS = word_set(
     warum wieviel viel viele und oder aber nicht kein keine mit von zu zum zur bei fur auf aus an am im in um uber
     als auch noch schon nur wenn dass ob habe hat haben hatte wird werden wurde kann konnen konnte muss mussen soll
     sollte darf gibt gilt bitte bekomme bekommt man sich so da dann denn doch ja nein hab hast gibts wieviel
-    wie viel eigentlich genau mal
+    wie viel eigentlich genau mal bis ab unter uber seit
     """
 )
 _SYNONYMS = {
@@ -191,6 +192,85 @@ def _units(text: str) -> tuple[str, ...]:
     return tuple(u for u in _answers_with_questions(plain) if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
 
 
+_RANGE = re.compile(
+    r"(\d[\d.,']*)\s*(?:-|–|—|to|bis|a|hasta|until|through)\s*(\d[\d.,']*)"
+    r"|(?:from|ab|desde|over|above|uber|mas de|more than)\s+(\d[\d.,']*)"
+    r"|(?:under|below|up to|bis|hasta|unter|menos de|less than)\s+(\d[\d.,']*)"
+)
+# "I'm 52", "35 years old", "tengo 40 años": a fact about the asker that picks a row, not a topic to match.
+_ABOUT_THE_ASKER = re.compile(
+    r"\b(?:(?:i'?m|i am|ich bin|tengo|soy)\s+)?\d{1,3}\s*(?:years?|yrs?|jahre?|anos|años)"
+    r"(?:\s*(?:old|alt|de edad))?\b|\b(?:i'?m|i am|ich bin|tengo|soy)\s+\d{1,3}\b"
+)
+_FIGURE = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,']\d{3})+(?![\d])|(?<![\d.,])\d+(?![\d.,]\d)")
+_IN_RANGE, _OUT_OF_RANGE = 1.3, 0.75  # a row whose band holds the figure the question gives, or one that does not
+
+
+def _number(text: str) -> Decimal | None:
+    digits = re.sub(r"[.,'](?=\d{3}\b)", "", text).replace(",", ".")
+    try:
+        return Decimal(digits)
+    except ArithmeticError:
+        return None
+
+
+def _figures(question: str) -> list[Decimal]:
+    """The whole numbers a question states ("I'm 34", "earning 52,000"): a table row by band may hold them."""
+    return [n for m in _FIGURE.finditer(fold(question)) if (n := _number(m.group(0))) is not None]
+
+
+def _bands(unit: str) -> list[tuple[Decimal | None, Decimal | None]]:
+    """The numeric ranges a unit states ("30 to 39", "from 50,000", "under 25"); reversed pairs (dates, phone
+    numbers) are not ranges."""
+    bands = []
+    for match in _RANGE.finditer(fold(unit)):
+        low, high, above, below = (_number(g) if g else None for g in match.groups())
+        if low is not None and high is not None and low >= high:
+            continue
+        bands.append((low if low is not None else above, high if high is not None else below))
+    return bands
+
+
+def _holds(unit: str, figures: list[Decimal]) -> bool:
+    return any(
+        (lo is None or lo <= f) and (hi is None or f <= hi) and (lo is not None or hi is not None)
+        for lo, hi in _bands(unit)
+        for f in figures
+    )
+
+
+def _range_fit(unit: str, figures: list[Decimal]) -> float:
+    """Favour the row whose range holds one of the figures, disfavour other rows with ranges; neutral for a unit
+    without ranges, or when no unit's range holds any figure (the figures are then not what the table is by)."""
+    if not figures or not _bands(unit):
+        return 1.0
+    return _IN_RANGE if _holds(unit, figures) else _OUT_OF_RANGE
+
+
+def _split_compounds(asked: set[str], vocabulary: set[str]) -> set[str]:
+    """A word of the question that no passage has, read as the words of a compound they do have
+    ("sonderurlaubstage" → "sonderurlaub" + "tag"; "urlaubsanspruch" → "urlaub" + "anspruch"), else as its head
+    (its last part): German joins nouns that a document may write apart or in another compound."""
+    split: set[str] = set()
+    for term in asked:
+        parts = None if term in vocabulary or len(term) < 8 else _compound_parts(term, vocabulary)
+        split |= set(parts) if parts else {term}
+    return split
+
+
+def _compound_parts(term: str, vocabulary: set[str]) -> tuple[str, ...] | None:
+    cuts = range(len(term) - 3, 3, -1)
+    for i in cuts:
+        head, tail = _stem(term[:i].removesuffix("s")), _stem(term[i:])
+        if head in vocabulary and tail in vocabulary:
+            return head, tail
+    for i in reversed(cuts):  # the longest head noun first
+        tail = _stem(term[i:])
+        if len(tail) >= 5 and tail in vocabulary:
+            return (tail,)
+    return None
+
+
 def _answers_with_questions(units: list[str]) -> list[str]:
     """An FAQ's question is kept with the answer that follows it (a question alone answers nothing)."""
     merged: list[str] = []
@@ -258,18 +338,27 @@ def best_evidence(
     min_score: float = 1.2,
     min_coverage: float = 0.45,
     personal: frozenset[str] = frozenset(),
+    own_figures: tuple[Decimal, ...] = (),
 ) -> list[Evidence]:
     """The units that best answer `question` (best first), or [] when none shares enough with it.
 
     A unit must share at least `min_coverage` of the question's weight (rare words weigh more; a word that no
     unit contains weighs most), so one shared common word ("work") never makes an answer.
     """
-    asked = content_terms(question)
+    asked = content_terms(_ABOUT_THE_ASKER.sub(" ", fold(question)))
     if not asked:
         return []
     candidates = [(p, unit, _terms_of(unit)) for p in passages for unit in _units(p.text)]
     if not candidates:
         return []
+    vocabulary = {t for p, _, terms in candidates for t in terms | _heading_terms(p.section) | _heading_terms(p.title)}
+    # a figure no passage has ("I'm 52") is a fact about the asker, not a topic word a sentence must share
+    asked = {t for t in _split_compounds(asked, vocabulary) if not (t.isdigit() and t not in vocabulary)}
+    if not asked:
+        return []
+    figures = [*_figures(question), *own_figures]
+    if not any(_holds(unit, figures) for _, unit, _ in candidates):
+        figures = []  # no row is by these figures: they say nothing about which row applies
     document_frequency: dict[str, int] = {}
     for passage, _, terms in candidates:  # a heading's words are in every unit under it, for rarity too
         for term in terms | _heading_terms(passage.section) | _heading_terms(passage.title):
@@ -300,6 +389,7 @@ def best_evidence(
         if personal:  # the row or section for people like this candidate ("Hourly", "Academic staff")
             about = terms | _heading_terms(passage.section)
             score += PERSONAL_WEIGHT * asked_weight * min(len(about & personal), 2)
+        score *= _range_fit(unit, figures)
         score -= 0.001 * rank  # ties go to the better-ranked passage
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)

@@ -9,7 +9,7 @@ from app.ai.engine import AnswerEngine
 from app.ai.extractive import best_evidence, content_terms
 from app.ai.models import EngineOptions, Intent, Passage
 from app.ai.routing import route_message
-from tests.app.ai.factories import gb_terms, make_request
+from tests.app.ai.factories import PASSAGES, gb_terms, make_request
 
 PENSION = Passage(
     doc_id="gb-pension",
@@ -253,3 +253,34 @@ def test_a_policy_entitlement_the_offer_lacks_is_answered_from_the_documents(emb
     assert answer.text.startswith("Your offer does not state paid time off")
     assert "1 hour for every 30 hours worked" in answer.text
     assert not answer.handoff
+
+
+HOLIDAY_BY_AGE = Passage(
+    doc_id="ch-holiday",
+    title="Ferien",
+    section="Ferienanspruch nach Alter",
+    text="| Alter | Ferientage |\n|---|---|\n| unter 20 | 27 |\n| 20 bis 49 | 25 |\n| ab 50 | 30 |",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        ("ich bin 52, wie viele ferientage habe ich?", "Alter: ab 50; Ferientage: 30"),
+        ("Ich bin 35 Jahre alt. Wie viele Ferientage bekomme ich?", "Alter: 20 bis 49; Ferientage: 25"),
+    ],
+)
+def test_the_row_whose_band_holds_the_figure_the_question_gives_is_chosen(question: str, row: str) -> None:
+    found = best_evidence(question, [*PASSAGES, HOLIDAY_BY_AGE], limit=1)
+    assert [e.text for e in found] == [row]
+
+
+def test_a_german_compound_finds_the_words_a_document_writes_apart() -> None:
+    leave = Passage(
+        doc_id="de-leave",
+        title="Sonderurlaub",
+        section="Anlässe",
+        text="Für die eigene Hochzeit gibt es zwei Tage Sonderurlaub. Beim Umzug gibt es einen Tag.",
+    )
+    found = best_evidence("wie viele sonderurlaubstage bei hochzeit?", [*PASSAGES, leave], limit=1)
+    assert [e.text for e in found] == ["Für die eigene Hochzeit gibt es zwei Tage Sonderurlaub."]
