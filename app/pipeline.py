@@ -158,6 +158,7 @@ class AnswerPipeline:
                 text=p.text,
                 quote=p.quote,
                 jurisdiction=",".join(p.jurisdictions),
+                similarity=p.similarity,
             )
             for p in found
         ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.ai import cue_words as cw
 from app.ai.dates import format_long_date
-from app.ai.extractive import Evidence, best_evidence, content_terms, is_overview_question
+from app.ai.extractive import Evidence, best_evidence, content_terms, evidence_by_meaning, is_overview_question
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, Passage
 from app.ai.quantities import format_money, format_number, format_percent
@@ -352,6 +352,7 @@ class EmbeddedEngine:
             titles = list(dict.fromkeys(p.title for p in request.passages))
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
         evidence = best_evidence(question, request.passages, personal=personal_terms(request))
+        evidence = evidence or evidence_by_meaning(request.passages)
         return self._quote(evidence, draft) if evidence else None
 
     def _quote(self, evidence: list[Evidence], draft: Draft) -> str:

@@ -109,6 +109,7 @@ _NO_FIGURE_FACTOR = 0.7
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
 SEMANTIC_ACCEPT = 0.6
+RETRIEVAL_TRUST = 0.5  # passage similarity of in-scope questions in our measurements ~0.6+, off-topic ones < 0.4
 SEMANTIC_FLOOR = 0.45
 SEMANTIC_WEIGHT = 0.5
 PERSONAL_WEIGHT = 0.1
@@ -403,6 +404,17 @@ _GENERIC = word_set(
     "benefit perk package get offer have company overview list available provide give employee tener ofrecen ofrece "
     "hay cuale which"
 )
+
+
+def evidence_by_meaning(passages: list[Passage]) -> list[Evidence]:
+    """When no unit shares enough words with the question: the unit closest in meaning, taken only from a passage
+    the search found close in meaning as a whole ("can I wear jeans?" → the dress-code passage), never a guess."""
+    trusted = [p for p in passages if p.similarity is not None and p.similarity >= RETRIEVAL_TRUST]
+    scored = [(meaning, p, unit) for p in trusted for unit, meaning in p.unit_similarity.items()]
+    if not scored:
+        return []
+    meaning, passage, unit = max(scored, key=lambda s: s[0])
+    return [Evidence(passage, unit, meaning)] if meaning >= SEMANTIC_FLOOR else []
 
 
 def is_overview_question(question: str) -> bool:

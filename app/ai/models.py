@@ -69,6 +69,7 @@ class Passage(BaseModel):
     ref: str | None = None
     # Each quotable unit's similarity in meaning to the question (sentence embeddings), when the pipeline has them.
     unit_similarity: dict[str, float] = Field(default_factory=dict)
+    similarity: float | None = None  # the whole passage's similarity in meaning to the question (the index's)
 
     @property
     def citation_ref(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import request_cue
-from app.ai.extractive import best_evidence
+from app.ai.extractive import best_evidence, evidence_by_meaning
 from app.ai.facts import asked_terms, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
@@ -141,7 +141,11 @@ def _smalltalk(folded: str) -> str | None:
 
 
 def _is_benefits(folded: str, request: AnswerRequest, text: str) -> bool:
-    return cw.BENEFITS.search(folded) is not None or bool(best_evidence(text, request.passages, limit=1))
+    return (
+        cw.BENEFITS.search(folded) is not None
+        or bool(best_evidence(text, request.passages, limit=1))
+        or bool(evidence_by_meaning(request.passages))
+    )
 
 
 def _asks_policy(folded: str, request: AnswerRequest, text: str) -> bool:

@@ -284,3 +284,20 @@ def test_a_german_compound_finds_the_words_a_document_writes_apart() -> None:
     )
     found = best_evidence("wie viele sonderurlaubstage bei hochzeit?", [*PASSAGES, leave], limit=1)
     assert [e.text for e in found] == ["Für die eigene Hochzeit gibt es zwei Tage Sonderurlaub."]
+
+
+def test_a_passage_close_in_meaning_answers_by_its_closest_sentence_when_words_do_not_match(
+    embedded: AnswerEngine,
+) -> None:
+    units = {"Associates wear the store apron on shift.": 0.41, "Dark denim is fine on the sales floor.": 0.52}
+    close = DRESS.model_copy(update={"unit_similarity": units, "similarity": 0.58})
+    answer = embedded.answer(make_request("am I allowed to show up in jeans", passages=[close]))
+    assert answer.intent is Intent.BENEFITS_QUESTION
+    assert "Dark denim is fine on the sales floor." in answer.text
+
+
+def test_a_passage_the_search_found_only_loosely_is_never_quoted(embedded: AnswerEngine) -> None:
+    units = {"Associates wear the store apron on shift.": 0.41, "Dark denim is fine on the sales floor.": 0.52}
+    loose = DRESS.model_copy(update={"unit_similarity": units, "similarity": 0.31})
+    answer = embedded.answer(make_request("am I allowed to show up in jeans", passages=[loose]))
+    assert "denim" not in answer.text
