@@ -295,17 +295,17 @@ class EmbeddedEngine:
             grants = any(_individual_grant(request, name) for name in missing)
             if documents and not (grants and _YES_NO.match(fold(route.text))):  # the documents state it
                 label = fact_value(request, missing[0], draft.language).label
-                return draft.render("term_from_documents", label=label) + "\n\n" + documents
+                return draft.render("term_from_documents", label=label) + "\n\n" + self._quote(documents, draft)
             if cw.PERSONAL.search(fold(route.text)):
                 draft.handoff = True
                 return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
-        explained = documents or self._term_passage(request, route, draft)
+        explained = self._quote(documents, draft) if documents else self._term_passage(request, route, draft)
         if explained and len(missing) == len(sentences):
             return explained  # the offer has no such term, but the documents explain it
         draft.handoff = bool(missing)
         return " ".join(sentences) + (f"\n\n{explained}" if explained else "")
 
-    def _documents_beyond_terms(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+    def _documents_beyond_terms(self, request: AnswerRequest, route: Route, draft: Draft) -> list[Evidence]:
         """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
         "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
         asked = content_terms(route.text)
@@ -313,9 +313,8 @@ class EmbeddedEngine:
         residual = asked - named - _LOOKUP_WORDS
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
         if not residual and not missing:
-            return None
-        evidence = self._term_evidence(request, route)
-        return self._quote(evidence, draft) if evidence else None
+            return []
+        return self._term_evidence(request, route)
 
     def _term_evidence(self, request: AnswerRequest, route: Route) -> list[Evidence]:
         """Evidence for a question naming offer terms: as asked, then without the term's words (what is asked
@@ -327,7 +326,7 @@ class EmbeddedEngine:
         searches += [(question, _passages_naming(request.passages, phrase)) for question, phrase in renamed]
         searches.append((residual, about_term))
         for question, passages in searches:
-            evidence = best_evidence(question, passages, limit=1, personal=personal) if question else []
+            evidence = best_evidence(question, passages, limit=2, personal=personal) if question else []
             if evidence:
                 return evidence
         return []
