@@ -38,6 +38,7 @@ from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
 from offer_engine.terms import OfferTerms, Term
+from offer_engine.versions import OfferVersion
 from offer_engine.webhook_events import EventState
 
 
@@ -89,8 +90,10 @@ def _queue_approved_letter(
     if request.letter_id is None:
         return []
     letter = get_letter(session, request.letter_id)
+    version = session.get(OfferVersion, letter.version_id)
+    approved = writebacks.approved_term_fields(version.offer_terms, setup.catalogue, setup.mapping) if version else {}
     plan = writebacks.enqueue_letter_approved(
-        session, offer=offer, letter=letter, mapping=setup.mapping, actor=actor, now=now
+        session, offer=offer, letter=letter, mapping=setup.mapping, actor=actor, now=now, approved_fields=approved
     )
     return plan.jobs
 

@@ -7,16 +7,20 @@ Which fields receive what comes from the tenant mapping; a write whose field is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
 
 from icims.mapping import TenantMapping
 from offer_engine.actors import Actor
+from offer_engine.catalogue import Catalogue, TermDefinition, TermType
 from offer_engine.letter_store import Letter
 from offer_engine.offers import Offer
 from offer_engine.outbox import JobKind, SyncJob, enqueue
+from offer_engine.terms import OfferTerms
 
 NOTE_MARKER_PREFIX = "offer-assistant ref"
 
@@ -42,15 +46,51 @@ def enqueue_letter_approved(
     mapping: TenantMapping,
     actor: Actor,
     now: datetime | None = None,
+    approved_fields: dict[str, Any] | None = None,
 ) -> WritebackPlan:
-    """Approved letter → upload the PDF, set draft status 'Approved' and the version number, add a note."""
+    """Approved letter → upload the PDF, set draft status 'Approved' and the version number, write the approved
+    terms to their fields (`approved_fields`, see `approved_term_fields`), add a note."""
     group = f"letter:{letter.id}:approved"
     status = mapping.draft_status_values.approved
     note = (
         f"Offer letter version {letter.version_number} approved in the Offer Assistant "
         f"(letter {letter.id}, PDF sha256 {(letter.pdf_sha256 or '')[:16]})."
     )
-    return _enqueue_letter_jobs(session, offer, letter, mapping, actor, group, status, note, now)
+    return _enqueue_letter_jobs(session, offer, letter, mapping, actor, group, status, note, now, approved_fields)
+
+
+def approved_term_fields(terms: OfferTerms, catalogue: Catalogue, mapping: TenantMapping) -> dict[str, Any]:
+    """The approved value of each term the catalogue marks `write_back`, for its first workflow field, in the shape
+    iCIMS takes (money as a currency object, dates as yyyy-mm-dd, list values by their text); iCIMS is the
+    customer's record, so what was approved must be what it says. Terms read from the job or the person are not
+    written (an offer changes only its own workflow)."""
+    fields: dict[str, Any] = {}
+    for term in catalogue.terms.values():
+        if not term.write_back or term.internal:
+            continue
+        source = next(iter(term.sources or mapping.terms.get(term.key, [])), None)
+        value = _approved_value(terms, term)
+        if source is not None and source.profile == "applicantworkflow" and value is not None:
+            fields[source.field] = _icims_value(term, value, terms.currency)
+    return fields
+
+
+def _approved_value(terms: OfferTerms, term: TermDefinition) -> Any:
+    if not term.builtin:
+        return terms.custom.get(term.key)
+    value = getattr(terms, term.key, None)
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def _icims_value(term: TermDefinition, value: Any, currency: str) -> Any:
+    if term.type in (TermType.MONEY, TermType.MONEY_RATE):
+        return {"amount": float(Decimal(str(value))), "currency": currency}
+    if term.type in (TermType.PERCENT, TermType.COUNT, TermType.DURATION):
+        number = Decimal(str(value))
+        return int(number) if number == number.to_integral_value() else float(number)
+    if term.type is TermType.CHOICE:
+        return {"value": str(value)}
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def enqueue_draft_generated(
@@ -119,6 +159,7 @@ def _enqueue_letter_jobs(
     status: str,
     note: str | None,
     now: datetime | None,
+    approved_fields: dict[str, Any] | None = None,
 ) -> WritebackPlan:
     plan = WritebackPlan()
 
@@ -145,6 +186,7 @@ def _enqueue_letter_jobs(
         fields[mapping.version_field] = letter.version_number
     else:
         plan.skipped.append("version number: tenant.version_field is not mapped")
+    fields.update(approved_fields or {})
     if fields:
         add(JobKind.PATCH_FIELDS, "fields", {"fields": fields})
     if note:

@@ -6,7 +6,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from app.config import Settings
 from icims.client import ICIMSClient
 from icims.mapping import TenantMapping
 from offer_engine import letter_store, outbox, writebacks
+from offer_engine.catalogue import build_catalogue
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.delivery import DeliveryRound, RetryPolicy, deliver_due
@@ -268,3 +270,32 @@ def test_unmapped_fields_are_skipped_and_said_so(engine: Engine, mapping: Tenant
         link = writebacks.enqueue_chat_link(session, offer=offer, url="u", link_id="1", mapping=bare, actor=f.system())
         assert link.jobs == []
         assert link.skipped
+
+
+def test_approved_terms_marked_write_back_land_in_their_workflow_fields(
+    engine: Engine, icims: SandboxHandle, mapping: TenantMapping
+) -> None:
+    terms = {name: [str(r) for r in refs] for name, refs in mapping.terms.items()}
+    terms["base_salary"] = {"source": "applicantworkflow.field31001", "write_back": True}  # type: ignore[assignment]
+    terms["start_date"] = {"source": "applicantworkflow.field31006", "write_back": True}  # type: ignore[assignment]
+    terms["department"] = {"source": "job.department", "write_back": True}  # type: ignore[assignment]
+    data = mapping.model_dump(exclude={"terms", "term_configs", "band_min", "band_max", "band_currency"})
+    writing = TenantMapping.model_validate({**data, "terms": terms})
+    with session_scope(engine) as session:
+        offer = f.make_offer(session, workflow_id=3401, state=OfferState.APPROVED)
+        version = f.current(session, offer)
+        approved = version.offer_terms.model_copy(
+            update={"base_salary": Decimal(203500), "start_date": date(2027, 3, 1)}
+        )
+        fields = writebacks.approved_term_fields(approved, build_catalogue(writing), writing)
+        assert fields == {"field31001": {"amount": 203500.0, "currency": "USD"}, "field31006": "2027-03-01"}
+        letter = letter_store.latest_letter(session, version.id or 0)
+        assert letter is not None
+        writebacks.enqueue_letter_approved(
+            session, offer=offer, letter=letter, mapping=writing, actor=f.system(), approved_fields=fields
+        )
+    _drain(engine, _client(icims))
+    workflow = icims.profile("applicantworkflows", 3401)
+    assert workflow["field31001"]["amount"] == 203500.0  # iCIMS, the record, says what was approved
+    assert workflow["field31006"] == "2027-03-01"
+    assert "department" not in workflow  # a job field is never written from an offer
