@@ -129,21 +129,26 @@ def test_one_table_does_not_fill_every_place(corpus: Corpus, markdown_doc: Calla
     assert sum(p.kind == "table_row" for p in everything) == 8  # held back, not dropped
 
 
+class CountingEncoder:
+    """The real encoder, recording every batch it is asked to embed."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: list[list[str]] = []
+        self.name, self.dimension = real.name, real.dimension
+
+    def embed(self, texts: list[str]) -> Any:
+        self.calls.append(texts)
+        return self.real.embed(texts)
+
+    def count_word_pieces(self, text: str) -> int:
+        return int(self.real.count_word_pieces(text))
+
+
 def test_repeated_questions_reuse_the_query_vector(demo_index: BenefitsIndex) -> None:
-    calls: list[list[str]] = []
-    real = demo_index.encoder
-
-    class Counting:
-        name, dimension = real.name, real.dimension
-
-        def embed(self, texts: list[str]) -> Any:
-            calls.append(texts)
-            return real.embed(texts)
-
-        def count_word_pieces(self, text: str) -> int:
-            return real.count_word_pieces(text)
-
-    index = BenefitsIndex(demo_index.config, Counting())
+    encoder = CountingEncoder(demo_index.encoder)
+    calls = encoder.calls
+    index = BenefitsIndex(demo_index.config, encoder)
     first = index.search("how do my RSUs vest?", jurisdiction="US")
     again = index.search("how do my RSUs vest?", jurisdiction="GB")
     assert calls == [["how do my RSUs vest?"]]
@@ -154,20 +159,9 @@ def test_repeated_questions_reuse_the_query_vector(demo_index: BenefitsIndex) ->
 
 
 def test_sentence_similarities_rank_by_meaning_and_embed_each_sentence_once(demo_index: BenefitsIndex) -> None:
-    real = demo_index.encoder
-    calls: list[list[str]] = []
-
-    class Counting:
-        name, dimension = real.name, real.dimension
-
-        def embed(self, texts: list[str]) -> Any:
-            calls.append(texts)
-            return real.embed(texts)
-
-        def count_word_pieces(self, text: str) -> int:
-            return real.count_word_pieces(text)
-
-    index = BenefitsIndex(demo_index.config, Counting())
+    encoder = CountingEncoder(demo_index.encoder)
+    calls = encoder.calls
+    index = BenefitsIndex(demo_index.config, encoder)
     sentences = ["Dark denim is fine on the sales floor.", "The 401(k) match is 4% of pay."]
     jeans = index.similarities("can I wear jeans at work?", sentences)
     assert jeans[0] > jeans[1] + 0.3
