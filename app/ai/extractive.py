@@ -125,8 +125,24 @@ class Evidence:
     score: float
 
 
+# The head nouns of German compounds: "Erholungsurlaub", "Jahresbruttogehalt", "Zahnzusatzversicherung" are read
+# by their last part, as a document may name the same thing with another compound.
+_COMPOUND_HEADS = {
+    "urlaub": "vacation", "urlaubs": "vacation", "gehalt": "salary", "gehalts": "salary", "lohn": "salary",
+    "versicherung": "insurance", "zuschuss": "allowance", "zulage": "allowance", "pramie": "bonus",
+    "rente": "retirement", "vorsorge": "retirement", "versorgung": "retirement", "kosten": "expense",
+    "tage": "day", "stunden": "hour", "beitrag": "contribution", "beitrage": "contribution", "prufung": "check",
+    "zeugnis": "certificate", "frist": "deadline", "fristen": "deadline", "zahlung": "payment", "jahr": "year",
+    "monat": "month", "woche": "week",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
     """A light plural stemmer ("plans" -> "plan", "bonuses" -> "bonus", "policies" -> "policy")."""
+    if len(word) >= 9 and word not in _SYNONYMS:
+        head = next((h for h in sorted(_COMPOUND_HEADS, key=len, reverse=True) if word.endswith(h)), None)
+        if head is not None and len(word) - len(head) >= 4:
+            return _COMPOUND_HEADS[head]
     word = _SYNONYMS.get(word, word)
     if word.endswith("ies") and len(word) > 4:
         base = word[:-3] + "y"
@@ -140,10 +156,67 @@ def _stem(word: str) -> str:
 
 
 _PHRASES = re.compile(r"\b(?:pay|paid|paying) (?:it )?back\b|\bclaw ?-?backs?\b")
+# Multi-word names of one thing, in English, Spanish and German, read as one shared word (on folded text), so a
+# question and a document that name it differently still meet: "roll over" and "carried forward" are "carryover".
+_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (concept, re.compile(pattern))
+    for concept, pattern in (
+        (
+            "carryover",
+            r"\b(?:carr(?:y|ies|ied|ying) (?:it |them |days |leave |hours )?(?:over|forward)"
+            r"|roll(?:s|ed|ing)? (?:it |them )?over|carry-?over|rollover|pasar (?:al|para el) ano siguiente"
+            r"|arrastrar"
+            r"|acumular para el ano|uebertrag\w*|ubertrag\w*|mitnehmen ins (?:neue|nachste) jahr)\b",
+        ),
+        (
+            "vacation",
+            r"\b(?:annual leave|holiday (?:entitlement|allowance|days?)|paid time off|vacation days?"
+            r"|dias de vacaciones|erholungsurlaub|urlaubsanspruch|ferienanspruch)\b",
+        ),
+        (
+            "payperiod",
+            r"\b(?:pay ?periods?|pay ?checks?|pay ?cheques?|per (?:check|cheque)|payroll period|por nomina"
+            r"|por quincena|pro abrechnung|pro gehaltsabrechnung)\b",
+        ),
+        ("firstday", r"\b(?:first day|day one|1st day|primer dia|erste[nrm]? (?:arbeits)?tag\w*)\b"),
+        (
+            "wedding",
+            r"\b(?:get(?:ting)? married|marriage|wedding|casarme|casarse|boda|matrimonio|heirat\w*|hochzeit"
+            r"|eheschliessung|eheschließung)\b",
+        ),
+        ("birth", r"\b(?:birth of (?:a|my|your) (?:child|baby)|new ?born|nacimiento|geburt\w*)\b"),
+        ("spouse", r"\b(?:wife|husband|spouse|partner|esposa|esposo|marido|mujer|ehefrau|ehemann|ehepartner\w*)\b"),
+        ("headoffice", r"\b(?:hq|head ?quarters|head office|main office|oficinas? centrales?|sede central|zentrale)\b"),
+        ("signon", r"\b(?:sign[- ]?on|signing|hiring|joining|welcome) bonus\b|\bantrittspramie\b"),
+        ("refund", r"\b(?:money back|refund\w*|reimburs\w*|reembols\w*|erstatt\w*|ruckerstatt\w*)\b"),
+        (
+            "backgroundcheck",
+            r"\b(?:background (?:check|screening)s?|criminal record\w*|police (?:check|certificate)"
+            r"|antecedentes penales|fuhrungszeugnis\w*|strafregister\w*|leumund\w*)\b",
+        ),
+        (
+            "dresscode",
+            r"\b(?:dress ?code|what (?:to|do i|should i) wear|attire|uniforms?|vestimenta"
+            r"|codigo de vestimenta|kleiderordnung|kleidung|dresscode)\b",
+        ),
+    )
+)
+
+
+_CONCEPT_NAMES = frozenset(concept for concept, _ in _CONCEPTS)
+_CONCEPT_WEIGHT = 2.0  # a concept stands for the two or three words that named it
+
+
+def _concepts(text: str) -> str:
+    """The text with the words that name a concept replaced by its one shared word."""
+    for concept, pattern in _CONCEPTS:
+        text = pattern.sub(f" {concept} ", text)
+    return text
 
 
 def content_terms(text: str) -> set[str]:
-    text = _PAREN_SUFFIX.sub(r"\1\2", _PHRASES.sub(" repay ", text.lower()))
+    text = _concepts(fold(text))
+    text = _PAREN_SUFFIX.sub(r"\1\2", _PHRASES.sub(" repay ", text))
     text = _AMOUNT_ADVERB.sub(r"\1", text)
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
@@ -367,7 +440,8 @@ def best_evidence(
     total = len(candidates)
 
     def weight(term: str) -> float:
-        return math.log(1 + total / document_frequency.get(term, 1))
+        rarity = math.log(1 + total / document_frequency.get(term, 1))
+        return rarity * _CONCEPT_WEIGHT if term in _CONCEPT_NAMES else rarity
 
     asked_weight = sum(weight(t) for t in asked)
     wants_amount = _ASKS_AMOUNT.search(fold(question)) is not None
@@ -397,7 +471,29 @@ def best_evidence(
     if not scored or scored[0].score < min_score:
         return []
     best = scored[0].score
-    return [e for e in scored[:limit] if e.score >= 0.75 * best]
+    return [_with_context(e) for e in scored[:limit] if e.score >= 0.75 * best]
+
+
+# A sentence that opens by pointing back ("It is paid …", "Dies gilt …") means nothing without the one before; a
+# sentence followed by one that points back to it goes on there ("… an allowance. It covers …").
+_POINTS_BACK = re.compile(
+    r"^(?:it|its|this|that|these|those|they|them|such|es|dies|diese[rsnm]?|das|sie|er|esto|esta|este|estos|estas"
+    r"|ello|dicha?o?s?|in (?:this|that) case|in diesem fall|en ese caso)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_context(evidence: Evidence) -> Evidence:
+    units = _units(evidence.passage.text)
+    if evidence.text not in units:
+        return evidence
+    at = units.index(evidence.text)
+    text = evidence.text
+    if _POINTS_BACK.match(text) and at > 0:
+        text = f"{units[at - 1]} {text}"
+    if at + 1 < len(units) and _POINTS_BACK.match(units[at + 1]):
+        text = f"{text} {units[at + 1]}"
+    return Evidence(evidence.passage, text, evidence.score)
 
 
 _GENERIC = word_set(

@@ -301,3 +301,39 @@ def test_a_passage_the_search_found_only_loosely_is_never_quoted(embedded: Answe
     loose = DRESS.model_copy(update={"unit_similarity": units, "similarity": 0.31})
     answer = embedded.answer(make_request("am I allowed to show up in jeans", passages=[loose]))
     assert "denim" not in answer.text
+
+
+def test_one_thing_named_two_ways_meets_in_question_and_document() -> None:
+    rules = Passage(
+        doc_id="leave",
+        title="Annual leave",
+        section="Carrying leave forward",
+        text="Annual leave is booked through the portal. Up to five days may be carried forward into the next year.",
+    )
+    found = best_evidence("can I roll over unused holiday days?", [*PASSAGES, rules], limit=2)
+    assert "Up to five days may be carried forward into the next year." in [e.text for e in found]
+
+
+def test_a_german_compound_is_read_by_its_head_noun() -> None:
+    leave = Passage(
+        doc_id="de-leave",
+        title="Urlaub",
+        section="Anspruch",
+        text="Der Erholungsurlaub beträgt 30 Arbeitstage im Kalenderjahr. Bitte planen Sie ihn früh.",
+    )
+    found = best_evidence("wie viel Urlaub habe ich im Jahr?", [*PASSAGES, leave], limit=1)
+    assert found
+    assert found[0].text.startswith("Der Erholungsurlaub beträgt 30 Arbeitstage")
+
+
+def test_a_sentence_that_points_back_is_quoted_with_the_one_it_points_to() -> None:
+    allowance = Passage(
+        doc_id="car",
+        title="Company car allowance",
+        section="Allowance",
+        text="Senior staff receive a monthly car allowance. It is paid with the salary and is taxable.",
+    )
+    found = best_evidence("is the car allowance taxable?", [*PASSAGES, allowance], limit=1)
+    assert [e.text for e in found] == [
+        "Senior staff receive a monthly car allowance. It is paid with the salary and is taxable."
+    ]
