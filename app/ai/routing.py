@@ -159,6 +159,21 @@ def _asks_policy(folded: str, request: AnswerRequest, text: str) -> bool:
     return bool(best_evidence(text, request.passages, limit=1))
 
 
+# About the first day itself (where, what time, what to bring or wear), not about its date.
+_DAY_LOGISTICS = re.compile(
+    r"\b(?:where|what time|which office|which address|arrive|bring|wear|expect|happen|agenda|parking|park|address"
+    r"|who do i (?:meet|ask|report to)|donde|a que hora|que hora|traer|llevar|ponerme|esperar|wo|uhrzeit"
+    r"|um wie ?viel uhr|mitbringen|anziehen|erwartet|ablauf|adresse)\b"
+)
+
+
+def _asks_about_the_day(folded: str, terms: list[str], request: AnswerRequest, text: str) -> bool:
+    """ "Where do I go on my first day?" names the start date's words but asks what the documents say."""
+    if terms != ["start_date"] or _DAY_LOGISTICS.search(folded) is None:
+        return False
+    return bool(best_evidence(text, request.passages, limit=1) or evidence_by_meaning(request.passages))
+
+
 def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     text, problem = input_problem(request.message, options.max_message_chars)
     if problem:
@@ -197,8 +212,10 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     own_offer = cw.OWN_OFFER.search(folded) is not None
     mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
     only_weak = mentions and all(m.weak for m in mentions)
-    if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not _asks_policy(folded, request, text):
-        return make(Intent.OFFER_TERM_QUESTION, terms=asked_terms(text, request.extra_facts, own_offer=own_offer))
+    asked = asked_terms(text, request.extra_facts, own_offer=own_offer)
+    documents_first = _asks_policy(folded, request, text) or _asks_about_the_day(folded, asked, request, text)
+    if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not documents_first:
+        return make(Intent.OFFER_TERM_QUESTION, terms=asked)
     if _is_benefits(folded, request, text):
         return make(Intent.BENEFITS_QUESTION)
     return make(Intent.OUT_OF_SCOPE)
