@@ -10,10 +10,10 @@ iCIMS listens again; the figure is the time from then until every workflow has i
 (letter, draft status) delivered, and whether each write landed exactly once.
 
 Storm: `webhooks` notifications are drafted first (their writes queued, due), then `storm_calls` iCIMS calls in a
-row answer 429 with ``Retry-After: retry_after_seconds`` while two workers deliver. Every request is recorded on the client side; for each 429 a worker got,
-the figure is how late that worker's next call to the tenant came after the Retry-After ran out (its "overshoot"),
-against one worker round (the interval plus the longest round); and for each throttled write, how late its own
-retry came after its own Retry-After.
+row answer 429 with ``Retry-After: retry_after_seconds`` while two workers deliver. Every request is recorded on
+the client side; for each 429 a worker got, the figure is how late the tenant's next call came after the
+Retry-After ran out (its "overshoot"), against one worker round (the interval plus the longest round); and for
+each throttled write, how late its own retry came after its own Retry-After.
 """
 
 from __future__ import annotations
