@@ -2,7 +2,7 @@
 
 One round (`Workers.run_once`) processes received notifications one at a time (offer-ready → version 1, letter,
 compliance check, PDF, and the draft's upload queued for iCIMS: `offer_engine.lifecycle.handle_status_event`),
-records who owns newly seen requisitions, delivers due outbox jobs (`offer_engine.delivery.deliver_due`),
+delivers due outbox jobs (`offer_engine.delivery.deliver_due`), records who owns newly seen requisitions,
 escalates overdue approval steps and expires sent offers past their expiry date.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
@@ -255,7 +255,8 @@ class Workers:
 
     def run_once(self, now: datetime | None = None) -> RoundReport:
         report = RoundReport()
-        for step in (self.process_events, self.record_owners, self.deliver, self.housekeeping):
+        # Writes before owner look-ups: when iCIMS throttles, what is due to be written goes first.
+        for step in (self.process_events, self.deliver, self.record_owners, self.housekeeping):
             if self.stopping.is_set():
                 break
             try:
