@@ -13,7 +13,8 @@ Storm: `webhooks` notifications are drafted first (their writes queued, due), th
 row answer 429 with ``Retry-After: retry_after_seconds`` while two workers deliver. Every request is recorded on
 the client side; for each 429 a worker got, the figure is how late the tenant's next call came after the
 Retry-After ran out (its "overshoot"), against one worker round (the interval plus the longest round); and for
-each throttled write, how late its own retry came after its own Retry-After.
+each throttled call, how late the next call to the same resource (the job's or event's own retry) came after its
+own Retry-After.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class StormResult(BaseModel):
     slept_seconds: float  # back-off waits inside the iCIMS clients: must be 0
     round_seconds: float  # one worker round: the interval plus the longest round's own time
     max_overshoot_seconds: float  # a worker's next call to the tenant after a 429, beyond its Retry-After
-    max_job_overshoot_seconds: float | None  # a throttled write's own retry, beyond its own Retry-After
+    max_job_overshoot_seconds: float | None  # a throttled item's own retry (same resource), beyond its Retry-After
     drain_seconds: float  # from the storm's start to every workflow drafted and written
     drafted: int
     written_once: int
@@ -348,7 +349,8 @@ def run_storm(
 
 def _overshoots(calls: list[Call]) -> tuple[float, float | None]:
     """The longest delay beyond a Retry-After: of the tenant's next call (by either worker) once a 429's
-    Retry-After ran out, and of a throttled write's own next try (the same PATCH path) after its own Retry-After."""
+    Retry-After ran out, and of the throttled item's own next try (the next call to the same resource: the
+    write's read-back or the write itself, the draft's read) after its own Retry-After."""
     worst, worst_job = 0.0, None
     for n, call in enumerate(calls):
         if call.status != 429:
@@ -357,10 +359,9 @@ def _overshoots(calls: list[Call]) -> tuple[float, float | None]:
         following = next((c for c in calls[n + 1 :] if c.at >= ready), None)
         if following is not None:
             worst = max(worst, following.at - ready)
-        if call.method == "PATCH":
-            again = next((c for c in calls[n + 1 :] if c.method == "PATCH" and c.path == call.path), None)
-            if again is not None:
-                worst_job = max(worst_job or 0.0, again.at - ready)
+        again = next((c for c in calls[n + 1 :] if c.path == call.path), None)
+        if again is not None:
+            worst_job = max(worst_job or 0.0, again.at - ready)
     return worst, worst_job
 
 

@@ -24,13 +24,13 @@ def test_the_overshoot_is_how_late_the_next_call_came_after_the_retry_after_ran_
         call(2.5, worker="w2"),  # the first call once it ran out: 0.5 s late
         call(3.0, 429, method="PATCH", path="/wf/1", after=1.0),
         call(4.2, method="PATCH", path="/wf/2"),  # the tenant's next call: 0.2 s late
-        call(6.0, method="PATCH", path="/wf/1"),  # the throttled write's own retry: 2 s after its Retry-After
+        call(6.0, path="/wf/1"),  # the throttled write's own retry (its read-back first): 2 s after its Retry-After
     ]
     worst, worst_job = _overshoots(calls)
     assert round(worst, 6) == 0.5
     assert worst_job == 2.0
 
 
-def test_no_throttled_write_means_no_job_figure() -> None:
-    assert _overshoots([call(0.0, 429, after=1.0), call(1.5)]) == (0.5, None)
+def test_a_resource_never_called_again_gives_no_own_retry_figure() -> None:
+    assert _overshoots([call(0.0, 429, after=1.0), call(1.5, path="/y")]) == (0.5, None)
     assert _overshoots([call(0.0)]) == (0.0, None)
