@@ -29,8 +29,9 @@ def web(tenant: Tenant, chainlit_ready: None) -> Iterator[TestClient]:
 def test_readiness_reports_database_vector_store_and_icims(web: TestClient) -> None:
     response = web.get("/ready")
     body = response.json()
-    assert set(body["checks"]) == {"database", "vector_store", "icims"}
+    assert set(body["checks"]) == {"database", "vector_store", "icims", "webhook_events"}
     assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["webhook_events"]["status"] == "ok"  # no incoming event ended without a draft
     assert response.status_code == (200 if body["status"] in {"ready", "degraded"} else 503)
     assert web.get("/health").json() == {"status": "ok"}
 
