@@ -2,7 +2,7 @@
 
 One round (`Workers.run_once`) processes received notifications one at a time (offer-ready → version 1, letter,
 compliance check, PDF, and the draft's upload queued for iCIMS: `offer_engine.lifecycle.handle_status_event`),
-records who owns newly seen requisitions, delivers due outbox jobs (`offer_engine.delivery.deliver_due`),
+delivers due outbox jobs (`offer_engine.delivery.deliver_due`), records who owns newly seen requisitions,
 escalates overdue approval steps and expires sent offers past their expiry date.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
@@ -108,6 +108,7 @@ class Workers:
         self.stopping = threading.Event()
         self.gate = TenantGate(unreachable_pause_seconds=self.config.unreachable_pause_seconds)
         self.tenant = setup.customer_id
+        self._outage_seen = False  # an event failed on an unreachable or failing iCIMS since the last success
 
     def _open(self, report: RoundReport, now: datetime | None) -> bool:
         """Whether this worker may call the tenant now (its per-tenant budget); notes it in the report if not."""
@@ -153,21 +154,31 @@ class Workers:
                     now=now,
                     retry=self.config.event_retry,
                 )
-                self._after_event(event, now)
+                self._after_event(session, event, now)
                 return EventState(event.state)
         except Exception as exc:  # one bad event must not stop the worker: it waits and is tried again
             log.exception("processing webhook event %s failed", event_id)
             return self._record_crash(event_id, exc, now)
 
-    def _after_event(self, event: WebhookEvent, now: datetime | None) -> None:
-        """A throttled or unreachable tenant closes this worker's gate: no more calls there until the wait is over."""
+    def _after_event(self, session: Session, event: WebhookEvent, now: datetime | None) -> None:
+        """A throttled or unreachable tenant closes this worker's gate: no more calls there until the wait is over.
+        The first event that gets through after iCIMS was unreachable or failing makes the events still waiting
+        for that reason due at once: the outage is over, their back-off need not run out."""
+        kind = event.failure_kind
         if event.state != EventState.FAILED.value:
+            if self._outage_seen and event.state == EventState.PROCESSED.value:
+                self._outage_seen = False
+                brought = webhook_events.bring_forward(session, now=now)
+                if brought:
+                    log.info("iCIMS answers again: %d waiting event(s) are due now", brought)
             return
-        if event.failure_kind == FailureKind.RATE_LIMITED.value and event.next_attempt_at is not None:
+        if kind == FailureKind.RATE_LIMITED.value and event.next_attempt_at is not None:
             self.gate.close(self.tenant, event.next_attempt_at)
-        elif event.failure_kind == FailureKind.UNREACHABLE.value:
-            pause = timedelta(seconds=self.config.unreachable_pause_seconds)
-            self.gate.close(self.tenant, (now or utcnow()) + pause)
+        elif kind in (FailureKind.UNREACHABLE.value, FailureKind.SERVER_ERROR.value):
+            self._outage_seen = True
+            if kind == FailureKind.UNREACHABLE.value:
+                pause = timedelta(seconds=self.config.unreachable_pause_seconds)
+                self.gate.close(self.tenant, (now or utcnow()) + pause)
 
     def _record_crash(self, event_id: int, exc: Exception, now: datetime | None) -> EventState | None:
         """An unexpected error (ours, or the database's) fails the event with back-off instead of retrying it
@@ -249,7 +260,8 @@ class Workers:
 
     def run_once(self, now: datetime | None = None) -> RoundReport:
         report = RoundReport()
-        for step in (self.process_events, self.record_owners, self.deliver, self.housekeeping):
+        # Writes before owner look-ups: when iCIMS throttles, what is due to be written goes first.
+        for step in (self.process_events, self.deliver, self.record_owners, self.housekeeping):
             if self.stopping.is_set():
                 break
             try:

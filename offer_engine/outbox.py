@@ -160,14 +160,10 @@ def _claimable(now: datetime) -> Any:
 def claim_due(
     session: Session, *, worker_id: str, now: datetime | None = None, limit: int = 20, lease_seconds: float = 120.0
 ) -> list[SyncJob]:
-    """Take up to `limit` due jobs for `worker_id` (the caller commits before delivering them)."""
+    """Take up to `limit` due jobs for `worker_id` (the caller commits before delivering them), oldest first: a
+    job sent back by a 429 keeps its place in the line, so it is the first to go once its Retry-After is over."""
     moment = now or utcnow()
-    statement = (
-        select(SyncJob.id)
-        .where(_claimable(moment))
-        .order_by(col(SyncJob.next_attempt_at), col(SyncJob.id))
-        .limit(limit)
-    )
+    statement = select(SyncJob.id).where(_claimable(moment)).order_by(col(SyncJob.id)).limit(limit)
     if is_postgres(session.get_bind().engine):
         statement = statement.with_for_update(skip_locked=True, of=SyncJob)  # type: ignore[arg-type]
     claimed = []

@@ -8,7 +8,7 @@ the caller's (e.g. from `icims.webhooks`) or a sha256 over the event's identifyi
 ``next_attempt_at`` (capped exponential back-off, or the Retry-After iCIMS gave) and is tried again, by whichever
 worker comes first, however often it takes; it never runs out of tries. ``dead`` is an event that ended
 without a draft for a reason no retry fixes by itself (a 404 for the workflow, a mapping or domain refusal):
-it is listed (`list_dead`, `/ready`, review mode, ``offer-assistant events list``), and `retry` or a
+it is listed (`list_unfinished`, `count_dead`: `/ready`, review mode, ``offer-assistant events list``), and `retry` or a
 redelivery of the same notification starts it again.
 """
 
@@ -54,7 +54,7 @@ _ENDED = (EventState.PROCESSED, EventState.IGNORED, EventState.FAILED, EventStat
 
 
 class FailureKind(StrEnum):
-    """Why an attempt failed: the first four are transient (retried without end), the last ends the event."""
+    """Why an attempt failed: every kind but PERMANENT is transient (retried without end); PERMANENT ends it."""
 
     RATE_LIMITED = "rate_limited"  # HTTP 429 or the quota used up: retried after iCIMS's Retry-After
     UNREACHABLE = "unreachable"  # no answer: connection refused, time-out
@@ -180,14 +180,14 @@ def store_event(
 
 def _redelivered(session: Session, event: WebhookEvent, moment: datetime, actor: Actor) -> StoredEvent:
     """A redelivery starts an event that ended without a draft again; otherwise it is a duplicate."""
-    if event.state == EventState.DEAD.value and _restart(session, event.id or 0, moment):
+    if event.state == EventState.DEAD.value and _restart(session, event.id or 0):
         session.refresh(event)
         _audit_restart(session, event, actor, moment, "redelivered by iCIMS")
         return StoredEvent(event=event, duplicate=False, restarted=True)
     return _count_duplicate(session, event, moment)
 
 
-def _restart(session: Session, event_id: int, moment: datetime, states: tuple[EventState, ...] = ()) -> bool:
+def _restart(session: Session, event_id: int, states: tuple[EventState, ...] = ()) -> bool:
     """Back to received, due at once; guarded in SQL so that one of two concurrent redeliveries restarts it."""
     result = session.execute(
         update(WebhookEvent)
@@ -195,7 +195,7 @@ def _restart(session: Session, event_id: int, moment: datetime, states: tuple[Ev
             col(WebhookEvent.id) == event_id,
             col(WebhookEvent.state).in_([s.value for s in states or (EventState.DEAD,)]),
         )
-        .values(state=EventState.RECEIVED.value, next_attempt_at=None, last_duplicate_at=moment)
+        .values(state=EventState.RECEIVED.value, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -338,7 +338,7 @@ def retry(session: Session, event_id: int, *, actor: Actor, now: datetime | None
     """Start an event that ended without a draft (or is waiting after a failure) again, due at once."""
     event = get_event(session, event_id)
     moment = now or utcnow()
-    if not _restart(session, event_id, moment, (EventState.DEAD, EventState.FAILED)):
+    if not _restart(session, event_id, (EventState.DEAD, EventState.FAILED)):
         raise IllegalTransitionError(
             f"webhook event {event_id}", event.state, EventState.RECEIVED.value, "only dead or failed events"
         )
@@ -356,3 +356,21 @@ def list_unfinished(session: Session, *, include_waiting: bool = True, limit: in
 def count_dead(session: Session) -> int:
     statement = select(func.count()).select_from(WebhookEvent).where(WebhookEvent.state == EventState.DEAD.value)
     return int(session.exec(statement).one())
+
+
+def bring_forward(session: Session, *, now: datetime | None = None) -> int:
+    """iCIMS answers again: events waiting after it was unreachable or failing (5xx) are due at once instead of
+    sitting out the rest of their back-off. Returns how many were brought forward."""
+    moment = now or utcnow()
+    kinds = [FailureKind.UNREACHABLE.value, FailureKind.SERVER_ERROR.value]
+    result = session.execute(
+        update(WebhookEvent)
+        .where(
+            col(WebhookEvent.state) == EventState.FAILED.value,
+            col(WebhookEvent.failure_kind).in_(kinds),
+            col(WebhookEvent.next_attempt_at) > moment,
+        )
+        .values(next_attempt_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

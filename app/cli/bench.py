@@ -355,7 +355,7 @@ def _outage(settings: Settings, runs: int | None, echo: Echo, **options: Any) ->
         and storm.written_once == storm.webhooks
         and storm.duplicate_writes == 0
     )
-    job_text = f"{worst_job:.2f} s" if worst_job is not None else "no write was throttled"
+    job_text = f"{worst_job:.2f} s" if worst_job is not None else "(none throttled)"
     rows = [
         _row(
             "outage",
@@ -375,8 +375,8 @@ def _outage(settings: Settings, runs: int | None, echo: Echo, **options: Any) ->
         _row(
             "outage",
             targets[2],
-            f"next call at most {storm.max_overshoot_seconds:.2f} s after a Retry-After ran out; a throttled write's "
-            f"own retry at most {job_text} after its own (a round: {storm.round_seconds:.2f} s); "
+            f"next call at most {storm.max_overshoot_seconds:.2f} s after a Retry-After ran out; a throttled job's "
+            f"or event's own retry at most {job_text} after its own (a round: {storm.round_seconds:.2f} s); "
             f"{storm.throttled_answers} 429s, slept {storm.slept_seconds:g} s, drained in {storm.drain_seconds:.0f} s; "
             f"{storm.written_once}/{storm.webhooks} written exactly once",
             storm_ok if storm.storm_calls >= 120 else None,

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,11 +18,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from app.config import Settings
+from app.sandbox_settings import event_target
 from app.webhooks import WEBHOOK_PATH, router, webhook_secret
+from icims.errors import NotFound
+from icims.sandbox import ServerThread
+from icims.sandbox.emitter import signed_delivery
 from icims.webhooks import sign_hmac
+from offer_engine import webhook_events
+from offer_engine.actors import system_actor
 from offer_engine.audit import AuditEvent
 from offer_engine.db import session_scope
-from offer_engine.webhook_events import WebhookEvent
+from offer_engine.webhook_events import EventRetry, EventState, WebhookEvent
 
 URL = f"http://testserver{WEBHOOK_PATH}"
 
@@ -178,3 +185,31 @@ def test_basic_authentication_mode(settings: Settings, engine: Engine) -> None:
     assert counts(engine) == (0, 0)
     assert client.post(WEBHOOK_PATH, content=body, headers=good).status_code == 200
     assert counts(engine)[0] == 1
+
+
+def test_a_redelivery_of_an_event_that_ended_without_a_draft_starts_it_again_over_http(
+    settings: Settings, engine: Engine, stored_ids: list[int]
+) -> None:
+    app = FastAPI()
+    app.include_router(router(settings, engine, on_stored=stored_ids.append))
+    with ServerThread(app) as server:
+        url = f"{server.base_url}{WEBHOOK_PATH}"
+
+        def deliver() -> httpx.Response:  # signed for this server's URL, freshly each time, as iCIMS does
+            body, headers = signed_delivery(event_payload(settings), event_target(settings, url))
+            return httpx.post(url, content=body, headers=headers, timeout=10)
+
+        first = deliver().json()
+        with session_scope(engine) as session:  # the worker found workflow 3402 gone from iCIMS: dead
+            event = webhook_events.get_event(session, first["eventId"])
+            webhook_events.set_state(session, event, EventState.PROCESSING, actor=system_actor("test"))
+            webhook_events.record_failure(
+                session, event, NotFound("no such workflow", status=404), retry=EventRetry(), actor=system_actor("t")
+            )
+        again, third = deliver(), deliver()
+    assert again.json() == {"status": "restarted", "eventId": first["eventId"], "duplicate": False}
+    assert third.json()["status"] == "duplicate"  # received again, waiting for a worker: a plain duplicate now
+    assert stored_ids == [first["eventId"], first["eventId"]]  # the restart wakes the worker too
+    with session_scope(engine) as session:
+        event = webhook_events.get_event(session, first["eventId"])
+        assert (event.state, event.duplicates) == ("received", 1)

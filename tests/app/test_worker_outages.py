@@ -218,3 +218,22 @@ def test_a_throttled_write_goes_back_with_its_retry_after_and_the_rest_of_the_cl
 def _jobs(engine: Engine) -> list[SyncJob]:
     with session_scope(engine) as session:
         return list(session.exec(select(SyncJob).order_by(SyncJob.id)))  # type: ignore[arg-type]
+
+
+def test_the_first_draft_after_an_outage_makes_the_events_still_waiting_due_at_once(
+    engine: Engine, setup: EngineSetup, icims: SandboxHandle
+) -> None:
+    waiting = [store(engine, w, job_id=j) for w, j in ((3401, 2301), (3402, 2302))]
+    workers = crew(engine, setup, icims, size=1, unreachable_pause_seconds=0)[0]  # each round tries both
+    icims.stop_listening()
+    now = utcnow()
+    for _ in range(4):  # both fail again and again: their back-off grows to the cap
+        workers.run_once(now=now)
+        now += timedelta(seconds=RETRY.max_seconds)
+    assert all(event(engine, e).next_attempt_at is not None for e in waiting)
+    icims.listen_again()
+    fresh = store(engine, 3403, job_id=2303)  # a notification arrives as iCIMS comes back
+    back = now - timedelta(seconds=RETRY.max_seconds) + timedelta(seconds=1)  # the waiting ones are not due yet
+    assert workers.run_once(now=back).events_processed == [fresh]
+    assert all(event(engine, e).next_attempt_at == back for e in waiting)  # due at once, not at the end of the wait
+    assert workers.run_once(now=back).events_processed == waiting

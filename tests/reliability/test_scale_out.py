@@ -78,6 +78,7 @@ def test_two_apps_and_two_workers_draft_once_show_drafts_everywhere_and_write_on
                 "database": "ok",
                 "vector_store": "ok",
                 "icims": "ok",
+                "webhook_events": "ok",  # no incoming event ended without a draft
             }
 
         first_app: dict[int, int] = {}

@@ -31,6 +31,7 @@ def test_readiness_reports_database_vector_store_and_icims(web: TestClient) -> N
     body = response.json()
     assert set(body["checks"]) == {"database", "vector_store", "icims", "webhook_events"}
     assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["webhook_events"]["status"] == "ok"  # no incoming event ended without a draft
     assert response.status_code == (200 if body["status"] in {"ready", "degraded"} else 503)
     assert web.get("/health").json() == {"status": "ok"}
 

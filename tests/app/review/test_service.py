@@ -168,3 +168,22 @@ def test_opening_one_of_several_open_counter_offers_shows_that_one(world: Review
     assert focused.counter is not None
     assert focused.counter.counter.id == second
     assert [item.term for item in focused.counter.items] == ["sign_on_bonus"]
+
+
+def test_recruiters_see_events_that_ended_without_a_draft_and_start_them_again(world: ReviewWorld) -> None:
+    world.icims.move(3401, "C20010")  # moved back before the offer-ready notification was processed
+    with pytest.raises(AssertionError):
+        world.draft(3401)  # no offer: the event ended without a draft
+    alex, marcus = (world.user(n).id or 0 for n in ("alex", "marcus"))
+    (stuck,) = service.events_without_draft(world.rt, alex)
+    assert stuck.system_id == "3401"
+    assert "not one of the offer-ready statuses" in (stuck.error or "")
+    assert service.events_without_draft(world.rt, marcus) == []  # a hiring manager: not shown (no offer to scope by)
+    with pytest.raises(PermissionDeniedError):
+        service.retry_events_without_draft(world.rt, marcus)
+    world.icims.move(3401, "C20001")
+    assert service.retry_events_without_draft(world.rt, alex) == 1
+    world.workers.run_once()
+    assert service.events_without_draft(world.rt, alex) == []
+    with session_scope(world.engine) as session:
+        assert offers.find_open_offer(session, world.icims.customer_id, 3401) is not None
