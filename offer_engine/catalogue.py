@@ -127,7 +127,7 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
         "bonus_target_percent", TermType.PERCENT, ("Bonus target", "Bono objetivo", "Zielbonus"),
         ("bonus", "bonus target", "target bonus", "annual bonus", "performance bonus", "bono", "bonificacion",
          "bono anual", "bono objetivo", "incentive", "zielbonus", "bonusziel", "jahresbonus", "variable verguetung",
-         "variable vergutung", "variabler bonus", "bonuszahlung"),
+         "variable vergutung", "variabler bonus", "bonuszahlung", "variable pay", "variabler anteil", "variable"),
         negotiable=True,
     ),
     _builtin(
@@ -148,7 +148,8 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
          "cuanto voy a ganar", "cuanto gano", "cuanto ganare", "salaire", "gehalt", "grundgehalt", "jahresgehalt",
          "monatsgehalt", "stundenlohn", "lohn", "wie viel verdiene ich", "stipendio", "remuneracao", "me pagan",
          "me van a pagar", "cuanto cobro", "cuanto cobrare", "sueldo por hora", "pago por hora", "tarifa por hora",
-         "salario por hora", "stundensatz", "bruttogehalt", "jahresbrutto", "what do i make", "what will i make"),
+         "salario por hora", "stundensatz", "bruttogehalt", "jahresbrutto", "what do i make", "what will i make",
+         "jahreslohn", "monatslohn", "bruttolohn", "jahresgrundgehalt", "fixgehalt", "fixum"),
         ("pay", "paid", "earn", "paga", "verdiene", "verdienen"),
         negotiable=True,
     ),
@@ -206,7 +207,8 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
     _builtin(
         "expiry_date", TermType.DATE, ("Offer expiry", "Vencimiento de la oferta", "Gültigkeit des Angebots"),
         ("expiry date", "expiration date", "offer expiry", "fecha de vencimiento", "vencimiento", "gultig bis",
-         "ablaufdatum"),
+         "ablaufdatum", "sign by", "sign it by", "signed by", "deadline to sign", "firmar antes", "firmarla antes",
+         "unterschreiben bis", "unterzeichnen bis"),
     ),
     _builtin(
         "department", TermType.TEXT, ("Department", "Departamento", "Abteilung"),

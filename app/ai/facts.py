@@ -9,7 +9,7 @@ from decimal import Decimal
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
 from app.ai.quantities import format_money, format_number, format_percent
-from app.ai.text import fold, phrase_pattern
+from app.ai.text import fold, phrase_pattern, word_set
 from offer_engine.catalogue import (
     BASIS_WORDS,
     BUILTIN_TERMS,
@@ -81,6 +81,8 @@ def find_term_mentions(
     for fact in extra_facts or []:
         if fact.synonyms:
             candidates += [(fact.name, m, False) for m in phrase_pattern(fact.synonyms).finditer(folded)]
+        if fact.weak:
+            candidates += [(fact.name, m, True) for m in phrase_pattern(fact.weak).finditer(folded)]
     for name, pattern in _STRONG.items():
         candidates += [(name, m, False) for m in pattern.finditer(folded)]
     for name, pattern in _WEAK.items():
@@ -190,6 +192,24 @@ def _sentence_case(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+# Last words of a label that name nothing by themselves ("contract type", "notice period").
+_VAGUE_HEADS = word_set(
+    "type kind period rate amount date days day value number percent level status term terms option options plan "
+    "tipo periodo cantidad fecha dias valor numero nivel art zeitraum betrag datum tage wert stufe"
+)
+
+
+def head_nouns(term: TermDefinition) -> list[str]:
+    """The last word of each label of two or more words ("store discount" → "discount"): candidates often name a
+    term by it alone. They count only where no full name of any term is in the message."""
+    heads = []
+    for label in term.labels.values():
+        parts = fold(label).split()
+        if len(parts) >= 2 and len(parts[-1]) >= 4 and parts[-1] not in _VAGUE_HEADS:
+            heads.append(parts[-1])
+    return list(dict.fromkeys(heads))
+
+
 def choice_options(term: TermDefinition) -> dict[str, str]:
     """How a candidate may name each value of a choice term (its iCIMS text and its meaning), folded."""
     options: dict[str, str] = {}
@@ -213,6 +233,7 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
                 name=term.key, label=_sentence_case(term.label(language)), value=value,
                 ref=refs.get(term.key, f"offer:{term.key}"), synonyms=[fold(p) for p in term.phrases],
                 kind=term.type.value, raw=raw, negotiable=term.negotiable, options=choice_options(term),
+                weak=head_nouns(term),
             )
         )  # fmt: skip
     return facts

@@ -90,6 +90,7 @@ class OfferFact(BaseModel):
     raw: str | None = None  # the kept value (a decimal string for numbers): what a counter-offer compares with
     negotiable: bool = False
     options: dict[str, str] = Field(default_factory=dict)  # choice terms: folded phrase -> the value it asks for
+    weak: list[str] = Field(default_factory=list)  # words that name it only when no full name of a term is there
 
 
 class Citation(BaseModel):

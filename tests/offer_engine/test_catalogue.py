@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
-from app.ai.facts import choice_options, pay_facts, tenant_facts
+from app.ai.facts import asked_terms, choice_options, pay_facts, tenant_facts
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
 from offer_engine.intake import read_terms
@@ -243,3 +243,14 @@ def test_pay_references_must_name_a_count_term(tenant: TenantMapping) -> None:
         build_catalogue(_mapping(tenant, base_salary={"source": "job.x", "payments_per_year": "nope"}))
     with pytest.raises(CatalogueError, match="are for base_salary"):
         build_catalogue(_mapping(tenant, relocation={"source": "job.x", "hours_per_week": 40}))
+
+
+def test_a_tenant_term_is_found_by_the_last_word_of_its_label(tenant: TenantMapping) -> None:
+    discount = {"source": "applicantworkflow.field39007", "type": "percent", "labels": {"en": "store discount"}}
+    kind = {"source": "applicantworkflow.field39008", "type": "text", "labels": {"en": "contract type"}}
+    mapping = _mapping(tenant, store_discount=discount, contract_kind=kind)
+    terms = read_terms(f.demo_bundle(3401, workflow={"field39007": 30, "field39008": "Permanent"}), mapping).terms
+    assert terms is not None
+    facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
+    assert asked_terms("what discount do I get?", facts) == ["store_discount"]
+    assert asked_terms("what type of bonus is it?", facts) == ["bonus_target_percent"]  # "type" names nothing
