@@ -41,6 +41,7 @@ from app.config import Settings
 from offer_engine import candidate_requests, counters
 from offer_engine.actors import candidate_actor
 from offer_engine.candidate_requests import CandidateRequest, RequestKind
+from offer_engine.catalogue import pay_quantity
 from offer_engine.counters import CounterOffer
 from offer_engine.errors import StaleVersionError
 from offer_engine.offers import get_offer
@@ -196,7 +197,8 @@ class AnswerPipeline:
             passages=passages,
             fact_refs=grounding.fact_refs,
             extra_facts=facts,
-            arrangement_names=choice_options(self.settings.catalogue.terms["work_arrangement"]),
+            arrangement_names=choice_options(catalogue.terms["work_arrangement"]),
+            payments_per_year=pay_quantity(catalogue.terms["base_salary"].payments_per_year, grounding.terms.custom),
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,

@@ -148,7 +148,16 @@ def _decimal(raw: str | None) -> Decimal | None:
         return None
 
 
-def _item_for(parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms) -> CounterItem | None:
+def _monthly(parsed: _Parsed, q: Quantity, value: Decimal, monthly: Decimal, payments: Decimal | None) -> Decimal:
+    """A yearly figure asked for a monthly salary ("48k a year", or simply far above a month's pay) is divided into
+    the payments of a year (the tenant's number, else 12)."""
+    yearly = cues.PER_YEAR.search(parsed.folded[q.end : q.end + 25]) is not None or value >= monthly * 6
+    return (value / (payments or Decimal(12))).quantize(Decimal("0.01")) if yearly else value
+
+
+def _item_for(
+    parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms, payments: Decimal | None = None
+) -> CounterItem | None:
     sign = _relative(parsed, q)
     current = getattr(terms, term, None)
     if term in ("base_salary", "sign_on_bonus", "relocation"):
@@ -158,6 +167,8 @@ def _item_for(parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms) -> Cou
             amount = (terms.base_salary * (1 + q.value / 100)).quantize(Decimal(1))
             return CounterItem(term=Term(term), current=current, requested=amount, currency=terms.currency)
         value = _money_value(q, term, terms)
+        if term == "base_salary" and terms.pay_period is PayPeriod.MONTH:
+            value = _monthly(parsed, q, value, terms.base_salary, payments)
         requested = (current or Decimal(0)) + sign * value if sign else value
         return CounterItem(term=Term(term), current=current, requested=requested, currency=q.currency or terms.currency)
     if term == "bonus_target_percent":
@@ -199,7 +210,11 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
 
 
 def _quantity_items(
-    parsed: _Parsed, quantities: list[Quantity], terms: OfferTerms, facts: Sequence[OfferFact] = ()
+    parsed: _Parsed,
+    quantities: list[Quantity],
+    terms: OfferTerms,
+    facts: Sequence[OfferFact] = (),
+    payments: Decimal | None = None,
 ) -> list[_Found]:
     clauses = _clauses(parsed.folded)
     tenant = {f.name: f for f in facts}
@@ -212,7 +227,10 @@ def _quantity_items(
             term = _default_term(parsed, q, terms)
         if term is None:
             continue
-        item = _tenant_item(parsed, q, tenant[term], terms) if term in tenant else _item_for(parsed, q, term, terms)
+        if term in tenant:
+            item = _tenant_item(parsed, q, tenant[term], terms)
+        else:
+            item = _item_for(parsed, q, term, terms, payments)
         if item is not None:
             found.append(_Found(item, q.start))
     return found
@@ -326,6 +344,7 @@ def extract_counter_offer(
     today: date,
     facts: Sequence[OfferFact] = (),
     arrangement_names: dict[str, str] | None = None,
+    payments_per_year: Decimal | None = None,
 ) -> CounterProposal | None:
     """The counter-offer in a candidate message, or None when the message asks for nothing.
 
@@ -342,7 +361,7 @@ def extract_counter_offer(
     searchable = blank(text, date_spans + arrangement_spans)
     quantities = list(find_quantities(searchable, dollar_currency=_dollar(terms), rewrite_words=False).items)
     quantities = [q for q in quantities if not _inside(q.start, context)]
-    found = _quantity_items(parsed, quantities, terms, facts) + date_found + arrangement_found
+    found = _quantity_items(parsed, quantities, terms, facts, payments_per_year) + date_found + arrangement_found
     found += _title_items(parsed, terms) + _choice_items(parsed, facts)
     found += _named_arrangements(parsed, terms, arrangement_names or {})
     found = [f for f in found if _differs(f.item)]

@@ -150,6 +150,10 @@ RELATIVE_AFTER = re.compile(
     r"^\s*(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf"
     r"|spater)\b"
 )
+PER_YEAR = re.compile(
+    r"^\s*(?:[a-z]{3}\s+)?(?:a year|per year|/ ?y(?:ea)?r|yearly|annual(?:ly)?|p\.?a\.?|gross a year|al ano|por ano"
+    r"|anuales?|brutos? al ano|im jahr|pro jahr|jahrlich|brutto (?:im|pro) jahr|jahresbrutto)\b"
+)
 EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes|fruher|eher)\b")
 START_CONTEXT = re.compile(
     r"\b(?:start|starting|begin|join|first day|push|delay|postpone|move|later|earlier|empezar|empiezo|comenzar"

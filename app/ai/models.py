@@ -158,6 +158,7 @@ class AnswerRequest(BaseModel):
     extra_facts: list[OfferFact] = Field(default_factory=list)
     # The tenant's own names for work arrangements (folded list value -> onsite | hybrid | remote).
     arrangement_names: dict[str, str] = Field(default_factory=dict)
+    payments_per_year: Decimal | None = None  # how a yearly figure divides into a monthly salary (else 12)
     offer_title: str = "Your offer"  # the citation title of offer facts
     language_hint: str | None = None  # e.g. the candidate's preferred language from the ATS
     letter_available: bool = False  # a released letter is attached to the chat (drafts never are)

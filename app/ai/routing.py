@@ -196,7 +196,9 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.OTHER_PERSON)
     if _is_internal(folded, request):
         return make(Intent.INTERNAL_INFO)
-    counter = extract_counter_offer(text, request.terms, request.today, request.extra_facts, request.arrangement_names)
+    counter = extract_counter_offer(
+        text, request.terms, request.today, request.extra_facts, request.arrangement_names, request.payments_per_year
+    )
     if counter is not None:
         return make(Intent.NEGOTIATION, counter=counter)
     if _declared(cw.DECLINE, fold_aligned(text)):

@@ -254,3 +254,22 @@ def test_a_tenant_term_is_found_by_the_last_word_of_its_label(tenant: TenantMapp
     facts = tenant_facts(build_catalogue(mapping), terms, "en", {})
     assert asked_terms("what discount do I get?", facts) == ["store_discount"]
     assert asked_terms("what type of bonus is it?", facts) == ["bonus_target_percent"]  # "type" names nothing
+
+
+@pytest.mark.parametrize(
+    ("message", "payments", "requested"),
+    [
+        ("Could you do 46,800 a year?", None, Decimal("3900.00")),  # twelve payments unless the tenant says more
+        ("quiero 54.600 al año", Decimal(14), Decimal("3900.00")),
+        ("could the base be 3,900?", None, Decimal(3900)),  # a monthly figure stays monthly
+    ],
+)
+def test_a_yearly_figure_for_a_monthly_salary_is_divided_into_the_years_payments(
+    tenant: TenantMapping, message: str, payments: Decimal | None, requested: Decimal
+) -> None:
+    mapping = _mapping(tenant, pay_period={"default": "month"})
+    terms = read_terms(f.demo_bundle(3401, workflow={"field31001": 3600}), mapping).terms
+    assert terms is not None
+    proposal = extract_counter_offer(message, terms, date(2026, 12, 7), payments_per_year=payments)
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("base_salary", requested)]
