@@ -102,6 +102,8 @@ class TermsView:
         if name not in OfferTerms.model_fields:
             raise AttributeError(name)
         value = getattr(self._terms, name)
+        if name == "work_arrangement" and value is None:
+            value = self._terms.work_arrangement_label  # a list value nobody mapped prints as iCIMS has it
         return PrintedValue(name, value, format_term(name, value, self._terms.currency, self._locale), self._record)
 
 

@@ -252,3 +252,12 @@ def test_an_internal_tenant_term_never_prints_in_a_letter(tmp_path: Path) -> Non
         render_letter(
             make_terms(jurisdiction="US-WA"), policy, make_context(), TemplateNarrativeWriter(), _shift_catalogue()
         )
+
+
+def test_an_unmapped_work_arrangement_prints_as_icims_has_it(tmp_path: Path) -> None:
+    policy = policy_with_template(tmp_path, "<p>Arrangement: {{ terms.work_arrangement }}</p>")
+    terms = make_terms(jurisdiction="US-WA").model_copy(
+        update={"work_arrangement": None, "work_arrangement_label": "Field-based (multi-store)"}
+    )
+    letter = render_letter(terms, policy, make_context(), TemplateNarrativeWriter())
+    assert "Field-based (multi-store)" in BeautifulSoup(letter.html, "html.parser").get_text()
