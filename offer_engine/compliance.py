@@ -205,6 +205,8 @@ def _expected(name: str, rendered: RenderedLetter, terms: OfferTerms) -> Any:
     if name.startswith("band."):
         band = rendered.band
         return None if band is None else band.attribute(name.removeprefix("band."))
+    if name == "work_arrangement" and terms.work_arrangement is None:
+        return terms.work_arrangement_label  # a list value nobody mapped, printed as iCIMS has it
     return getattr(terms, name, None)
 
 

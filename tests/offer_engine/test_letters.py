@@ -261,3 +261,5 @@ def test_an_unmapped_work_arrangement_prints_as_icims_has_it(tmp_path: Path) -> 
     )
     letter = render_letter(terms, policy, make_context(), TemplateNarrativeWriter())
     assert "Field-based (multi-store)" in BeautifulSoup(letter.html, "html.parser").get_text()
+    report = check_letter(letter, terms, policy, TODAY)
+    assert [f for f in report.findings if f.term == "work_arrangement"] == []
