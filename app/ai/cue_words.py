@@ -27,6 +27,8 @@ _DE_RELATIVE = (
     r"(?:freund(?:es|in)?|kolleg(?:en|in)|kumpels?|partner(?:s|in)?|frau|mann(?:es)?|chef(?:s|in)?|bruder(?:s)?"
     r"|schwester|vorgesetzte[nr]?|recruiter(?:s|in)?|teamleiter(?:s|in)?)"
 )
+# Words for the asker and for nobody in particular: "what does my offer pay", "what does one earn here".
+_SELF = r"(?:i|me|my|mine|you|your|we|our|the|this|that|it|its|a|an|one|someone|anyone|everyone|each|every|he|she|they)"
 OTHER_PEOPLE = re.compile(
     rf"\b(?:other|another|different|previous|past|all the|rest of the) {_MODIFIERS}{_PEOPLE}\b"
     r"|\b(?:people|others|someone|somebody|candidates|employees|engineers) (?:like me|in my (?:position|shoes))\b"
@@ -53,6 +55,16 @@ OTHER_PEOPLE = re.compile(
     r"|\bliste (?:aller |der )?(?:kandidaten|bewerber(?:innen)?|angebote|mitarbeiter(?:innen)?)\b"
     r"|\balle (?:anderen )?(?:kandidaten|bewerber(?:innen)?|angebote)\b"
     r"|\b(?:wer (?:sonst|noch|alles)|wie ?viele andere)\b"
+)
+# Someone named in lower case, as people type ("what does dana make?", "priya's offer"): the words in `who` are
+# checked against the candidate's own name and the people on their offer before this counts as another person.
+NAMED_LOWER = re.compile(
+    rf"\b(?:what|how much) (?:does|did|will|is|was) (?!{_SELF}\b)(?P<who>[a-z]+(?: [a-z]+)?) (?:make|makes|making"
+    r"|earn|earns|earning|get paid|getting paid|being paid|getting offered|offered)\b"
+    rf"|\b(?!{_SELF}\b|company|team|firm|employer|job|role|position|offer|store|bank|university)(?P<who2>[a-z]+)'s"
+    r" (?:salary|pay|offer|bonus|equity|stock|compensation|comp|package|sign-on|allowance|rate)\b"
+    r"|\bcuanto (?:gana|cobra|le pagan a|le ofrecieron a) (?!mi\b|yo\b|el puesto\b|uno\b)(?P<who3>[a-z]+)\b"
+    r"|\bwie ?viel (?:verdient|bekommt|erhalt) (?!man\b|mein\b|die stelle\b|ich\b)(?P<who4>[a-z]+)\b"
 )
 CONTACT_NOUN = re.compile(
     r"\b(?:email|e-mail|phone|number|contact|correo|telefono|telefonnummer|telefon|handynummer|nummer|kontakt"

@@ -87,8 +87,22 @@ def _named_other(text: str, request: AnswerRequest) -> bool:
     return False
 
 
+def _named_in_lower_case(folded: str, request: AnswerRequest) -> bool:
+    """ "what does dana make?": a name typed in lower case that is not the candidate's or their offer's people."""
+    match = cw.NAMED_LOWER.search(folded)
+    if match is None:
+        return False
+    names = set(words(next(g for g in match.groups() if g)))
+    ours = {fold(p) for person in request.known_people() for p in person.name_parts} | _grounding_words(request)
+    return not names <= ours
+
+
 def _is_other_person(text: str, folded: str, request: AnswerRequest) -> bool:
-    return cw.OTHER_PEOPLE.search(folded) is not None or _named_other(text, request)
+    return (
+        cw.OTHER_PEOPLE.search(folded) is not None
+        or _named_other(text, request)
+        or _named_in_lower_case(folded, request)
+    )
 
 
 def _who_is_staff(text: str, request: AnswerRequest) -> tuple[Intent, str] | None:

@@ -199,3 +199,18 @@ def test_the_candidates_own_name_is_not_another_person() -> None:
 def test_a_german_name_counts_only_where_nothing_follows_it() -> None:
     route = route_message(make_request("Bekomme ich das volle Gehalt von Beginn an?"), EngineOptions())
     assert route.intent is not Intent.OTHER_PERSON
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what does dana whitfield make?", "what is priya's offer", "cuánto gana lucía", "wie viel verdient jonas?"],
+)
+def test_someone_named_in_lower_case_is_another_person(message: str) -> None:
+    assert route_message(make_request(message), EngineOptions()).intent is Intent.OTHER_PERSON
+
+
+@pytest.mark.parametrize(
+    "message", ["what is ingrid's salary", "what does my offer pay?", "what's the company's bonus"]
+)
+def test_the_candidate_and_their_offer_are_not_someone_else_in_lower_case(message: str) -> None:
+    assert route_message(make_request(message), EngineOptions()).intent is not Intent.OTHER_PERSON
