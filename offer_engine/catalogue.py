@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from icims.mapping import FieldRef, TenantMapping, TermConfig
 from offer_engine.terms import PayPeriod, WorkArrangement
 
-LANGUAGES = ("en", "es", "de")
 # How a pay basis and a unit are written after a figure, per language (English for any other).
 BASIS_WORDS: dict[str, dict[PayPeriod, str]] = {
     "en": {PayPeriod.YEAR: "per year", PayPeriod.MONTH: "per month", PayPeriod.WEEK: "per week",
@@ -260,13 +259,6 @@ class Catalogue(BaseModel):
     def label(self, key: str, language: str) -> str:
         term = self.terms.get(key)
         return term.label(language) if term else key.replace("_", " ").capitalize()
-
-    def visible(self) -> list[TermDefinition]:
-        return [term for term in self.terms.values() if not term.internal]
-
-    def staff_label(self, key: str) -> str:
-        """How review screens and suggested replies name a term in running text ("sign-on bonus")."""
-        return staff_label(key, self)
 
 
 _UNIT_SUFFIX = {"equity_units": " (units)", "pto_days": " (days)"}
