@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from app.ai import AnswerEngine, ChatLLM, OpenAICompatibleLLM
 from app.ai.extractive import passage_units
-from app.ai.facts import choice_options, pay_facts, tenant_facts
+from app.ai.facts import builtin_facts, choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
@@ -185,7 +185,7 @@ class AnswerPipeline:
         language = detect_language(message, grounding.language_hint) if isinstance(message, str) else "en"
         catalogue, reply = self.settings.catalogue, reply_language(language)
         facts = tenant_facts(catalogue, grounding.terms, reply, grounding.fact_refs)
-        facts += pay_facts(catalogue, grounding.terms, reply, grounding.fact_refs)
+        facts += builtin_facts(catalogue, grounding.terms, reply, grounding.fact_refs)
         return AnswerRequest(
             message=message,
             terms=grounding.terms,

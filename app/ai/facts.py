@@ -12,6 +12,7 @@ from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.text import fold, phrase_pattern, word_set
 from offer_engine.catalogue import (
     BASIS_WORDS,
+    BUILTIN_BY_KEY,
     BUILTIN_TERMS,
     Catalogue,
     TermDefinition,
@@ -306,3 +307,27 @@ def pay_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict
 def _override(catalogue: Catalogue, name: str, shown: str, language: str, refs: dict[str, str]) -> OfferFact:
     """A built-in term's fact with a fuller value; the term's own words still find it."""
     return OfferFact(name=name, label=catalogue.label(name, language), value=shown, ref=refs.get(name, f"offer:{name}"))
+
+
+def builtin_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
+    """Built-in terms as this tenant names them too (labels and synonyms it declared), with their values: the
+    chat then finds "Jahreslohn" or "OTE" where the tenant says that is its base salary. Figures with their
+    equivalents (`pay_facts`) stand in for the plain values."""
+    lang = _language(language)
+    fuller = {fact.name: fact for fact in pay_facts(catalogue, terms, language, refs)}
+    facts = []
+    for term in catalogue.terms.values():
+        builtin = BUILTIN_BY_KEY.get(term.key)
+        if builtin is None or term.internal:
+            continue
+        own = [fold(p) for p in term.phrases if p not in builtin.phrases]
+        shown = fuller[term.key].value if term.key in fuller else display_value(terms, term.key, lang)
+        if shown is None or (not own and term.key not in fuller):
+            continue
+        facts.append(
+            OfferFact(
+                name=term.key, label=term.label(lang), value=shown, ref=refs.get(term.key, f"offer:{term.key}"),
+                synonyms=own,
+            )
+        )  # fmt: skip
+    return facts

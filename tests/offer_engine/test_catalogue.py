@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
-from app.ai.facts import asked_terms, choice_options, pay_facts, tenant_facts
+from app.ai.facts import asked_terms, builtin_facts, choice_options, pay_facts, tenant_facts
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
 from offer_engine.intake import read_terms
@@ -273,3 +273,14 @@ def test_a_yearly_figure_for_a_monthly_salary_is_divided_into_the_years_payments
     proposal = extract_counter_offer(message, terms, date(2026, 12, 7), payments_per_year=payments)
     assert proposal is not None
     assert [(i.key, i.requested) for i in proposal.items] == [("base_salary", requested)]
+
+
+def test_a_built_in_term_is_found_by_the_names_the_tenant_gives_it(tenant: TenantMapping) -> None:
+    base = {"source": "applicantworkflow.field31001", "synonyms": {"de": ["Jahresfixum"], "en": ["OTE"]}}
+    mapping = _mapping(tenant, base_salary=base)
+    terms = read_terms(f.demo_bundle(3401), mapping).terms
+    assert terms is not None
+    facts = builtin_facts(build_catalogue(mapping), terms, "en", {})
+    base_fact = next(fact for fact in facts if fact.name == "base_salary")
+    assert (base_fact.value, base_fact.synonyms) == ("$185,000 per year", ["jahresfixum", "ote"])
+    assert asked_terms("what's my OTE?", facts) == ["base_salary"]
