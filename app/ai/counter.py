@@ -199,6 +199,17 @@ def _item_for(
     return None
 
 
+def _salary_sized(q: Quantity, term: str, terms: OfferTerms) -> str:
+    """A figure the size of the base salary beside a word for a much smaller allowance ("190k and the move …") asks
+    for the salary; an allowance of that size would be implausible."""
+    if term not in ("sign_on_bonus", "relocation") or q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER):
+        return term
+    value = _money_value(q, "base_salary", terms)
+    current = getattr(terms, term) or Decimal(0)
+    near_salary = terms.base_salary * Decimal("0.6") <= value <= terms.base_salary * 2
+    return "base_salary" if near_salary and value > max(current * 3, terms.base_salary * Decimal("0.25")) else term
+
+
 def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None:
     """A figure with no term beside it: a salary-sized amount (or "5k more") is about the base salary."""
     if q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER) or q.is_year_like:
@@ -227,6 +238,7 @@ def _quantity_items(
             term = _default_term(parsed, q, terms)
         if term is None:
             continue
+        term = _salary_sized(q, term, terms)
         if term in tenant:
             item = _tenant_item(parsed, q, tenant[term], terms)
         else:

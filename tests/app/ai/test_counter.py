@@ -185,3 +185,18 @@ def test_a_german_competing_offer_is_recorded_with_the_rationale() -> None:
     assert "195.000" in proposal.competing_offer
     assert proposal.rationale is not None
     assert "Markt" in proposal.rationale
+
+
+@pytest.mark.parametrize(
+    ("message", "item"),
+    [
+        ("with the move I'd need 185 to make it work", ("base_salary", Decimal(185000))),
+        ("could the relocation be 15k?", ("relocation", Decimal(15000))),
+    ],
+)
+def test_a_salary_sized_figure_beside_an_allowance_word_asks_for_the_salary(
+    message: str, item: tuple[str, Decimal]
+) -> None:
+    proposal = extract_counter_offer(message, make_terms(), TODAY)
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [item]
