@@ -298,7 +298,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     except ConfigError:
         raise
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise ConfigError(f"invalid configuration in {path}:\n{exc}") from exc
+        # terms written as tables are checked as `term_configs`: name them as the file does
+        message = str(exc).replace("tenant.term_configs.", "tenant.terms.")
+        raise ConfigError(f"invalid configuration in {path}:\n{message}") from exc
     return _resolve_paths(settings, path.parent.resolve())
 
 

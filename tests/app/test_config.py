@@ -82,3 +82,20 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     typo.write_text("databse_url = 'sqlite://'\n")
     with pytest.raises(ConfigError, match="databse_url"):
         load_settings(typo)
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ('ote = "applicantworkflow.field1"\n', "tenant.terms.ote: 'ote' is not a built-in term"),
+        ('[tenant.terms.ote]\nsource = "applicantworkflow.field1"\ntype = "moneyy"\n', "tenant.terms.ote.type"),
+        ('[tenant.terms.shift]\nsource = "applicantworkflow.field1"\ntype = "money_rate"\n', "needs `basis`"),
+        ('[tenant.terms.base_salary]\nsource = "applicantworkflow.field1"\nvaluez = {}\n', "valuez"),
+    ],
+)
+def test_a_wrong_term_declaration_stops_start_up_naming_the_key(tmp_path: Path, terms: str, message: str) -> None:
+    config = tmp_path / "offer-assistant.toml"
+    header = "" if terms.startswith("[") else "[tenant.terms]\n"
+    config.write_text(header + terms, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("`", ".")):
+        load_settings(config, data_dir=tmp_path)
