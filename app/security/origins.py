@@ -16,7 +16,7 @@ SOCKET_PATH = "/ws/socket.io"
 
 def origins(scope: Scope) -> list[str]:
     """Every Origin the request names (a browser sends one; more, or a list, is a forgery to refuse)."""
-    found = []
+    found: list[str] = []
     for key, value in scope.get("headers") or []:
         if bytes(key).lower() == b"origin":
             found.extend(part.strip().lower() for part in bytes(value).decode("latin-1").split(","))
