@@ -253,6 +253,16 @@ def test_2_logout_revokes_the_session_for_requests_and_the_socket(served: Served
         assert refused_socket(served, cookie, served.base)
 
 
+def test_2_signing_in_again_over_an_ended_session_keeps_the_new_cookie(served: Served) -> None:
+    old = served.portal_cookie()
+    sessions.sign_out(served.settings, served.tenant.engine, old)
+    response = served.get(_path(_link(served.tenant, MAYA)), cookies={"access_token": old})
+    assert response.status_code == 303
+    cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("access_token=")]
+    assert len(cookies) == 1  # the new session's cookie, not followed by an order to drop it
+    assert served.get("/user", cookies={"access_token": response.cookies["access_token"]}).status_code == 200
+
+
 def test_2_a_socket_open_before_logout_is_disconnected_at_its_next_event(served: Served) -> None:
     cookie = served.portal_cookie()
     client = open_socket(served, cookie, served.base)
