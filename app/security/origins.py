@@ -61,10 +61,3 @@ class OriginGuard:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def apply_socket_origins(settings: Settings) -> None:
-    """Socket.IO's own check as a second line (Chainlit creates its server with the check turned off)."""
-    from chainlit.server import sio
-
-    sio.eio.cors_allowed_origins = sorted(settings.trusted_origins)

@@ -152,18 +152,16 @@ def test_1_the_socket_refuses_a_foreign_origin_even_with_a_valid_cookie(served: 
     assert not refused_socket(served, cookie, served.base, transport)
 
 
-def test_1_our_origin_guard_refuses_on_its_own_without_socketios_check(served: Served) -> None:
+def test_1_socketio_itself_checks_no_origin_so_the_guard_is_the_gate(served: Served) -> None:
     from chainlit.server import sio
 
+    assert sio.eio.cors_allowed_origins == []  # a list would add a second Access-Control-Allow-Origin header
     cookie = served.portal_cookie()
-    second_line = sio.eio.cors_allowed_origins
-    sio.eio.cors_allowed_origins = []  # Chainlit's default: Socket.IO checks nothing
-    try:
-        assert refused_socket(served, cookie, FOREIGN)
-        assert refused_socket(served, cookie, FOREIGN, "polling")
-        assert not refused_socket(served, cookie, served.widget_origin)
-    finally:
-        sio.eio.cors_allowed_origins = second_line
+    assert refused_socket(served, cookie, FOREIGN)
+    assert refused_socket(served, cookie, FOREIGN, "polling")
+    polled = served.get("/ws/socket.io/?EIO=4&transport=polling", headers={"Origin": served.widget_origin})
+    assert polled.headers.get_list("access-control-allow-origin") == [served.widget_origin]
+    assert not refused_socket(served, cookie, served.widget_origin, "polling")
 
 
 def test_1_the_configured_widget_origin_and_a_staff_session_connect_only_from_allowed_origins(served: Served) -> None:
