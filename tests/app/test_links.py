@@ -165,3 +165,20 @@ def test_a_link_must_live_at_least_a_second() -> None:
 def test_link_error_messages_keep_the_reason_first() -> None:
     assert str(LinkError("invalid link", "why")) == "invalid link: why"
     assert str(LinkError("expired link")) == "expired link"
+
+
+def test_a_token_is_expired_at_its_exp_second_exactly() -> None:
+    claims = verify_token(KEY, _token(), audience=Audience.PORTAL)
+    verify_token(KEY, _token(now=claims.iat), audience=Audience.PORTAL, now=claims.exp - 1)
+    with pytest.raises(LinkError, match="expired"):
+        verify_token(KEY, _token(now=claims.iat), audience=Audience.PORTAL, now=claims.exp)
+
+
+def test_a_key_of_exactly_the_minimum_length_is_accepted() -> None:
+    key = "Kq8vN3kLw2pR7tYc5xHs9bMd4gFj6aEu"
+    assert len(key) == 32
+    verify_token(
+        key, issue_token(key, audience=Audience.PORTAL, workflow_id=1, ttl_seconds=60), audience=Audience.PORTAL
+    )
+    with pytest.raises(ValueError, match="at least 32"):
+        issue_token(key[:31], audience=Audience.PORTAL, workflow_id=1, ttl_seconds=60)
