@@ -182,3 +182,14 @@ def test_a_key_of_exactly_the_minimum_length_is_accepted() -> None:
     )
     with pytest.raises(ValueError, match="at least 32"):
         issue_token(key[:31], audience=Audience.PORTAL, workflow_id=1, ttl_seconds=60)
+
+
+def test_a_negative_lifetime_is_refused_too() -> None:
+    with pytest.raises(ValueError, match="must expire"):
+        _token(ttl_seconds=-60)
+
+
+def test_an_expired_token_is_refused_on_the_real_clock() -> None:
+    old = _token(ttl_seconds=60, now=time.time() - 3600)
+    with pytest.raises(LinkError, match="expired"):
+        verify_token(KEY, old, audience=Audience.PORTAL)  # no `now`: PyJWT checks exp against the clock
