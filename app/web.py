@@ -53,7 +53,7 @@ from app.security import sessions
 from app.security.cookies import apply_cookie_policy, set_session_cookie
 from app.security.guard import SessionGuard
 from app.security.headers import SecurityHeaders
-from app.security.origins import OriginGuard, apply_socket_origins
+from app.security.origins import OriginGuard
 from app.security.routes import session_routes
 from app.security.socket_guard import guard_socket_events
 from offer_engine.db import is_postgres
@@ -103,9 +103,12 @@ def _settings_and_db() -> tuple[Settings, Engine]:
 def install_security(app: Any, settings: Settings) -> None:
     """Origin allow-list, sessions we own (every request and socket event), security headers, Secure cookies.
 
+    Socket.IO's own origin check stays off as Chainlit sets it: with a list it adds a second
+    Access-Control-Allow-Origin next to Chainlit's CORS middleware, and browsers refuse both (the browser test of
+    the widget on another origin found this); `OriginGuard` checks every Socket.IO request instead.
+
     The guards read the configured runtime on each request, so a later `create_app` (tests) re-points them."""
     apply_cookie_policy(settings)
-    apply_socket_origins(settings)
     guard_socket_events(_settings_and_db)
     present = {getattr(m, "cls", None) for m in app.user_middleware}
     if SecurityHeaders not in present:  # innermost: it sees the HTML before Chainlit's gzip compresses it

@@ -126,12 +126,17 @@ async def on_review_message(message: cl.Message, user: Any) -> None:
             await show_queue(staff_id)
         elif words[:1] == ["analytics"]:
             await show_analytics(staff_id)
-        elif len(words) == 2 and words[0] == "open" and words[1].isdigit():
+        elif len(words) == 2 and words[0] == "open" and _offer_number(words[1]) is not None:
             await show_offer(staff_id, int(words[1]))
         else:
             await _say(HELP)
     except (DomainError, PolicyError, ICIMSError) as exc:
         await _say(f"Not done: {exc}")
+
+
+def _offer_number(word: str) -> int | None:
+    """An offer id typed by staff: ASCII digits that fit the database's BIGINT, else None (shown the help)."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 18 else None
 
 
 async def show_queue(staff_id: int) -> None:

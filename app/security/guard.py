@@ -102,8 +102,16 @@ class SessionGuard:
 def _expiring(send: Send, names: tuple[str, ...]) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            extra = [(b"set-cookie", f"{name}=; Max-Age=0; Path=/; HttpOnly".encode()) for name in names]
-            message = {**message, "headers": [*message.get("headers", []), *extra]}
+            headers = list(message.get("headers", []))
+            setting = {
+                bytes(v).split(b"=", 1)[0].decode("latin-1") for k, v in headers if bytes(k).lower() == b"set-cookie"
+            }
+            extra = [
+                (b"set-cookie", f"{name}=; Max-Age=0; Path=/; HttpOnly".encode())
+                for name in names
+                if name not in setting  # a new session cookie (sign-in with a new link) is kept, not undone
+            ]
+            message = {**message, "headers": [*headers, *extra]}
         await send(message)
 
     return wrapped

@@ -3,7 +3,9 @@ connections only from our own origin (no remote images, so candidate-written Mar
 browser fetch anything), `frame-ancestors 'none'` everywhere except /careers (the configured widget origins).
 
 Inline scripts are allowed by their SHA-256 only: the middleware hashes each inline ``<script>`` of an HTML
-response (Chainlit's index page has two, our careers page one), so nothing injected later can run.
+response (Chainlit's index page has two, our careers page one), so nothing injected later can run. Scripts may call
+``eval`` ('unsafe-eval'): Chainlit's UI compiles our custom elements (``public/elements``) in the browser; the code it
+compiles comes from our own origin, and no remote or injected script runs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def content_security_policy(settings: Settings, path: str, hashes: Iterable[str]
     ancestors = " ".join(sorted(settings.security.allowed_origins)) or "'none'"
     directives = [
         "default-src 'self'",
-        " ".join(["script-src 'self'", *hashes]),
+        # 'unsafe-eval': Chainlit compiles custom elements (public/elements/*.jsx, served by us) in the browser
+        " ".join(["script-src 'self' 'unsafe-eval'", *hashes]),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

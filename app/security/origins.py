@@ -11,25 +11,30 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SOCKET_PATH = "/ws/socket.io"
 
 
-def header(scope: Scope, name: bytes) -> str | None:
+def origins(scope: Scope) -> list[str]:
+    """Every Origin the request names (a browser sends one; more, or a list, is a forgery to refuse)."""
+    found: list[str] = []
     for key, value in scope.get("headers") or []:
-        if bytes(key).lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
+        if bytes(key).lower() == b"origin":
+            found.extend(part.strip().lower() for part in bytes(value).decode("latin-1").split(","))
+    return found
 
 
 def refused_origin(scope: Scope, settings: Settings) -> str | None:
     """The foreign Origin a WebSocket or state-changing request comes from, or None when it may proceed."""
-    if scope["type"] == "http" and scope.get("method", "GET") in SAFE_METHODS:
+    socket = str(scope.get("path", "")).startswith(SOCKET_PATH)  # every Socket.IO request, polling GETs included
+    if scope["type"] == "http" and scope.get("method", "GET") in SAFE_METHODS and not socket:
         return None
     if scope["type"] not in ("http", "websocket"):
         return None
-    origin = header(scope, b"origin")
-    if origin is None:
-        return None
-    return None if origin.strip().lower() in settings.trusted_origins else origin
+    named = origins(scope)
+    foreign = [origin for origin in named if origin not in settings.trusted_origins]
+    if foreign or len(named) > 1:
+        return ", ".join(foreign or named)
+    return None
 
 
 class OriginGuard:
@@ -56,10 +61,3 @@ class OriginGuard:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def apply_socket_origins(settings: Settings) -> None:
-    """Socket.IO's own check as a second line (Chainlit creates its server with the check turned off)."""
-    from chainlit.server import sio
-
-    sio.eio.cors_allowed_origins = sorted(settings.trusted_origins)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -213,3 +218,83 @@ def test_a_redelivery_of_an_event_that_ended_without_a_draft_starts_it_again_ove
     with session_scope(engine) as session:
         event = webhook_events.get_event(session, first["eventId"])
         assert (event.state, event.duplicates) == ("received", 1)
+
+
+# -- issue 14: signatures compared whole, bodies capped before they are read whole ----------------------------------
+
+
+def _with_signature(headers: dict[str, str], change: Callable[[str], str]) -> dict[str, str]:
+    scheme, _, params = headers["authorization"].partition(" ")
+    fields = dict(part.strip().split("=", 1) for part in params.split(","))
+    fields["signature"] = change(fields["signature"])
+    return {**headers, "authorization": scheme + " " + ", ".join(f"{k}={v}" for k, v in fields.items())}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda s: s[:1], lambda s: s[: len(s) // 2], lambda s: s[:-1], lambda s: s + "0", lambda s: s + s, lambda s: ""],
+    ids=["one-character", "half", "one-short", "one-extra", "doubled", "empty"],
+)
+def test_a_truncated_or_extended_hmac_signature_is_refused(
+    client: TestClient, settings: Settings, engine: Engine, change: Callable[[str], str]
+) -> None:
+    body = gz(event_payload(settings))
+    genuine = signed(settings, body)
+    response = client.post(WEBHOOK_PATH, content=body, headers=_with_signature(genuine, change))
+    assert response.status_code == 401
+    assert counts(engine) == (0, 0)
+    assert client.post(WEBHOOK_PATH, content=body, headers=genuine).status_code == 200
+
+
+def _capped(settings: Settings, limit: int) -> Settings:
+    return settings.model_copy(
+        update={"security": settings.security.model_copy(update={"webhook_max_body_bytes": limit})}
+    )
+
+
+def test_a_body_declared_larger_than_the_cap_gets_413_unread(settings: Settings, engine: Engine) -> None:
+    app = FastAPI()
+    app.include_router(router(_capped(settings, 2048), engine))
+    body = gz(event_payload(settings)) + b"\0" * 4096
+    response = TestClient(app).post(WEBHOOK_PATH, content=body, headers=signed(settings, body))
+    assert response.status_code == 413
+    assert set(response.json()["error"]) == {"userMessage", "debugErrorMessage"}
+    assert counts(engine) == (0, 0)
+
+
+def test_a_streamed_body_without_a_length_is_cut_off_at_the_cap_on_a_real_server(
+    settings: Settings, engine: Engine
+) -> None:
+    app = FastAPI()
+    app.include_router(router(_capped(settings, 64 * 1024), engine))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    consumed: list[int] = []
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:  # what the route takes from the socket
+        async def counted() -> Any:
+            message = await receive()
+            consumed.append(len(message.get("body", b"")))
+            return message
+
+        await app(scope, counted, send)
+
+    server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def large() -> Iterator[bytes]:  # chunked: no Content-Length to refuse it by
+        for _ in range(160):  # 10 MiB
+            yield b"x" * 65536
+
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        response = httpx.post(f"http://127.0.0.1:{port}{WEBHOOK_PATH}", content=large(), timeout=30)
+        assert response.status_code == 413
+        assert sum(consumed) <= 2 * 64 * 1024 + 65536  # stopped reading just past the cap
+        assert counts(engine) == (0, 0)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -51,6 +51,7 @@ class ServedApp:
     settings: Settings
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    careers_origin: str = ""  # another origin on loopback, configured in security.allowed_origins
 
     def link(self, candidate: str) -> str:
         for line in self.output:
@@ -65,9 +66,12 @@ class ServedApp:
         raise AssertionError("serve printed no careers-widget link:\n" + "\n".join(self.output))
 
 
-def _config(folder: Path, port: int, sandbox_port: int) -> Path:
+def _config(folder: Path, port: int, sandbox_port: int, careers_origin: str = "") -> Path:
     text = DEMO_CONFIG.read_text(encoding="utf-8")
     replacements = {
+        r"\[security\]\n": f'[security]\nallowed_origins = ["{careers_origin}"]\n'
+        if careers_origin
+        else "[security]\n",
         r'public_url = ".*"': f'public_url = "http://127.0.0.1:{port}"',
         r'data_dir = ".*"': f'data_dir = "{folder / "data"}"',
         r'benefits_dir = ".*"': f'benefits_dir = "{DEMO_DIR / "benefits"}"',
@@ -88,8 +92,9 @@ def served_app() -> Iterator[ServedApp]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail("Debian chromium and chromedriver are required at /usr/bin (scripts/setup.sh installs them)")
     folder = Path(tempfile.mkdtemp(prefix="offer-assistant-e2e-"))
-    port, sandbox_port = free_port(), free_port()
-    config = _config(folder, port, sandbox_port)
+    port, sandbox_port, careers_port = free_port(), free_port(), free_port()
+    careers_origin = f"http://127.0.0.1:{careers_port}"
+    config = _config(folder, port, sandbox_port, careers_origin)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--config", str(config), "serve"],
@@ -99,7 +104,7 @@ def served_app() -> Iterator[ServedApp]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    served = ServedApp(f"http://127.0.0.1:{port}", load_settings(config), process)
+    served = ServedApp(f"http://127.0.0.1:{port}", load_settings(config), process, careers_origin=careers_origin)
     reader = threading.Thread(target=lambda: served.output.extend(process.stdout or []), daemon=True)
     reader.start()
     try:

@@ -86,6 +86,37 @@ def test_verify_catches_an_edit_that_also_recomputes_the_hash(engine: Engine) ->
     assert (3, "broken_link") in problems  # the successor still points at the original hash
 
 
+def test_verify_catches_an_edit_that_recomputes_the_hash_and_repoints_the_successor(engine: Engine) -> None:
+    """The forger goes one step further: the successor's prev_hash is re-pointed at the new hash too. Only because
+    each hash covers its predecessor's does the successor's own hash stop matching (issue 14, item 8)."""
+    _record_events(engine, 5)
+    with session_scope(engine) as session:
+        forged = audit.events_for(session, "offer", 1)[0]
+        forged.action = "ai.forged"
+        new_hash = audit.event_hash(forged)
+        session.expunge(forged)
+    without_guards(
+        engine,
+        [
+            f"UPDATE audit_events SET action = 'ai.forged', hash = '{new_hash}' WHERE seq = 2",
+            f"UPDATE audit_events SET prev_hash = '{new_hash}' WHERE seq = 3",
+        ],
+    )
+    problems = [(p.seq, p.kind) for p in _verify(engine).problems]
+    assert (3, "hash_mismatch") in problems
+    assert (3, "broken_link") not in problems  # the link itself was mended: the hash is what gives it away
+
+
+def test_an_events_hash_covers_its_predecessors_hash(engine: Engine) -> None:
+    _record_events(engine, 2)
+    with session_scope(engine) as session:
+        event = audit.events_for(session, "offer", 1)[0]
+        original = audit.event_hash(event)
+        event.prev_hash = "0" * 64
+        assert audit.event_hash(event) != original
+        session.expunge(event)
+
+
 def test_verify_catches_a_deleted_event(engine: Engine) -> None:
     _record_events(engine, 5)
     without_guards(engine, ["DELETE FROM audit_events WHERE seq = 3"])

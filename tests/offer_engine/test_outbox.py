@@ -174,6 +174,30 @@ def test_repeated_failures_dead_letter_the_job_which_can_be_retried(
     assert _writes(icims) == EXPECTED
 
 
+def test_a_note_written_before_the_worker_died_is_recognised_and_not_added_again(
+    engine: Engine, icims: SandboxHandle, mapping: TenantMapping
+) -> None:
+    """The read-back for notes (issue 14, item 8): the note carries the job's marker, and a retried job that finds
+    it in iCIMS records the delivery without adding a second note."""
+    _, jobs = _approved_letter_jobs(engine, mapping)
+    client = _client(icims)
+    t0 = utcnow()
+    first = deliver_due(
+        engine, client, worker_id="w", now=t0, policy=FAST, stopping=lambda: sum(_writes(icims).values()) >= 2
+    )
+    assert first.delivered == jobs[:2]
+    with session_scope(engine) as session:  # worker A claims the note, writes it, and dies before recording it
+        (claimed,) = outbox.claim_due(session, worker_id="worker-a", now=t0, limit=1, lease_seconds=30)
+    assert claimed.id == jobs[2]
+    client.add_note("applicantworkflows", 3401, claimed.payload["text"])
+    later = deliver_due(engine, client, worker_id="worker-b", now=t0 + timedelta(seconds=31), policy=FAST)
+    assert later.already_present == [jobs[2]]
+    assert _states(engine, jobs) == ["delivered"] * 3
+    notes = client.get_profile("applicantworkflows", 3401, fields=["notes"]).get("notes") or []
+    assert sum(claimed.payload["marker"] in str(row) for row in notes) == 1
+    assert _writes(icims) == EXPECTED
+
+
 def test_a_refused_write_is_dead_lettered_at_once_with_its_reason(
     engine: Engine, mapping: TenantMapping, settings: Settings
 ) -> None:

@@ -52,3 +52,21 @@ def test_a_one_time_link_opened_many_times_at_once_opens_exactly_one_chat(tenant
         outcomes = list(pool.map(lambda _: _attempt(tenant, token), range(8)))
     assert outcomes.count("ok: 3401") == 1
     assert all("already been used" in o for o in outcomes if not o.startswith("ok"))
+
+
+def test_the_per_message_recheck_refuses_an_offer_that_is_not_the_links_workflows(tenant: Tenant) -> None:
+    """Defence in depth (issue 14, item 8): a session whose offer id and workflow disagree, e.g. a forged or
+    corrupted identity with another candidate's offer id, is refused on its next message."""
+    import pytest
+
+    from app.chat.signin import recheck
+    from offer_engine.access import AccessDeniedError
+
+    maya, daniel = tenant.offer(3401), tenant.offer(3402)
+    recheck(tenant.engine, maya)  # the genuine identity passes
+    crossed = maya.model_copy(update={"offer_id": daniel.offer_id})
+    with pytest.raises(AccessDeniedError, match="does not match"):
+        recheck(tenant.engine, crossed)
+    other_tenant = maya.model_copy(update={"customer_id": maya.customer_id + 1})
+    with pytest.raises(AccessDeniedError):
+        recheck(tenant.engine, other_tenant)

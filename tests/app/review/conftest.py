@@ -95,6 +95,7 @@ def world(settings: Settings, engine: Engine, icims: SandboxHandle) -> Iterator[
         worker_id="review-test",
         config=WorkerConfig(),
         today=lambda: TODAY,
+        mint_link=chat_link_minter(settings),  # chat links are minted when the outbox delivers them
     )
     rt = runtime.configure(settings, engine, setup=setup, mint_link=chat_link_minter(settings), hasher=FAST_HASHER)
     rt.wake_worker = None  # tests deliver explicitly with world.deliver()

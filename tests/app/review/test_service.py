@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.links import Audience, verify_token
+from app.links import Audience, LinkClaims, verify_token
 from app.review import service
 from offer_engine import approval_inbox, candidate_requests, counters, messages, offers
 from offer_engine.actors import candidate_actor
@@ -124,15 +124,24 @@ def test_release_writes_a_working_link_and_rotation_replaces_it(world: ReviewWor
     released = service.release_offer(world.rt, alex, offer_id)
     world.deliver()
     field = world.rt.settings.tenant.chat_link_field or ""
-    assert world.icims.profile("applicantworkflows", 3401)[field] == released.url
     key = world.rt.settings.secret("security.link_signing_key")
-    claims = verify_token(key, (released.url or "").split("token=")[1], audience=Audience.PORTAL)
+
+    def written() -> LinkClaims:  # minted when delivered: the same grant as the link shown, its own token id
+        url = world.icims.profile("applicantworkflows", 3401)[field]
+        return verify_token(key, url.split("token=")[1], audience=Audience.PORTAL)
+
+    shown = verify_token(key, (released.url or "").split("token=")[1], audience=Audience.PORTAL)
+    claims = written()
+    assert (claims.workflow_id, claims.offer_id, claims.generation, claims.exp) == (
+        shown.workflow_id, shown.offer_id, shown.generation, shown.exp,
+    )  # fmt: skip
     assert (claims.workflow_id, claims.offer_id, claims.generation) == (3401, offer_id, 0)
     assert released.expires_at is not None
     assert claims.exp == int(released.expires_at.timestamp())
     rotated = service.rotate_link(world.rt, alex, offer_id)
     world.deliver()
-    assert world.icims.profile("applicantworkflows", 3401)[field] == rotated.url != released.url
+    assert rotated.url != released.url
+    assert written().generation == 1
 
 
 def test_confirming_an_acceptance_intent_records_the_answer(world: ReviewWorld) -> None:
