@@ -20,7 +20,7 @@ from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
 from app.ai.text import fold, fold_aligned
-from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
+from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement, as_term
 
 _COMPATIBLE: dict[QuantityKind, frozenset[str]] = {
     QuantityKind.MONEY: frozenset(
@@ -228,7 +228,7 @@ def _quantity_items(
     payments: Decimal | None = None,
 ) -> list[_Found]:
     clauses = _clauses(parsed.folded)
-    tenant = {f.name: f for f in facts}
+    tenant = {f.name: f for f in facts if not isinstance(as_term(f.name), Term)}  # built-ins are read as built-ins
     found: list[_Found] = []
     for q in quantities:
         if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):

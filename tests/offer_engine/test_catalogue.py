@@ -284,3 +284,14 @@ def test_a_built_in_term_is_found_by_the_names_the_tenant_gives_it(tenant: Tenan
     base_fact = next(fact for fact in facts if fact.name == "base_salary")
     assert (base_fact.value, base_fact.synonyms) == ("$185,000 per year", ["jahresfixum", "ote"])
     assert asked_terms("what's my OTE?", facts) == ["base_salary"]
+
+
+def test_a_built_in_term_named_the_tenants_way_is_still_countered_as_a_built_in(tenant: TenantMapping) -> None:
+    mapping = _mapping(tenant, base_salary={"source": "applicantworkflow.field31001", "synonyms": {"de": ["Fixum"]}})
+    terms = read_terms(f.demo_bundle(3401), mapping).terms
+    assert terms is not None
+    facts = [*tenant_facts(build_catalogue(mapping), terms, "en", {})]
+    facts += builtin_facts(build_catalogue(mapping), terms, "en", {})
+    proposal = extract_counter_offer("Could you do 195k on the base salary?", terms, date(2026, 12, 7), facts)
+    assert proposal is not None
+    assert [(i.key, i.requested, i.is_builtin) for i in proposal.items] == [("base_salary", Decimal(195000), True)]
