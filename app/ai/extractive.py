@@ -207,8 +207,7 @@ _CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("birth", r"\b(?:birth of (?:a|my|your) (?:child|baby)|new ?born|nacimiento|geburt\w*)\b"),
         ("spouse", r"\b(?:wife|husband|spouse|partner|esposa|esposo|marido|mujer|ehefrau|ehemann|ehepartner\w*)\b"),
         ("headoffice", r"\b(?:hq|head ?quarters|head office|main office|oficinas? centrales?|sede central|zentrale)\b"),
-        ("signon", r"\b(?:sign[- ]?on|signing|hiring|joining|welcome) bonus\b|\bantrittspramie\b"),
-        ("refund", r"\b(?:money back|refund\w*|reimburs\w*|reembols\w*|erstatt\w*|ruckerstatt\w*)\b"),
+        ("refund", r"\b(?:money back|get (?:it|the money|my money) back)\b"),
         (
             "backgroundcheck",
             r"\b(?:background (?:check|screening)s?|criminal record\w*|police (?:check|certificate)"
@@ -224,7 +223,7 @@ _CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 
 _CONCEPT_NAMES = frozenset(concept for concept, _ in _CONCEPTS)
-_CONCEPT_WEIGHT = 2.0  # a concept stands for the two or three words that named it
+_CONCEPT_WEIGHT = 1.5  # a concept stands for the two or three words that named it
 
 
 def _concepts(text: str) -> str:
