@@ -99,3 +99,9 @@ def test_a_wrong_term_declaration_stops_start_up_naming_the_key(tmp_path: Path, 
     config.write_text(header + terms, encoding="utf-8")
     with pytest.raises(ConfigError, match=message.replace("`", ".")):
         load_settings(config, data_dir=tmp_path)
+
+
+def test_a_long_random_key_is_never_refused_for_a_marker_inside_it() -> None:
+    key = "Qm7tXxx" + "p4Rw9zKd2LvN8cHy6BfJ3sGa5TeU1oWi"  # 39 characters, "xxx" by chance
+    assert secret_problem(SecretStr(key), 32) is None
+    assert secret_problem(SecretStr("xxx-my-signing-key-xxx"), 16) == "looks like a placeholder"
