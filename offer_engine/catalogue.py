@@ -247,6 +247,8 @@ class Catalogue(BaseModel):
 
     terms: dict[str, TermDefinition]
     pay_period: TermDefinition  # how the pay basis of base_salary is read: values and default
+    # The names a tenant gave built-in terms beyond the built-in ones (labels and synonyms), by key.
+    added_names: dict[str, list[str]] = Field(default_factory=dict)
 
     def get(self, key: str) -> TermDefinition | None:
         return self.terms.get(key)
@@ -295,7 +297,12 @@ def build_catalogue(mapping: TenantMapping) -> Catalogue:
     pay_period = _pay_period(mapping.term_configs.get("pay_period"))
     _check_unique_labels(terms.values())
     _check_pay_references(terms)
-    return Catalogue(terms=terms, pay_period=pay_period)
+    added = {
+        key: [p for p in term.phrases if p not in set(BUILTIN_BY_KEY[key].phrases)]
+        for key, term in terms.items()
+        if key in BUILTIN_BY_KEY
+    }
+    return Catalogue(terms=terms, pay_period=pay_period, added_names={k: v for k, v in added.items() if v})
 
 
 def _declared(key: str, config: TermConfig, builtin: TermDefinition | None) -> TermDefinition:

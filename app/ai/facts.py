@@ -317,10 +317,9 @@ def builtin_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: 
     fuller = {fact.name: fact for fact in pay_facts(catalogue, terms, language, refs)}
     facts = []
     for term in catalogue.terms.values():
-        builtin = BUILTIN_BY_KEY.get(term.key)
-        if builtin is None or term.internal:
+        if term.key not in BUILTIN_BY_KEY or term.internal:
             continue
-        own = [fold(p) for p in term.phrases if p not in builtin.phrases]
+        own = [fold(p) for p in catalogue.added_names.get(term.key, [])]
         shown = fuller[term.key].value if term.key in fuller else display_value(terms, term.key, lang)
         if shown is None or (not own and term.key not in fuller):
             continue
