@@ -275,7 +275,7 @@ def run_ask_versus_search(settings: Settings, samples: int, say: Say) -> AskVers
         identities = [_identity(scratch_settings, db, offer) for offer in ready]
         places = {i.offer_id: pipeline.ground(i).terms.jurisdiction for i in identities}
         calls = [(identities[n % len(identities)], QUESTIONS[n % len(QUESTIONS)]) for n in range(samples)]
-        for identity, question in calls[:20]:  # warm-up: model, index, templates, sentence vectors
+        for identity, question in dict.fromkeys(calls):  # warm: model, index, templates, each passage's sentences
             pipeline.answer(identity, question)
         asked, searched = [], []
         for identity, question in calls:
