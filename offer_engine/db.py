@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,10 @@ def private_sqlite_file(path: Path) -> None:
     """The database file (and its WAL and shared-memory files, which SQLite creates with the database file's mode)
     readable by this user only, whatever the umask: created 0600 before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    # Never open an existing database file ourselves: closing any descriptor of it drops every POSIX lock this
+    # process holds on it, including those of SQLite's open connections ("disk I/O error", corruption risk).
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
     for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if companion.exists():
             companion.chmod(0o600)

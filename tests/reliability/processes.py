@@ -67,6 +67,7 @@ class Process:
     popen: subprocess.Popen[bytes]
     log: Path
     url: str | None = None
+    public_url: str | None = None  # what browsers see (and send as Origin); differs from `url` behind a proxy
 
     def output(self, tail: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-tail:]
@@ -182,6 +183,7 @@ class Deployment:
             public_url = f"http://127.0.0.1:{free_port()}"
         process = self._start(started, "app", args, public_url)
         process.url = url
+        process.public_url = public_url
         wait_for(
             lambda: _answers(process),
             f"{process.name} to serve on {url}",
@@ -205,9 +207,12 @@ def _answers(process: Process) -> bool:
     return ok and "Chat app:" in process.output(100_000)
 
 
-def review_queue(base_url: str, username: str, password: str, timeout: float = 60.0) -> str:
-    """Sign in to the review mode of the app at `base_url` as a staff user, exactly as the browser does (Chainlit's
-    password login, then its Socket.IO session), and return the text of the queue the review mode shows."""
+def review_queue(app: Process, username: str, password: str, timeout: float = 60.0) -> str:
+    """Sign in to the review mode of `app` as a staff user, exactly as the browser does (Chainlit's password login,
+    then its Socket.IO session with the Origin of the page the browser was sent to), and return the text of the
+    queue the review mode shows."""
+    base_url = app.url or ""
+    origin = app.public_url or base_url
     import socketio  # python-socketio: Chainlit's own dependency; its sync client uses websocket-client
 
     with httpx.Client(base_url=base_url, timeout=30) as http:
@@ -216,7 +221,7 @@ def review_queue(base_url: str, username: str, password: str, timeout: float = 6
         cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
     received: list[str] = []
     arrived = threading.Event()
-    client = socketio.Client(reconnection=False)
+    client = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
 
     @client.on("new_message")  # type: ignore[untyped-decorator]
     def on_message(message: dict[str, object]) -> None:

@@ -118,7 +118,7 @@ def test_two_apps_and_two_workers_draft_once_show_drafts_everywhere_and_write_on
         assert written == Counter({(w, kind): 1 for w in fleet.workflow_ids for kind in ("file", "patch")})
 
         recruiter = make_staff(schema.engine, Role.RECRUITER, username="rhea.recruiter")
-        queues = [review_queue(app.url or "", recruiter.username, PASSWORD) for app in apps]
+        queues = [review_queue(app, recruiter.username, PASSWORD) for app in apps]
         for workflow_id, received_by in first_app.items():
             name = _candidate(fleet.fixture, workflow_id)
             other = queues[1 - received_by]
