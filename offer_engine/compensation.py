@@ -13,9 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from offer_engine.catalogue import staff_label
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
-from offer_engine.policy import ApprovalStepSpec, Band, CompanyPolicy, NegotiationTerm
+from offer_engine.policy import ApprovalStepSpec, Band, CompanyPolicy, Expression, NegotiationTerm
+from offer_engine.policy.describe import describe
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, apply_counter_items, term_key
 
 NUMERIC_TERMS = frozenset(
@@ -237,22 +239,13 @@ def _numeric(
     ceiling = _ceiling(rule, item, current, policy, band)
     if ceiling is None:
         return "accept", item.requested, ["the policy sets no ceiling for this term; see the approvals it needs"]
-    source = rule.ceiling.source if rule.ceiling else ""
+    limit = f"the policy's limit (up to {describe(rule.ceiling, staff_label)}: {show(ceiling)})" if rule.ceiling else ""
     if requested <= Decimal(ceiling):
-        return (
-            "accept",
-            item.requested,
-            [f"{show(requested)} is within the policy ceiling of {show(ceiling)} ({source})"],
-        )
+        return "accept", item.requested, [f"{show(requested)} is within {limit}"]
     offer = _round_down(Decimal(ceiling), rule.round_down_to, Term(item.key))
     if offer > before:
-        why = f"{show(requested)} is above the policy ceiling of {show(ceiling)} ({source}); offer {show(offer)}"
-        return "counter", offer, [why]
-    return (
-        "decline",
-        now,
-        [f"the current {show(before)} is already at the policy ceiling of {show(ceiling)} ({source})"],
-    )
+        return "counter", offer, [f"{show(requested)} is above {limit}; offer {show(offer)}"]
+    return "decline", now, [f"the current {show(before)} is already at {limit}"]
 
 
 def _start_date(
@@ -285,8 +278,13 @@ def _by_rule(
         return "accept", item.requested, ["the policy sets no rule for this term; see the approvals it needs"]
     scope = policy.scope(current, band, requested=item.requested)
     if policy.evaluate(rule.accept_when, scope, f"negotiation.terms.{item.key}.accept_when"):
-        return "accept", item.requested, [f"allowed by the policy ({rule.accept_when.source})"]
-    return "decline", now, [f"not allowed by the policy ({rule.accept_when.source})"]
+        return "accept", item.requested, [f"allowed by the policy ({_condition_words(rule.accept_when)})"]
+    return "decline", now, [f"not allowed by the policy ({_condition_words(rule.accept_when)})"]
+
+
+def _condition_words(condition: Expression) -> str:
+    words = describe(condition, staff_label)
+    return {"never": "it is never changed", "always": "always"}.get(words, f"only when {words}")
 
 
 def _suggest(
@@ -295,7 +293,7 @@ def _suggest(
     values: dict[str, Any] = {
         term_key(i.term): i.suggested for i in items if i.decision in {"accept", "counter"} and i.suggested != i.current
     }
-    reasons = [f"{term_key(i.term)}: {i.decision}: {'; '.join(i.reasons)}" for i in items]
+    reasons = [f"{_capitalised(term_key(i.term))}: {'; '.join(i.reasons)}" for i in items]
     in_lieu = _sign_on_in_lieu(current, items, values, policy, band)
     if in_lieu is not None:
         values["sign_on_bonus"], reason = in_lieu
@@ -337,4 +335,10 @@ def _sign_on_in_lieu(
         return None
     money = format_money(target, current.currency, locale_for(current.jurisdiction))
     gap_text = format_money(gap, current.currency, locale_for(current.jurisdiction))
-    return target, f"sign_on_bonus: instead of base above the ceiling ({gap_text} a year), offer a sign-on of {money}"
+    label = _capitalised("sign_on_bonus")
+    return target, f"{label}: instead of base above the ceiling ({gap_text} a year), offer a sign-on of {money}"
+
+
+def _capitalised(key: str) -> str:
+    label = staff_label(key)
+    return label[:1].upper() + label[1:]

@@ -88,7 +88,10 @@ def test_over_band_max_is_capped_and_the_rest_offered_as_sign_on() -> None:
 def test_the_ceiling_is_the_band_max_when_it_is_lower_than_ten_percent() -> None:
     analysis = analyse([item(Term.BASE_SALARY, Decimal(230000))], terms=make_terms(base_salary=Decimal(200000)))
     assert analysis.items[0].suggested == Decimal(210000)
-    assert "min(band.max, base_salary * 1.10)" in analysis.items[0].reasons[0]
+    reason = analysis.items[0].reasons[0]
+    assert "up to 10 % above the current base salary, capped at the band maximum: $210,000.00" in reason
+    assert "min(" not in reason
+    assert "base_salary" not in reason
 
 
 def test_at_the_ceiling_the_base_item_is_declined() -> None:
@@ -112,7 +115,7 @@ def test_sign_on_over_the_threshold_is_countered_at_it() -> None:
 def test_equity_over_the_grid_is_declined_when_already_at_it() -> None:
     analysis = analyse([item(Term.EQUITY_UNITS, 6000)])
     assert analysis.items[0].decision == "decline"
-    assert "4,000 (grid.equity_units)" in analysis.items[0].reasons[0]
+    assert "the equity units set in the policy for this role: 4,000" in analysis.items[0].reasons[0]
 
 
 def test_later_start_date_is_countered_at_the_latest_allowed() -> None:
