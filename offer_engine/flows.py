@@ -266,6 +266,7 @@ def letter_context_data(
         company_address=_address_lines(bundle.job_location),
         language=_language_code(intake.extras.get("preferred_language")),
         job_band=intake.job_band.model_dump(mode="json") if intake.job_band else None,
+        job_title=(job.jobtitle or "").strip(),  # names the job in review mode before the offer has terms
     )
     return context, missing
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
@@ -49,6 +50,12 @@ class QueueItem(BaseModel):
     due_at: datetime
     summary: str
     holder: str | None = None  # who claimed it, if anyone
+    # What is asked, for screens that word it themselves (the summary above is the CLI's one-liner).
+    opened_at: datetime | None = None
+    terms: list[str] = []  # the terms a counter-offer asks about, or a draft still misses
+    version_number: int | None = None
+    number: int | None = None  # the counter-offer's number on its offer
+    job_kind: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         return self.due_at < now
@@ -83,12 +90,19 @@ def _labels(session: Session, offer: Offer) -> tuple[str, str]:
     context = offer.attributes.get("letter_context") or {}
     candidate = str(context.get("candidate_name") or f"person {offer.person_id}")
     version = current_version(session, offer)
-    title = version.offer_terms.title if version is not None else f"job {offer.job_id}"
+    title = version.offer_terms.title if version is not None else str(context.get("job_title") or "")
     return candidate, title
 
 
 def _item(
-    session: Session, offer: Offer, kind: ItemKind, ref_id: int, due: datetime, summary: str, holder: str | None = None
+    session: Session,
+    offer: Offer,
+    kind: ItemKind,
+    ref_id: int,
+    due: datetime,
+    summary: str,
+    holder: str | None = None,
+    **asked: Any,
 ) -> QueueItem:
     candidate, title = _labels(session, offer)
     return QueueItem(
@@ -101,6 +115,7 @@ def _item(
         due_at=due,
         summary=summary,
         holder=holder,
+        **asked,
     )
 
 
@@ -110,11 +125,29 @@ def _drafts(session: Session, sla_hours: int, limit: int) -> Iterable[QueueItem]
     for offer in session.exec(statement):
         due = offer.updated_at + timedelta(hours=sla_hours)
         if offer.state == OfferState.NEEDS_DATA.value:
-            missing = ", ".join(str(m.get("term")) for m in offer.missing) or "data"
-            yield _item(session, offer, ItemKind.NEEDS_DATA, offer.id or 0, due, f"waiting for {missing} in iCIMS")
-        else:
+            terms = [str(m.get("term")) for m in offer.missing]
+            summary = f"waiting for {', '.join(terms) or 'data'} in iCIMS"
             yield _item(
-                session, offer, ItemKind.DRAFT, offer.id or 0, due, f"v{offer.current_version_number} ready for review"
+                session,
+                offer,
+                ItemKind.NEEDS_DATA,
+                offer.id or 0,
+                due,
+                summary,
+                opened_at=offer.updated_at,
+                terms=terms,
+            )
+        else:
+            number = offer.current_version_number
+            yield _item(
+                session,
+                offer,
+                ItemKind.DRAFT,
+                offer.id or 0,
+                due,
+                f"v{number} ready for review",
+                opened_at=offer.updated_at,
+                version_number=number,
             )
 
 
@@ -123,9 +156,21 @@ def _counters(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[
         offer = offer_of(counter.offer_id)
         if offer is None:
             continue
-        terms = ", ".join(i.term for i in counters.items_of(session, counter.id or 0))
-        summary = f"counter #{counter.number} on v{counter.version_number}: {terms}"
-        yield _item(session, offer, ItemKind.COUNTER, counter.id or 0, counter.due_at, summary, counter.claimed_by)
+        terms = [i.term for i in counters.items_of(session, counter.id or 0)]
+        summary = f"counter #{counter.number} on v{counter.version_number}: {', '.join(terms)}"
+        yield _item(
+            session,
+            offer,
+            ItemKind.COUNTER,
+            counter.id or 0,
+            counter.due_at,
+            summary,
+            counter.claimed_by,
+            opened_at=counter.created_at,
+            terms=terms,
+            number=counter.number,
+            version_number=counter.version_number,
+        )
 
 
 def _requests(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[QueueItem]:
@@ -135,7 +180,16 @@ def _requests(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[
             continue
         kind = ItemKind(request.kind)
         text = request.message if len(request.message) <= 80 else request.message[:77] + "..."
-        yield _item(session, offer, kind, request.id or 0, request.due_at, text, request.claimed_by)
+        yield _item(
+            session,
+            offer,
+            kind,
+            request.id or 0,
+            request.due_at,
+            text,
+            request.claimed_by,
+            opened_at=request.created_at,
+        )
 
 
 def _approvals(session: Session, viewer: StaffUser, offer_of: _OfferLookup) -> Iterable[QueueItem]:
@@ -146,7 +200,16 @@ def _approvals(session: Session, viewer: StaffUser, offer_of: _OfferLookup) -> I
         due = step.due_at or request.created_at
         escalated = f" (escalated x{step.escalation_level})" if step.escalation_level else ""
         summary = f"{step.name} for v{request.version_number}{escalated}"
-        yield _item(session, offer, ItemKind.APPROVAL, step.id or 0, due, summary)
+        yield _item(
+            session,
+            offer,
+            ItemKind.APPROVAL,
+            step.id or 0,
+            due,
+            summary,
+            opened_at=step.activated_at or request.created_at,
+            version_number=request.version_number,
+        )
 
 
 def _dead_jobs(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[QueueItem]:
@@ -156,4 +219,7 @@ def _dead_jobs(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable
         if offer is None:
             continue
         summary = f"iCIMS write {job.kind} failed: {(job.last_error or '')[:80]}"
-        yield _item(session, offer, ItemKind.SYNC_FAILED, job.id or 0, job.dead_at or job.created_at, summary)
+        failed = job.dead_at or job.created_at
+        yield _item(
+            session, offer, ItemKind.SYNC_FAILED, job.id or 0, failed, summary, opened_at=failed, job_kind=job.kind
+        )

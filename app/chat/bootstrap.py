@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from app.chat.login_texts import write_login_texts
 from app.config import PROJECT_ROOT, Settings
 
 _SESSION_RESTORE_SECONDS = 600
@@ -39,6 +40,7 @@ def prepare_chainlit(settings: Settings) -> Path:
     os.environ["CHAINLIT_AUTH_SECRET"] = settings.secret("security.chainlit_auth_secret")
     root = Path(os.environ["CHAINLIT_APP_ROOT"])
     write_config(root, settings)
+    write_login_texts(root, _write_if_changed)
     copy_welcome_screens(root)
     copy_public_files(root, settings)
     if "chainlit.config" in sys.modules:

@@ -9,7 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.review.wording import version_name
 from offer_engine import approval_inbox, candidate_requests, counters, messages, outbox, versions
+from offer_engine.actors import Role
 from offer_engine.approvals import ApprovalRequest, ApprovalStep
 from offer_engine.candidate_requests import CandidateRequest
 from offer_engine.catalogue import Catalogue, staff_label
@@ -67,9 +69,17 @@ class OfferDetail:
     messages: list[CandidateMessage]
     notes: list[str] = field(default_factory=list)
     catalogue: Catalogue | None = None  # the tenant's terms: labels of its own terms on screen
+    viewer_roles: frozenset[Role] = frozenset()  # which actions to offer (the engine checks them again)
+    version_names: dict[int, str] = field(default_factory=dict)  # version number -> "Revision 2 after ..."
 
     def label(self, key: str) -> str:
         return staff_label(key, self.catalogue)
+
+    def viewer_may(self, *roles: Role) -> bool:
+        return bool(self.viewer_roles & {*roles, Role.ADMIN})
+
+    def version_name(self, number: int) -> str:
+        return self.version_names.get(number) or f"Revision {number}"
 
     @property
     def terms(self) -> OfferTerms | None:
@@ -117,10 +127,21 @@ def build_detail(
         jobs=_jobs(session, offer),
         messages=messages.messages_for_offer(session, offer.id or 0),
         catalogue=setup.catalogue,
+        viewer_roles=viewer.role_set,
+        version_names=version_names(session, all_versions),
     )
     if terms is not None:
         detail.counter = _open_counter(session, offer, terms, band, setup, detail, viewer, counter_id)
     return detail
+
+
+def version_names(session: Session, all_versions: list[OfferVersion]) -> dict[int, str]:
+    """Each version named as a recruiter would: "Initial draft", "Revision 2 after counter-offer C-1"."""
+    names = {}
+    for version in all_versions:
+        counter = session.get(CounterOffer, version.counter_offer_id) if version.counter_offer_id else None
+        names[version.number] = version_name(version, counter.number if counter else None)
+    return names
 
 
 def _preview(

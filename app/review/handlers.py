@@ -18,15 +18,17 @@ import chainlit as cl
 from chainlit.context import context
 from pydantic import BaseModel, ValidationError
 
-from app.review import service, views
+from app.review import analytics_charts, charts, pictures, service, views, wording
 from app.review.auth import NotStaffError, staff_of
 from app.review.detail import OfferDetail
 from app.review.grants import parse_grants
 from app.review.payloads import CounterChoice, Empty, ItemRef, OfferRef, ReplyChoice, RequestChoice, StepChoice
 from app.review.runtime import current
+from app.security.text import plain
 from icims.errors import ICIMSError
 from offer_engine import audit
-from offer_engine.actors import Actor, ActorKind
+from offer_engine.actors import Actor, ActorKind, Role
+from offer_engine.catalogue import staff_label
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.errors import DomainError
@@ -93,6 +95,8 @@ def review_action(name: str, payload_model: type[BaseModel]) -> Callable[..., An
                 await _say("That button is out of date: open the item again.")
             except (DomainError, PolicyError, ICIMSError) as exc:
                 await _say(f"Not done: {exc}")
+            finally:
+                await _end_busy_state()
 
         # Not functools.wraps: Chainlit passes arguments by the parameter names inspect.signature reports.
         handler.__name__, handler.__qualname__, handler.__doc__ = func.__name__, func.__qualname__, func.__doc__
@@ -100,6 +104,13 @@ def review_action(name: str, payload_model: type[BaseModel]) -> Callable[..., An
         return handler
 
     return decorator
+
+
+async def _end_busy_state() -> None:
+    """Give the composer back when an action is done. Chainlit runs action callbacks outside a task, but a
+    question asked inside one (AskUserMessage) re-opens a task when it is answered and nothing closes it: the
+    composer stays a stop button and every button stays greyed out until the page is reloaded."""
+    await context.emitter.task_end()  # type: ignore[no-untyped-call]
 
 
 async def start_review(user: Any) -> None:
@@ -156,7 +167,11 @@ async def show_queue(staff_id: int) -> None:
         for n, i in enumerate(items[:QUEUE_BUTTONS], start=1)
     ]
     actions.append(cl.Action(name="review_analytics", payload={}, label="Analytics", icon="chart-column"))
-    await _say(views.queue_markdown(items, utcnow()), actions)
+    await _say(views.queue_markdown(items, utcnow(), _staff_label), actions)
+
+
+def _staff_label(key: str) -> str:
+    return staff_label(key, current().setup.catalogue)
 
 
 async def show_offer(staff_id: int, offer_id: int, counter_id: int | None = None) -> None:
@@ -164,12 +179,9 @@ async def show_offer(staff_id: int, offer_id: int, counter_id: int | None = None
     cl.user_session.set("review_offer", offer_id)  # type: ignore[no-untyped-call]
     elements: list[Any] = []
     terms = detail.terms
-    if detail.band is not None and terms is not None:
-        requested = _requested_base(detail, terms)
-        svg = views.band_svg(detail.band, terms.base_salary, requested)
-        elements.append(
-            cl.Image(name="band-position.svg", content=svg.encode(), mime="image/svg+xml", display="inline")
-        )
+    points = views.band_points(detail, _requested_base(detail, terms) if terms is not None else None)
+    if points is not None:
+        elements.append(pictures.chart(charts.band_chart(points, views.band_money(detail)), "Salary band position"))
     await _say(views.offer_markdown(detail, utcnow()), offer_actions(detail), elements)
 
 
@@ -185,28 +197,22 @@ def _requested_base(detail: OfferDetail, terms: OfferTerms) -> Decimal | None:
 
 
 def offer_actions(detail: OfferDetail) -> list[cl.Action]:
+    """The buttons for this offer that the viewer's roles may use (the engine checks every one again)."""
     offer_id, state = detail.offer.id or 0, detail.offer.status
     ref = {"offer_id": offer_id}
+    recruiter = detail.viewer_may(Role.RECRUITER)
     actions = [cl.Action(name="review_queue", payload={}, label="Back to queue", icon="list")]
     if detail.letter is not None:
         actions.append(
             cl.Action(name="review_preview", payload=ref, label="Preview letter & changes", icon="file-text")
         )
-    if detail.counter is not None:
-        cid = detail.counter.counter.id or 0
-        for mode, label in (
-            ("accept_all", "Accept all"),
-            ("suggested", "Accept suggested"),
-            ("custom", "Accept some / edit values"),
-            ("decline", "Decline"),
-        ):
-            actions.append(cl.Action(name="review_counter", payload={"counter_id": cid, "mode": mode}, label=label))
-        if detail.counter.suggested_reply:
-            actions.append(
-                cl.Action(name="review_reply", payload={**ref, "use_suggestion": True}, label="Send suggested reply")
-            )
-    actions.append(cl.Action(name="review_reply", payload=ref, label="Write to the candidate", icon="message-square"))
-    if state is OfferState.IN_REVIEW:
+    if detail.counter is not None and recruiter:
+        actions += _counter_actions(detail.counter.counter.id or 0, bool(detail.counter.suggested_reply), ref)
+    if recruiter:
+        actions.append(
+            cl.Action(name="review_reply", payload=ref, label="Write to the candidate", icon="message-square")
+        )
+    if state is OfferState.IN_REVIEW and detail.viewer_may(Role.RECRUITER, Role.HIRING_MANAGER):
         actions.append(cl.Action(name="review_submit", payload=ref, label="Submit for approval", icon="send"))
     for step in detail.decidable:
         for approve, verb in ((True, "Approve"), (False, "Reject")):
@@ -215,12 +221,43 @@ def offer_actions(detail: OfferDetail) -> list[cl.Action]:
                     name="review_decide", payload={"step_id": step.id, "approve": approve}, label=f"{verb}: {step.name}"
                 )
             )
+    if recruiter:
+        actions += _release_actions(state, ref) + _request_actions(detail)
+    actions.append(cl.Action(name="review_sync", payload=ref, label="Sync to iCIMS", icon="refresh-cw"))
+    return actions
+
+
+def _counter_actions(counter_id: int, has_suggested_reply: bool, ref: dict[str, int]) -> list[cl.Action]:
+    actions = [
+        cl.Action(name="review_counter", payload={"counter_id": counter_id, "mode": mode}, label=label)
+        for mode, label in (
+            ("accept_all", "Accept all"),
+            ("suggested", "Accept suggested"),
+            ("custom", "Accept some / edit values"),
+            ("decline", "Decline"),
+        )
+    ]
+    if has_suggested_reply:
+        actions.append(
+            cl.Action(name="review_reply", payload={**ref, "use_suggestion": True}, label="Send suggested reply")
+        )
+    return actions
+
+
+def _release_actions(state: OfferState, ref: dict[str, int]) -> list[cl.Action]:
     if state is OfferState.APPROVED:
-        actions.append(cl.Action(name="review_release", payload=ref, label="Release to candidate", icon="mail"))
+        return [cl.Action(name="review_release", payload=ref, label="Release to candidate", icon="mail")]
     if state is OfferState.SENT:
-        actions.append(cl.Action(name="review_rotate_link", payload=ref, label="Rotate candidate link"))
-        actions.append(cl.Action(name="review_revoke_link", payload=ref, label="Revoke candidate link"))
-    for request in detail.requests:
+        return [
+            cl.Action(name="review_rotate_link", payload=ref, label="Rotate candidate link"),
+            cl.Action(name="review_revoke_link", payload=ref, label="Revoke candidate link"),
+        ]
+    return []
+
+
+def _request_actions(detail: OfferDetail) -> list[cl.Action]:
+    actions = []
+    for number, request in enumerate(detail.requests, start=1):
         outcomes = {
             "accept_intent": [("confirm_accept", "Confirm acceptance")],
             "decline_intent": [("confirm_decline", "Confirm decline")],
@@ -230,16 +267,18 @@ def offer_actions(detail: OfferDetail) -> list[cl.Action]:
                 cl.Action(
                     name="review_request",
                     payload={"request_id": request.id, "outcome": outcome},
-                    label=f"{label} (#{request.id})",
+                    label=f"{label} (request {number})" if len(detail.requests) > 1 else label,
                 )
             )
-    actions.append(cl.Action(name="review_sync", payload=ref, label="Sync to iCIMS", icon="refresh-cw"))
     return actions
 
 
 async def show_analytics(staff_id: int) -> None:
     report = await _in_thread(service.offer_analytics, current(), staff_id)
-    await _say(views.analytics_markdown(report), [cl.Action(name="review_queue", payload={}, label="Back to queue")])
+    step_names = {step.key: step.name for step in current().setup.policy.steps}
+    elements = [pictures.chart(svg, alt) for alt, svg in analytics_charts.charts(report, step_names)]
+    back = [cl.Action(name="review_queue", payload={}, label="Back to queue")]
+    await _say(analytics_charts.summary_markdown(report), back, elements)
 
 
 async def _ask(text: str) -> str | None:
@@ -279,11 +318,11 @@ async def on_open(staff_id: int, choice: OfferRef) -> None:
 async def on_counter(staff_id: int, choice: CounterChoice) -> None:
     rt = current()
     granted, reasons = None, None
+    if choice.mode in ("custom", "decline"):
+        await _in_thread(service.require_role, rt, staff_id, Role.RECRUITER, action="answer a counter-offer")
     if choice.mode == "custom":
         detail = await _in_thread(_detail_for_counter, staff_id, choice.counter_id)
-        text = await _ask(
-            "Which items do you grant? e.g. `base_salary=190000, start_date` (a term alone grants what was requested)."
-        )
+        text = await _ask(views.grant_prompt(detail))
         if text is None or detail.counter is None or detail.terms is None:
             return
         granted = parse_grants(text, detail.counter.items, detail.terms)
@@ -295,9 +334,9 @@ async def on_counter(staff_id: int, choice: CounterChoice) -> None:
     result = await _in_thread(
         service.resolve_counter, rt, staff_id, choice.counter_id, choice.mode, granted=granted, reasons=reasons
     )
-    outcome = f"Counter-offer #{result.counter.number} {result.counter.resolution}."
+    outcome = f"Counter-offer C-{result.counter.number}: {result.counter.resolution}."
     if result.letter is not None:
-        outcome += f" Version {result.letter.version_number} drafted; its letter is ready to preview."
+        outcome += f" Revision {result.letter.version_number} drafted; its letter is ready to preview."
     await _say(outcome)
     await show_offer(staff_id, result.counter.offer_id)
 
@@ -311,14 +350,18 @@ def _detail_for_counter(staff_id: int, counter_id: int) -> OfferDetail:
 async def on_preview(staff_id: int, choice: OfferRef) -> None:
     name, pdf = await _in_thread(service.letter_pdf, current(), staff_id, choice.offer_id)
     detail = await _in_thread(service.offer_detail, current(), staff_id, choice.offer_id)
-    element = cl.Pdf(name=name, content=pdf, display="side")
-    await _say(f"Letter: {name}\n\n{views.diff_markdown(detail)}", elements=[element])
+    pages: list[Any] = await _in_thread(pictures.letter_pages, pdf)
+    download = cl.File(name=name, content=pdf, mime="application/pdf", display="inline")
+    elements = [*pages, download] if pages else [cl.Pdf(name=name, content=pdf, display="side")]
+    version = detail.version_name(detail.version.number) if detail.version is not None else "letter"
+    intro = f"Letter of {plain(detail.candidate)}, {version}" + (" (download below)" if pages else f": {name}")
+    await _say(f"{intro}\n\n{views.diff_markdown(detail)}", elements=elements)
 
 
 @review_action("review_submit", OfferRef)
 async def on_submit(staff_id: int, choice: OfferRef) -> None:
-    request = await _in_thread(service.submit, current(), staff_id, choice.offer_id)
-    await _say(f"Submitted version {request.version_number} for approval: {request.state}.")
+    await _in_thread(service.submit, current(), staff_id, choice.offer_id)
+    await _say("Sent for approval; each approver sees it in their queue.")
     await show_offer(staff_id, choice.offer_id)
 
 
@@ -332,9 +375,8 @@ async def on_decide(staff_id: int, choice: StepChoice) -> None:
     outcome = await _in_thread(
         service.decide, current(), staff_id, choice.step_id, approve=choice.approve, comment=comment
     )
-    await _say(
-        f"{outcome.step.name}: {outcome.step.state}. Approval {outcome.request.state}; offer {outcome.offer.state}."
-    )
+    step = wording.words(wording.APPROVAL_STATES, outcome.step.state)
+    await _say(f"{outcome.step.name}: {step}. Offer: {wording.words(wording.OFFER_STATES, outcome.offer.state)}.")
     await show_offer(staff_id, outcome.offer.id or 0)
 
 
@@ -342,6 +384,7 @@ async def on_decide(staff_id: int, choice: StepChoice) -> None:
 async def on_reply(staff_id: int, choice: ReplyChoice) -> None:
     text = None
     if not choice.use_suggestion:
+        await _in_thread(service.require_role, current(), staff_id, Role.RECRUITER, action="message a candidate")
         text = await _ask("Write your message to the candidate (shown in their chat on their next visit).")
         if text is None:
             return
@@ -359,8 +402,8 @@ async def on_release(staff_id: int, choice: OfferRef) -> None:
 
 @review_action("review_rotate_link", OfferRef)
 async def on_rotate(staff_id: int, choice: OfferRef) -> None:
-    outcome = await _in_thread(service.rotate_link, current(), staff_id, choice.offer_id)
-    await _say(f"New link issued (generation {outcome.generation}); every older link stopped working.")
+    await _in_thread(service.rotate_link, current(), staff_id, choice.offer_id)
+    await _say("New link issued; every older link stopped working.")
 
 
 @review_action("review_revoke_link", OfferRef)
@@ -371,11 +414,12 @@ async def on_revoke(staff_id: int, choice: OfferRef) -> None:
 
 @review_action("review_request", RequestChoice)
 async def on_request(staff_id: int, choice: RequestChoice) -> None:
+    await _in_thread(service.require_role, current(), staff_id, Role.RECRUITER, action="handle a candidate request")
     note = await _ask("What was done? (a short note for the record)")
     if note is None:
         return
     resolved = await _in_thread(service.handle_request, current(), staff_id, choice.request_id, choice.outcome, note)
-    await _say(f"Request #{resolved.id} resolved.")
+    await _say("Request handled.")
     await show_offer(staff_id, resolved.offer_id)
 
 

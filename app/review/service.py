@@ -56,6 +56,12 @@ def acting(rt: ReviewRuntime, staff_id: int) -> Iterator[tuple[Session, StaffUse
         yield session, user
 
 
+def require_role(rt: ReviewRuntime, staff_id: int, *roles: Role, action: str) -> None:
+    """Refuse before asking the user to type anything for an action their role may not take."""
+    with acting(rt, staff_id) as (_session, user):
+        user.actor().require_role(*roles, action=action)
+
+
 def _visible_offer(session: Session, user: StaffUser, offer_id: int, *, lock: bool = False) -> Offer:
     offer = offers.get_offer(session, offer_id, lock=lock)
     requisitions.require_visible(session, user, offer)

@@ -1,4 +1,5 @@
-"""How review data looks: Markdown tables and an inline SVG band chart (no pandas or plotly needed)."""
+"""How review data looks to staff: Markdown in plain words (term labels from the catalogue, states and kinds from
+`wording`), and the data behind the band and analytics charts (`charts`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from html import escape
 from typing import Any
 
+from app.review import wording
+from app.review.charts import BandPoints
 from app.review.detail import OfferDetail
 from app.security.text import plain
 from offer_engine.analytics import DurationStats, OfferAnalytics, Rate
@@ -17,8 +19,8 @@ from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
 from offer_engine.outbox import SyncJob
-from offer_engine.policy import ApprovalStepSpec, Band
-from offer_engine.review_queue import QueueItem
+from offer_engine.policy import ApprovalStepSpec
+from offer_engine.review_queue import ItemKind, QueueItem
 from offer_engine.terms import OfferTerms, term_key
 from offer_engine.webhook_events import WebhookEvent
 
@@ -55,34 +57,52 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
     return f"**{text} (overdue)**" if now is not None and moment < now else text
 
 
-def queue_markdown(items: list[QueueItem], now: datetime) -> str:
+def queue_markdown(items: list[QueueItem], now: datetime, label: Callable[[str], str] = staff_label) -> str:
     if not items:
         return "### Review queue\nNothing is waiting for you."
     rows = [
         (
             i + 1,
-            when(item.due_at, now),
-            KIND_LABELS.get(item.kind.value, item.kind.value),
             plain(item.candidate),
-            plain(item.title or ""),
-            plain(item.summary),
+            plain(item.title or "—"),
+            asked(item, label),
+            wording.age(item.opened_at, now),
+            wording.due(item.due_at, now),
             item.holder,
         )
         for i, item in enumerate(items)
     ]
     return "### Review queue (most urgent first)\n" + table(
-        ["#", "Due", "Item", "Candidate", "Role", "What", "Claimed by"], rows
+        ["#", "Candidate", "Job", "What is asked", "Waiting", "SLA", "Taken by"], rows
     )
+
+
+def asked(item: QueueItem, label: Callable[[str], str] = staff_label) -> str:
+    """What a queue item asks of the reviewer, in words."""
+    kind, terms = item.kind, ", ".join(label(t) for t in item.terms)
+    version = f"revision {item.version_number}" if (item.version_number or 0) > 1 else "the initial draft"
+    if kind is ItemKind.DRAFT:
+        return f"Review {version}"
+    if kind is ItemKind.NEEDS_DATA:
+        return f"Waiting for {terms or 'offer data'} in iCIMS"
+    if kind is ItemKind.COUNTER:
+        return f"Counter-offer C-{item.number}: {terms}" if item.number else f"Counter-offer: {terms}"
+    if kind is ItemKind.APPROVAL:
+        return f"Approve {version}: {plain(item.summary.split(' for v')[0])}"
+    if kind is ItemKind.SYNC_FAILED:
+        what = wording.words(wording.JOB_KINDS, item.job_kind or "")
+        return f"iCIMS did not take: {what.lower()}"
+    return f"{KIND_LABELS.get(kind.value, kind.value)}: {plain(item.summary)}"  # the candidate's words, as typed
 
 
 def events_without_draft_markdown(events: list[WebhookEvent]) -> str:
     """A warning above the queue: iCIMS events that ended without a draft, and why (empty when there are none)."""
     if not events:
         return ""
-    rows = [(e.id, e.system_id or "—", when(e.processed_at), e.attempts, e.error or "—") for e in events]
+    rows = [(when(e.processed_at), e.attempts, e.error or "—") for e in events]
     return (
         f"### ⚠ {len(events)} iCIMS event(s) ended without a draft\n"
-        + table(["Event", "Workflow", "Ended", "Attempts", "Reason"], rows)
+        + table(["Ended", "Attempts", "Reason"], rows)
         + "\n\nFix the cause, then retry (button below, or `offer-assistant events retry --all`).\n\n"
     )
 
@@ -94,17 +114,29 @@ def shown(name: str, value: Any, terms: OfferTerms) -> str:
 def terms_markdown(detail: OfferDetail) -> str:
     terms = detail.terms
     if terms is None or detail.version is None:
-        missing = ", ".join(str(m.get("term")) for m in detail.offer.missing) or "the offer's terms"
+        missing = ", ".join(detail.label(str(m.get("term"))) for m in detail.offer.missing) or "the offer's terms"
         return f"No terms yet: waiting for {missing} in iCIMS."
     before = detail.previous.offer_terms.model_dump() if detail.previous is not None else {}
     rows = []
-    for name, value in terms.model_dump().items():
+    for name, value in _term_values(terms.model_dump()):
         old = before.get(name, value)
         change = f"was {shown(name, old, terms)}" if detail.previous is not None and old != value else ""
-        if value is not None or change:
-            rows.append((name, shown(name, value, terms), change))
-    heading = f"#### Version {detail.version.number} ({detail.version.reason})"
-    return heading + "\n" + table(["Term", "Value", f"Change from v{detail.version.number - 1}"], rows)
+        if value not in (None, "", {}) or change:
+            rows.append((capitalised(detail.label(name)), shown(name, value, terms), change))
+    heading = f"#### {detail.version_name(detail.version.number)}"
+    if detail.previous is None:
+        return heading + "\n" + table(["Term", "Value"], [row[:2] for row in rows])
+    return heading + "\n" + table(["Term", "Value", f"Before ({detail.version_name(detail.previous.number)})"], rows)
+
+
+def _term_values(dumped: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The offer's terms with a tenant's own terms (kept under `custom`) listed beside the built-in ones."""
+    custom = dumped.pop("custom", None) or {}
+    return [*dumped.items(), *custom.items()]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def diff_markdown(detail: OfferDetail) -> str:
@@ -112,18 +144,35 @@ def diff_markdown(detail: OfferDetail) -> str:
         return "This is the first version: nothing to compare."
     terms = detail.terms
     rows = [
-        (name, shown(name, change.get("from"), terms), shown(name, change.get("to"), terms))
+        (capitalised(detail.label(name)), shown(name, change.get("from"), terms), shown(name, change.get("to"), terms))
         for name, change in sorted(detail.version.diff.items())
     ]
-    previous, current = detail.previous.number, detail.version.number
-    return f"#### Changes v{previous} → v{current}\n" + table(["Term", f"v{previous}", f"v{current}"], rows)
+    previous, current = detail.version_name(detail.previous.number), detail.version_name(detail.version.number)
+    return f"#### Changes from {previous} to {current}\n" + table(["Term", previous, current], rows)
+
+
+def grant_prompt(detail: OfferDetail) -> str:
+    """The question "Accept some / edit values" asks, with this counter-offer's own items as the example."""
+    items = detail.counter.items if detail.counter is not None else []
+    names = [detail.label(i.term) for i in items] or ["base salary"]
+    example = ", ".join([f"{names[0]} = 190000", *names[1:2]])
+    return f"Which items do you grant? e.g. `{example}` (an item alone grants what was requested)."
 
 
 def steps_markdown(steps: list[ApprovalStepSpec], title: str) -> str:
     if not steps:
         return f"#### {title}\nNo approval needed."
-    rows = [(s.name, s.approver_role, s.quorum, f"{s.sla_hours} h", "; ".join(s.reasons)) for s in steps]
-    return f"#### {title}\n" + table(["Step", "Role", "Quorum", "SLA", "Why"], rows)
+    rows = [
+        (
+            s.name,
+            wording.role_name(s.approver_role),
+            wording.quorum(s.quorum),
+            f"{s.sla_hours} h",
+            "; ".join(s.reasons),
+        )
+        for s in steps
+    ]
+    return f"#### {title}\n" + table(["Step", "Who approves", "Needs", "Within", "Why"], rows)
 
 
 def chain_markdown(detail: OfferDetail, now: datetime) -> str:
@@ -131,24 +180,32 @@ def chain_markdown(detail: OfferDetail, now: datetime) -> str:
     if chain is None:
         return "#### Approvals\nNot submitted yet."
     rows = [
-        (s.position, s.name, s.approver_role, s.state, when(s.due_at, now if s.state == "active" else None))
+        (
+            s.position,
+            s.name,
+            wording.role_name(s.approver_role),
+            wording.words(wording.APPROVAL_STATES, s.state),
+            when(s.due_at, now if s.state == "active" else None),
+        )
         for s in chain.steps
     ]
-    head = f"#### Approvals for v{chain.request.version_number}: {chain.request.state}"
-    return head + "\n" + table(["#", "Step", "Role", "State", "Due"], rows)
+    version = detail.version_name(chain.request.version_number)
+    head = f"#### Approval of {version}: {wording.words(wording.APPROVAL_STATES, chain.request.state)}"
+    return head + "\n" + table(["#", "Step", "Who approves", "Status", "Due"], rows)
 
 
 def counter_markdown(detail: OfferDetail) -> str:
     view, terms = detail.counter, detail.terms
     if view is None or terms is None:
         return ""
-    head = f"#### Counter-offer #{view.counter.number} ({view.counter.state}, due {when(view.counter.due_at)})"
+    state = wording.words(wording.COUNTER_STATES, view.counter.state)
+    head = f"#### Counter-offer C-{view.counter.number} ({state}, answer due {when(view.counter.due_at)})"
     analysed = {term_key(a.term): a for a in view.analysis.items} if view.analysis else {}
     rows = []
     for item in view.items:
         analysis = analysed.get(item.term)
-        delta = f"{analysis.delta:+,}" if analysis and analysis.delta is not None else None
-        suggestion = f"{analysis.decision}: {shown(item.term, analysis.suggested, terms)}" if analysis else None
+        delta = _delta(item.term, analysis.delta, terms) if analysis and analysis.delta is not None else None
+        suggestion = _decision(item.term, analysis.decision, analysis.suggested, terms) if analysis else None
         rows.append(
             (
                 detail.label(item.term),
@@ -158,7 +215,7 @@ def counter_markdown(detail: OfferDetail) -> str:
                 suggestion,
             )
         )
-    parts = [head, table(["Item", "Current", "Requested", "Delta", "Suggestion"], rows)]
+    parts = [head, table(["Item", "Current", "Requested", "Difference", "Suggestion"], rows)]
     for label, text in (
         ("Rationale", view.counter.rationale),
         ("Competing offer", view.counter.competing_offer),
@@ -173,10 +230,24 @@ def counter_markdown(detail: OfferDetail) -> str:
     return "\n\n".join(parts)
 
 
+def _delta(term: str, delta: Decimal, terms: OfferTerms) -> str:
+    if term == "start_date":
+        return f"{int(delta):+} days"
+    sign = "+" if delta >= 0 else "−"
+    return sign + shown(term, abs(delta), terms)
+
+
+def _decision(term: str, decision: str, suggested: Any, terms: OfferTerms) -> str:
+    if decision in ("counter", "accept"):
+        return f"{wording.words(wording.DECISIONS, decision)}: {shown(term, suggested, terms)}"
+    return wording.words(wording.DECISIONS, decision)
+
+
 def suggestion_markdown(analysis: CounterAnalysis, terms: OfferTerms, label: Callable[[str], str] = staff_label) -> str:
     suggestion = analysis.suggestion
     values = ", ".join(f"{label(k)} {shown(k, v, terms)}" for k, v in suggestion.values.items())
-    lines = [f"**Suggested response: {suggestion.kind}**" + (f" ({values})" if values else "")]
+    kind = wording.words(wording.RESPONSES, suggestion.kind)
+    lines = [f"**Suggested response: {kind}**" + (f" ({values})" if values else "")]
     lines += [f"- {reason}" for reason in suggestion.reasons]
     lines += [f"- ⚖ legal review: {label(term_key(flag.term))}: {flag.reason}" for flag in analysis.legal_review]
     lines.append(steps_markdown(analysis.approval_preview, "Approvals accepting everything would trigger"))
@@ -205,65 +276,68 @@ def band_markdown(detail: OfferDetail) -> str:
     return "#### Band position\n" + table(["Min", "Midpoint", "Max", "Base", "Compa-ratio", "% of range"], rows)
 
 
-def band_svg(band: Band, current: Decimal, requested: Decimal | None = None, width: int = 560) -> str:
-    """A horizontal band (min to max, midpoint marked) with the current and requested base as markers."""
-    values = [band.minimum, band.maximum, current] + ([requested] if requested is not None else [])
-    low, high = min(values), max(values)
-    span = (high - low) or Decimal(1)
-    pad, bar_y = 40, 40
-
-    def x(value: Decimal) -> float:
-        return pad + float((value - low) / span) * (width - 2 * pad)
-
-    def marker(value: Decimal, label: str, colour: str, dy: int) -> str:
-        return (
-            f'<line x1="{x(value):.1f}" y1="{bar_y - 14}" x2="{x(value):.1f}" y2="{bar_y + 26}" '
-            f'stroke="{colour}" stroke-width="3"/><text x="{x(value):.1f}" y="{bar_y + 26 + dy}" '
-            f'font-size="12" text-anchor="middle" fill="{colour}">{escape(label)}</text>'
-        )
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="110" viewBox="0 0 {width} 110">',
-        f'<rect x="{x(band.minimum):.1f}" y="{bar_y}" width="{x(band.maximum) - x(band.minimum):.1f}" height="12" '
-        'fill="#c7d7ea" rx="3"/>',
-        f'<line x1="{x(band.midpoint):.1f}" y1="{bar_y - 4}" x2="{x(band.midpoint):.1f}" y2="{bar_y + 16}" '
-        'stroke="#1f3a5f" stroke-dasharray="3,2"/>',
-        _label(x(band.minimum), bar_y - 8, f"min {band.minimum:,}"),
-        _label(x(band.maximum), bar_y - 8, f"max {band.maximum:,}"),
-        marker(current, f"current {current:,}", "#2e7d32", 16),
-    ]
-    if requested is not None:
-        parts.append(marker(requested, f"requested {requested:,}", "#c62828", 30))
-    parts.append("</svg>")
-    return "".join(parts)
+def band_points(detail: OfferDetail, requested: Decimal | None) -> BandPoints | None:
+    if detail.band is None or detail.terms is None:
+        return None
+    band = detail.band
+    return BandPoints(band.minimum, band.midpoint, band.maximum, detail.terms.base_salary, requested)
 
 
-def _label(x: float, y: int, text: str) -> str:
-    return f'<text x="{x:.1f}" y="{y}" font-size="11" text-anchor="middle">{escape(text)}</text>'
+def band_money(detail: OfferDetail) -> Callable[[Decimal], str]:
+    currency = detail.band.currency if detail.band is not None else "USD"
+    locale = locale_for(detail.terms.jurisdiction) if detail.terms is not None else "en_US"
+
+    def money(value: Decimal) -> str:
+        return format_money(Decimal(value), currency, locale).removesuffix(".00")
+
+    return money
 
 
 def jobs_markdown(jobs: list[SyncJob]) -> str:
+    """What this offer has in iCIMS, in words: each write's state, the last delivery and any error."""
     if not jobs:
-        return "#### iCIMS sync\nNothing queued for iCIMS yet."
-    rows = [(j.id, j.kind, j.state, j.attempts, when(j.delivered_at), (j.last_error or "")[:80]) for j in jobs]
-    return "#### iCIMS sync\n" + table(["Job", "Write", "State", "Attempts", "Delivered", "Last error"], rows)
+        return "#### iCIMS\nNothing has been sent to iCIMS for this offer yet."
+    delivered = [j.delivered_at for j in jobs if j.delivered_at is not None]
+    failed = [j for j in jobs if j.state == "dead"]
+    waiting = [j for j in jobs if j.state in ("pending", "in_flight")]
+    if failed:
+        summary = f"{len(failed)} update(s) failed and need attention."
+    elif waiting:
+        summary = f"{len(waiting)} update(s) on the way to iCIMS."
+    else:
+        summary = "iCIMS holds everything sent for this offer."
+    if delivered:
+        summary += f" Last delivery: {when(max(delivered))}."
+    rows = [
+        (
+            wording.words(wording.JOB_KINDS, j.kind),
+            wording.words(wording.JOB_STATES, j.state),
+            when(j.delivered_at),
+            (j.last_error or "")[:120] or None,
+        )
+        for j in jobs
+    ]
+    return "#### iCIMS\n" + summary + "\n\n" + table(["What", "Status", "Delivered", "Problem"], rows)
 
 
 def offer_markdown(detail: OfferDetail, now: datetime) -> str:
     offer = detail.offer
-    head = f"### {detail.candidate} — offer {offer.id} (workflow {offer.workflow_id})\nState **{offer.state}**"
+    title = detail.terms.title if detail.terms is not None else None
+    head = f"### {plain(detail.candidate)}" + (f" — {plain(title)}" if title else "")
+    head += f"\nStatus: **{wording.words(wording.OFFER_STATES, offer.state)}**"
     if detail.letter is not None:
-        head += f", letter compliance **{'passed' if detail.letter.compliance_passed else 'FAILED'}**"
+        head += ". Letter check: " + ("**passed**" if detail.letter.compliance_passed else "**problems found**")
     sections = [head, terms_markdown(detail), band_markdown(detail)]
     if detail.counter is not None:
         sections.append(counter_markdown(detail))
     sections += [steps_markdown(detail.preview, "Approvals this version needs"), chain_markdown(detail, now)]
     if detail.letter is not None and detail.letter.compliance_findings:
-        rows = [(f.get("code"), f.get("clause_id"), f.get("message")) for f in detail.letter.compliance_findings]
-        sections.append("#### Compliance findings\n" + table(["Code", "Clause", "Finding"], rows))
+        rows = [(f.get("message"),) for f in detail.letter.compliance_findings]
+        sections.append("#### Letter check findings\n" + table(["Finding"], rows))
     for request in detail.requests:
         label = KIND_LABELS.get(request.kind, request.kind)
-        sections.append(f"**{label}** ({request.state}): {plain(request.message)}")  # the candidate's words, as typed
+        state = wording.words(wording.REQUEST_STATES, request.state)
+        sections.append(f"**{label}** ({state}): {plain(request.message)}")  # the candidate's words, as typed
     sections.append(jobs_markdown(detail.jobs))
     return "\n\n".join(sections)
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.chat.login_texts import WRONG_CREDENTIALS
 from app.chat.runtime import current
 from app.ratelimit import client_ip, too_many_requests_response
 from app.security import sessions
@@ -59,7 +60,7 @@ async def staff_login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     if not username or not password or len(username) > _MAX_FIELD or len(password) > _MAX_FIELD:
-        return _refused(401, "credentialssignin")
+        return _refused(401, WRONG_CREDENTIALS)
     review = runtime.current()
     try:
         user = await gate(chat.settings.security.login_concurrency).run(
@@ -68,7 +69,7 @@ async def staff_login(request: Request) -> Response:
     except LoginBusyError:
         return _refused(503, "Sign-in is busy. Please try again in a moment.")
     if user is None:
-        return _refused(401, "credentialssignin")
+        return _refused(401, WRONG_CREDENTIALS)
     expires = auth.staff_session_expiry(chat.settings).timestamp()
     token = sessions.mint(
         chat.settings, identifier=user.identifier, display_name=user.display_name, metadata=user.metadata,

@@ -109,12 +109,12 @@ def test_a_hiring_manager_opens_a_counter_offer_approves_and_sees_the_sync(
     assert "Counter-offer" in queue
     assert "Daniel Okafor" not in queue
     _click(browser, review_setup["queue_label"])
-    _wait_for_text(browser, "Counter-offer #")
+    _wait_for_text(browser, "Counter-offer C-")
     requested = _wait_for_text(browser, "$18,000.00")  # the items table may arrive after the header
     assert "sign-on bonus" in requested
 
     _click(browser, "Approve: Hiring manager")
-    _wait_for_text(browser, "offer approved")
+    _wait_for_text(browser, "Approved, not yet released")
     with session_scope(review_setup["engine"]) as session:
         assert offers.get_offer(session, review_setup["offer_id"]).state == "approved"
 
@@ -122,10 +122,10 @@ def test_a_hiring_manager_opens_a_counter_offer_approves_and_sees_the_sync(
 
     def synced(d: Any) -> bool:
         status = _texts(d)[-1]
-        if "iCIMS sync" in status and "delivered" in status and not ("pending" in status or "in_flight" in status):
+        if "iCIMS holds everything sent" in status:
             return True
         _click(d, "Refresh sync status")
         return False
 
     WebDriverWait(browser, WAIT, poll_frequency=3).until(synced)
-    assert "upload_letter" in _texts(browser)[-1]
+    assert "Offer letter (PDF)" in _texts(browser)[-1]

@@ -153,6 +153,9 @@ def chainlit_context(user: Any, recorder: Recorder) -> Any:
         async def emit(self, event: str, data: Any) -> None:
             recorder.events.append((event, data))
 
+        async def task_end(self) -> None:
+            recorder.events.append(("task_end", None))
+
         async def send_ask_user(self, step_dict: Any, spec: Any, raise_on_timeout: bool = False) -> Any:
             recorder.events.append(("ask", step_dict))
             if not recorder.replies:

@@ -33,7 +33,8 @@ async def test_staff_start_on_the_queue_with_an_open_button_per_item(world: Revi
     await handlers.start_review(chainlit_user(world.user("alex")))
     assert "Welcome, Alex" in recorder.texts()[0]
     assert "Maya Patel" in recorder.texts()[1]
-    assert "Draft ready" in recorder.texts()[1]
+    assert "Review the initial draft" in recorder.texts()[1]
+    assert "| Waiting | SLA |" in recorder.texts()[1]
     opens = [a for a in recorder.actions() if a["name"] == "review_open_item"]
     assert opens[0]["payload"] == {"kind": "draft", "ref_id": offer_id}
 
@@ -51,16 +52,44 @@ async def test_opening_a_counter_offer_shows_items_band_chart_and_suggestion(wor
     recorder = staff_session(world, "alex")
     await handlers.on_open_item(action("review_open_item", kind="counter", ref_id=counter.id))
     text = recorder.texts()[-1]
-    assert "Counter-offer #1" in text
+    assert "Counter-offer C-1" in text
     assert "$200,000.00" in text
+    assert "Initial draft" in text
+    assert "base_salary" not in text
+    assert "min(" not in text
     assert "Suggested response" in text
     assert "Band position" in text
     assert "Compa-ratio" in text
     [chart] = recorder.elements()
-    assert chart["mime"] == "image/svg+xml"
+    assert chart["type"] == "custom"
+    assert chart["props"]["alt"] == "Salary band position"
+    assert chart["props"]["src"].startswith("data:image/svg+xml;base64,")
     assert chart["display"] == "inline"
     names = {a["name"] for a in recorder.actions()}
     assert {"review_counter", "review_reply", "review_submit", "review_sync"} <= names
+
+
+async def test_a_hiring_manager_is_offered_no_recruiter_action_and_is_refused_before_typing(
+    world: ReviewWorld,
+) -> None:
+    offer_id = world.draft(3401)
+    with session_scope(world.engine) as session:
+        offer = offers.get_offer(session, offer_id)
+        counters.submit_counter(
+            session,
+            offer,
+            [CounterItem(term=Term.BASE_SALARY, requested=Decimal(200000))],
+            actor=candidate_actor(offer.person_id or 0),
+        )
+    grace = staff_session(world, "grace")
+    await handlers.on_open(action("review_open", offer_id=offer_id))
+    names = {a["name"] for a in grace.actions()}
+    assert {"review_counter", "review_reply", "review_release", "review_request"}.isdisjoint(names)
+    assert {"review_submit", "review_sync", "review_queue"} <= names
+    grace.replies.append("typed for nothing")
+    await handlers.on_reply(action("review_reply", offer_id=offer_id))
+    assert grace.replies == ["typed for nothing"]  # never asked: refused before the question
+    assert "needs role recruiter" in grace.texts()[-1]
 
 
 async def test_accepting_some_of_a_counter_drafts_the_revised_version(world: ReviewWorld) -> None:
@@ -75,11 +104,27 @@ async def test_accepting_some_of_a_counter_drafts_the_revised_version(world: Rev
     recorder = staff_session(world, "alex")
     recorder.replies.append("base_salary=195k")
     await handlers.on_counter(action("review_counter", counter_id=counter.id, mode="custom"))
-    assert any("Version 2 drafted" in t for t in recorder.texts())
+    assert any("Revision 2 drafted" in t for t in recorder.texts())
     await handlers.on_preview(action("review_preview", offer_id=offer_id))
-    assert "Changes v1 → v2" in recorder.texts()[-1]
+    assert "Changes from Initial draft to Revision 2 after counter-offer C-1" in recorder.texts()[-1]
     assert "$195,000.00" in recorder.texts()[-1]
-    assert any(e["type"] == "pdf" for e in recorder.elements())
+    pages = [e for e in recorder.elements() if e["type"] == "custom" and e["props"]["alt"].startswith("Letter page")]
+    assert pages
+    assert pages[0]["props"]["src"].startswith("data:image/png;base64,")
+    assert 0 < pages[0]["props"]["width"] <= 900
+    assert any(e["type"] == "file" and e["mime"] == "application/pdf" for e in recorder.elements())
+
+
+async def test_every_action_gives_the_composer_back_even_after_asking(world: ReviewWorld) -> None:
+    offer_id = world.draft(3401)
+    recorder = staff_session(world, "alex")
+    recorder.replies.append("We will come back to you today.")
+    await handlers.on_reply(action("review_reply", offer_id=offer_id))
+    assert any(kind == "ask" for kind, _ in recorder.events)
+    assert "Sent to the candidate" in recorder.texts()[-1]
+    assert recorder.events[-1] == ("task_end", None)
+    await handlers.on_open(action("review_open", offer_id=999_999))  # refused: still ends the task
+    assert recorder.events[-1] == ("task_end", None)
 
 
 async def test_a_candidate_session_cannot_call_staff_actions(world: ReviewWorld) -> None:
@@ -125,11 +170,12 @@ async def test_a_rejection_needs_a_comment_and_approval_shows_the_sync(world: Re
     with session_scope(world.engine) as session:
         assert offers.get_offer(session, offer_id).state == "pending_approval"
     await handlers.on_decide(action("review_decide", step_id=step_id, approve=True))
-    assert any("Approval approved; offer approved" in t for t in grace.texts())
+    assert any("Offer: Approved, not yet released to the candidate" in t for t in grace.texts())
     world.deliver()
     alex = staff_session(world, "alex")
     await handlers.on_sync(action("review_sync", offer_id=offer_id))
-    assert "upload_letter | delivered" in alex.texts()[-1]
+    assert "Offer letter (PDF) | in iCIMS" in alex.texts()[-1]
+    assert "upload_letter" not in alex.texts()[-1]
 
 
 async def test_chainlit_calls_the_registered_callbacks_with_the_action(world: ReviewWorld) -> None:
