@@ -68,7 +68,7 @@ def charts(report: OfferAnalytics, step_names: dict[str, str]) -> list[tuple[str
     return [
         ("Time to offer", bar_chart("Time to offer", time_to_offer, (TYPICAL, SLOW))),
         ("Approval time per step", bar_chart("Approval time per step", steps, (TYPICAL, SLOW))),
-        ("Counter-offer rate", bar_chart("Counter-offer rate", rates)),
+        ("Counter-offer rate", bar_chart("Counter-offer rate", rates, full_scale=100)),
     ]
 
 

@@ -104,8 +104,16 @@ def band_chart(points: BandPoints, money: Callable[[Decimal], str], width: int =
     return _card(width, height, "Salary band position", body)
 
 
-def bar_chart(title: str, rows: Sequence[BarRow], legend: Sequence[tuple[str, bool]] = (), width: int = 640) -> Svg:
-    """Horizontal bars, one group per row, scaled to the largest value; an empty chart says there is no data."""
+def bar_chart(
+    title: str,
+    rows: Sequence[BarRow],
+    legend: Sequence[tuple[str, bool]] = (),
+    *,
+    full_scale: float | None = None,
+    width: int = 640,
+) -> Svg:
+    """Horizontal bars, one group per row, scaled to `full_scale` (100 for percentages) or else to the largest
+    value; an empty chart says there is no data."""
     label_width, text_width, bar_height = 220, 90, 16
     group = bar_height * max((len(r.bars) for r in rows), default=1) + 14
     top = 44 + (22 if legend else 0)
@@ -116,7 +124,7 @@ def bar_chart(title: str, rows: Sequence[BarRow], legend: Sequence[tuple[str, bo
             f"<rect x='{16 + n * 150}' y='38' width='14' height='14' fill='{BAR_LIGHT if light else BAR}'/>",
             _text(36 + n * 150, 50, name, colour=MUTED, size=12, anchor="start"),
         ]
-    largest = max((b.value for r in rows for b in r.bars), default=0.0)
+    largest = full_scale or max((b.value for r in rows for b in r.bars), default=0.0)
     if not rows or largest <= 0:
         body.append(_text(16, top + 16, "No data yet.", colour=MUTED, anchor="start"))
         return _card(width, max(height, top + 30), title, body)

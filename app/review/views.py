@@ -327,7 +327,7 @@ def offer_markdown(detail: OfferDetail, now: datetime) -> str:
     head += f"\nStatus: **{wording.words(wording.OFFER_STATES, offer.state)}**"
     if detail.letter is not None:
         head += ". Letter check: " + ("**passed**" if detail.letter.compliance_passed else "**problems found**")
-    sections = [head, terms_markdown(detail), band_markdown(detail)]
+    sections = [head, terms_markdown(detail)]
     if detail.counter is not None:
         sections.append(counter_markdown(detail))
     sections += [steps_markdown(detail.preview, "Approvals this version needs"), chain_markdown(detail, now)]
@@ -338,7 +338,7 @@ def offer_markdown(detail: OfferDetail, now: datetime) -> str:
         label = KIND_LABELS.get(request.kind, request.kind)
         state = wording.words(wording.REQUEST_STATES, request.state)
         sections.append(f"**{label}** ({state}): {plain(request.message)}")  # the candidate's words, as typed
-    sections.append(jobs_markdown(detail.jobs))
+    sections += [jobs_markdown(detail.jobs), band_markdown(detail)]  # last: the band chart follows the message
     return "\n\n".join(sections)
 
 
