@@ -351,10 +351,11 @@ async def on_preview(staff_id: int, choice: OfferRef) -> None:
     name, pdf = await _in_thread(service.letter_pdf, current(), staff_id, choice.offer_id)
     detail = await _in_thread(service.offer_detail, current(), staff_id, choice.offer_id)
     pages: list[Any] = await _in_thread(pictures.letter_pages, pdf)
-    download = cl.File(name=name, content=pdf, mime="application/pdf", display="inline")
-    elements = [*pages, download] if pages else [cl.Pdf(name=name, content=pdf, display="side")]
     version = detail.version_name(detail.version.number) if detail.version is not None else "letter"
-    intro = f"Letter of {plain(detail.candidate)}, {version}" + (" (download below)" if pages else f": {name}")
+    file_name = f"Offer letter {detail.candidate} ({version}).pdf" if pages else name
+    download = cl.File(name=file_name, content=pdf, mime="application/pdf", display="inline")
+    elements = [*pages, download] if pages else [cl.Pdf(name=name, content=pdf, display="side")]
+    intro = f"Letter of {plain(detail.candidate)}, {version}" + (" (PDF below)" if pages else f": {name}")
     await _say(f"{intro}\n\n{views.diff_markdown(detail)}", elements=elements)
 
 
