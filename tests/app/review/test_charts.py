@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from app.review import analytics_charts, wording
 from app.review.charts import BandPoints, band_chart
+from app.review.pictures import letter_pages
 from app.review.views import asked
 from offer_engine.analytics import DurationStats, OfferAnalytics, Rate, RoundsToClose
 from offer_engine.review_queue import ItemKind, QueueItem
@@ -40,7 +41,7 @@ def test_queue_items_say_what_is_asked_with_term_labels() -> None:
     )
     assert asked(item(ItemKind.DRAFT, version_number=1)) == "Review the initial draft"
     assert asked(item(ItemKind.DRAFT, version_number=3)) == "Review revision 3"
-    assert asked(item(ItemKind.SYNC_FAILED, job_kind="upload_letter")) == "iCIMS did not take: offer letter (pdf)"
+    assert asked(item(ItemKind.SYNC_FAILED, job_kind="upload_letter")) == "iCIMS did not take the offer letter (PDF)"
     assert asked(item(ItemKind.NEEDS_DATA, terms=["start_date"])) == "Waiting for start date in iCIMS"
 
 
@@ -77,3 +78,7 @@ def test_analytics_charts_show_time_to_offer_steps_and_the_counter_rate() -> Non
             {},
         )[1][1].text
     )
+
+
+def test_a_letter_that_cannot_be_rendered_as_pages_falls_back_to_the_pdf_viewer() -> None:
+    assert letter_pages(b"%PDF-1.7 this is not a real PDF") == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import chainlit as cl
+import pytest
 from sqlmodel import select
 
 from app.review import handlers
@@ -201,3 +202,14 @@ async def test_text_commands_and_stale_buttons(world: ReviewWorld) -> None:
     assert recorder.texts()[-1] == "That button is out of date: open the item again."
     await handlers.on_open(action("review_open", offer_id=999_999))
     assert recorder.texts()[-1].startswith("Not done:")
+
+
+async def test_without_page_images_the_preview_is_chainlits_pdf_viewer(
+    world: ReviewWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offer_id = world.draft(3401)
+    monkeypatch.setattr(handlers.pictures, "letter_pages", lambda _pdf: [])
+    recorder = staff_session(world, "alex")
+    await handlers.on_preview(action("review_preview", offer_id=offer_id))
+    assert [e["type"] for e in recorder.elements()] == ["pdf"]
+    assert "Initial draft" in recorder.texts()[-1]
