@@ -26,8 +26,13 @@ SIGN_IN_TEXTS: dict[str, Any] = {
         "password": {"label": "Password", "required": "Enter your password"},
         "actions": {"signin": "Sign in"},
     },
-    # The form shows the text of the refused request's status: "Unauthorized" (401), looked up in lower case.
-    "errors": {"unauthorized": WRONG_CREDENTIALS, "credentialssignin": WRONG_CREDENTIALS},
+    # The form shows the text of the refused request's HTTP status ("Unauthorized"), looked up in lower case.
+    "errors": {
+        "unauthorized": WRONG_CREDENTIALS,
+        "credentialssignin": WRONG_CREDENTIALS,
+        "too many requests": "Too many sign-in attempts. Please wait a minute and try again.",
+        "service unavailable": "Sign-in is busy. Please try again in a moment.",
+    },
 }
 ENGLISH = ("en-US", "en-GB", "en")
 

@@ -92,6 +92,7 @@ def test_the_sign_in_form_asks_for_a_username_and_explains_a_refusal(served_app:
     assert "Username" in text
     assert "Email address" not in text
     assert "credentialssignin" not in text.lower()
+    assert "Unauthorized" not in text  # the raw status toast is not shown on the sign-in page
     assert browser.find_element(By.ID, "email").get_attribute("placeholder") != "me@example.com"
 
 

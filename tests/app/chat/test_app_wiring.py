@@ -91,6 +91,24 @@ def test_staff_password_sign_in_is_offered_next_to_portal_links(web: TestClient)
     assert config["passwordAuth"] is True
 
 
+def test_the_sign_in_form_asks_staff_for_a_username_and_words_a_refusal(web: TestClient) -> None:
+    login = web.get("/project/translations", params={"language": "en-US"}).json()["translation"]["auth"]["login"]
+    assert login["form"]["email"]["label"] == "Username"
+    assert login["errors"]["unauthorized"].startswith("Wrong username or password")
+    assert login["errors"]["sessionRequired"]  # Chainlit's other texts are kept
+    refused = web.post("/login", data={"username": "nobody", "password": "wrong"})
+    assert refused.status_code == 401
+    assert refused.json()["detail"].startswith("Wrong username or password")
+
+
+def test_the_review_pictures_element_is_served_to_the_browser(web: TestClient) -> None:
+    from app.review.pictures import PICTURE_ELEMENT  # as above: Chainlit is imported after the app root is set
+
+    element = web.get(f"/public/elements/{PICTURE_ELEMENT}.jsx")
+    assert element.status_code == 200
+    assert "export default function Picture" in element.text
+
+
 def test_the_chat_and_the_widget_show_the_companys_logo(web: TestClient, tenant: Tenant) -> None:
     for theme in ("light", "dark"):
         logo = web.get("/logo", params={"theme": theme})  # what the full chat and the copilot header load
