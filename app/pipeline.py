@@ -77,6 +77,7 @@ class StreamPiece(BaseModel):
 
     text: str = ""
     result: PipelineResult | None = None
+    replace: bool = False  # `text` replaces what was streamed so far (see `AnswerDelta.replace`)
 
 
 def ask_json(workflow_id: int, question: str, answer: Answer) -> dict[str, Any]:
@@ -205,8 +206,10 @@ class AnswerPipeline:
         )
 
     def _prepare(
-        self, identity: CandidateIdentity, message: str | bytes
+        self, identity: CandidateIdentity, message: str | bytes, check: Callable[[], None] | None = None
     ) -> tuple[Grounding, list[GroundPassage], AnswerRequest, OfferAuditSink, AnswerEngine]:
+        if check is not None:
+            check()
         grounding = self.ground(identity)
         text = message if isinstance(message, str) else ""
         readable = len(text) <= self.options.max_message_chars
@@ -229,9 +232,7 @@ class AnswerPipeline:
         self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
     ) -> PipelineResult:
         """Answer one message; `check` runs first (the chat re-checks the link there and raises to refuse)."""
-        if check is not None:
-            check()
-        grounding, passages, request, sink, engine = self._prepare(identity, message)
+        grounding, passages, request, sink, engine = self._prepare(identity, message, check)
         answer = engine.answer(request)
         self._write_audit(sink)
         return PipelineResult(answer=answer, grounding=grounding, passages=passages)
@@ -239,14 +240,19 @@ class AnswerPipeline:
     async def astream(
         self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
     ) -> AsyncIterator[StreamPiece]:
-        """The checked answer in chunks, then the result. All the work runs off the event loop: the engine's
-        routing, extraction and templates are CPU work that would otherwise stall every other chat session."""
-        result = await self.offload(self.answer, identity, message, check=check)
-        size = max(1, self.options.stream_chunk_chars)
-        text = result.answer.text
-        for start in range(0, len(text), size):
-            yield StreamPiece(text=text[start : start + size])
-        yield StreamPiece(result=result)
+        """The answer as the engine writes it (verified sentences), then the result. The CPU and database work runs
+        on the pipeline's threads: the engine's routing, extraction and templates would otherwise stall every other
+        chat session."""
+        grounding, passages, request, sink, engine = await self.offload(self._prepare, identity, message, check)
+        answer: Answer | None = None
+        async for delta in engine.astream(request, offload=self.offload):
+            if delta.answer is not None:
+                answer = delta.answer
+            else:
+                yield StreamPiece(text=delta.text, replace=delta.replace)
+        assert answer is not None, "the engine's stream ends with the answer"
+        await self.offload(self._write_audit, sink)
+        yield StreamPiece(result=PipelineResult(answer=answer, grounding=grounding, passages=passages))
 
     # -- what the candidate confirms ------------------------------------------------------------------------------
 

@@ -198,17 +198,20 @@ class Answer(BaseModel):
 
 
 class AnswerDelta(BaseModel):
-    """One piece of a streamed answer; the last one carries the complete Answer."""
+    """One piece of a streamed answer; the last one carries the complete Answer.
+
+    `replace`: show `text` instead of everything streamed so far (the model's reply was refused after some of its
+    verified sentences were shown, and the embedded answer takes its place)."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     answer: Answer | None = None
+    replace: bool = False
 
 
 class EngineOptions(BaseModel):
     max_message_chars: int = 4000
-    stream_chunk_chars: int = 40
     max_answer_chars: int = 2000  # a longer LLM answer is not a chat answer: the embedded one is used
     # Intents the LLM may phrase; the others always use the deterministic templates.
     llm_intents: frozenset[Intent] = frozenset(
