@@ -32,6 +32,7 @@ from app.ai.facts import builtin_facts, choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
+from app.ai.streaming import sentence_pieces
 from app.chat.auditing import OfferAuditSink
 from app.chat.contacts import ContactBook
 from app.chat.grounding import Grounding, load_grounding
@@ -243,6 +244,12 @@ class AnswerPipeline:
         """The answer as the engine writes it (verified sentences), then the result. The CPU and database work runs
         on the pipeline's threads: the engine's routing, extraction and templates would otherwise stall every other
         chat session."""
+        if self.llm is None:  # nothing arrives piece by piece: the whole answer in one hop, shown by sentence
+            result = await self.offload(self.answer, identity, message, check=check)
+            for piece in sentence_pieces(result.answer.text):
+                yield StreamPiece(text=piece)
+            yield StreamPiece(result=result)
+            return
         grounding, passages, request, sink, engine = await self.offload(self._prepare, identity, message, check)
         answer: Answer | None = None
         async for delta in engine.astream(request, offload=self.offload):

@@ -9,7 +9,7 @@ back to the embedded answer. Every call is audited.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, TypeVar
@@ -54,6 +54,13 @@ class Offload(Protocol):
     """Runs `work(*args, **kwargs)` somewhere that does not block the event loop (the pipeline's threads)."""
 
     def __call__(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> Awaitable[T]: ...
+
+
+def _by_sentence(answer: Answer) -> Iterator[AnswerDelta]:
+    """An answer composed whole, streamed a sentence at a time, then itself."""
+    for piece in sentence_pieces(answer.text):
+        yield AnswerDelta(text=piece)
+    yield AnswerDelta(text="", answer=answer)
 
 
 async def _inline(work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -125,13 +132,17 @@ class AnswerEngine:
         """
         run = offload or _inline
         started = time.perf_counter()
+        if self.llm is None:
+            answer = await run(self.answer, request)
+            for delta in _by_sentence(answer):
+                yield delta
+            return
         route, draft, call = await run(self._plan, request)
-        if call is None or self.llm is None or call.json_object:
+        if call is None or call.json_object:
             outcome = await self._acall(call, request, route)
             answer = await run(self._finish, request, route, draft, call, outcome, started)
-            for piece in sentence_pieces(answer.text):
-                yield AnswerDelta(text=piece)
-            yield AnswerDelta(text="", answer=answer)
+            for delta in _by_sentence(answer):
+                yield delta
             return
         gate = SentenceGate(call, dollar_currency(request.terms), self.options.max_answer_chars)
         shown = ""
