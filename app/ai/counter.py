@@ -215,9 +215,15 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     if q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER) or q.is_year_like:
         return None
     value = _money_value(q, "base_salary", terms)
-    if _relative(parsed, q) and value >= 1000:
-        return "base_salary"
+    if _relative(parsed, q) and (value >= 1000 or _per_pay_period(parsed, q, terms)):
+        return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _per_pay_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
+    """The figure is said to be per the period the base pay is paid by ("an hour" for an hourly rate)."""
+    cue = cues.PER_PERIOD_AFTER.get(terms.pay_period.value)
+    return cue is not None and cue.search(parsed.folded[q.end : q.end + 30]) is not None
 
 
 def _quantity_items(

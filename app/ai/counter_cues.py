@@ -154,6 +154,21 @@ PER_YEAR = re.compile(
     r"^\s*(?:[a-z]{3}\s+)?(?:a year|per year|/ ?y(?:ea)?r|yearly|annual(?:ly)?|p\.?a\.?|gross a year|al ano|por ano"
     r"|anuales?|brutos? al ano|im jahr|pro jahr|jahrlich|brutto (?:im|pro) jahr|jahresbrutto)\b"
 )
+# "… an hour", "… más la hora", "… pro Stunde" right after a figure (past "more"/"más"/"mehr"): the period the
+# figure is paid by, to match against the base pay's own period.
+_PERIOD_WORDS = {
+    "hour": r"hours?|hrs?|h|hora|stunde|std",
+    "week": r"weeks?|wk|semana|woche",
+    "month": r"months?|mo|mes|monat",
+    "year": r"years?|yr|ano|jahr",
+}
+PER_PERIOD_AFTER = {
+    period: re.compile(
+        r"^\s*(?:[a-z]{3}\s+)?(?:(?:more|extra|mas|mehr)\s+)?(?:an|a|per|the|/|la|el|por|al|pro|je|die|der|im|in der)"
+        rf"\s*(?:{words})\b"
+    )
+    for period, words in _PERIOD_WORDS.items()
+}
 EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes|fruher|eher)\b")
 START_CONTEXT = re.compile(
     r"\b(?:start|starting|begin|join|first day|push|delay|postpone|move|later|earlier|empezar|empiezo|comenzar"

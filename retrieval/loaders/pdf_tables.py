@@ -24,7 +24,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
 MIN_ROWS = 3  # lines that must share an edge for a column to exist (a header and two rows, or three rows)
-MAX_HEADER_WORDS = 2.5  # per column, on average: more is a line of prose above the table
+MAX_HEADER_WORDS = 4  # per column, on average: more is a line of prose above the table
 ALIGN = 1.0  # points within which cells count as starting at the same x
 
 
@@ -140,7 +140,8 @@ def _header_before(lines: list[Line], start: int, body: list[Line], columns: lis
     above = lines[start - 1]
     centres = _centres(body, columns)
     filled = {_nearest(word, centres) for word in above.words}
-    if len(filled) < 2 or len(above.words) > MAX_HEADER_WORDS * len(columns):
+    words = " ".join(word.text for word in above.words)
+    if len(filled) < 2 or len(above.words) > MAX_HEADER_WORDS * len(columns) or _FIGURE.search(words):
         return None
     return above
 
@@ -272,6 +273,18 @@ def _is_list(rows: list[list[str]]) -> bool:
     return all(_ENUMERATOR.fullmatch(row[0]) for row in rows if row[0])
 
 
+def _data_like(header: list[str]) -> bool:
+    """A "header" with figures in most of its cells is a row of data: the real header was not found."""
+    later = header[1:]
+    return sum(bool(_FIGURE.search(cell)) for cell in later) * 2 >= max(1, len(later))
+
+
+def _merged_figures(rows: list[list[str]]) -> bool:
+    """Two figures in one cell in most rows: two columns of figures were read as one."""
+    return sum(any(len(_FIGURE.findall(cell)) >= 2 for cell in row[1:]) for row in rows) * 2 >= max(1, len(rows))
+
+
+_FIGURE = re.compile(r"\d[\d.,]*")
 _ENUMERATOR = re.compile(r"[•◦▪▫‣∙·●○■□\-–—*]|\(?[0-9a-zA-Z]{1,3}[.)]")
 
 
@@ -291,7 +304,7 @@ def _table(header: Line | None, block: list[Line], columns: list[float]) -> PdfT
         rows.insert(0, [" ".join(w.text for w in sorted(cell, key=lambda w: (-w.y, w.x0))) for cell in names])
     if len(rows) < MIN_ROWS:
         return None
-    if _is_list(rows):
-        return None
+    if _is_list(rows) or _data_like(rows[0]) or _merged_figures(rows[1:]):
+        return None  # not a table we can read with confidence: its text stays text, as before
     lines = [*(header.texts if header else []), *(text for line in block for text in line.texts)]
     return PdfTable(lines=lines, header=rows[0], rows=rows[1:])

@@ -132,6 +132,20 @@ def test_pdf_tables_keep_their_header_beside_each_cell() -> None:
     assert text.count("Employees may take paid leave") == 7
 
 
+def test_a_pdf_table_read_without_confidence_stays_text() -> None:
+    """No header above the figures, or two columns of figures that run together: the rows stay text (a wrong
+    header would put every figure under another figure's name)."""
+    data = _pdf(
+        f"<style>td {{ padding: 2px 10px }}</style><p>{PROSE}</p>"
+        "<table><tr><td>Up to 1 year</td><td>3.08 hours</td><td>80 hours</td></tr>"
+        "<tr><td>1 to 5 years</td><td>4.62 hours</td><td>120 hours</td></tr>"
+        "<tr><td>Over 5 years</td><td>6.15 hours</td><td>160 hours</td></tr></table>"
+    )
+    doc = parse_pdf(data)
+    assert [b for b in doc.blocks if b.kind == BlockKind.TABLE] == []
+    assert "1 to 5 years 4.62 hours 120 hours" in " ".join(b.text for b in doc.blocks)
+
+
 def test_pdf_prose_and_lists_never_become_tables() -> None:
     data = _pdf(
         f"<h1>Leave</h1><p>{PROSE * 6}</p><ul><li>First item of a list with some words</li><li>Second item</li>"
