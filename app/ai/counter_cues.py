@@ -64,7 +64,8 @@ REQUEST_CUE = re.compile(
     r"|\bmein(?:e)? (?:ziel|zielgehalt|vorstellung|gehaltsvorstellung|wunschgehalt|erwartung|untergrenze)\b"
     r"|\b(?:ziel|vorstellung) (?:ware|liegt|ist)\b"
     r"|\bsi (?:el|la|mi|me|mis|los|las|ustedes|pudieran)\b[^.?!]{0,50}\b(?:fuera|fueran|subiera|subieran|pudiera"
-    r"|pudieran|llegara|llegaran|dieran|diera|pagaran|pagara|quedara|quedaran)\b|\bsiempre (?:y cuando|que)\b"
+    r"|pudieran|llegara|llegaran|dieran|diera|pagaran|pagara|quedara|quedaran|suben|sube|suban|dan|pagan|ofrecen"
+    r"|aumentan)\b|\bsiempre (?:y cuando|que)\b"
     r"|\bcon tal de que\b|\b(?:acepto|aceptaria|firmo|firmaria) (?:\w+ ){0,3}si\b|\balgo (?:como|asi como|cercano a)\b"
     rf"|\bwenn\b{_DE_SPAN}{{0,50}}\b(?:ware|waren|kame|kamen|lage|lagen|ginge|gingen|wurde|wurden)\b|\bsofern\b"
     r"|\bvorausgesetzt\b|\bunter der bedingung\b"
@@ -142,13 +143,14 @@ RATIONALE_CUE = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
-    r"|\bun(?:os)? extra"
+    r"|\badd(?:ing)?|\bun(?:os)? extra|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
     r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
     r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"
 )
 RELATIVE_AFTER = re.compile(
-    r"^\s*(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf"
-    r"|spater)\b"
+    r"^\s*(?:(?:/ ?|an |a |per |la |por |pro |die )?"
+    r"(?:hour|hr|h|week|wk|month|mo|hora|semana|mes|stunde|std|monat)\s+)?"
+    r"(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf|spater)\b"
 )
 PER_YEAR = re.compile(
     r"^\s*(?:[a-z]{3}\s+)?(?:a year|per year|/ ?y(?:ea)?r|yearly|annual(?:ly)?|p\.?a\.?|gross a year|al ano|por ano"

@@ -149,6 +149,10 @@ MONTHLY = make_terms(base_salary=Decimal(2400), pay_period=PayPeriod.MONTH, curr
         ("Can you add another $3 an hour?", HOURLY, Decimal("24.50")),
         ("¿Podrían darme 2 dólares más la hora?", HOURLY, Decimal("23.50")),
         ("Könnten Sie 1,50 € mehr pro Stunde zahlen?", HOURLY, Decimal("23.00")),
+        ("I was hoping for $3/hr more", HOURLY, Decimal("24.50")),
+        ("Would you add $2.50 an hour to the base rate?", HOURLY, Decimal("24.00")),
+        ("Happy to accept if you can do $1 more per hour", HOURLY, Decimal("22.50")),  # 1, not 1,000
+        ("Me encantaría aceptar si me suben 1,50 € la hora", HOURLY, Decimal("23.00")),
         ("Could you add 200 euros more a month?", MONTHLY, Decimal(2600)),
         ("¿Podrían subirme 100 euros más al mes?", MONTHLY, Decimal(2500)),
     ],
