@@ -38,7 +38,7 @@ class CandidateMessage(SQLModel, table=True):
     author_id: str
     author_name: str
     body: str = Field(sa_type=Text, nullable=False)
-    template_ref: str | None = None  # e.g. counter_reply@1/en when the recruiter started from a suggestion
+    template_ref: str | None = None  # e.g. counter_reply@2/en when the recruiter started from a suggestion
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -144,7 +144,10 @@ def suggested_reply(
     language: str = "en",
     catalogue: Catalogue | None = None,
 ) -> tuple[str, str]:
-    """A reply for the recruiter to start from (text, template ref); it promises only the suggested values."""
+    """A reply for the recruiter to start from (text, template ref).
+
+    Nothing is approved when it is offered: it proposes the suggested values and says who must still approve them.
+    """
     locale = locale_for(terms.jurisdiction)
     granted = [
         f"{_capitalised(staff_label(name, catalogue))}: {_shown(name, value, terms, locale)}"
@@ -158,6 +161,7 @@ def suggested_reply(
         granted=granted,
         declined=declined,
         recruiter_name=recruiter_name,
+        approvers=[step.approver_role for step in suggestion.approval_preview],
     )
     return text, prompt.ref
 
