@@ -139,6 +139,8 @@ class Letterhead:
     accent_color: str = "#1f3a5f"
     monogram: str = ""
     tagline: str = ""
+    signer_name: str = ""
+    signer_title: str = ""
 
 
 @dataclass(frozen=True)

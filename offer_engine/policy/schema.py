@@ -46,6 +46,8 @@ class RawLetterhead(_Strict):
     accent_color: str = Field("#1f3a5f", pattern=r"^#[0-9a-fA-F]{6}$")
     monogram: str = Field("", max_length=3)
     tagline: str = ""
+    signer_name: str = ""  # who signs every letter; empty: the hiring manager (or iCIMS, when mapped)
+    signer_title: str = ""
 
 
 class RawLevel(_Strict):
