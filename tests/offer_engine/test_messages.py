@@ -113,3 +113,32 @@ def test_a_reply_without_approval_steps_still_says_nothing_is_final_yet() -> Non
     )
     assert "This is not final yet: I'll send you the revised offer letter as soon as it is ready." in text
     assert "approval by" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", "la oferta revisada necesita la aprobación del responsable de contratación y de nuestro equipo de"),
+        ("de", "muss von der einstellenden Führungskraft und unserem Vergütungsteam genehmigt werden"),
+    ],
+)
+def test_the_reply_is_in_the_candidates_language_and_still_promises_nothing(language: str, expected: str) -> None:
+    terms = f.make_terms(base_salary=Decimal("185000"), jurisdiction="US-CA", currency="USD")
+    suggestion = SuggestedResponse(
+        kind="partial",
+        values={"base_salary": Decimal("195000")},
+        reasons=[],
+        approval_preview=[_step("hiring_manager"), _step("compensation")],
+    )
+    text, ref = messages.suggested_reply(
+        suggestion,
+        terms,
+        requested_terms=["base_salary", "sign_on_bonus"],
+        first_name="Sofía",
+        recruiter_name="Alex Rivera",
+        language=language,
+    )
+    assert ref == f"counter_reply@2/{language}"
+    assert expected in text
+    assert ("Salario base: $195,000.00" if language == "es" else "Grundgehalt: $195,000.00") in text
+    assert ("Bono de incorporación" if language == "es" else "Antrittsprämie") in text
