@@ -63,7 +63,7 @@ def render_letter(
         )
     )
     paragraphs = [" ".join(p.split()) for p in _PARAGRAPHS.split(narrative.text.strip()) if p.strip()]
-    paper = paper_size_for(terms.jurisdiction)
+    paper = template.paper or paper_size_for(terms.jurisdiction)
     css = Markup(template.css + page_size_css(paper))  # noqa: S704 - the policy's own stylesheet file and our rule
     html = _render_template(
         template, policy, {**variables, "clauses": clauses, "narrative_paragraphs": paragraphs, "css": css}

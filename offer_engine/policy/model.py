@@ -132,6 +132,7 @@ class LetterTemplate:
     languages: tuple[str, ...]
     clauses: tuple[str, ...]
     default: bool
+    paper: Literal["letter", "A4"] | None = None
 
 
 @dataclass(frozen=True)

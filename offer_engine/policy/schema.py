@@ -136,6 +136,7 @@ class RawTemplate(_Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     clauses: list[str] = Field(default_factory=list)
     default: bool = False
+    paper: Literal["letter", "A4"] | None = None  # else the jurisdiction's paper (US Letter in the US, Canada…)
 
     @field_validator("jurisdictions")
     @classmethod

@@ -20,7 +20,7 @@ from offer_engine.intake import read_terms
 from offer_engine.letters import RenderedLetter, render_letter, write_pdf
 from offer_engine.letters.paper import paper_size_for
 from offer_engine.narrative import TemplateNarrativeWriter
-from offer_engine.policy import CompanyPolicy
+from offer_engine.policy import CompanyPolicy, PolicyError
 from offer_engine.terms import OfferTerms
 from tests import factories as f
 from tests.offer_engine.letter_factories import (
@@ -237,3 +237,15 @@ def test_the_signer_is_read_from_icims_where_the_tenant_maps_it(settings: Any) -
     assert (context["signer_name"], context["signer_title"]) == ("Sam Ortiz", "VP Engineering")
     unmapped, _ = letter_context_data(bundle, read_terms(bundle, settings.tenant), setup)
     assert unmapped["signer_name"] is None  # the policy's signer, else the hiring manager, signs
+
+
+def test_a_template_may_fix_its_paper_whatever_the_jurisdiction(tmp_path: Path) -> None:
+    policy = demo_policy_variant(tmp_path, 'id = "standard"', 'id = "standard"\npaper = "A4"')
+    letter = rendered(make_terms(), policy=policy)
+    assert letter.paper == "A4"
+    assert page_points(write_pdf(letter), tmp_path) == A4_POINTS
+
+
+def test_an_unknown_paper_is_a_policy_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="paper"):
+        demo_policy_variant(tmp_path, 'id = "standard"', 'id = "standard"\npaper = "legal"')
