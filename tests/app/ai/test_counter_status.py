@@ -118,3 +118,14 @@ def test_a_status_answer_never_goes_through_the_llm(llm_engine: AnswerEngine, fa
     assert fake_llm.requests == []
     assert answer.provider == "embedded"
     assert "November 24, 2026" in answer.text
+
+
+async def test_a_streamed_status_answer_never_goes_through_the_llm(
+    llm_engine: AnswerEngine, fake_llm: FakeOpenAI
+) -> None:
+    deltas = [d async for d in llm_engine.astream(make_request("did you get my request?", counters=[counter()]))]
+    final = deltas[-1].answer
+    assert final is not None
+    assert fake_llm.requests == []
+    assert "".join(d.text for d in deltas[:-1]) == final.text
+    assert final.text.startswith("Yes, we have it")
