@@ -204,6 +204,7 @@ class AnswerPipeline:
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,
+            counters=grounding.counters,
         )
 
     def _prepare(

@@ -204,7 +204,7 @@ class AnswerEngine:
         if route.intent is Intent.NEGOTIATION and route.counter is not None:
             masker = Masker.for_people(request.known_people())
             return route, draft, build_extraction_call(route.text, request.terms, request.today.isoformat(), masker)
-        if route.intent in self.options.llm_intents:
+        if route.intent in self.options.llm_intents and route.topic != "counter_status":  # the queue's own words
             return route, draft, build_answer_call(request, route.text, route.language, draft.text)
         return route, draft, None
 
