@@ -86,7 +86,7 @@ class HeldForRecruiter(Exception):  # noqa: N818 - an outcome, not an error
     """iCIMS holds values a person put there since the draft; the job waits for a recruiter's choice."""
 
     def __init__(self, conflicts: list[Conflict]) -> None:
-        super().__init__(f"iCIMS changed {len(conflicts)} field(s) since the draft; a recruiter decides")
+        super().__init__("a person changed this in iCIMS since the draft: waiting for a recruiter's choice")
         self.conflicts = conflicts
 
 

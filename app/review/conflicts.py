@@ -103,8 +103,7 @@ def _conflicts_text(conflicts: list[Conflict], words: Words) -> str:
             f"- **{words.label(c.term)}**: iCIMS now says **{words.value(c.term, c.icims)}**; the approved offer "
             f"says **{words.value(c.term, c.approved)}**{drafted}."
         )
-    lines.append("Nothing was overwritten. Choose which value iCIMS keeps.")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\nNothing was overwritten. Choose which value iCIMS keeps."
 
 
 def _conflict_actions(job: SyncJob, conflict: Conflict, words: Words) -> list[cl.Action]:
@@ -132,15 +131,14 @@ def _refused_text(refused: list[Refused], job: SyncJob, words: Words) -> str:
     for r in refused:
         value = words.value(r.term, approved.get(r.field))
         lines.append(f"- **{words.label(r.term)}** (approved: {value}): {REFUSAL_WORDS[r.why]}")
-    lines.append("The letter, the status and the candidate's link were written as usual.")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\nThe letter, the status and the candidate's link were written as usual."
 
 
 def _verified_text(job: SyncJob, words: Words) -> str:
     verified = job.payload.get("verified") or {}
-    held = [f"{words.label(str(v['term']))} {words.value(str(v['term']), v.get('holds'))}" for v in verified.values()]
+    held = [f"{words.label(str(v['term']))}: {words.value(str(v['term']), v.get('holds'))}" for v in verified.values()]
     when = f" on {job.delivered_at:%d %b %Y at %H:%M} UTC" if job.delivered_at else ""
-    return f"iCIMS was read back{when} and holds the approved terms: {', '.join(held)}."
+    return f"iCIMS was read back{when} and holds the approved terms — {'; '.join(held)}."
 
 
 def resolve(rt: ReviewRuntime, staff_id: int, choice: ConflictChoice) -> str:

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from icims.sandbox.core import Sandbox
 
 
+class EditRequest(BaseModel):
+    """``POST /_sandbox/edit``: a person changes fields of a profile in iCIMS (no integration-user field rules)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    profile_type: str = Field("applicantworkflows", alias="profileType", pattern=r"^[a-z]+$")
+    profile_id: int = Field(alias="id", gt=0)
+    values: dict[str, Any] = Field(min_length=1)
+
+
 class MoveRequest(BaseModel):
     """``POST /_sandbox/move``: what a recruiter does in iCIMS to put a candidate in the offer stage."""
 
@@ -48,6 +58,7 @@ def admin_routes(sandbox: Sandbox) -> list[Route]:
         route("faults", faults, "GET", "POST", "DELETE"),
         route("quota", quota, "POST"),
         route("move", move, "POST"),
+        route("edit", edit, "POST"),
         route("events", events, "GET", "POST"),
         route("writes", writes, "GET"),
         route("requests", requests, "GET"),
@@ -112,6 +123,12 @@ async def move(sandbox: Sandbox, request: Request) -> dict[str, Any]:
         "changed": result.new_status != result.old_status,
         "eventUrl": sandbox.configure_events().url,
     }
+
+
+async def edit(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    wanted = EditRequest.model_validate(await _object(request))
+    result = sandbox.edit(wanted.profile_type, wanted.profile_id, wanted.values)
+    return {"changed": result.changed}
 
 
 async def events(sandbox: Sandbox, request: Request) -> dict[str, Any]:

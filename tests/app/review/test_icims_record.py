@@ -129,7 +129,7 @@ async def test_approved_and_released_terms_are_written_read_back_and_recorded(wo
     recorder = await open_offer(world, "alex", offer_id)
     text = recorder.texts()[-1]
     assert "iCIMS was read back" in text
-    assert "Base salary $203,500.00" in text
+    assert "Base salary: $203,500.00" in text
 
 
 async def test_a_field_changed_in_icims_since_the_draft_is_held_for_the_recruiter(world: ReviewWorld) -> None:
