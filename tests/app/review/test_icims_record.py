@@ -144,6 +144,9 @@ async def test_a_field_changed_in_icims_since_the_draft_is_held_for_the_recruite
     assert workflow(world)["field31020"] == "Approved"  # the other writes went ahead
     assert {j.state for j in jobs(world, offer_id) if j.kind != JobKind.WRITE_TERMS.value} == {"delivered"}
 
+    [queued] = [i for i in service.queue(world.rt, world.user("alex").id or 0) if i.ref_id == terms_job.id]
+    assert queued.summary == "iCIMS was changed since the draft: choose which value iCIMS keeps"
+    assert service.offer_of(world.rt, world.user("alex").id or 0, queued.kind.value, queued.ref_id) == offer_id
     recorder = await open_offer(world, "alex", offer_id)
     text = recorder.texts()[-1]
     assert "iCIMS was changed since this offer was drafted" in text
