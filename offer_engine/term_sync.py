@@ -63,6 +63,8 @@ class TermWrite(BaseModel):
     value: Any  # what is written, in iCIMS's shape
     approved: str  # the approved value as text ("203500", "2027-03-01", "remote")
     known: list[str] = Field(default_factory=list)  # what iCIMS may hold that no person changed
+    drafted: str | None = None  # what the field held when the version was drafted
+    was_empty: bool = False  # the field was empty at the draft (the term was read from another source)
     meanings: dict[str, str] = Field(default_factory=dict)  # a choice's list values (id or text) -> meaning
     currency: str = ""
 
@@ -109,6 +111,7 @@ def plan_term_writes(
     terms = version.offer_terms
     drafted = _drafted_terms(session, offer, version)
     earlier = _written_before(session, offer)
+    read_from: dict[str, str] = offer.attributes.get("sources") or {}
     writes = []
     for term in catalogue.terms.values():
         source = next(iter(term.sources or mapping.terms.get(term.key, [])), None)
@@ -118,7 +121,8 @@ def plan_term_writes(
         if value is None:
             continue
         before = writebacks.approved_value(drafted, term) if drafted is not None else None
-        known = [_text(before)] if before is not None else []
+        elsewhere = term.key in read_from and read_from[term.key] != str(source)
+        known = [_text(before)] if before is not None and not elsewhere else []
         writes.append(
             TermWrite(
                 field=source.field,
@@ -127,6 +131,8 @@ def plan_term_writes(
                 value=writebacks.icims_value(term, value, terms.currency),
                 approved=_text(value),
                 known=[*known, *earlier.get(source.field, [])],
+                drafted=known[0] if known else None,
+                was_empty=elsewhere or before is None,
                 meanings=term.values,
                 currency=terms.currency,
             )
@@ -274,12 +280,11 @@ def _not_kept(
 def _expected(write: TermWrite, holds: str | None) -> bool:
     """Whether iCIMS holds what it held at the draft or what we wrote before: no person changed it."""
     known = {canonical(write, k) for k in write.known}
-    return holds in known or (holds is None and not write.known)
+    return holds in known or (holds is None and write.was_empty)
 
 
 def _conflict(write: TermWrite, holds: str | None) -> Conflict:
-    drafted = write.known[0] if write.known else None
-    return Conflict(field=write.field, term=write.term, icims=holds, approved=write.approved, drafted=drafted)
+    return Conflict(field=write.field, term=write.term, icims=holds, approved=write.approved, drafted=write.drafted)
 
 
 def reading(write: TermWrite, raw: Any) -> str | None:

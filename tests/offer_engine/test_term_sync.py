@@ -126,6 +126,27 @@ def test_a_worker_killed_after_the_write_loses_neither_the_write_nor_the_read_ba
     assert done.payload["verified"]["field31001"]["holds"] == "203500"
 
 
+def test_a_field_empty_at_the_draft_is_filled_without_a_conflict(
+    engine: Engine, settings: Settings, icims: SandboxHandle
+) -> None:
+    icims.edit("applicantworkflows", WORKFLOW, {"field31001": None})  # the salary came from another source
+    with session_scope(engine) as session:
+        offer = f.make_offer(session, workflow_id=WORKFLOW, terms=f.make_terms(**AS_IN_ICIMS))
+        offer.attributes = {"sources": {"base_salary": "job.field30099"}}
+        session.add(offer)
+        queued = _terms_job(session, offer, settings.tenant, 203500, "approval-1")
+    assert deliver_due(engine, icims.client(max_retries=0), worker_id="w", policy=FAST).delivered == [queued.id]
+    assert icims.profile("applicantworkflows", WORKFLOW)["field31001"] == {"amount": 203500.0, "currency": "USD"}
+
+
+def test_a_field_a_person_emptied_is_a_conflict(engine: Engine, settings: Settings, icims: SandboxHandle) -> None:
+    queued = approved_terms_job(engine, settings.tenant, 203500)
+    icims.edit("applicantworkflows", WORKFLOW, {"field31001": None})
+    assert deliver_due(engine, icims.client(max_retries=0), worker_id="w", policy=FAST).held == [queued.id]
+    [conflict] = term_sync.conflicts_of(job(engine, queued.id))
+    assert (conflict.icims, conflict.approved, conflict.drafted) == (None, "203500", "185000")
+
+
 def test_a_newer_approval_supersedes_a_held_terms_write(
     engine: Engine, settings: Settings, icims: SandboxHandle
 ) -> None:
