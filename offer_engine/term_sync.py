@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from icims.client import ICIMSClient
 from icims.errors import BadRequest, NotFound
@@ -37,6 +37,7 @@ from offer_engine.columns import utcnow
 from offer_engine.errors import IllegalTransitionError, NotFoundError
 from offer_engine.offers import Offer
 from offer_engine.outbox import JobKind, JobState, SyncJob
+from offer_engine.terms import OfferTerms
 from offer_engine.versions import OfferVersion, VersionReason
 
 WORKFLOWS = "applicantworkflows"
@@ -176,11 +177,11 @@ def enqueue_term_writes(
 
 
 def terms_jobs(session: Session, offer_id: int) -> list[SyncJob]:
-    jobs = outbox.list_jobs(session, limit=1000)  # the outbox keeps no index by kind; an offer has few jobs
-    return [j for j in jobs if j.offer_id == offer_id and j.kind == JobKind.WRITE_TERMS.value]
+    statement = select(SyncJob).where(SyncJob.offer_id == offer_id, SyncJob.kind == JobKind.WRITE_TERMS.value)
+    return list(session.exec(statement.order_by(col(SyncJob.id))))
 
 
-def _drafted_terms(session: Session, offer: Offer, version: OfferVersion) -> Any:
+def _drafted_terms(session: Session, offer: Offer, version: OfferVersion) -> OfferTerms | None:
     """The terms as iCIMS held them when this version was drafted: the latest version read from iCIMS."""
     read = [
         v

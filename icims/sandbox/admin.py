@@ -32,6 +32,15 @@ class EditRequest(BaseModel):
     values: dict[str, Any] = Field(min_length=1)
 
 
+class FieldRulesRequest(BaseModel):
+    """``POST /_sandbox/field-rules``: fields the integration user may only read, fields the tenant does not have."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    read_only: dict[str, list[str]] | None = Field(None, alias="readOnly")
+    missing: dict[str, list[str]] | None = None
+
+
 class MoveRequest(BaseModel):
     """``POST /_sandbox/move``: what a recruiter does in iCIMS to put a candidate in the offer stage."""
 
@@ -59,6 +68,7 @@ def admin_routes(sandbox: Sandbox) -> list[Route]:
         route("quota", quota, "POST"),
         route("move", move, "POST"),
         route("edit", edit, "POST"),
+        route("field-rules", field_rules, "POST"),
         route("events", events, "GET", "POST"),
         route("writes", writes, "GET"),
         route("requests", requests, "GET"),
@@ -129,6 +139,12 @@ async def edit(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     wanted = EditRequest.model_validate(await _object(request))
     result = sandbox.edit(wanted.profile_type, wanted.profile_id, wanted.values)
     return {"changed": result.changed}
+
+
+async def field_rules(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    wanted = FieldRulesRequest.model_validate(await _object(request))
+    options = sandbox.restrict_fields(read_only=wanted.read_only, missing=wanted.missing)
+    return {"readOnly": options.read_only_fields, "missing": options.missing_fields}
 
 
 async def events(sandbox: Sandbox, request: Request) -> dict[str, Any]:

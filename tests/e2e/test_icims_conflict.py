@@ -62,18 +62,26 @@ def _wait_for_state(engine: Engine, offer_id: int, state: str) -> SyncJob:
 
 
 def _approved_over_an_icims_edit(served: ServedApp) -> tuple[Engine, int, str]:
+    return _approved(served, WORKFLOW, Decimal(175000), edit={"field31001": {"amount": 170000, "currency": "USD"}})
+
+
+def _approved(
+    served: ServedApp, workflow_id: int, base: Decimal, edit: dict[str, Any] | None = None
+) -> tuple[Engine, int, str]:
+    """The candidate's asked-for `base` granted in a new version (after a person's `edit` in iCIMS), approved."""
     engine = make_engine(served.settings.resolved_database_url)
     passwords = {c.username: c.password for c in ensure_demo_staff(served.settings, engine)}
     rt = runtime.configure(served.settings, engine)
     with session_scope(engine) as session:
-        offer = offers.find_open_offer(session, served.settings.icims.customer_id, WORKFLOW)
+        offer = offers.find_open_offer(session, served.settings.icims.customer_id, workflow_id)
         assert offer is not None
         ids = {name: (staff.find_user(session, name) or pytest.fail(name)).id or 0 for name in passwords}
-        item = CounterItem(term=Term.BASE_SALARY, requested=Decimal(175000), currency="USD")
+        item = CounterItem(term=Term.BASE_SALARY, requested=base, currency="USD")
         counter = counters.submit_counter(session, offer, [item], actor=candidate_actor(offer.person_id or 0))
         offer_id = offer.id or 0
     service.resolve_counter(rt, ids["alex.rivera"], counter.id or 0, "accept_all")
-    _sandbox(served, "edit", {"id": WORKFLOW, "values": {"field31001": {"amount": 170000, "currency": "USD"}}})
+    if edit:
+        _sandbox(served, "edit", {"id": workflow_id, "values": edit})
     service.submit(rt, ids["alex.rivera"], offer_id)
     while True:
         with session_scope(engine) as session:
@@ -86,13 +94,8 @@ def _approved_over_an_icims_edit(served: ServedApp) -> tuple[Engine, int, str]:
     return engine, offer_id, passwords["alex.rivera"]
 
 
-def test_a_recruiter_sees_an_icims_edit_in_words_and_writes_the_approved_value(
-    served_app: ServedApp, browser: Any
-) -> None:
-    engine, offer_id, password = _approved_over_an_icims_edit(served_app)
-    _wait_for_state(engine, offer_id, "held")  # the served worker read iCIMS and did not overwrite it
-
-    browser.get(f"{served_app.base_url}/login")
+def _sign_in_and_open(served: ServedApp, browser: Any, password: str, offer_id: int, expected: str) -> str:
+    browser.get(f"{served.base_url}/login")
     WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("alex.rivera")
     box = browser.find_element(By.ID, "password")
     box.send_keys(password)
@@ -101,7 +104,30 @@ def test_a_recruiter_sees_an_icims_edit_in_words_and_writes_the_approved_value(
     composer = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "#chat-input"))
     composer.send_keys(f"open {offer_id}")
     composer.send_keys(Keys.ENTER)
-    shown = _wait_for_text(browser, "iCIMS was changed since this offer was drafted")
+    return _wait_for_text(browser, expected)
+
+
+def test_a_field_icims_refuses_is_shown_with_the_reason(served_app: ServedApp, browser: Any) -> None:
+    _sandbox(served_app, "field-rules", {"missing": {"applicantworkflows": ["field31001"]}})
+    try:
+        engine, offer_id, password = _approved(served_app, 3403, Decimal(101000))
+        _wait_for_state(engine, offer_id, "dead")
+    finally:
+        _sandbox(served_app, "field-rules", {"missing": {}})
+    shown = _sign_in_and_open(served_app, browser, password, offer_id, "Not written to iCIMS")
+    assert "Base salary (approved: $101,000.00): iCIMS refused it" in shown
+    assert "The letter, the status and the candidate's link were written as usual." in shown
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "icims-refused.png"))
+
+
+def test_a_recruiter_sees_an_icims_edit_in_words_and_writes_the_approved_value(
+    served_app: ServedApp, browser: Any
+) -> None:
+    engine, offer_id, password = _approved_over_an_icims_edit(served_app)
+    _wait_for_state(engine, offer_id, "held")  # the served worker read iCIMS and did not overwrite it
+
+    shown = _sign_in_and_open(served_app, browser, password, offer_id, "iCIMS was changed since this offer was drafted")
     assert "iCIMS now says $170,000.00; the approved offer says $175,000.00" in shown
     assert "when the offer was drafted it said $160,000.00" in shown
     assert "Nothing was overwritten" in shown
