@@ -131,7 +131,10 @@ def _refused_text(refused: list[Refused], job: SyncJob, words: Words) -> str:
     for r in refused:
         value = words.value(r.term, approved.get(r.field))
         lines.append(f"- **{words.label(r.term)}** (approved: {value}): {REFUSAL_WORDS[r.why]}")
-    return "\n".join(lines) + "\n\nThe letter, the status and the candidate's link were written as usual."
+    return (
+        "\n".join(lines)
+        + "\n\nNothing else waits for it: the letter, the statuses and the candidate's link go to iCIMS as usual."
+    )
 
 
 def _verified_text(job: SyncJob, words: Words) -> str:
