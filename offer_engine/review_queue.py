@@ -150,10 +150,13 @@ def _approvals(session: Session, viewer: StaffUser, offer_of: _OfferLookup) -> I
 
 
 def _dead_jobs(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[QueueItem]:
-    statement = select(SyncJob).where(SyncJob.state == JobState.DEAD.value).order_by(col(SyncJob.id)).limit(limit)
+    waiting = [JobState.DEAD.value, JobState.HELD.value]  # held: a recruiter chooses which value iCIMS keeps
+    statement = select(SyncJob).where(col(SyncJob.state).in_(waiting)).order_by(col(SyncJob.id)).limit(limit)
     for job in session.exec(statement):
         offer = offer_of(job.offer_id) if job.offer_id is not None else None
         if offer is None:
             continue
         summary = f"iCIMS write {job.kind} failed: {(job.last_error or '')[:80]}"
+        if job.state == JobState.HELD.value:
+            summary = "iCIMS was changed since the draft: choose which value iCIMS keeps"
         yield _item(session, offer, ItemKind.SYNC_FAILED, job.id or 0, job.dead_at or job.created_at, summary)
