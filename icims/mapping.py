@@ -134,6 +134,12 @@ class TenantMapping(BaseModel):
     offer_declined_status: str | None = Field(
         None, description="Status we set when a candidate's decline is confirmed; recognised when it comes in."
     )
+    offer_approved_status: str | None = Field(
+        None, description="Status we set when an offer version is approved (e.g. 'Offer - Approved'); optional."
+    )
+    offer_extended_status: str | None = Field(
+        None, description="Status we set when the approved offer is released to the candidate ('Offer - Extended')."
+    )
     offer_accepted_statuses: list[str] = Field(
         default_factory=list,
         description="Further statuses meaning the candidate accepted (e.g. Hired); recognised, never written.",
@@ -203,6 +209,8 @@ class TenantMapping(BaseModel):
     def _status_groups(self) -> list[tuple[str, list[str]]]:
         return [
             ("offer-ready", list(self.offer_ready_statuses)),
+            ("offer-approved", [self.offer_approved_status] if self.offer_approved_status else []),
+            ("offer-extended", [self.offer_extended_status] if self.offer_extended_status else []),
             (StatusOutcome.ACCEPTED.value, self.statuses_for(StatusOutcome.ACCEPTED)),
             (StatusOutcome.DECLINED.value, self.statuses_for(StatusOutcome.DECLINED)),
             (StatusOutcome.WITHDRAWN.value, self.statuses_for(StatusOutcome.WITHDRAWN)),

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from icims.client import ICIMSClient
 from icims.errors import AccessDenied, BadRequest, ICIMSError, NotFound, RateLimited, RequiredField
+from offer_engine import term_sync
 from offer_engine.actors import Actor, system_actor
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
@@ -62,6 +63,7 @@ class DeliveryRound:
     dead: list[int] = field(default_factory=list)
     lost: list[int] = field(default_factory=list)  # the lease ran out and another worker took the job
     released: list[int] = field(default_factory=list)  # claimed, not started, given back (stopping, or throttled)
+    held: list[int] = field(default_factory=list)  # iCIMS changed a field since the draft: a recruiter decides
     throttled: bool = False  # iCIMS throttled or did not answer: the rest of the round was left for later
 
     @property
@@ -153,12 +155,24 @@ class Delivery:
 def _deliver_one(engine: Engine, client: ICIMSClient, job: SyncJob, how: Delivery, outcome: DeliveryRound) -> None:
     rules, actor, now, gate = how.rules, how.actor, how.now, how.gate
     job_id = job.id or 0
+    verified: dict[str, Any] | None = None
     try:
         pdf = _letter_pdf(engine, job) if job.kind == JobKind.UPLOAD_LETTER.value else None
         link = _chat_link(job, how.mint_link, now or utcnow()) if job.kind == JobKind.WRITE_CHAT_LINK.value else None
-        present = job.attempts > 1 and _already_applied(client, job, pdf, link)
-        if not present:
+        if job.kind == JobKind.WRITE_TERMS.value:  # reads before it writes: a retry never writes twice
+            present, verified = False, term_sync.write_and_verify(client, job)
+        else:
+            present = job.attempts > 1 and _already_applied(client, job, pdf, link)
+        if not present and verified is None:
             _apply(client, job, pdf, link)
+    except term_sync.HeldForRecruiter as held:
+        _held(engine, job, held, actor, now or utcnow(), outcome)
+        return
+    except term_sync.TermsRefusedError as refused:
+        with session_scope(engine) as session:
+            term_sync.record_refused(session, job, refused, actor=actor, at=now or utcnow())
+        _failed(engine, job, refused, None, True, actor, now or utcnow(), outcome)
+        return
     except RateLimited as exc:  # not the job's fault: wait for the reset, do not count it
         moment = now or utcnow()
         if gate is not None:
@@ -180,11 +194,22 @@ def _deliver_one(engine: Engine, client: ICIMSClient, job: SyncJob, how: Deliver
         note = "already present in iCIMS (an earlier attempt landed)" if present else None
         if mark_delivered(session, job, actor=actor, note=note, now=moment):
             redact_delivered(session, job)
+            if verified is not None:
+                term_sync.record_verified(session, job, verified, actor=actor, at=moment)
             outcome.delivered.append(job_id)
             if present:
                 outcome.already_present.append(job_id)
         else:
             outcome.lost.append(job_id)
+
+
+def _held(
+    engine: Engine, job: SyncJob, held: term_sync.HeldForRecruiter, actor: Actor, at: datetime, outcome: DeliveryRound
+) -> None:
+    log.info("sync job %s held: %s", job.id, held)
+    with session_scope(engine) as session:
+        kept = term_sync.hold(session, job, held, actor=actor, now=at)
+    (outcome.held if kept else outcome.lost).append(job.id or 0)
 
 
 def _failed(

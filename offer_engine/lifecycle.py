@@ -22,6 +22,7 @@ from offer_engine import (
     approvals,
     counters,
     offers,
+    term_sync,
     versions,
     webhook_events,
     writebacks,
@@ -91,10 +92,31 @@ def _queue_approved_letter(
         return []
     letter = get_letter(session, request.letter_id)
     version = session.get(OfferVersion, letter.version_id)
-    approved = writebacks.approved_term_fields(version.offer_terms, setup.catalogue, setup.mapping) if version else {}
     plan = writebacks.enqueue_letter_approved(
-        session, offer=offer, letter=letter, mapping=setup.mapping, actor=actor, now=now, approved_fields=approved
+        session, offer=offer, letter=letter, mapping=setup.mapping, actor=actor, now=now
     )
+    group = f"letter:{letter.id}:approved"
+    if version is not None:
+        terms_job = term_sync.enqueue_term_writes(
+            session,
+            offer=offer,
+            version=version,
+            catalogue=setup.catalogue,
+            mapping=setup.mapping,
+            group=group,
+            letter_id=letter.id,
+            actor=actor,
+            now=now,
+        )
+        plan.jobs += [terms_job] if terms_job is not None else []
+    status = setup.mapping.offer_approved_status
+    if status:
+        reason = f"approved-v{letter.version_number}"
+        plan.jobs.append(
+            writebacks.enqueue_status_change(
+                session, offer=offer, status_id=status, reason=reason, actor=actor, now=now
+            )
+        )
     return plan.jobs
 
 
@@ -112,6 +134,10 @@ def release(session: Session, offer_id: int, setup: EngineSetup, *, actor: Actor
             actor=actor,
             now=now,
         )
+    status = setup.mapping.offer_extended_status
+    if status:
+        reason = f"extended-v{offer.current_version_number}"
+        writebacks.enqueue_status_change(session, offer=offer, status_id=status, reason=reason, actor=actor, now=now)
     return offer
 
 

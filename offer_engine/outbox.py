@@ -38,6 +38,7 @@ class JobKind(StrEnum):
     ADD_NOTE = "add_note"  # payload: text, marker
     WRITE_CHAT_LINK = "write_chat_link"  # payload: field, url
     SET_STATUS = "set_status"  # payload: status_id
+    WRITE_TERMS = "write_terms"  # payload: writes [term_sync.TermWrite], resolutions; checked, written, read back
 
 
 class JobState(StrEnum):
@@ -46,9 +47,12 @@ class JobState(StrEnum):
     DELIVERED = "delivered"
     DEAD = "dead"
     CANCELLED = "cancelled"  # superseded before delivery (iCIMS moved on); never written, holds nothing back
+    HELD = "held"  # waits for a recruiter's choice (iCIMS changed a field since the draft); see term_sync
 
 
 _SETTLED = (JobState.DELIVERED.value, JobState.CANCELLED.value)  # later jobs of the workflow may go
+# A job that writes terms stands aside when it is held or dead: the letter, status and link still go out.
+_STANDS_ASIDE = (JobState.HELD.value, JobState.DEAD.value)
 
 
 class SyncJob(SQLModel, table=True):
@@ -149,6 +153,7 @@ def _claimable(now: datetime) -> Any:
         col(earlier.workflow_id) == col(SyncJob.workflow_id),
         col(earlier.id) < col(SyncJob.id),
         col(earlier.state).not_in(_SETTLED),
+        ~and_(col(earlier.kind) == JobKind.WRITE_TERMS.value, col(earlier.state).in_(_STANDS_ASIDE)),
     )
     due = or_(
         and_(col(SyncJob.state) == JobState.PENDING.value, col(SyncJob.next_attempt_at) <= now),
@@ -267,17 +272,51 @@ def mark_failed(
     return JobState.DEAD if dead else JobState.PENDING
 
 
+def mark_held(
+    session: Session, job: SyncJob, *, reason: str, payload: dict[str, Any], actor: Actor, now: datetime | None = None
+) -> bool:
+    """Hold a job in flight for a person's decision (`payload` keeps what they must decide); False if the claim
+    was lost meanwhile. Not a failure: it counts no try and is never retried on its own."""
+    moment = now or utcnow()
+    values = {
+        "state": JobState.HELD.value,
+        "payload": payload,
+        "last_error": reason[:2000],
+        "lease_expires_at": None,
+        "claim_token": None,
+    }
+    if not _owned(session, job, values):
+        return False
+    _audit(session, actor, "sync.held", job, {"kind": job.kind, "reason": reason[:500]}, moment)
+    return True
+
+
+def resume_held(
+    session: Session, job_id: int, *, payload: dict[str, Any], actor: Actor, now: datetime | None = None
+) -> SyncJob:
+    """A held job goes on (pending now) with the decision recorded in `payload`."""
+    job = get_job(session, job_id)
+    if job.state != JobState.HELD.value:
+        raise IllegalTransitionError(f"sync job {job_id}", job.state, JobState.PENDING.value, "only held jobs")
+    moment = now or utcnow()
+    job.state, job.payload, job.next_attempt_at, job.last_error = JobState.PENDING.value, payload, moment, None
+    session.add(job)
+    session.flush()
+    _audit(session, actor, "sync.resumed", job, {"kind": job.kind}, moment)
+    return job
+
+
 def cancel_undelivered(
     session: Session, jobs: list[SyncJob], *, reason: str, actor: Actor, now: datetime | None = None
 ) -> list[SyncJob]:
-    """Cancel those of `jobs` still pending or dead (a job in flight is on its way and is left alone): they are
+    """Cancel those of `jobs` still pending, held or dead (a job in flight is on its way and is left alone): they are
     never delivered and no longer hold back their workflow's later jobs. Returns the jobs cancelled."""
     moment = now or utcnow()
     cancelled: list[SyncJob] = []
     for job in jobs:
         result = session.execute(
             update(SyncJob)
-            .where(col(SyncJob.id) == job.id, col(SyncJob.state).in_([JobState.PENDING.value, JobState.DEAD.value]))
+            .where(col(SyncJob.id) == job.id, col(SyncJob.state).in_([JobState.PENDING.value, *_STANDS_ASIDE]))
             .values(state=JobState.CANCELLED.value, last_error=reason[:2000], lease_expires_at=None, claim_token=None)
             .execution_options(synchronize_session=False)
         )

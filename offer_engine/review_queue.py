@@ -56,6 +56,7 @@ class QueueItem(BaseModel):
     version_number: int | None = None
     number: int | None = None  # the counter-offer's number on its offer
     job_kind: str | None = None
+    job_state: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         return self.due_at < now
@@ -213,13 +214,24 @@ def _approvals(session: Session, viewer: StaffUser, offer_of: _OfferLookup) -> I
 
 
 def _dead_jobs(session: Session, offer_of: _OfferLookup, limit: int) -> Iterable[QueueItem]:
-    statement = select(SyncJob).where(SyncJob.state == JobState.DEAD.value).order_by(col(SyncJob.id)).limit(limit)
+    waiting = [JobState.DEAD.value, JobState.HELD.value]  # held: a recruiter chooses which value iCIMS keeps
+    statement = select(SyncJob).where(col(SyncJob.state).in_(waiting)).order_by(col(SyncJob.id)).limit(limit)
     for job in session.exec(statement):
         offer = offer_of(job.offer_id) if job.offer_id is not None else None
         if offer is None:
             continue
         summary = f"iCIMS write {job.kind} failed: {(job.last_error or '')[:80]}"
+        if job.state == JobState.HELD.value:
+            summary = "iCIMS was changed since the draft: choose which value iCIMS keeps"
         failed = job.dead_at or job.created_at
         yield _item(
-            session, offer, ItemKind.SYNC_FAILED, job.id or 0, failed, summary, opened_at=failed, job_kind=job.kind
+            session,
+            offer,
+            ItemKind.SYNC_FAILED,
+            job.id or 0,
+            failed,
+            summary,
+            opened_at=failed,
+            job_kind=job.kind,
+            job_state=job.state,
         )

@@ -6,6 +6,7 @@ Which fields receive what comes from the tenant mapping; a write whose field is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from offer_engine.outbox import JobKind, SyncJob, enqueue
 from offer_engine.terms import OfferTerms
 
 NOTE_MARKER_PREFIX = "offer-assistant ref"
+_NODE_ID = re.compile(r"[A-Z]\d+")  # an iCIMS list node id ("C31071", "D10100")
 
 
 @dataclass
@@ -61,35 +63,38 @@ def enqueue_letter_approved(
 
 def approved_term_fields(terms: OfferTerms, catalogue: Catalogue, mapping: TenantMapping) -> dict[str, Any]:
     """The approved value of each term the catalogue marks `write_back`, for its first workflow field, in the shape
-    iCIMS takes (money as a currency object, dates as yyyy-mm-dd, list values by their text); iCIMS is the
-    customer's record, so what was approved must be what it says. Terms read from the job or the person are not
-    written (an offer changes only its own workflow)."""
+    iCIMS takes (see `icims_value`); iCIMS is the customer's record, so what was approved must be what it says.
+    Terms read from the job or the person are not written (an offer changes only its own workflow)."""
     fields: dict[str, Any] = {}
     for term in catalogue.terms.values():
         if not term.write_back or term.internal:
             continue
         source = next(iter(term.sources or mapping.terms.get(term.key, [])), None)
-        value = _approved_value(terms, term)
+        value = approved_value(terms, term)
         if source is not None and source.profile == "applicantworkflow" and value is not None:
-            fields[source.field] = _icims_value(term, value, terms.currency)
+            fields[source.field] = icims_value(term, value, terms.currency)
     return fields
 
 
-def _approved_value(terms: OfferTerms, term: TermDefinition) -> Any:
+def approved_value(terms: OfferTerms, term: TermDefinition) -> Any:
     if not term.builtin:
         return terms.custom.get(term.key)
     value = getattr(terms, term.key, None)
     return value.value if isinstance(value, StrEnum) else value
 
 
-def _icims_value(term: TermDefinition, value: Any, currency: str) -> Any:
+def icims_value(term: TermDefinition, value: Any, currency: str) -> Any:
+    """A term's value as iCIMS takes it: money as a currency object, numbers as numbers, dates as yyyy-mm-dd, a
+    list value by the node id the tenant mapped to that meaning (`values`), else by its text."""
     if term.type in (TermType.MONEY, TermType.MONEY_RATE):
         return {"amount": float(Decimal(str(value))), "currency": currency}
     if term.type in (TermType.PERCENT, TermType.COUNT, TermType.DURATION):
         number = Decimal(str(value))
         return int(number) if number == number.to_integral_value() else float(number)
     if term.type is TermType.CHOICE:
-        return {"value": str(value)}
+        wanted = str(value).strip().lower()
+        node = next((k for k, m in term.values.items() if m.strip().lower() == wanted and _NODE_ID.fullmatch(k)), None)
+        return {"id": node} if node else {"value": str(value)}
     return value.isoformat() if isinstance(value, date) else str(value)
 
 

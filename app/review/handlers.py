@@ -18,7 +18,7 @@ import chainlit as cl
 from chainlit.context import context
 from pydantic import BaseModel, ValidationError
 
-from app.review import analytics_charts, charts, pictures, service, views, wording
+from app.review import analytics_charts, charts, conflicts, pictures, service, views, wording
 from app.review.auth import NotStaffError, staff_of
 from app.review.detail import OfferDetail
 from app.review.grants import parse_grants
@@ -182,7 +182,9 @@ async def show_offer(staff_id: int, offer_id: int, counter_id: int | None = None
     points = views.band_points(detail, _requested_base(detail, terms) if terms is not None else None)
     if points is not None:
         elements.append(pictures.chart(charts.band_chart(points, views.band_money(detail)), "Salary band position"))
-    await _say(views.offer_markdown(detail, utcnow()), offer_actions(detail), elements)
+    record = await _in_thread(conflicts.sync_record, current(), staff_id, detail)  # iCIMS holds the approved terms?
+    text = "\n\n".join(t for t in (views.offer_markdown(detail, utcnow()), record.text) if t)
+    await _say(text, offer_actions(detail) + record.actions, elements)
 
 
 def _requested_base(detail: OfferDetail, terms: OfferTerms) -> Decimal | None:
@@ -431,6 +433,14 @@ async def on_sync(staff_id: int, choice: OfferRef) -> None:
         views.jobs_markdown(jobs),
         [cl.Action(name="review_sync", payload={"offer_id": choice.offer_id}, label="Refresh sync status")],
     )
+
+
+@review_action(conflicts.ACTION, conflicts.ConflictChoice)
+async def on_conflict(staff_id: int, choice: conflicts.ConflictChoice) -> None:
+    await _say(await _in_thread(conflicts.resolve, current(), staff_id, choice))
+    offer_id = cl.user_session.get("review_offer")  # type: ignore[no-untyped-call]
+    if isinstance(offer_id, int):
+        await show_offer(staff_id, offer_id)
 
 
 def review_profiles(user: Any) -> list[cl.ChatProfile] | None:

@@ -91,6 +91,8 @@ def asked(item: QueueItem, label: Callable[[str], str] = staff_label) -> str:
         return f"Approve {version}: {plain(item.summary.split(' for v')[0])}"
     if kind is ItemKind.SYNC_FAILED:
         what = wording.words(wording.JOB_KINDS, item.job_kind or "")
+        if item.job_state == "held":
+            return f"iCIMS was changed since the draft: choose what it keeps ({what[:1].lower()}{what[1:]})"
         return f"iCIMS did not take the {what[:1].lower()}{what[1:]}"
     return f"{KIND_LABELS.get(kind.value, kind.value)}: {plain(item.summary)}"  # the candidate's words, as typed
 

@@ -55,6 +55,7 @@ JOB_KINDS = {
     "add_note": "Note on the workflow",
     "write_chat_link": "Candidate's chat link",
     "set_status": "Workflow status",
+    "write_terms": "Approved terms in the workflow's fields",
 }
 JOB_STATES = {
     "pending": "waiting to be sent",
@@ -62,6 +63,7 @@ JOB_STATES = {
     "delivered": "in iCIMS",
     "dead": "failed: needs attention",
     "cancelled": "not needed any more",
+    "held": "held: iCIMS was changed since the draft, choose what it keeps",
 }
 
 

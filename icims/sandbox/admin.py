@@ -22,6 +22,25 @@ if TYPE_CHECKING:
     from icims.sandbox.core import Sandbox
 
 
+class EditRequest(BaseModel):
+    """``POST /_sandbox/edit``: a person changes fields of a profile in iCIMS (no integration-user field rules)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    profile_type: str = Field("applicantworkflows", alias="profileType", pattern=r"^[a-z]+$")
+    profile_id: int = Field(alias="id", gt=0)
+    values: dict[str, Any] = Field(min_length=1)
+
+
+class FieldRulesRequest(BaseModel):
+    """``POST /_sandbox/field-rules``: fields the integration user may only read, fields the tenant does not have."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    read_only: dict[str, list[str]] | None = Field(None, alias="readOnly")
+    missing: dict[str, list[str]] | None = None
+
+
 class MoveRequest(BaseModel):
     """``POST /_sandbox/move``: what a recruiter does in iCIMS to put a candidate in the offer stage."""
 
@@ -48,6 +67,8 @@ def admin_routes(sandbox: Sandbox) -> list[Route]:
         route("faults", faults, "GET", "POST", "DELETE"),
         route("quota", quota, "POST"),
         route("move", move, "POST"),
+        route("edit", edit, "POST"),
+        route("field-rules", field_rules, "POST"),
         route("events", events, "GET", "POST"),
         route("writes", writes, "GET"),
         route("requests", requests, "GET"),
@@ -112,6 +133,18 @@ async def move(sandbox: Sandbox, request: Request) -> dict[str, Any]:
         "changed": result.new_status != result.old_status,
         "eventUrl": sandbox.configure_events().url,
     }
+
+
+async def edit(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    wanted = EditRequest.model_validate(await _object(request))
+    result = sandbox.edit(wanted.profile_type, wanted.profile_id, wanted.values)
+    return {"changed": result.changed}
+
+
+async def field_rules(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    wanted = FieldRulesRequest.model_validate(await _object(request))
+    options = sandbox.restrict_fields(read_only=wanted.read_only, missing=wanted.missing)
+    return {"readOnly": options.read_only_fields, "missing": options.missing_fields}
 
 
 async def events(sandbox: Sandbox, request: Request) -> dict[str, Any]:

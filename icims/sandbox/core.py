@@ -17,7 +17,7 @@ from typing import Any
 from icims.sandbox.emitter import Delivery, EventEmitter, StatusChange
 from icims.sandbox.gate import FaultInjector, Quota, QuotaReading, TokenBook
 from icims.sandbox.options import EventTarget, Faults, SandboxOptions
-from icims.sandbox.store import FixtureStore, PatchResult, SandboxHTTPError, StoredFile
+from icims.sandbox.store import FieldRules, FixtureStore, PatchResult, SandboxHTTPError, StoredFile
 
 DEFAULT_BASE_URL = "http://sandbox.invalid"
 
@@ -128,6 +128,23 @@ class Sandbox:
             "applicantworkflows", workflow_id, {"status": {"id": status_id}}, source="admin", path=path, user_id=user_id
         )
 
+    def edit(self, profile_type: str, profile_id: int, values: dict[str, Any]) -> PatchResult:
+        """Change fields as a person in iCIMS would (not the integration user: no field rules apply)."""
+        path = f"/customers/{self.customer_id}/{profile_type}/{profile_id}"
+        return self.patch_profile(profile_type, profile_id, values, source="admin", path=path)
+
+    def restrict_fields(
+        self, *, read_only: dict[str, list[str]] | None = None, missing: dict[str, list[str]] | None = None
+    ) -> SandboxOptions:
+        """Fields the integration user may not change, and fields the tenant does not have (see SandboxOptions)."""
+        changes: dict[str, Any] = {}
+        if read_only is not None:
+            changes["read_only_fields"] = read_only
+        if missing is not None:
+            changes["missing_fields"] = missing
+        self.options = self.options.model_copy(update=changes)
+        return self.options
+
     def writes(self, source: str | None = "api") -> list[WriteRecord]:
         """Applied changes; by default only those made through the REST API (not admin moves)."""
         with self._lock:
@@ -160,7 +177,13 @@ class Sandbox:
         user_id: int | None = None,
     ) -> PatchResult:
         required = self.options.required_fields.get(profile_type, [])
-        result = self.store.patch(profile_type, profile_id, values, required)
+        rules = FieldRules()  # a person in iCIMS (admin) may edit any field; the integration user may not
+        if source == "api":
+            rules = FieldRules(
+                read_only=frozenset(self.options.read_only_fields.get(profile_type, [])),
+                missing=frozenset(self.options.missing_fields.get(profile_type, [])),
+            )
+        result = self.store.patch(profile_type, profile_id, values, required, rules)
         status_changed = result.new_status is not None and result.new_status != result.old_status
         kind = "status" if "status" in result.changed and profile_type == "applicantworkflows" else "patch"
         detail: dict[str, Any] = {}

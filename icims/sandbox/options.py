@@ -83,6 +83,15 @@ class SandboxOptions(BaseModel):
         default_factory=dict,
         description="Profile type -> fields the integration user cannot see (absent, unsearchable).",
     )
+    read_only_fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Profile type -> fields the integration user may not change: a PATCH leaves them as they are "
+        "and answers 204 with a field warning (X-Warning: 5:<field>:...).",
+    )
+    missing_fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Profile type -> fields this tenant does not have: a PATCH naming one is refused (400).",
+    )
     denied: dict[str, list[int]] = Field(
         default_factory=dict, description="Profile type -> ids the integration user may not read (404, errorCode 3)."
     )

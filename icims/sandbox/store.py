@@ -50,6 +50,14 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class FieldRules:
+    """What the integration user may not write: fields it may only read, fields the tenant does not have."""
+
+    read_only: frozenset[str] = frozenset()
+    missing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class PatchResult:
     changed: list[str]
     warnings: list[str]
@@ -92,9 +100,15 @@ class FixtureStore:
             raise SandboxHTTPError(404, RESOURCE_NOT_FOUND, f"{_label(profile_type)} not found.")
         return body
 
-    def patch(self, profile_type: str, profile_id: int, values: object, required: list[str]) -> PatchResult:
+    def patch(
+        self, profile_type: str, profile_id: int, values: object, required: list[str], rules: FieldRules | None = None
+    ) -> PatchResult:
         if not isinstance(values, dict):
             raise SandboxHTTPError(400, INVALID_REQUEST, "An unknown parsing error occurred: expected a JSON object.")
+        rules = rules or FieldRules()
+        unknown = next((name for name in values if name in rules.missing), None)
+        if unknown is not None:
+            raise SandboxHTTPError(400, INVALID_REQUEST, f"The following field is not valid: {unknown}")
         with self.lock:
             current = self.get(profile_type, profile_id)
             updated = copy.deepcopy(current)
@@ -104,6 +118,11 @@ class FixtureStore:
                     warnings.append(f"4:{name}:Field name must be all lowercase.")
                     continue
                 if name == "links":
+                    continue
+                if name in rules.read_only:
+                    warnings.append(
+                        f"{INVALID_REQUEST}:{name}:The field is read-only for this user; it was not changed."
+                    )
                     continue
                 changed.append(name)
                 if is_empty(value):

@@ -92,7 +92,8 @@ def test_a_candidate_withdrawing_in_icims_ends_the_offer_its_queue_items_and_the
     with pytest.raises(SignInRefusedError, match="no longer open"):
         sign_in(live.rt.settings, live.engine, token, audience=Audience.PORTAL, channel="portal")
     wait_for(lambda: synced(live, offer_id), "nothing left to write")
-    assert _status_writes(live, 3401) == []  # iCIMS has the status: we wrote none back
+    extended = live.rt.settings.tenant.offer_extended_status  # written when the offer was released
+    assert [w.detail["newStatus"] for w in _status_writes(live, 3401)] == [extended]  # none back after withdrawal
     assert live.icims.profile("applicantworkflows", 3401)["status"]["id"] == WITHDREW
 
 
@@ -105,15 +106,16 @@ def test_our_accepted_status_echoing_back_and_a_later_hired_status_change_nothin
         )
     service.handle_request(live.rt, live.id("alex"), intent.id or 0, "confirm_accept", "confirmed by phone")
     accepted = live.rt.settings.tenant.offer_accepted_status
-    wait_for(lambda: len(_status_writes(live, 3402)) == 1, "our accepted status written to iCIMS")
-    wait_for(lambda: [e[2] for e in _events(live)][-1:] == ["ignored"], "the echo of our own write handled")
-    assert _events(live)[-1][1:3] == ("20003", "ignored")
+    extended = live.rt.settings.tenant.offer_extended_status  # written when the offer was released
+    wait_for(lambda: len(_status_writes(live, 3402)) == 2, "our accepted status written to iCIMS")
+    assert [w.detail["newStatus"] for w in _status_writes(live, 3402)] == [extended, accepted]
+    wait_for(lambda: [e[1:3] for e in _events(live)][-1:] == [("20003", "ignored")], "the echo of our own write")
     assert "our own status write" in (_events(live)[-1][3] or "")
     assert live.icims.profile("applicantworkflows", 3402)["status"]["id"] == accepted
 
     live.icims.move(3402, HIRED)
-    wait_for(lambda: len(_events(live)) == 3 and _events(live)[-1][2] == "ignored", "the hired status handled")
+    wait_for(lambda: len(_events(live)) == 4 and _events(live)[-1][2] == "ignored", "the hired status handled")
     assert _events(live)[-1][3] == f"offer {offer_id} is already accepted"
     assert _state(live, offer_id) == "accepted"
-    assert len(_status_writes(live, 3402)) == 1
+    assert len(_status_writes(live, 3402)) == 2
     assert live.icims.profile("applicantworkflows", 3402)["status"]["id"] == HIRED

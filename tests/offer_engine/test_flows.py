@@ -186,7 +186,8 @@ def test_an_offer_goes_from_icims_to_approval_and_back_to_icims(
     assert workflow["field31021"] == 1
     assert client.download_file("applicantworkflows", 3401, "field31022").content == letter.pdf
     kinds = Counter(w.kind for w in icims.writes())
-    assert kinds == Counter({"file": 1, "patch": 2, "entry": 1})
+    assert kinds == Counter({"file": 1, "patch": 2, "entry": 1, "status": 1})  # status: tenant.offer_extended_status
+    assert workflow["status"]["id"] == setup.mapping.offer_extended_status
     with session_scope(engine) as session:
         offer = offers.get_offer(session, offer_id)
         lifecycle.record_candidate_response(session, offer_id, setup, accepted=True, actor=f.candidate(offer))

@@ -163,6 +163,12 @@ class SandboxHandle:
     def profile(self, profile_type: str, profile_id: int) -> dict[str, Any]:
         return self.sandbox.profile(profile_type, profile_id)
 
+    def edit(self, profile_type: str, profile_id: int, values: dict[str, Any]) -> PatchResult:
+        return self.sandbox.edit(profile_type, profile_id, values)
+
+    def restrict_fields(self, **rules: dict[str, list[str]]) -> Any:
+        return self.sandbox.restrict_fields(**rules)
+
     def writes(self, source: str | None = "api") -> list[WriteRecord]:
         return self.sandbox.writes(source)
 
