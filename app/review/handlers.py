@@ -39,7 +39,7 @@ from offer_engine.terms import OfferTerms
 log = logging.getLogger(__name__)
 ASK_TIMEOUT = 600
 QUEUE_BUTTONS = 12
-HELP = "Type **queue**, **open <offer id>**, **analytics** or **help**; or use the buttons."
+HELP = "Type **queue**, **analytics** or **help**; or use the buttons."
 
 
 async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -183,7 +183,7 @@ async def show_offer(staff_id: int, offer_id: int, counter_id: int | None = None
     if points is not None:
         elements.append(pictures.chart(charts.band_chart(points, views.band_money(detail)), "Salary band position"))
     record = await _in_thread(conflicts.sync_record, current(), staff_id, detail)  # iCIMS holds the approved terms?
-    text = "\n\n".join(t for t in (views.offer_markdown(detail, utcnow()), record.text) if t)
+    text = views.offer_markdown(detail, utcnow(), icims_record=record.text)
     await _say(text, offer_actions(detail) + record.actions, elements)
 
 

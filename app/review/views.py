@@ -60,7 +60,7 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
 def queue_markdown(items: list[QueueItem], now: datetime, label: Callable[[str], str] = staff_label) -> str:
     if not items:
         return "### Review queue\nNothing is waiting for you."
-    rows = [
+    rows: list[tuple[Any, ...]] = [
         (
             i + 1,
             plain(item.candidate),
@@ -72,9 +72,10 @@ def queue_markdown(items: list[QueueItem], now: datetime, label: Callable[[str],
         )
         for i, item in enumerate(items)
     ]
-    return "### Review queue (most urgent first)\n" + table(
-        ["#", "Candidate", "Job", "What is asked", "Waiting", "SLA", "Taken by"], rows
-    )
+    headers = ["#", "Candidate", "Job", "What is asked", "Waiting", "SLA", "Taken by"]
+    if not any(item.holder for item in items):  # the column only when someone has taken an item
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+    return "### Review queue (most urgent first)\n" + table(headers, rows)
 
 
 def asked(item: QueueItem, label: Callable[[str], str] = staff_label) -> str:
@@ -322,7 +323,8 @@ def jobs_markdown(jobs: list[SyncJob]) -> str:
     return "#### iCIMS\n" + summary + "\n\n" + table(["What", "Status", "Delivered", "Problem"], rows)
 
 
-def offer_markdown(detail: OfferDetail, now: datetime) -> str:
+def offer_markdown(detail: OfferDetail, now: datetime, icims_record: str = "") -> str:
+    """The opened offer; `icims_record` (what iCIMS holds, from `conflicts`) follows the iCIMS section."""
     offer = detail.offer
     title = detail.terms.title if detail.terms is not None else None
     head = f"### {plain(detail.candidate)}" + (f" — {plain(title)}" if title else "")
@@ -340,7 +342,8 @@ def offer_markdown(detail: OfferDetail, now: datetime) -> str:
         label = KIND_LABELS.get(request.kind, request.kind)
         state = wording.words(wording.REQUEST_STATES, request.state)
         sections.append(f"**{label}** ({state}): {plain(request.message)}")  # the candidate's words, as typed
-    sections += [jobs_markdown(detail.jobs), band_markdown(detail)]  # last: the band chart follows the message
+    sections += [t for t in (jobs_markdown(detail.jobs), icims_record) if t]
+    sections.append(band_markdown(detail))  # last: the band chart follows the message
     return "\n\n".join(sections)
 
 

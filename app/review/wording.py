@@ -109,7 +109,8 @@ def age(since: datetime | None, now: datetime) -> str:
 
 
 def due(moment: datetime, now: datetime) -> str:
-    """The SLA: "due in 5 h", "overdue by 2 h"."""
+    """The SLA: "5 h left", "overdue 2 h" (short: the queue's column is narrow)."""
     if moment < now:
-        return f"**overdue by {age(moment, now)}**"
-    return f"due in {age(now, moment)}".replace("due in just now", "due now")
+        return f"**overdue {age(moment, now)}**"
+    left = age(now, moment)
+    return "due now" if left == "just now" else f"{left} left"

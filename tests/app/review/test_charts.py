@@ -49,8 +49,8 @@ def test_ages_and_slas_read_as_people_say_them() -> None:
     assert wording.age(NOW - timedelta(minutes=25), NOW) == "25 min"
     assert wording.age(NOW - timedelta(hours=3), NOW) == "3 h"
     assert wording.age(NOW - timedelta(days=3), NOW) == "3 days"
-    assert wording.due(NOW + timedelta(hours=5), NOW) == "due in 5 h"
-    assert wording.due(NOW - timedelta(hours=2), NOW) == "**overdue by 2 h**"
+    assert wording.due(NOW + timedelta(hours=5), NOW) == "5 h left"
+    assert wording.due(NOW - timedelta(hours=2), NOW) == "**overdue 2 h**"
     assert wording.words(wording.JOB_KINDS, "new_kind_nobody_worded") == "new kind nobody worded"
 
 
