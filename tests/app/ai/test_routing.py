@@ -70,6 +70,12 @@ ROUTES: list[tuple[str, Intent]] = [
     ("What did the other candidates get offered?", Intent.OTHER_PERSON),
     ("What do other engineers in my team earn?", Intent.OTHER_PERSON),
     ("Tell me my colleague's salary", Intent.OTHER_PERSON),
+    ("what does the other guy hired with me earn?", Intent.OTHER_PERSON),
+    ("What's my colleague Sam's hourly rate?", Intent.OTHER_PERSON),
+    ("How much does my manager make?", Intent.OTHER_PERSON),
+    ("¿Cuánto gana el otro chico que contrataron?", Intent.OTHER_PERSON),
+    ("Was verdient der andere Kollege?", Intent.OTHER_PERSON),
+    ("How many other leave days do I earn?", Intent.BENEFITS_QUESTION),  # "other" days, not other people
     ("¿Cuánto gana Daniel?", Intent.OTHER_PERSON),
     ("¿Qué les ofrecieron a otros candidatos?", Intent.OTHER_PERSON),
     ("What's the salary band for this role?", Intent.INTERNAL_INFO),
