@@ -323,3 +323,14 @@ POLICY_FRAMING = re.compile(
     r"|\bcuando se paga\w*\b"
     r"|\bwann (?:wird|werden) (?:der |die |das )?(?:[a-zß-]+ ){1,3}(?:ausgezahlt|gezahlt|bezahlt|ausbezahlt)\b"
 )
+
+# The start used only as a point in time ("what do I complete before I start?"): the question is about something
+# else that happens before it, which the documents answer.
+BEFORE_START = re.compile(
+    r"\b(?:before|prior to|ahead of) (?:i |we )?(?:start|starting|begin|beginning|join|joining|commencing"
+    r"|(?:my|the) (?:start|start date|first day|commencement)|day one)\b"
+    r"|\bantes de (?:empezar|comenzar|incorporarme|mi (?:fecha de )?(?:inicio|incorporacion|primer dia)"
+    r"|la fecha de inicio)\b"
+    r"|\bvor (?:dem |meinem |der )?(?:arbeitsbeginn|start|eintritt|beginn|antritt|ersten arbeitstag|dienstantritt)\b"
+)
+ASKS_WHEN = re.compile(r"\b(?:when|how long|how many (?:days|weeks)|what date|cuando|cuanto falta|wann|wie lange)\b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ai.models import EngineOptions, Intent
+from app.ai.models import EngineOptions, Intent, Passage
 from app.ai.routing import route_message
 from tests.app.ai.factories import make_request, salary_range_fact
 
@@ -222,3 +222,44 @@ def test_someone_named_in_lower_case_is_another_person(message: str) -> None:
 )
 def test_the_candidate_and_their_offer_are_not_someone_else_in_lower_case(message: str) -> None:
     assert route_message(make_request(message), EngineOptions()).intent is not Intent.OTHER_PERSON
+
+
+PRE_START = Passage(
+    doc_id="pre-start",
+    title="Before your first day",
+    section="Pre-employment checks",
+    jurisdiction="US",
+    text=(
+        "Every new employee completes a pre-employment medical and a drug and alcohol test before their start date.\n"
+        "Bring your passport or birth certificate and your bank details to the induction on day one."
+    ),
+)
+
+
+PRE_START_ES = PRE_START.model_copy(
+    update={"text": "Antes de empezar, toda persona nueva hace un reconocimiento médico y las pruebas de empresa."}
+)
+PRE_START_DE = PRE_START.model_copy(
+    update={"text": "Vor Arbeitsbeginn macht jede neue Mitarbeiterin eine ärztliche Untersuchung beim Betriebsarzt."}
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "passage"),
+    [
+        ("Do I need a medical before I start?", PRE_START),
+        ("What do I have to complete before my start date?", PRE_START),
+        ("¿Qué pruebas tengo que hacer antes de empezar?", PRE_START_ES),
+        ("Welche Untersuchungen brauche ich vor Arbeitsbeginn?", PRE_START_DE),
+    ],
+)
+def test_the_start_as_a_point_in_time_asks_the_documents(message: str, passage: Passage) -> None:
+    """ "Before I start" dates something else: the documents say what, the start date alone does not answer it."""
+    route = route_message(make_request(message, passages=[passage]), EngineOptions())
+    assert route.intent is Intent.BENEFITS_QUESTION
+
+
+@pytest.mark.parametrize("message", ["When do I start?", "How long before I start?", "¿Cuándo empiezo?"])
+def test_asking_when_the_start_is_still_asks_the_offer(message: str) -> None:
+    route = route_message(make_request(message, passages=[PRE_START]), EngineOptions())
+    assert route.intent is Intent.OFFER_TERM_QUESTION
