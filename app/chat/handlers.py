@@ -20,6 +20,7 @@ import chainlit as cl
 
 from app.ai.models import Answer, CounterProposal, Intent
 from app.chat.grounding import Grounding, letter_pdf
+from app.chat.history import start_thread_now
 from app.chat.identity import CandidateIdentity, IdentityError
 from app.chat.notices import notice, render_template, reply_language, starters
 from app.chat.render import letter_element, source_elements
@@ -148,6 +149,7 @@ async def on_chat_start() -> None:
         return
     runtime = current()
     grounding = await runtime.pipeline.offload(runtime.pipeline.ground, identity)
+    await start_thread_now(grounding.terms.title or runtime.settings.company_name)
     language = reply_language(identity.language or grounding.language_hint)
     first_name = grounding.candidate.first_name or (grounding.candidate.display_name.split(" ")[0] or None)
     text = render_template(
