@@ -125,9 +125,10 @@ def save_step(
     """Create or replace a step (a message, an answer being streamed, …) of the owner's thread; False (nothing
     written) when the thread or the step belongs to someone else."""
     moment = now or utcnow()
-    thread = save_thread(session, thread_id, owner=owner, now=moment)
     step = session.get(ChatStep, step_id)
-    if thread.owner != owner.identifier[:200] or (step is not None and step.thread_id != thread_id):
+    if step is not None and step.thread_id != thread_id:
+        return False
+    if save_thread(session, thread_id, owner=owner, now=moment).owner != owner.identifier[:200]:
         return False
     step = step or ChatStep(id=step_id, thread_id=thread_id, created_at=moment)
     step.body = body
@@ -143,9 +144,10 @@ def delete_step(session: Session, step_id: str) -> None:
 
 def save_element(session: Session, owner: ThreadOwner, element: ChatElement) -> bool:
     """Store an element (a passage, the letter) of the owner's thread; False when it is someone else's."""
-    thread = save_thread(session, element.thread_id, owner=owner, now=element.created_at)
     existing = session.get(ChatElement, element.id)
-    if thread.owner != owner.identifier[:200] or (existing is not None and existing.thread_id != element.thread_id):
+    if existing is not None and existing.thread_id != element.thread_id:
+        return False
+    if save_thread(session, element.thread_id, owner=owner, now=element.created_at).owner != owner.identifier[:200]:
         return False
     session.merge(element)
     session.flush()
