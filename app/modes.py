@@ -38,6 +38,7 @@ def install_review_mode(settings: Settings, engine: Engine, *, wake_worker: Call
 
     importlib.import_module("app.review.auth")  # registers the password (and OAuth) sign-in callbacks
     importlib.import_module("app.review.handlers")  # registers the review action callbacks
+    importlib.import_module("app.review.threads")  # the candidate's conversation, from an offer
     runtime.configure(settings, engine, wake_worker=wake_worker)
     dispatch_others_to(ReviewMode())
 

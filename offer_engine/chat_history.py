@@ -197,18 +197,18 @@ def latest_thread_of(session: Session, owner: str, *, retention: timedelta, now:
     return found[0].id if found else None
 
 
-def latest_thread_for_offer(
+def conversation_of_offer(
     session: Session, offer_id: int, *, retention: timedelta, now: datetime | None = None
-) -> ChatThread | None:
-    """The candidate's most recent shown thread of this offer (for staff)."""
+) -> list[ChatStep]:
+    """Every kept step of the candidate's threads of this offer, oldest first (for staff, who read it whole)."""
     moment = now or utcnow()
     statement = (
-        select(ChatThread)
+        select(ChatStep)
+        .join(ChatThread, col(ChatThread.id) == col(ChatStep.thread_id))
         .where(ChatThread.offer_id == offer_id, col(ChatThread.updated_at) > moment - retention)
-        .order_by(col(ChatThread.updated_at).desc())
-        .limit(1)
+        .order_by(col(ChatStep.created_at), col(ChatStep.id))
     )
-    return session.exec(statement).first()
+    return list(session.exec(statement))
 
 
 def steps_of(session: Session, thread_id: str) -> list[ChatStep]:
