@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -66,12 +67,16 @@ def _retention() -> timedelta:
     return current().settings.chat.history_retention
 
 
-async def _in_db(work: Callable[[Session], T]) -> T:
+def _in_session(work: Callable[[Session], T]) -> Callable[[], T]:
     def run() -> T:
         with session_scope(_engine()) as session:
             return work(session)
 
-    return await asyncio.to_thread(run)
+    return run
+
+
+async def _in_db(work: Callable[[Session], T]) -> T:
+    return await asyncio.to_thread(_in_session(work))
 
 
 def owner_of(user: Any) -> ThreadOwner | None:
@@ -98,7 +103,16 @@ def _session_owner() -> ThreadOwner | None:
 
 
 class HistoryDataLayer(BaseDataLayer):
-    """Chainlit's persistence hooks, answered from `offer_engine.chat_history`."""
+    """Chainlit's persistence hooks, answered from `offer_engine.chat_history`.
+
+    Chainlit fires each write as its own task (a message's creation, then its update); one writer thread runs
+    them in the order they were fired, so a later state is never overwritten by an earlier one."""
+
+    def __init__(self) -> None:
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-history")
+
+    async def _write(self, work: Callable[[Session], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, _in_session(work))
 
     # -- users: the signed token's own user, never stored metadata ---------------------------------------------
 
@@ -139,7 +153,7 @@ class HistoryDataLayer(BaseDataLayer):
                 session, thread_id, owner=owner, name=name, attributes=kept if metadata is not None else None
             )
 
-        await _in_db(save)
+        await self._write(save)
 
     async def get_thread_author(self, thread_id: str) -> str:
         thread = await _in_db(lambda s: chat_history.visible_thread(s, thread_id, retention=_retention()))
@@ -172,7 +186,7 @@ class HistoryDataLayer(BaseDataLayer):
             if thread is not None and (owner is None or thread.owner == owner.identifier):
                 chat_history.delete_thread(session, thread_id)
 
-        await _in_db(delete)  # Chainlit's route checked the caller is the author
+        await self._write(delete)  # Chainlit's route checked the caller is the author
 
     # -- steps -------------------------------------------------------------------------------------------------
 
@@ -196,7 +210,7 @@ class HistoryDataLayer(BaseDataLayer):
             if thread is not None and thread.owner == owner.identifier:
                 chat_history.delete_step(session, step_id)
 
-        await _in_db(delete)
+        await self._write(delete)
 
     async def _save_step(self, step_dict: StepDict) -> None:
         owner = _session_owner()
@@ -204,7 +218,7 @@ class HistoryDataLayer(BaseDataLayer):
         if owner is None or not thread_id or not step_id:
             return
         body = {k: v for k, v in dict(step_dict).items() if k != "feedback"}
-        await _in_db(lambda s: chat_history.save_step(s, owner, str(thread_id), str(step_id), body))
+        await self._write(lambda s: chat_history.save_step(s, owner, str(thread_id), str(step_id), body))
 
     # -- elements ----------------------------------------------------------------------------------------------
 
@@ -228,7 +242,7 @@ class HistoryDataLayer(BaseDataLayer):
             props=dict(getattr(element, "props", None) or {}),
             content=content,
         )
-        await _in_db(lambda s: chat_history.save_element(s, owner, row))
+        await self._write(lambda s: chat_history.save_element(s, owner, row))
 
     async def get_element(self, thread_id: str, element_id: str) -> ElementDict | None:
         def read(session: Session) -> ElementDict | None:
@@ -251,7 +265,7 @@ class HistoryDataLayer(BaseDataLayer):
             if thread is not None and thread.owner == owner.identifier:
                 chat_history.delete_element(session, element_id, thread_id)
 
-        await _in_db(delete)
+        await self._write(delete)
 
     # -- what the product does not use -------------------------------------------------------------------------
 
@@ -270,7 +284,7 @@ class HistoryDataLayer(BaseDataLayer):
         return []
 
     async def close(self) -> None:
-        return None
+        self._writer.shutdown(wait=True)
 
 
 async def _element_bytes(element: Element) -> bytes | None:

@@ -1,0 +1,99 @@
+"""Conversation history in a real browser against `offer-assistant serve`: a returning candidate sees their
+conversation and the recruiter's message with the recruiter's name; after erasure there is nothing to see."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from offer_engine import messages, offers
+from offer_engine.db import make_engine, session_scope
+from tests import factories
+from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp
+from tests.e2e.test_candidate_chat import _ask, _wait_for_text
+
+pytestmark = pytest.mark.e2e
+WAIT = 45
+PRIYA = 3405
+QUESTION = "When do I start?"
+RECRUITER = "Alex Rivera"
+RECRUITER_SAYS = "Hi Priya, happy to walk you through the start date on a call tomorrow."
+
+
+def _page_text(driver: Any) -> str:
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def _screenshot(driver: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / name))
+
+
+def _post_recruiter_message(served_app: ServedApp) -> None:
+    engine = make_engine(served_app.settings.resolved_database_url)
+    with session_scope(engine) as session:
+        offer = offers.find_open_offer(session, served_app.settings.icims.customer_id, PRIYA)
+        assert offer is not None
+        assert offer.id is not None
+        messages.post_message(session, offer.id, RECRUITER_SAYS, actor=factories.recruiter(), author_name=RECRUITER)
+    engine.dispose()
+
+
+def _come_back(driver: Any, link: str) -> None:
+    """A fresh visit: the browser's session is gone, the candidate opens their link again."""
+    driver.delete_all_cookies()
+    driver.get("about:blank")
+    driver.get(link)
+
+
+def test_a_returning_candidate_sees_their_conversation_and_the_recruiters_message_until_erased(
+    served_app: ServedApp, browser: Any
+) -> None:
+    link = served_app.link("Priya Raman")
+    browser.get(link)
+    _wait_for_text(browser, browser, "Priya")
+    _ask(browser, browser, QUESTION)
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-step-type='assistant_message']")) >= 2
+    )
+    answer = browser.find_elements(By.CSS_SELECTOR, "[data-step-type='assistant_message']")[-1].text
+    _post_recruiter_message(served_app)
+
+    _come_back(browser, link)
+    WebDriverWait(browser, WAIT).until(lambda d: "/thread/" in d.current_url)
+    WebDriverWait(browser, WAIT).until(lambda d: QUESTION in _page_text(d) and RECRUITER_SAYS in _page_text(d))
+    shown = _page_text(browser)
+    assert answer.splitlines()[0] in shown  # the assistant's earlier answer is there too
+    assert RECRUITER in shown  # the recruiter's message says who wrote it
+    _screenshot(browser, "history-returning-candidate.png")
+    thread_id = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+
+    _come_back(browser, link)  # a second return: the recruiter's message is still there, shown once
+    WebDriverWait(browser, WAIT).until(lambda d: RECRUITER_SAYS in _page_text(d))
+    assert _page_text(browser).count(RECRUITER_SAYS) == 1
+
+    config = served_app.settings.data_dir.parent / "offer-assistant.toml"
+    erased = subprocess.run(
+        [sys.executable, "-c", LAUNCH, "--config", str(config), "candidate", "erase",
+         "--workflow", str(PRIYA), "--yes"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert erased.returncode == 0, erased.stderr
+    assert "erased 1 conversation(s)" in erased.stdout
+
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    gone = httpx.get(f"{served_app.base_url}/project/thread/{thread_id}", cookies=cookies, timeout=30)
+    assert gone.status_code == 404
+    _come_back(browser, link)
+    _wait_for_text(browser, browser, "Priya")  # a new, empty conversation
+    assert "/thread/" not in browser.current_url
+    shown = _page_text(browser)
+    assert QUESTION not in shown
+    assert RECRUITER_SAYS not in shown
+    _screenshot(browser, "history-after-erasure.png")
