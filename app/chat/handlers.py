@@ -26,6 +26,7 @@ from app.chat.notices import notice, render_template, reply_language, starters
 from app.chat.render import letter_element, source_elements
 from app.chat.runtime import current
 from app.chat.signin import recheck
+from app.security.text import plain
 from offer_engine import messages
 from offer_engine.access import AccessDeniedError
 from offer_engine.actors import candidate_actor
@@ -173,6 +174,12 @@ async def on_chat_start() -> None:
 
 async def _show_recruiter_messages(identity: CandidateIdentity) -> None:
     """Replies the recruiter sent since the candidate's last visit, oldest first, then marked as seen."""
+    for message in await recruiter_messages(identity):
+        await message.send()
+
+
+async def recruiter_messages(identity: CandidateIdentity) -> list[cl.Message]:
+    """The recruiter's replies not yet shown (now marked as seen), each headed by the sender's name."""
 
     def take() -> list[tuple[str, str]]:
         with session_scope(current().db) as session:
@@ -184,8 +191,8 @@ async def _show_recruiter_messages(identity: CandidateIdentity) -> None:
             messages.mark_seen(session, offer, ids, actor=candidate_actor(str(offer.person_id)))
             return [(m.author_name, m.body) for m in pending]
 
-    for author, body in await current().pipeline.offload(take):
-        await cl.Message(content=body, author=author).send()
+    taken = await current().pipeline.offload(take)
+    return [cl.Message(content=f"**{plain(author)}**\n\n{body}", author=author) for author, body in taken]
 
 
 def _letter_bytes(identity: CandidateIdentity, grounding: Grounding) -> bytes:

@@ -8,10 +8,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chainlit.types import Pagination, ThreadFilter
+from chainlit.types import Pagination, ThreadDict, ThreadFilter
 from chainlit.user import User
 
-from app.chat.history import HistoryDataLayer
+from app.chat import resume
+from app.chat.history import HistoryDataLayer, install_history
+from offer_engine import messages
+from offer_engine.db import session_scope
+from tests import factories as f
 from tests.app.chat.conftest import Chat, Tenant, runtime_for
 
 MAYA, DANIEL = 3401, 3402
@@ -82,3 +86,29 @@ async def test_the_persisted_user_is_the_tokens_own_and_nothing_is_looked_up() -
     assert persisted is not None
     assert (persisted.id, persisted.metadata) == ("candidate:1:2:3", {"session": "sid-new"})
     await layer.close()
+
+
+async def test_on_resume_the_recruiters_new_message_joins_the_thread_with_the_senders_name(
+    tenant: Tenant, open_chat: Callable[..., Chat]
+) -> None:
+    maya = tenant.offer(MAYA)
+    with session_scope(tenant.engine) as session:
+        messages.post_message(session, maya.offer_id, "Call tomorrow?", actor=f.recruiter(), author_name="Alex Rivera")
+    chat = open_chat(maya, runtime_for(tenant.settings, tenant.engine, tenant.pipeline()))
+    thread_id = chat.context.session.thread_id
+    thread = ThreadDict(
+        id=thread_id, createdAt="", name="Offer", userId=maya.user_identifier, userIdentifier=maya.user_identifier,
+        tags=[], metadata={}, steps=[], elements=[],
+    )  # fmt: skip
+    install_history()
+    await resume.on_chat_resume(thread)
+    [added] = thread["steps"]
+    assert added["output"] == "**Alex Rivera**\n\nCall tomorrow?"
+    assert added["name"] == "Alex Rivera"
+    await asyncio.sleep(0.2)
+    stored = await HistoryDataLayer().get_thread(thread_id)
+    assert stored is not None
+    assert [s["output"] for s in stored["steps"]] == ["**Alex Rivera**\n\nCall tomorrow?"]
+    again = ThreadDict(**{**thread, "steps": []})  # type: ignore[typeddict-item]
+    await resume.on_chat_resume(again)
+    assert again["steps"] == []  # shown once as new; from now on it is part of the stored thread
