@@ -150,7 +150,7 @@ async def on_chat_start() -> None:
         return
     runtime = current()
     grounding = await runtime.pipeline.offload(runtime.pipeline.ground, identity)
-    await start_thread_now(grounding.terms.title or runtime.settings.company_name)
+    kept = await start_thread_now(grounding.terms.title or runtime.settings.company_name)
     language = reply_language(identity.language or grounding.language_hint)
     first_name = grounding.candidate.first_name or (grounding.candidate.display_name.split(" ")[0] or None)
     text = render_template(
@@ -169,7 +169,8 @@ async def on_chat_start() -> None:
         for n, label in enumerate(starters(language))
     ]
     await cl.Message(content=text, elements=elements, actions=suggestions).send()
-    await _show_recruiter_messages(identity)
+    if kept:  # otherwise they join the candidate's kept conversation when it is resumed (app.chat.resume)
+        await _show_recruiter_messages(identity)
 
 
 async def _show_recruiter_messages(identity: CandidateIdentity) -> None:

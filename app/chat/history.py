@@ -395,11 +395,20 @@ async def latest_thread(identifier: str) -> str | None:
     return await _in_db(lambda s: chat_history.latest_thread_of(s, identifier, retention=_retention()))
 
 
-async def start_thread_now(name: str) -> None:
-    """Keep this conversation from its first message (Chainlit would wait for the candidate to type): the greeting
-    and a recruiter's message are part of it even when the candidate only reads them."""
+async def start_thread_now(name: str) -> bool:
+    """Keep this session's conversation from its first message when it is the candidate's first (Chainlit would
+    wait for them to type): the greeting and a recruiter's message are part of it even if they only read them.
+
+    False when the candidate already has a kept conversation: this session is then the one the chat opens before
+    resuming it, or a new chat they asked for; it is kept only once they write in it, and the recruiter's new
+    messages join the kept conversation when it is resumed."""
+    owner = _session_owner()
+    if owner is None or get_data_layer() is None:
+        return True
     session = context.session
-    if getattr(session, "has_first_interaction", True) or _session_owner() is None:
-        return
-    session.has_first_interaction = True
-    await context.emitter.init_thread(name)
+    if await latest_thread(owner.identifier) not in (None, session.thread_id):
+        return False
+    if not session.has_first_interaction:
+        session.has_first_interaction = True
+        await context.emitter.init_thread(name)
+    return True

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -16,7 +17,7 @@ from offer_engine import messages, offers
 from offer_engine.db import make_engine, session_scope
 from tests import factories
 from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp
-from tests.e2e.test_candidate_chat import _ask, _wait_for_text
+from tests.e2e.test_candidate_chat import _ask
 
 pytestmark = pytest.mark.e2e
 WAIT = 45
@@ -28,6 +29,12 @@ RECRUITER_SAYS = "Hi Priya, happy to walk you through the start date on a call t
 
 def _page_text(driver: Any) -> str:
     return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def _wait_until_shown(driver: Any, *texts: str) -> None:
+    """Until every text is on the page (the chat re-renders as the conversation starts: no element is kept)."""
+    wait = WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(lambda d: all(text in _page_text(d) for text in texts))
 
 
 def _screenshot(driver: Any, name: str) -> None:
@@ -57,25 +64,20 @@ def test_a_returning_candidate_sees_their_conversation_and_the_recruiters_messag
 ) -> None:
     link = served_app.link("Priya Raman")
     browser.get(link)
-    _wait_for_text(browser, browser, "Priya")
+    _wait_until_shown(browser, "Priya")
     _ask(browser, browser, QUESTION)
-    WebDriverWait(browser, WAIT).until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-step-type='assistant_message']")) >= 2
-    )
-    answer = browser.find_elements(By.CSS_SELECTOR, "[data-step-type='assistant_message']")[-1].text
+    _wait_until_shown(browser, QUESTION, "Sources:")  # the cited answer
     _post_recruiter_message(served_app)
 
     _come_back(browser, link)
     WebDriverWait(browser, WAIT).until(lambda d: "/thread/" in d.current_url)
-    WebDriverWait(browser, WAIT).until(lambda d: QUESTION in _page_text(d) and RECRUITER_SAYS in _page_text(d))
-    shown = _page_text(browser)
-    assert answer.splitlines()[0] in shown  # the assistant's earlier answer is there too
-    assert RECRUITER in shown  # the recruiter's message says who wrote it
+    _wait_until_shown(browser, QUESTION, "Sources:", RECRUITER_SAYS)  # the question, its answer, the new message
+    assert RECRUITER in _page_text(browser)  # the recruiter's message says who wrote it
     _screenshot(browser, "history-returning-candidate.png")
     thread_id = browser.current_url.rstrip("/").rsplit("/", 1)[1]
 
     _come_back(browser, link)  # a second return: the recruiter's message is still there, shown once
-    WebDriverWait(browser, WAIT).until(lambda d: RECRUITER_SAYS in _page_text(d))
+    _wait_until_shown(browser, RECRUITER_SAYS)
     assert _page_text(browser).count(RECRUITER_SAYS) == 1
 
     config = served_app.settings.data_dir.parent / "offer-assistant.toml"
@@ -91,9 +93,9 @@ def test_a_returning_candidate_sees_their_conversation_and_the_recruiters_messag
     gone = httpx.get(f"{served_app.base_url}/project/thread/{thread_id}", cookies=cookies, timeout=30)
     assert gone.status_code == 404
     _come_back(browser, link)
-    _wait_for_text(browser, browser, "Priya")  # a new, empty conversation
-    assert "/thread/" not in browser.current_url
+    _wait_until_shown(browser, "Priya")  # a new, empty conversation
+    assert thread_id not in browser.current_url  # a new conversation, not the erased one
     shown = _page_text(browser)
-    assert QUESTION not in shown
+    assert "Sources:" not in shown  # the earlier answer is gone (the question is also a suggested starter)
     assert RECRUITER_SAYS not in shown
     _screenshot(browser, "history-after-erasure.png")
