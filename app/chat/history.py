@@ -401,13 +401,13 @@ async def start_thread_now(name: str) -> bool:
 
     False when the candidate already has a kept conversation: this session is then the one the chat opens before
     resuming it, or a new chat they asked for; it is kept only once they write in it, and the recruiter's new
-    messages join the kept conversation when it is resumed."""
+    messages join the kept conversation when it is resumed. True in the careers widget, which cannot resume."""
     owner = _session_owner()
     if owner is None or get_data_layer() is None:
         return True
     session = context.session
     if await latest_thread(owner.identifier) not in (None, session.thread_id):
-        return False
+        return session.client_type == "copilot"  # the careers widget cannot reopen it: it shows them itself
     if not session.has_first_interaction:
         session.has_first_interaction = True
         await context.emitter.init_thread(name)

@@ -11,9 +11,12 @@ import httpx
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from offer_engine import messages, offers
+from app.review.demo_staff import ensure_demo_staff
+from offer_engine import chat_history, messages, offers
+from offer_engine.chat_history import ThreadOwner
 from offer_engine.db import make_engine, session_scope
 from tests import factories
 from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp
@@ -25,6 +28,12 @@ PRIYA = 3405
 QUESTION = "When do I start?"
 RECRUITER = "Alex Rivera"
 RECRUITER_SAYS = "Hi Priya, happy to walk you through the start date on a call tomorrow."
+SOFIA = 3403
+SOFIA_TALK = (
+    ("user_message", "Sofía Hernández", "¿Cuándo empiezo?"),
+    ("assistant_message", "Corvid Systems offer assistant", "Tu fecha de inicio es el 1 de marzo de 2027."),
+    ("assistant_message", "Alex Rivera", "Hola Sofía, te llamo mañana."),
+)
 
 
 def _page_text(driver: Any) -> str:
@@ -99,3 +108,44 @@ def test_a_returning_candidate_sees_their_conversation_and_the_recruiters_messag
     assert "Sources:" not in shown  # the earlier answer is gone (the question is also a suggested starter)
     assert RECRUITER_SAYS not in shown
     _screenshot(browser, "history-after-erasure.png")
+
+
+def test_a_recruiter_reads_a_candidates_conversation_from_the_offer(served_app: ServedApp, browser: Any) -> None:
+    engine = make_engine(served_app.settings.resolved_database_url)
+    password = {c.username: c.password for c in ensure_demo_staff(served_app.settings, engine)}["alex.rivera"]
+    with session_scope(engine) as session:
+        offer = offers.find_open_offer(session, served_app.settings.icims.customer_id, SOFIA)
+        assert offer is not None
+        assert offer.id is not None
+        owner = ThreadOwner(
+            identifier=f"candidate:{offer.customer_id}:{offer.workflow_id}:{offer.id}",
+            customer_id=offer.customer_id, workflow_id=offer.workflow_id, offer_id=offer.id,
+        )  # fmt: skip
+        for n, (kind, name, text) in enumerate(SOFIA_TALK):
+            body = {"id": f"sofia-{n}", "threadId": "sofia-thread", "type": kind, "name": name, "output": text}
+            chat_history.save_step(session, owner, "sofia-thread", f"sofia-{n}", body)
+        offer_id = offer.id
+    engine.dispose()
+
+    browser.get(f"{served_app.base_url}/login")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("alex.rivera")
+    field = browser.find_element(By.ID, "password")
+    field.send_keys(password)
+    field.send_keys(Keys.ENTER)
+    _wait_until_shown(browser, "Review queue")
+    _ask(browser, browser, f"open {offer_id}")
+    conversation = _newest_button(browser, "Conversation")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", conversation)
+    _wait_until_shown(browser, "Conversation with", *(text for _, _, text in SOFIA_TALK))
+    shown = _page_text(browser)
+    assert "Sofía Hernández" in shown
+    assert "sofia-thread" not in shown  # no internal ids on screen
+    _screenshot(browser, "history-staff-conversation.png")
+
+
+def _newest_button(driver: Any, label: str) -> Any:
+    def found(d: Any) -> Any:
+        buttons = [b for b in d.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == label]
+        return buttons[-1] if buttons else False
+
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(found)

@@ -12,7 +12,7 @@ from chainlit.types import Pagination, ThreadDict, ThreadFilter
 from chainlit.user import User
 
 from app.chat import resume
-from app.chat.history import HistoryDataLayer, install_history
+from app.chat.history import HistoryDataLayer, install_history, start_thread_now
 from offer_engine import messages
 from offer_engine.db import session_scope
 from tests import factories as f
@@ -112,3 +112,18 @@ async def test_on_resume_the_recruiters_new_message_joins_the_thread_with_the_se
     again = ThreadDict(**{**thread, "steps": []})  # type: ignore[typeddict-item]
     await resume.on_chat_resume(again)
     assert again["steps"] == []  # shown once as new; from now on it is part of the stored thread
+
+
+async def test_only_a_candidates_first_conversation_is_kept_from_its_greeting(
+    tenant: Tenant, open_chat: Callable[..., Chat]
+) -> None:
+    install_history()
+    runtime = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    maya = tenant.offer(MAYA)
+    first = open_chat(maya, runtime)
+    assert await start_thread_now("Offer") is True
+    await HistoryDataLayer().create_step(step(first.context.session.thread_id, "greeting", "Hi Maya!"))
+    open_chat(maya, runtime)  # she comes back: the chat opens a new session before resuming the kept one
+    assert await start_thread_now("Offer") is False
+    open_chat(maya, runtime, client_type="copilot")  # the careers widget cannot resume: it shows messages itself
+    assert await start_thread_now("Offer") is True
