@@ -32,6 +32,7 @@ from app.ai.facts import builtin_facts, choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
+from app.ai.streaming import sentence_pieces
 from app.chat.auditing import OfferAuditSink
 from app.chat.contacts import ContactBook
 from app.chat.grounding import Grounding, load_grounding
@@ -77,6 +78,7 @@ class StreamPiece(BaseModel):
 
     text: str = ""
     result: PipelineResult | None = None
+    replace: bool = False  # `text` replaces what was streamed so far (see `AnswerDelta.replace`)
 
 
 def ask_json(workflow_id: int, question: str, answer: Answer) -> dict[str, Any]:
@@ -202,11 +204,14 @@ class AnswerPipeline:
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,
+            counters=grounding.counters,
         )
 
     def _prepare(
-        self, identity: CandidateIdentity, message: str | bytes
+        self, identity: CandidateIdentity, message: str | bytes, check: Callable[[], None] | None = None
     ) -> tuple[Grounding, list[GroundPassage], AnswerRequest, OfferAuditSink, AnswerEngine]:
+        if check is not None:
+            check()
         grounding = self.ground(identity)
         text = message if isinstance(message, str) else ""
         readable = len(text) <= self.options.max_message_chars
@@ -229,9 +234,7 @@ class AnswerPipeline:
         self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
     ) -> PipelineResult:
         """Answer one message; `check` runs first (the chat re-checks the link there and raises to refuse)."""
-        if check is not None:
-            check()
-        grounding, passages, request, sink, engine = self._prepare(identity, message)
+        grounding, passages, request, sink, engine = self._prepare(identity, message, check)
         answer = engine.answer(request)
         self._write_audit(sink)
         return PipelineResult(answer=answer, grounding=grounding, passages=passages)
@@ -239,14 +242,25 @@ class AnswerPipeline:
     async def astream(
         self, identity: CandidateIdentity, message: str | bytes, *, check: Callable[[], None] | None = None
     ) -> AsyncIterator[StreamPiece]:
-        """The checked answer in chunks, then the result. All the work runs off the event loop: the engine's
-        routing, extraction and templates are CPU work that would otherwise stall every other chat session."""
-        result = await self.offload(self.answer, identity, message, check=check)
-        size = max(1, self.options.stream_chunk_chars)
-        text = result.answer.text
-        for start in range(0, len(text), size):
-            yield StreamPiece(text=text[start : start + size])
-        yield StreamPiece(result=result)
+        """The answer as the engine writes it (verified sentences), then the result. The CPU and database work runs
+        on the pipeline's threads: the engine's routing, extraction and templates would otherwise stall every other
+        chat session."""
+        if self.llm is None:  # nothing arrives piece by piece: the whole answer in one hop, shown by sentence
+            result = await self.offload(self.answer, identity, message, check=check)
+            for piece in sentence_pieces(result.answer.text):
+                yield StreamPiece(text=piece)
+            yield StreamPiece(result=result)
+            return
+        grounding, passages, request, sink, engine = await self.offload(self._prepare, identity, message, check)
+        answer: Answer | None = None
+        async for delta in engine.astream(request, offload=self.offload):
+            if delta.answer is not None:
+                answer = delta.answer
+            else:
+                yield StreamPiece(text=delta.text, replace=delta.replace)
+        assert answer is not None, "the engine's stream ends with the answer"
+        await self.offload(self._write_audit, sink)
+        yield StreamPiece(result=PipelineResult(answer=answer, grounding=grounding, passages=passages))
 
     # -- what the candidate confirms ------------------------------------------------------------------------------
 

@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 
+from app.ai.llm import OpenAICompatibleLLM
+from app.ai.narrative import LLMNarrativeWriter
 from app.config import Settings
 from icims.client import ICIMSClient
 from offer_engine.flows import EngineSetup
+from offer_engine.narrative import NarrativeWriter, TemplateNarrativeWriter
 from offer_engine.policy import load_policy
 from retrieval import BenefitsIndex, RetrievalConfig
 
@@ -48,7 +51,16 @@ def engine_setup(settings: Settings) -> EngineSetup:
         company_name=settings.company_name,
         mapping=settings.tenant,
         policy=load_policy(settings.policy_file, [t.key for t in settings.catalogue.tenant_terms]),
+        writer=narrative_writer(settings),
     )
+
+
+def narrative_writer(settings: Settings) -> NarrativeWriter:
+    """The letter's personal paragraph: the configured LLM behind masking and the grounding guard (the template
+    paragraph whenever it is down or not grounded), else the template alone."""
+    if settings.llm.provider != "openai":
+        return TemplateNarrativeWriter()
+    return LLMNarrativeWriter(OpenAICompatibleLLM.from_settings(settings.llm))
 
 
 def retrieval_config(settings: Settings, benefits_dir: Path | None = None) -> RetrievalConfig:

@@ -223,7 +223,16 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
 BUILTIN_BY_KEY = {term.key: term for term in BUILTIN_TERMS}
 # Keys of [tenant.terms] that say where something is read but are not offer terms of their own.
 MAPPING_KEYS = frozenset(
-    {"jurisdiction_country", "jurisdiction_region", "currency", "pay_period", "recruiter", "preferred_language"}
+    {
+        "jurisdiction_country",
+        "jurisdiction_region",
+        "currency",
+        "pay_period",
+        "recruiter",
+        "preferred_language",
+        "signer_name",
+        "signer_title",
+    }
 )
 PAY_PERIOD_WORDS = {
     "hour": PayPeriod.HOUR, "hourly": PayPeriod.HOUR, "per hour": PayPeriod.HOUR, "hr": PayPeriod.HOUR,

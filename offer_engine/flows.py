@@ -265,6 +265,8 @@ def letter_context_data(
         company_name=setup.company_name,
         company_address=_address_lines(bundle.job_location),
         language=_language_code(intake.extras.get("preferred_language")),
+        signer_name=intake.extras.get("signer_name"),
+        signer_title=intake.extras.get("signer_title"),
         job_band=intake.job_band.model_dump(mode="json") if intake.job_band else None,
     )
     return context, missing

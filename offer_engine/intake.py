@@ -40,7 +40,7 @@ MANDATORY_TERMS = ("title", "jurisdiction", "currency", "base_salary", "start_da
 OPTIONAL_TERMS = tuple(
     name for name in OfferTerms.model_fields if name not in (*MANDATORY_TERMS, "custom", "work_arrangement_label")
 )  # department, location, pay_period, bonus_target_percent, ... special_terms
-EXTRA_KEYS = ("recruiter", "preferred_language")
+EXTRA_KEYS = ("recruiter", "preferred_language", "signer_name", "signer_title")
 
 Coercer = Callable[[object], Any]
 
@@ -184,6 +184,8 @@ COERCERS: dict[str, Coercer] = {
     "special_terms": as_text,
     "recruiter": as_text,
     "preferred_language": as_text,
+    "signer_name": as_text,
+    "signer_title": as_text,
 }
 
 

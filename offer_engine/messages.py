@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from offer_engine import audit
 from offer_engine.actors import Actor, ActorKind, Role
-from offer_engine.catalogue import Catalogue, staff_label
+from offer_engine.catalogue import BUILTIN_BY_KEY, Catalogue, staff_label
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.compensation import SuggestedResponse
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, PermissionDeniedError
@@ -38,7 +38,7 @@ class CandidateMessage(SQLModel, table=True):
     author_id: str
     author_name: str
     body: str = Field(sa_type=Text, nullable=False)
-    template_ref: str | None = None  # e.g. counter_reply@1/en when the recruiter started from a suggestion
+    template_ref: str | None = None  # e.g. counter_reply@2/en when the recruiter started from a suggestion
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -144,22 +144,34 @@ def suggested_reply(
     language: str = "en",
     catalogue: Catalogue | None = None,
 ) -> tuple[str, str]:
-    """A reply for the recruiter to start from (text, template ref); it promises only the suggested values."""
+    """A reply for the recruiter to start from (text, template ref).
+
+    Nothing is approved when it is offered: it proposes the suggested values and says who must still approve them.
+    """
     locale = locale_for(terms.jurisdiction)
+    prompt = load_prompt("counter_reply", language)
     granted = [
-        f"{_capitalised(staff_label(name, catalogue))}: {_shown(name, value, terms, locale)}"
+        f"{_capitalised(_label(name, prompt.language, catalogue))}: {_shown(name, value, terms, locale)}"
         for name, value in suggestion.values.items()
     ]
-    declined = [staff_label(t, catalogue) for t in requested_terms if t not in suggestion.values]
-    prompt = load_prompt("counter_reply", language)
+    declined = [_label(t, prompt.language, catalogue) for t in requested_terms if t not in suggestion.values]
     text = prompt.render(
         first_name=first_name or "there",
         kind=suggestion.kind,
         granted=granted,
         declined=declined,
         recruiter_name=recruiter_name,
+        approvers=[step.approver_role for step in suggestion.approval_preview],
     )
     return text, prompt.ref
+
+
+def _label(key: str, language: str, catalogue: Catalogue | None) -> str:
+    """The term's label in the reply's language (English running text: `staff_label`)."""
+    term = (catalogue.get(key) if catalogue else None) or BUILTIN_BY_KEY.get(key)
+    if language == "en" or term is None:
+        return staff_label(key, catalogue)
+    return term.label(language)
 
 
 def _capitalised(label: str) -> str:

@@ -105,10 +105,13 @@ def _relative(parsed: _Parsed, q: Quantity) -> int:
     return 1 if cues.RELATIVE_BEFORE.search(before) or cues.RELATIVE_AFTER.search(after) else 0
 
 
-def _money_value(q: Quantity, term: str, terms: OfferTerms) -> Decimal:
+def _money_value(q: Quantity, term: str, terms: OfferTerms, *, raise_by: bool = False) -> Decimal:
+    """The amount a figure stands for; `raise_by`: the figure is added to the current value ("5 more")."""
     small = not q.scaled and q.value < 1000 and q.unit is None
     current = getattr(terms, term, None)
     if small and term == "base_salary" and isinstance(current, Decimal):
+        if raise_by:
+            return _plausible_raise(q.value, current)  # "5 more" on 182,000 is 5,000; "1 more" on 38.50 an hour is 1
         return _plausible(q.value, current)  # "190" for 182,000 a year is 190,000; "50" for 46.75 an hour is 50
     bonus_like = q.kind is QuantityKind.NUMBER and term in ("sign_on_bonus", "relocation")
     if small and bonus_like and (terms.pay_period is not PayPeriod.HOUR or q.value < 100):
@@ -121,6 +124,13 @@ def _plausible(value: Decimal, current: Decimal) -> Decimal:
     if current <= 0 or value <= 0:
         return value
     return min((value, value * 1000), key=lambda v: abs((v / current).ln()))
+
+
+def _plausible_raise(value: Decimal, current: Decimal) -> Decimal:
+    """The reading of a shorthand raise nearest a typical raise (a tenth of the current value)."""
+    if current <= 0 or value <= 0:
+        return value
+    return min((value, value * 1000), key=lambda v: abs((v / current / Decimal("0.1")).ln()))
 
 
 def _tenant_item(parsed: _Parsed, q: Quantity, fact: OfferFact, terms: OfferTerms) -> CounterItem | None:
@@ -166,7 +176,7 @@ def _item_for(
                 return None
             amount = (terms.base_salary * (1 + q.value / 100)).quantize(Decimal(1))
             return CounterItem(term=Term(term), current=current, requested=amount, currency=terms.currency)
-        value = _money_value(q, term, terms)
+        value = _money_value(q, term, terms, raise_by=sign > 0)
         if term == "base_salary" and terms.pay_period is PayPeriod.MONTH:
             value = _monthly(parsed, q, value, terms.base_salary, payments)
         requested = (current or Decimal(0)) + sign * value if sign else value
@@ -214,10 +224,17 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     """A figure with no term beside it: a salary-sized amount (or "5k more") is about the base salary."""
     if q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER) or q.is_year_like:
         return None
-    value = _money_value(q, "base_salary", terms)
-    if _relative(parsed, q) and value >= 1000:
-        return "base_salary"
+    relative = _relative(parsed, q) > 0
+    value = _money_value(q, "base_salary", terms, raise_by=relative)
+    if relative and (value >= 1000 or _per_pay_period(parsed, q, terms)):
+        return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _per_pay_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
+    """The figure is said to be per the period the base pay is paid by ("an hour" for an hourly rate)."""
+    cue = cues.PER_PERIOD_AFTER.get(terms.pay_period.value)
+    return cue is not None and cue.search(parsed.folded[q.end : q.end + 30]) is not None
 
 
 def _quantity_items(

@@ -64,7 +64,8 @@ REQUEST_CUE = re.compile(
     r"|\bmein(?:e)? (?:ziel|zielgehalt|vorstellung|gehaltsvorstellung|wunschgehalt|erwartung|untergrenze)\b"
     r"|\b(?:ziel|vorstellung) (?:ware|liegt|ist)\b"
     r"|\bsi (?:el|la|mi|me|mis|los|las|ustedes|pudieran)\b[^.?!]{0,50}\b(?:fuera|fueran|subiera|subieran|pudiera"
-    r"|pudieran|llegara|llegaran|dieran|diera|pagaran|pagara|quedara|quedaran)\b|\bsiempre (?:y cuando|que)\b"
+    r"|pudieran|llegara|llegaran|dieran|diera|pagaran|pagara|quedara|quedaran|suben|sube|suban|dan|pagan|ofrecen"
+    r"|aumentan)\b|\bsiempre (?:y cuando|que)\b"
     r"|\bcon tal de que\b|\b(?:acepto|aceptaria|firmo|firmaria) (?:\w+ ){0,3}si\b|\balgo (?:como|asi como|cercano a)\b"
     rf"|\bwenn\b{_DE_SPAN}{{0,50}}\b(?:ware|waren|kame|kamen|lage|lagen|ginge|gingen|wurde|wurden)\b|\bsofern\b"
     r"|\bvorausgesetzt\b|\bunter der bedingung\b"
@@ -142,18 +143,34 @@ RATIONALE_CUE = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
-    r"|\bun(?:os)? extra"
+    r"|\badd(?:ing)?|\bun(?:os)? extra|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
     r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
     r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"
 )
 RELATIVE_AFTER = re.compile(
-    r"^\s*(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf"
-    r"|spater)\b"
+    r"^\s*(?:(?:/ ?|an |a |per |la |por |pro |die )?"
+    r"(?:hour|hr|h|week|wk|month|mo|hora|semana|mes|stunde|std|monat)\s+)?"
+    r"(?:more|extra|higher|additional|on top|increase|raise|bump|later|mas|mehr|zusatzlich\w*|obendrauf|spater)\b"
 )
 PER_YEAR = re.compile(
     r"^\s*(?:[a-z]{3}\s+)?(?:a year|per year|/ ?y(?:ea)?r|yearly|annual(?:ly)?|p\.?a\.?|gross a year|al ano|por ano"
     r"|anuales?|brutos? al ano|im jahr|pro jahr|jahrlich|brutto (?:im|pro) jahr|jahresbrutto)\b"
 )
+# "… an hour", "… más la hora", "… pro Stunde" right after a figure (past "more"/"más"/"mehr"): the period the
+# figure is paid by, to match against the base pay's own period.
+_PERIOD_WORDS = {
+    "hour": r"hours?|hrs?|h|hora|stunde|std",
+    "week": r"weeks?|wk|semana|woche",
+    "month": r"months?|mo|mes|monat",
+    "year": r"years?|yr|ano|jahr",
+}
+PER_PERIOD_AFTER = {
+    period: re.compile(
+        r"^\s*(?:[a-z]{3}\s+)?(?:(?:more|extra|mas|mehr)\s+)?(?:an|a|per|the|/|la|el|por|al|pro|je|die|der|im|in der)"
+        rf"\s*(?:{words})\b"
+    )
+    for period, words in _PERIOD_WORDS.items()
+}
 EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes|fruher|eher)\b")
 START_CONTEXT = re.compile(
     r"\b(?:start|starting|begin|join|first day|push|delay|postpone|move|later|earlier|empezar|empiezo|comenzar"

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from app.ai import cue_words as cw
+from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
 from app.ai.extractive import Evidence, best_evidence, content_terms, evidence_by_meaning, is_overview_question
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
@@ -271,6 +272,10 @@ class EmbeddedEngine:
             )  # fmt: skip
         if route.topic == "contact":
             return draft.render("process_contact", **_recruiter(request))
+        if route.topic == "counter_status":
+            status = status_variables(request, language)
+            draft.handoff = bool(status.get("overdue"))  # late: offer to remind the recruiter
+            return draft.render("counter_status", **status, **_recruiter(request))
         if route.topic == "letter":
             return draft.render("process_letter", available=request.letter_available, **_recruiter(request))
         steps = draft.render("process_next_steps", expiry=expiry, **_recruiter(request))

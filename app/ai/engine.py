@@ -9,9 +9,10 @@ back to the embedded answer. Every call is audited.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol, TypeVar
 
 from app.ai.audit import AICallEvent, AuditSink, NullAuditSink, sha256_text
 from app.ai.counter import extract_counter_offer as extract_with_rules
@@ -41,10 +42,29 @@ from app.ai.models import (
     Person,
 )
 from app.ai.routing import Route, route_message
+from app.ai.streaming import SentenceGate, sentence_pieces
 from app.config import Settings
 from offer_engine.terms import OfferTerms
 
 _NOT_CHECKED = GuardVerdict(status="not_checked")
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Runs `work(*args, **kwargs)` somewhere that does not block the event loop (the pipeline's threads)."""
+
+    def __call__(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> Awaitable[T]: ...
+
+
+def _by_sentence(answer: Answer) -> Iterator[AnswerDelta]:
+    """An answer composed whole, streamed a sentence at a time, then itself."""
+    for piece in sentence_pieces(answer.text):
+        yield AnswerDelta(text=piece)
+    yield AnswerDelta(text="", answer=answer)
+
+
+async def _inline(work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    return work(*args, **kwargs)
 
 
 @dataclass
@@ -97,32 +117,59 @@ class AnswerEngine:
                 outcome = _Outcome(fallback_reason=exc.reason)
         return self._finish(request, route, draft, call, outcome, started)
 
-    async def aanswer(self, request: AnswerRequest, *, stream_llm: bool = False) -> Answer:
+    async def aanswer(self, request: AnswerRequest) -> Answer:
         started = time.perf_counter()
         route, draft, call = self._plan(request)
-        outcome = _Outcome()
-        if call is not None and self.llm is not None:
-            try:
-                if stream_llm and not call.json_object:
-                    text = "".join([chunk async for chunk in self.llm.astream(call.messages)])
-                else:
-                    text = (await self.llm.acomplete(call.messages, json_object=call.json_object)).text
-                outcome = self._judge(call, text, request, route)
-            except LLMError as exc:
-                outcome = _Outcome(fallback_reason=exc.reason)
+        outcome = await self._acall(call, request, route)
         return self._finish(request, route, draft, call, outcome, started)
 
-    async def astream(self, request: AnswerRequest) -> AsyncIterator[AnswerDelta]:
-        """The verified answer in chunks, then a last delta carrying the complete Answer.
+    async def astream(self, request: AnswerRequest, *, offload: Offload | None = None) -> AsyncIterator[AnswerDelta]:
+        """The answer as it is written, then a last delta carrying the complete Answer.
 
-        The LLM's stream is read to the end and checked by the guard before the first chunk is yielded, so no
-        unverified text is ever shown.
+        A model's reply streams a verified sentence at a time (`SentenceGate`): nothing the guard has not passed is
+        ever shown. The embedded engine's answer streams by sentence once composed. `offload` runs the CPU work
+        (routing, templates, the judgement) off the event loop; the default runs it inline.
         """
-        answer = await self.aanswer(request, stream_llm=True)
-        size = max(1, self.options.stream_chunk_chars)
-        for start in range(0, len(answer.text), size):
-            yield AnswerDelta(text=answer.text[start : start + size])
+        run = offload or _inline
+        started = time.perf_counter()
+        if self.llm is None:
+            answer = await run(self.answer, request)
+            for delta in _by_sentence(answer):
+                yield delta
+            return
+        route, draft, call = await run(self._plan, request)
+        if call is None or call.json_object:
+            outcome = await self._acall(call, request, route)
+            answer = await run(self._finish, request, route, draft, call, outcome, started)
+            for delta in _by_sentence(answer):
+                yield delta
+            return
+        gate = SentenceGate(call, dollar_currency(request.terms), self.options.max_answer_chars)
+        shown = ""
+        try:
+            async for chunk in self.llm.astream(call.messages):
+                if piece := await run(gate.feed, chunk):
+                    shown += piece
+                    yield AnswerDelta(text=piece)
+            outcome = await run(self._judge, call, gate.raw, request, route)
+        except LLMError as exc:
+            outcome = _Outcome(fallback_reason=exc.reason)
+        answer = await run(self._finish, request, route, draft, call, outcome, started)
+        if not answer.text.startswith(shown):
+            yield AnswerDelta(text=answer.text, replace=True)
+        elif rest := answer.text[len(shown) :]:
+            yield AnswerDelta(text=rest)
         yield AnswerDelta(text="", answer=answer)
+
+    async def _acall(self, call: LLMCall | None, request: AnswerRequest, route: Route) -> _Outcome:
+        """A whole (not streamed) model call judged, or no outcome when there is nothing to ask."""
+        if call is None or self.llm is None:
+            return _Outcome()
+        try:
+            text = (await self.llm.acomplete(call.messages, json_object=call.json_object)).text
+        except LLMError as exc:
+            return _Outcome(fallback_reason=exc.reason)
+        return self._judge(call, text, request, route)
 
     def extract_counter_offer(
         self, message: str, terms: OfferTerms, today: date, people: list[Person] | None = None
@@ -157,7 +204,7 @@ class AnswerEngine:
         if route.intent is Intent.NEGOTIATION and route.counter is not None:
             masker = Masker.for_people(request.known_people())
             return route, draft, build_extraction_call(route.text, request.terms, request.today.isoformat(), masker)
-        if route.intent in self.options.llm_intents:
+        if route.intent in self.options.llm_intents and route.topic != "counter_status":  # the queue's own words
             return route, draft, build_answer_call(request, route.text, route.language, draft.text)
         return route, draft, None
 

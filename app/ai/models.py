@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any, Literal
@@ -138,6 +138,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class CounterStatus(BaseModel):
+    """One of the candidate's own counter-offers as the queue holds it: what a status question is answered from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    terms: list[str]  # the term keys it asked about
+    submitted_at: datetime
+    due_at: datetime  # when the recruiter aims to have answered
+    state: Literal["submitted", "in_review", "resolved", "withdrawn"]
+    resolution: Literal["accepted", "partially", "declined"] | None = None
+    # The revised offer a resolution made: none yet, waiting for internal approval, approved, or sent to them.
+    revision: Literal["none", "awaiting_approval", "approved", "sent"] = "none"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("submitted", "in_review")
+
+
 class AnswerRequest(BaseModel):
     """Everything one answer may be grounded in. The offer comes from the signed session, never the message."""
 
@@ -162,6 +181,7 @@ class AnswerRequest(BaseModel):
     offer_title: str = "Your offer"  # the citation title of offer facts
     language_hint: str | None = None  # e.g. the candidate's preferred language from the ATS
     letter_available: bool = False  # a released letter is attached to the chat (drafts never are)
+    counters: list[CounterStatus] = Field(default_factory=list)  # this candidate's own, oldest first
 
     def known_people(self) -> list[Person]:
         """Everyone in the grounding, including a manager named only in the terms (`reports_to`)."""
@@ -198,17 +218,20 @@ class Answer(BaseModel):
 
 
 class AnswerDelta(BaseModel):
-    """One piece of a streamed answer; the last one carries the complete Answer."""
+    """One piece of a streamed answer; the last one carries the complete Answer.
+
+    `replace`: show `text` instead of everything streamed so far (the model's reply was refused after some of its
+    verified sentences were shown, and the embedded answer takes its place)."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     answer: Answer | None = None
+    replace: bool = False
 
 
 class EngineOptions(BaseModel):
     max_message_chars: int = 4000
-    stream_chunk_chars: int = 40
     max_answer_chars: int = 2000  # a longer LLM answer is not a chat answer: the embedded one is used
     # Intents the LLM may phrase; the others always use the deterministic templates.
     llm_intents: frozenset[Intent] = frozenset(

@@ -18,7 +18,7 @@ from app.ai.models import GuardVerdict, Person
 from offer_engine.narrative import Narrative, NarrativeRequest, NarrativeWriter, TemplateNarrativeWriter
 from prompts import load_prompt
 
-_LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "de": "German"}
 
 
 def _facts(request: NarrativeRequest) -> list[str]:
@@ -85,7 +85,8 @@ class LLMNarrativeWriter:
             )
         else:
             fallback = self.fallback.write_narrative(request)
-            narrative = Narrative(text=fallback.text, source={**fallback.source, "fallback_reason": reason})
+            source = {**fallback.source, "fallback_reason": reason, "llm_model": self.llm.model}
+            narrative = Narrative(text=fallback.text, source=source)
         self.audit.record_ai_call(
             AICallEvent(
                 task="narrative",

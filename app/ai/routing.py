@@ -13,6 +13,7 @@ from typing import Any
 from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import request_cue
+from app.ai.counter_status import asks_counter_status
 from app.ai.extractive import best_evidence, evidence_by_meaning
 from app.ai.facts import asked_terms, find_term_mentions
 from app.ai.injection import injection_signals
@@ -30,7 +31,8 @@ class Route:
     detected_language: str
     language: str
     terms: list[str] = field(default_factory=list)
-    topic: str | None = None  # process: deadline | next_steps | contact; greeting: hello | thanks | bye | help
+    # process: deadline | next_steps | contact | letter | counter_status; greeting: hello | thanks | bye | help
+    topic: str | None = None
     input_problem: str | None = None  # empty | too_long | binary
     counter: CounterProposal | None = None
     signals: list[str] = field(default_factory=list)
@@ -210,6 +212,8 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.OTHER_PERSON)
     if _is_internal(folded, request):
         return make(Intent.INTERNAL_INFO)
+    if asks_counter_status(folded):  # "did you get my request for 200k?" asks about one already sent
+        return make(Intent.PROCESS_QUESTION, topic="counter_status")
     counter = extract_counter_offer(
         text, request.terms, request.today, request.extra_facts, request.arrangement_names, request.payments_per_year
     )

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
-from app.ai.models import Person
+from app.ai.models import CounterStatus, Person
 from app.chat.contacts import ContactBook, NoContacts
+from app.chat.counter_status import counter_statuses
 from app.chat.identity import CandidateIdentity
 from offer_engine.access import AccessDeniedError
 from offer_engine.letter_store import Letter, get_letter
@@ -57,6 +58,7 @@ class Grounding(BaseModel):
     hiring_manager: Person | None = None
     language_hint: str | None = None
     letter: LetterInfo | None = None
+    counters: list[CounterStatus] = []  # the candidate's own counter-offers on this offer
 
     @property
     def offer_title(self) -> str:
@@ -97,6 +99,7 @@ def load_grounding(session: Session, identity: CandidateIdentity, contacts: Cont
         hiring_manager=_staff("hiring_manager", context.get("manager_name"), None),
         language_hint=_text(context.get("language")),
         letter=letter,
+        counters=counter_statuses(session, offer, version.id or 0),
     )
 
 

@@ -246,7 +246,7 @@ async def _answer(identity: CandidateIdentity, text: str, message_id: str | None
             if piece.result is not None:
                 result = piece.result
             else:
-                await reply.stream_token(piece.text)
+                await reply.stream_token(piece.text, is_sequence=piece.replace)
     except (AccessDeniedError, DomainError) as exc:
         await _end_chat(identity, exc)
         return

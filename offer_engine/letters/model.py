@@ -26,6 +26,8 @@ class LetterContext(BaseModel):
     company_address: list[str] = Field(default_factory=list)
     manager_name: str = Field(min_length=1)
     manager_title: str | None = None
+    signer_name: str | None = None  # read from iCIMS when the tenant maps it (tenant.terms.signer_name)
+    signer_title: str | None = None
     recruiter_name: str = Field(min_length=1)
     recruiter_email: str | None = None
     today: date
@@ -53,6 +55,7 @@ class RenderedLetter(BaseModel):
     jurisdiction: str
     currency: str
     letter_date: date
+    paper: str = "A4"  # "letter" or "A4", from the jurisdiction
     band: Band | None = None
     policy_version: str = ""
     candidate_name: str = ""

@@ -121,7 +121,7 @@ def _shared_font_config() -> FontConfiguration:
 
 
 def write_pdf(rendered: RenderedLetter) -> bytes:
-    """The letter as PDF bytes (A4, letterhead and page numbers on every page, fonts embedded)."""
+    """The letter as PDF bytes (its jurisdiction's paper, letterhead and page numbers on every page, fonts embedded)."""
     allowed = (BUILTIN_TEMPLATES, *{p.parent for p in find_fonts().values()})
     fetcher = LocalOnlyFetcher(allowed)
     with _font_lock:

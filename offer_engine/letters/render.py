@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from offer_engine.catalogue import Catalogue
 from offer_engine.letters.model import LetterContext, LetterRenderError, RenderedLetter
+from offer_engine.letters.paper import page_size_css, paper_size_for
+from offer_engine.letters.phrases import LetterPhrases
 from offer_engine.letters.values import BandView, TermsView, printed_date
 from offer_engine.money import locale_for
 from offer_engine.narrative import NarrativeRequest, NarrativeWriter
@@ -47,6 +49,7 @@ def render_letter(
 
     variables = _variables(terms, policy, context, band, locale, record)
     variables["terms"] = TermsView(terms, locale, record, catalogue)
+    variables["phrases"] = LetterPhrases(terms, locale, record, catalogue, language)
     clauses = [_render_clause(clause, variables) for clause in policy.clauses_for_letter(terms, band, template)]
     narrative = writer.write_narrative(
         NarrativeRequest(
@@ -60,10 +63,10 @@ def render_letter(
         )
     )
     paragraphs = [" ".join(p.split()) for p in _PARAGRAPHS.split(narrative.text.strip()) if p.strip()]
+    paper = template.paper or paper_size_for(terms.jurisdiction)
+    css = Markup(template.css + page_size_css(paper))  # noqa: S704 - the policy's own stylesheet file and our rule
     html = _render_template(
-        template,
-        policy,
-        {**variables, "clauses": clauses, "narrative_paragraphs": paragraphs, "css": Markup(template.css)},  # noqa: S704 - the policy's own stylesheet file,
+        template, policy, {**variables, "clauses": clauses, "narrative_paragraphs": paragraphs, "css": css}
     )
     return RenderedLetter(
         html=html,
@@ -77,6 +80,7 @@ def render_letter(
         jurisdiction=terms.jurisdiction,
         currency=terms.currency,
         letter_date=context.today,
+        paper=paper,
         band=band,
         policy_version=policy.version,
         candidate_name=context.candidate_name,
@@ -110,11 +114,22 @@ def _variables(
             "address": list(context.candidate_address),
         },
         "manager": {"name": context.manager_name, "title": context.manager_title},
+        "signer": _signer(context, policy),
         "recruiter": {"name": context.recruiter_name, "email": context.recruiter_email},
         "letterhead": policy.letterhead,
         "policy": {"company": policy.company, "version": policy.version},
         "locale": locale,
     }
+
+
+def _signer(context: LetterContext, policy: CompanyPolicy) -> dict[str, str | None]:
+    """Who signs: the person iCIMS names, else the policy's signer, else the hiring manager; a title stays with
+    the name it came with (a configured title never goes under an iCIMS name)."""
+    if context.signer_name:
+        return {"name": context.signer_name, "title": context.signer_title}
+    if policy.letterhead.signer_name:
+        return {"name": policy.letterhead.signer_name, "title": policy.letterhead.signer_title or None}
+    return {"name": context.manager_name, "title": context.signer_title or context.manager_title}
 
 
 def _render_clause(clause: Clause, variables: dict[str, Any]) -> RenderedClause:

@@ -256,6 +256,7 @@ class _Builder:
             languages=tuple(raw.languages),
             clauses=tuple(raw.clauses),
             default=raw.default,
+            paper=raw.paper,
         )
 
     def templates(self, clause_ids: set[str]) -> tuple[LetterTemplate, ...]:

@@ -132,6 +132,7 @@ class LetterTemplate:
     languages: tuple[str, ...]
     clauses: tuple[str, ...]
     default: bool
+    paper: Literal["letter", "A4"] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class Letterhead:
     accent_color: str = "#1f3a5f"
     monogram: str = ""
     tagline: str = ""
+    signer_name: str = ""
+    signer_title: str = ""
 
 
 @dataclass(frozen=True)

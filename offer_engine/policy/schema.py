@@ -46,6 +46,8 @@ class RawLetterhead(_Strict):
     accent_color: str = Field("#1f3a5f", pattern=r"^#[0-9a-fA-F]{6}$")
     monogram: str = Field("", max_length=3)
     tagline: str = ""
+    signer_name: str = ""  # who signs every letter; empty: the hiring manager (or iCIMS, when mapped)
+    signer_title: str = ""
 
 
 class RawLevel(_Strict):
@@ -134,6 +136,7 @@ class RawTemplate(_Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     clauses: list[str] = Field(default_factory=list)
     default: bool = False
+    paper: Literal["letter", "A4"] | None = None  # else the jurisdiction's paper (US Letter in the US, Canada…)
 
     @field_validator("jurisdictions")
     @classmethod

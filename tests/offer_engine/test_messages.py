@@ -12,6 +12,7 @@ from offer_engine.compensation import SuggestedResponse
 from offer_engine.db import session_scope
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, PermissionDeniedError
 from offer_engine.offers import OfferState
+from offer_engine.policy import ApprovalStepSpec
 from offer_engine.terms import Term
 from tests import factories as f
 
@@ -26,7 +27,7 @@ def test_a_posted_message_waits_for_the_candidate_until_seen(engine: Engine) -> 
             "  We can do 190k.  ",
             actor=f.recruiter(),
             author_name="Alex Rivera",
-            template_ref="counter_reply@1/en",
+            template_ref="counter_reply@2/en",
         )
         messages.post_message(session, other.id or 0, "Someone else's", actor=f.recruiter(), author_name="Alex")
     with session_scope(engine) as session:
@@ -71,9 +72,73 @@ def test_the_suggested_reply_promises_only_the_suggested_values() -> None:
         first_name="Maya",
         recruiter_name="Alex Rivera",
     )
-    assert ref == "counter_reply@1/en"
+    assert ref == "counter_reply@2/en"
     assert "Hi Maya" in text
     assert "$195,000.00" in text
     assert "sign-on bonus" in text
     assert "Alex Rivera" in text
     assert "185,000" not in text
+
+
+def _step(role: str) -> ApprovalStepSpec:
+    return ApprovalStepSpec(key=role, name=f"{role} step", approver_role=role, sla_hours=8, reasons=["over band"])
+
+
+def test_an_accepting_reply_promises_nothing_before_approval_and_says_who_approves() -> None:
+    terms = f.make_terms(base_salary=Decimal("185000"), jurisdiction="US-CA", currency="USD")
+    suggestion = SuggestedResponse(
+        kind="accept",
+        values={"base_salary": Decimal("203500")},
+        reasons=["within policy"],
+        approval_preview=[_step("compensation"), _step("hiring_manager"), _step("compensation")],
+    )
+    text, _ = messages.suggested_reply(
+        suggestion, terms, requested_terms=["base_salary"], first_name="Maya", recruiter_name="Alex Rivera"
+    )
+    assert "we can meet your request" not in text.lower()
+    assert "I've passed your request to the team" in text
+    assert "$203,500.00" in text
+    assert "needs approval by our compensation team and the hiring manager." in text
+    assert "over band" not in text  # the policy's internal reasons stay with staff
+    assert "your current offer stands as it is" in text
+
+
+def test_a_reply_without_approval_steps_still_says_nothing_is_final_yet() -> None:
+    terms = f.make_terms(base_salary=Decimal("185000"), jurisdiction="US-CA", currency="USD")
+    suggestion = SuggestedResponse(
+        kind="accept", values={"sign_on_bonus": Decimal("10000")}, reasons=[], approval_preview=[]
+    )
+    text, _ = messages.suggested_reply(
+        suggestion, terms, requested_terms=["sign_on_bonus"], first_name="Maya", recruiter_name="Alex Rivera"
+    )
+    assert "This is not final yet: I'll send you the revised offer letter as soon as it is ready." in text
+    assert "approval by" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", "la oferta revisada necesita la aprobación del responsable de contratación y de nuestro equipo de"),
+        ("de", "muss von der einstellenden Führungskraft und unserem Vergütungsteam genehmigt werden"),
+    ],
+)
+def test_the_reply_is_in_the_candidates_language_and_still_promises_nothing(language: str, expected: str) -> None:
+    terms = f.make_terms(base_salary=Decimal("185000"), jurisdiction="US-CA", currency="USD")
+    suggestion = SuggestedResponse(
+        kind="partial",
+        values={"base_salary": Decimal("195000")},
+        reasons=[],
+        approval_preview=[_step("hiring_manager"), _step("compensation")],
+    )
+    text, ref = messages.suggested_reply(
+        suggestion,
+        terms,
+        requested_terms=["base_salary", "sign_on_bonus"],
+        first_name="Sofía",
+        recruiter_name="Alex Rivera",
+        language=language,
+    )
+    assert ref == f"counter_reply@2/{language}"
+    assert expected in text
+    assert ("Salario base: $195,000.00" if language == "es" else "Grundgehalt: $195,000.00") in text
+    assert ("Bono de incorporación" if language == "es" else "Antrittsprämie") in text

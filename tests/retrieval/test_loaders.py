@@ -94,6 +94,67 @@ def test_pdf_sections_come_from_the_outline() -> None:
     assert paragraphs == ["Corvid pays the cost.", "Two times your annual base salary.", "Up to six times salary."]
 
 
+PROSE = (
+    "Employees may take paid leave for medical appointments, family care and bereavement, subject to the notice "
+    "periods set out below and to the approval of their line manager, who records it in the leave system. "
+)
+
+
+def test_pdf_tables_keep_their_header_beside_each_cell() -> None:
+    """Right-aligned figures under wider, wrapped headers, a wrapped first cell, a left-aligned table: each cell is
+    read under its column's name, and the rows are not also left in the text around the tables."""
+    right = "style='text-align:right; padding: 2px 6px'"
+    data = _pdf(
+        f"<h1>Medical premiums</h1><p>{PROSE * 4}</p>"
+        "<table><thead><tr><th>Plan</th><th>Employee only</th><th>Employee + spouse</th><th>Family</th></tr></thead>"
+        f"<tr><td>Bronze HSA</td><td {right}>$12.50</td><td {right}>$145.00</td><td {right}>$210.75</td></tr>"
+        "<tr><td>Silver PPO with a long plan name that wraps onto a second line</td>"
+        f"<td {right}>$48.00</td><td {right}>$96.25</td><td {right}>$1,310.00</td></tr>"
+        f"<tr><td>Gold PPO</td><td {right}>$102.00</td><td {right}>$204.00</td><td {right}>$306.00</td></tr></table>"
+        f"<p>{PROSE * 3}</p><h2>Carry-over</h2>"
+        "<table><tr><th>Role</th><th>Days per year</th><th>Carry-over</th></tr>"
+        "<tr><td>Shift worker</td><td>25</td><td>5 days</td></tr><tr><td>Day worker</td><td>20</td><td>3 days</td></tr>"
+        "</table>"
+    )
+    doc = parse_pdf(data)
+    premiums, leave = (b for b in doc.blocks if b.kind == BlockKind.TABLE)
+    assert premiums.header == ["Plan", "Employee only", "Employee + spouse", "Family"]
+    assert premiums.rows == [
+        ["Bronze HSA", "$12.50", "$145.00", "$210.75"],
+        ["Silver PPO with a long plan name that wraps onto a second line", "$48.00", "$96.25", "$1,310.00"],
+        ["Gold PPO", "$102.00", "$204.00", "$306.00"],
+    ]
+    assert leave.header == ["Role", "Days per year", "Carry-over"]
+    assert leave.rows == [["Shift worker", "25", "5 days"], ["Day worker", "20", "3 days"]]
+    text = " ".join(b.text for b in doc.blocks)
+    assert "$145.00" not in text
+    assert "Shift worker" not in text
+    assert text.count("Employees may take paid leave") == 7
+
+
+def test_a_pdf_table_read_without_confidence_stays_text() -> None:
+    """No header above the figures, or two columns of figures that run together: the rows stay text (a wrong
+    header would put every figure under another figure's name)."""
+    data = _pdf(
+        f"<style>td {{ padding: 2px 10px }}</style><p>{PROSE}</p>"
+        "<table><tr><td>Up to 1 year</td><td>3.08 hours</td><td>80 hours</td></tr>"
+        "<tr><td>1 to 5 years</td><td>4.62 hours</td><td>120 hours</td></tr>"
+        "<tr><td>Over 5 years</td><td>6.15 hours</td><td>160 hours</td></tr></table>"
+    )
+    doc = parse_pdf(data)
+    assert [b for b in doc.blocks if b.kind == BlockKind.TABLE] == []
+    assert "1 to 5 years 4.62 hours 120 hours" in " ".join(b.text for b in doc.blocks)
+
+
+def test_pdf_prose_and_lists_never_become_tables() -> None:
+    data = _pdf(
+        f"<h1>Leave</h1><p>{PROSE * 6}</p><ul><li>First item of a list with some words</li><li>Second item</li>"
+        "<li>Third item here</li></ul><ol><li>Ask your manager</li><li>Record the leave</li><li>Take it</li></ol>"
+        f"<p>{PROSE * 6}</p>"
+    )
+    assert [b for b in parse_pdf(data).blocks if b.kind == BlockKind.TABLE] == []
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
-from offer_engine.terms import OfferTerms, Term, WorkArrangement
+from offer_engine.terms import OfferTerms, PayPeriod, Term, WorkArrangement
 from tests.app.ai.factories import TODAY, gb_terms, make_terms
 
 USD = make_terms()  # base 172,000 USD, sign-on 20,000, bonus 12%, 3,200 units, start 2027-03-08, hybrid, 22 days
@@ -135,6 +135,36 @@ PLAIN_QUESTIONS = [
     "Was passiert, wenn ich 200.000 verlange?",
     "Könnten Sie mir sagen, ob 172.000 $ das Grundgehalt sind?",
 ]
+
+
+HOURLY = make_terms(base_salary=Decimal("21.50"), pay_period=PayPeriod.HOUR, sign_on_bonus=None, relocation=None)
+MONTHLY = make_terms(base_salary=Decimal(2400), pay_period=PayPeriod.MONTH, currency="EUR", jurisdiction="AT",
+                     sign_on_bonus=None, relocation=None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "terms", "requested"),
+    [
+        ("Could you do $2 more an hour?", HOURLY, Decimal("23.50")),
+        ("Can you add another $3 an hour?", HOURLY, Decimal("24.50")),
+        ("¿Podrían darme 2 dólares más la hora?", HOURLY, Decimal("23.50")),
+        ("Könnten Sie 1,50 € mehr pro Stunde zahlen?", HOURLY, Decimal("23.00")),
+        ("I was hoping for $3/hr more", HOURLY, Decimal("24.50")),
+        ("Would you add $2.50 an hour to the base rate?", HOURLY, Decimal("24.00")),
+        ("Happy to accept if you can do $1 more per hour", HOURLY, Decimal("22.50")),  # 1, not 1,000
+        ("Me encantaría aceptar si me suben 1,50 € la hora", HOURLY, Decimal("23.00")),
+        ("Could you add 200 euros more a month?", MONTHLY, Decimal(2600)),
+        ("¿Podrían subirme 100 euros más al mes?", MONTHLY, Decimal(2500)),
+    ],
+)
+def test_a_raise_by_the_base_pays_own_period_is_a_raise_of_the_base(
+    message: str, terms: OfferTerms, requested: Decimal
+) -> None:
+    """ "2 more an hour" on an hourly rate (or "200 more a month" on a monthly salary) is far below a salary-sized
+    figure and names no term: the period it is paid by says it is the base pay."""
+    proposal = extract_counter_offer(message, terms, TODAY)
+    assert proposal is not None
+    assert [(i.term, i.requested) for i in proposal.items] == [(Term.BASE_SALARY, requested)]
 
 
 @pytest.mark.parametrize("message", PLAIN_QUESTIONS)

@@ -111,7 +111,7 @@ def test_replies_reach_the_candidates_pending_messages(world: ReviewWorld) -> No
     with session_scope(world.engine) as session:
         pending = messages.pending_messages_for(session, 3401, customer_id=world.icims.customer_id)
     assert [m.id for m in pending] == [suggested.id, written.id]
-    assert suggested.template_ref == "counter_reply@1/en"
+    assert suggested.template_ref == "counter_reply@2/en"
 
 
 def test_release_writes_a_working_link_and_rotation_replaces_it(world: ReviewWorld) -> None:
