@@ -9,6 +9,7 @@ from typing import Any
 import chainlit as cl
 from sqlalchemy.engine import Engine
 
+from app.chat.history import leave_unrecorded
 from app.config import Settings
 
 
@@ -23,6 +24,7 @@ class ReviewMode:
     async def start(self, user: Any) -> None:
         from app.review.handlers import start_review
 
+        leave_unrecorded()  # review sessions are not kept (app.chat.history)
         await start_review(user)
 
     async def on_message(self, message: cl.Message, user: Any) -> None:

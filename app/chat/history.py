@@ -410,5 +410,15 @@ async def start_thread_now(name: str) -> bool:
         return session.client_type == "copilot"  # the careers widget cannot reopen it: it shows them itself
     if not session.has_first_interaction:
         session.has_first_interaction = True
-        await context.emitter.init_thread(name)
+        # Stored now, without Chainlit's "first interaction" event: the page would move to the thread's address
+        # and reload it at once. The address changes when the candidate comes back through their link.
+        flush = getattr(context.emitter, "flush_thread_queues", None)
+        if flush is not None:
+            await flush(name)
     return True
+
+
+def leave_unrecorded() -> None:
+    """A session that is never kept (staff review): marked as started, so Chainlit never tells the page a
+    conversation began; the page would move to that conversation's address and try to reopen what is not stored."""
+    context.session.has_first_interaction = True
