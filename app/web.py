@@ -32,7 +32,7 @@ from app import wiring
 from app.chat import provisioning
 from app.chat.bootstrap import prepare_chainlit
 from app.chat.contacts import IcimsContactBook
-from app.chat.history import history_routes, install_history, latest_thread
+from app.chat.history_routes import history_routes, latest_thread_of
 from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import CAREERS_PATH, PORTAL_PATH, IcimsGateway
 from app.chat.runtime import ChatRuntime, configure, current
@@ -79,8 +79,8 @@ def create_app(
     from chainlit.server import app as chainlit_app  # only now: importing Chainlit reads the config written above
 
     importlib.import_module("app.chat.handlers")  # registers the Chainlit callbacks
-    importlib.import_module("app.chat.resume")
-    install_history()
+    importlib.import_module("app.chat.resume")  # a returning candidate's conversation
+    importlib.import_module("app.chat.history").install_history()  # Chainlit's data layer on our database
     chat_runtime = runtime or build_runtime(settings, gateway)
     configure(chat_runtime)
     from app.modes import install_review_mode  # imports Chainlit too: after prepare_chainlit
@@ -181,7 +181,8 @@ async def portal_sign_in(request: Request) -> Response:
     expires = session_expiry(identity, runtime.settings.security.link_ttl_hours * 3600)
     token = await asyncio.to_thread(candidate_session_token, runtime.settings, runtime.db, identity, expires)
     await _persist_user(identity)
-    thread_id = await latest_thread(identity.user_identifier)  # a returning candidate reopens their conversation
+    # a returning candidate reopens their conversation
+    thread_id = await asyncio.to_thread(latest_thread_of, runtime.settings, runtime.db, identity.user_identifier)
     response = RedirectResponse(f"/thread/{thread_id}" if thread_id else "/", status_code=303, headers=_PRIVATE)
     set_session_cookie(runtime.settings, response, token, expires)
     return response

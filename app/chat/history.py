@@ -37,14 +37,10 @@ from chainlit.user import PersistedUser, User
 from fastapi import HTTPException
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
+from app.chat.history_routes import ELEMENT_CONTENT_PATH, latest_thread_of
 from app.chat.identity import CandidateIdentity, IdentityError
 from app.chat.runtime import current
-from app.security import sessions
-from app.security.guard import credentials
 from offer_engine import chat_history
 from offer_engine.chat_history import ChatElement, ChatThread, ThreadOwner
 from offer_engine.columns import utcnow
@@ -55,7 +51,6 @@ if TYPE_CHECKING:
     from chainlit.step import StepDict
 
 T = TypeVar("T")
-ELEMENT_CONTENT_PATH = "/history/{thread_id}/elements/{element_id}"
 _KEPT_THREAD_ATTRIBUTES = ("chat_profile", "client_type")
 
 
@@ -332,42 +327,7 @@ def _element_dict(row: ChatElement) -> ElementDict:
     }
 
 
-# -- HTTP: element content, and 404 for anybody else's thread --------------------------------------------------
-
-
-async def element_content(request: Request) -> Response:
-    """The stored bytes of an element of one of the caller's own threads; 404 for anything else."""
-    thread_id = request.path_params["thread_id"]
-    element_id = request.path_params["element_id"]
-    caller = _caller(request)
-
-    def read(session: Session) -> ChatElement | None:
-        thread = chat_history.visible_thread(session, thread_id, retention=_retention())
-        if thread is None or caller is None or thread.owner != caller:
-            return None
-        return chat_history.element_of(session, thread_id, element_id)
-
-    row = await _in_db(read)
-    if row is None or row.content is None:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-    return Response(row.content, media_type=row.mime or "application/octet-stream", headers=headers)
-
-
-def _caller(request: Request) -> str | None:
-    """The identifier of the session presenting this request (the session guard has already dropped invalid ones)."""
-    found = credentials(request.scope)
-    token = found.cookie_token or found.bearer_token
-    if not token:
-        return None
-    try:
-        return sessions.read(current().settings, token).identifier
-    except sessions.SessionTokenError:
-        return None
-
-
-def history_routes() -> list[Route]:
-    return [Route(ELEMENT_CONTENT_PATH, element_content, methods=["GET"], name="chat_history_element")]
+# -- Chainlit's thread routes: 404 for anybody else's thread ------------------------------------------------
 
 
 async def only_the_author(username: str, thread_id: str) -> bool:
@@ -391,8 +351,7 @@ def install_history() -> None:
 
 
 async def latest_thread(identifier: str) -> str | None:
-    """The candidate's most recent conversation still shown, to reopen it when they come back."""
-    return await _in_db(lambda s: chat_history.latest_thread_of(s, identifier, retention=_retention()))
+    return await asyncio.to_thread(latest_thread_of, current().settings, _engine(), identifier)
 
 
 async def start_thread_now(name: str) -> bool:

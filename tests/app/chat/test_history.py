@@ -4,6 +4,8 @@ candidate and for staff alike; a returning candidate's link reopens their conver
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -11,7 +13,7 @@ import httpx
 import pytest
 import socketio
 
-from app.chat.history import ELEMENT_CONTENT_PATH
+from app.chat.history_routes import ELEMENT_CONTENT_PATH
 from offer_engine import chat_history, offers
 from offer_engine.chat_history import ChatElement, ThreadOwner
 from offer_engine.db import session_scope
@@ -133,3 +135,10 @@ def test_a_closed_offers_conversation_is_neither_listed_nor_opened(tenant: Tenan
         )
     assert listed(served, maya) == []
     assert opened(served, maya, f"/project/thread/{mine}").status_code in (401, 404)
+
+
+def test_importing_the_web_app_leaves_chainlit_unloaded_until_it_is_configured() -> None:
+    """Chainlit reads its config and app root when first imported: the history routes must not import it early."""
+    check = "import sys, app.web; print('chainlit' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "False"
