@@ -144,6 +144,7 @@ default_theme = "light"
 default_sidebar_state = "hidden"
 cot = "hidden"
 confirm_new_chat = false
+custom_css = "/public/chat.css"
 
 [meta]
 generated_by = "{version("chainlit")}"
