@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -78,6 +79,13 @@ class LLMSettings(BaseModel):
 
 class ChatSettings(BaseModel):
     max_message_chars: int = Field(4000, description="Longer candidate messages get a polite 'too long' reply.")
+    history_retention_days: int = Field(
+        90, ge=1, le=3650, description="A conversation is kept (and shown) this many days after its last message."
+    )
+
+    @property
+    def history_retention(self) -> timedelta:
+        return timedelta(days=self.history_retention_days)
 
 
 class WorkerSettings(BaseModel):

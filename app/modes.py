@@ -9,6 +9,7 @@ from typing import Any
 import chainlit as cl
 from sqlalchemy.engine import Engine
 
+from app.chat.history import leave_unrecorded
 from app.config import Settings
 
 
@@ -23,6 +24,7 @@ class ReviewMode:
     async def start(self, user: Any) -> None:
         from app.review.handlers import start_review
 
+        leave_unrecorded()  # review sessions are not kept (app.chat.history)
         await start_review(user)
 
     async def on_message(self, message: cl.Message, user: Any) -> None:
@@ -38,6 +40,7 @@ def install_review_mode(settings: Settings, engine: Engine, *, wake_worker: Call
 
     importlib.import_module("app.review.auth")  # registers the password (and OAuth) sign-in callbacks
     importlib.import_module("app.review.handlers")  # registers the review action callbacks
+    importlib.import_module("app.review.threads")  # the candidate's conversation, from an offer
     runtime.configure(settings, engine, wake_worker=wake_worker)
     dispatch_others_to(ReviewMode())
 

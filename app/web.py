@@ -32,6 +32,7 @@ from app import wiring
 from app.chat import provisioning
 from app.chat.bootstrap import prepare_chainlit
 from app.chat.contacts import IcimsContactBook
+from app.chat.history_routes import history_routes, latest_thread_of
 from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import CAREERS_PATH, PORTAL_PATH, IcimsGateway
 from app.chat.runtime import ChatRuntime, configure, current
@@ -78,6 +79,8 @@ def create_app(
     from chainlit.server import app as chainlit_app  # only now: importing Chainlit reads the config written above
 
     importlib.import_module("app.chat.handlers")  # registers the Chainlit callbacks
+    importlib.import_module("app.chat.resume")  # a returning candidate's conversation
+    importlib.import_module("app.chat.history").install_history()  # Chainlit's data layer on our database
     chat_runtime = runtime or build_runtime(settings, gateway)
     configure(chat_runtime)
     from app.modes import install_review_mode  # imports Chainlit too: after prepare_chainlit
@@ -153,6 +156,7 @@ def install_routes(app: Any) -> None:
         Route(PORTAL_PATH, portal_sign_in, methods=["GET"], name="candidate_portal_sign_in"),
         Route(CAREERS_PATH, careers_page, methods=["GET"], name="careers_page"),
         *session_routes(),
+        *history_routes(),
     ]
     names = {route.name for route in ours}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "name", None) not in names]
@@ -177,7 +181,9 @@ async def portal_sign_in(request: Request) -> Response:
     expires = session_expiry(identity, runtime.settings.security.link_ttl_hours * 3600)
     token = await asyncio.to_thread(candidate_session_token, runtime.settings, runtime.db, identity, expires)
     await _persist_user(identity)
-    response = RedirectResponse("/", status_code=303, headers=_PRIVATE)
+    # a returning candidate reopens their conversation
+    thread_id = await asyncio.to_thread(latest_thread_of, runtime.settings, runtime.db, identity.user_identifier)
+    response = RedirectResponse(f"/thread/{thread_id}" if thread_id else "/", status_code=303, headers=_PRIVATE)
     set_session_cookie(runtime.settings, response, token, expires)
     return response
 

@@ -37,7 +37,7 @@ from app.config import Settings
 from app.review.runtime import chat_link_minter
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approval_inbox, lifecycle, offers, requisitions, webhook_events
+from offer_engine import approval_inbox, chat_history, lifecycle, offers, requisitions, webhook_events
 from offer_engine.actors import Actor, system_actor
 from offer_engine.approvals import ApprovalStep, StepState
 from offer_engine.columns import utcnow
@@ -61,6 +61,7 @@ class WorkerConfig:
     unreachable_pause_seconds: float = 5.0
     owner_batch: int = 20
     delivery: RetryPolicy = field(default_factory=RetryPolicy)
+    history_retention: timedelta = timedelta(days=90)  # settings' chat.history_retention_days
 
 
 @dataclass
@@ -76,6 +77,7 @@ class RoundReport:
     dead: int = 0
     escalated: int = 0
     expired: int = 0
+    history_purged: int = 0
 
     @property
     def busy(self) -> bool:
@@ -242,17 +244,22 @@ class Workers:
         report.dead += len(result.dead)
 
     def housekeeping(self, report: RoundReport, now: datetime | None = None) -> None:
-        """Escalate overdue approval steps and expire sent offers past expiry; writes only when there is work."""
+        """Escalate overdue approval steps, expire sent offers past expiry, purge conversations past retention;
+        writes only when there is work."""
         moment, today = now or utcnow(), self._today()
         with session_scope(self.engine) as session:
             escalate, expire = _escalation_due(session, moment), _expiry_due(session, today)
-        if not (escalate or expire):
+            purge = chat_history.purge_due(session, retention=self.config.history_retention, now=moment)
+        if not (escalate or expire or purge):
             return  # no write at all: an idle worker must not disturb other SQLite connections
         with session_scope(self.engine) as session:
             if escalate:
                 report.escalated += len(approval_inbox.escalate_overdue(session, now=moment, actor=self.actor))
             if expire:
                 report.expired += len(offers.expire_overdue(session, today=today, actor=self.actor, now=moment))
+            if purge:
+                retention = self.config.history_retention
+                report.history_purged += chat_history.purge_expired(session, retention=retention, now=moment)
 
     def close(self) -> None:
         self.fetch_client.close()
@@ -367,6 +374,7 @@ def build_workers(
     config = WorkerConfig(
         event_retry=EventRetry(tuning.event_retry_base_seconds, tuning.event_retry_max_seconds),
         unreachable_pause_seconds=tuning.unreachable_pause_seconds,
+        history_retention=settings.chat.history_retention,
     )
     io: dict[str, Any] = {"transport": transport, "sleep": sleep, "rate_limit_wait_seconds": 0}
     return Workers(

@@ -11,6 +11,7 @@ from offer_engine import (  # noqa: F401
     approvals,
     audit,
     candidate_requests,
+    chat_history,
     counters,
     letter_store,
     messages,

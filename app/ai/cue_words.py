@@ -11,14 +11,19 @@ import re
 
 _PEOPLE = (
     r"(?:candidates?|applicants?|employees?|hires?|people|engineers?|designers?|persons?|team ?members?"
-    r"|colleagues?|staff|workers?|managers?)"
+    r"|colleagues?|staff|workers?|managers?|guys?|gals?|folks?|ones|coworkers?|co-workers?|teammates?|peers?"
+    r"|associates?|operators?|technicians?|nurses?|joiners?|starters?|recruits?|interns?|trainees?)"
 )
 # Up to two words qualifying the people ("other engineering managers"), never a preposition ("other perks for staff").
 _MODIFIERS = r"(?:(?!(?:for|of|to|in|on|at|with|and|or|than|from|by)\b)[a-z-]+ ){0,2}"
-_PAY = r"(?:offers?|salary|salaries|pay|bonus|equity|compensation|comp|package|stock|rsus?|sign-?on)"
+_PAY = (
+    r"(?:offers?|salary|salaries|pay|bonus|equity|compensation|comp|package|stock|rsus?|sign-?on"
+    r"|(?:hourly |pay )?rates?|wages?|earnings|income)"
+)
+_PAY_VERB = r"(?:make|makes|made|earn|earns|earned|get paid|gets paid|got paid|is paid|was paid|being paid|is offered)"
 _DE_PEOPLE = (
     r"(?:kandidat(?:en|in|innen)?|bewerber(?:n|in|innen)?|mitarbeiter(?:n|in|innen)?|mitarbeitende[n]?"
-    r"|angestellte[n]?|beschaftigte[n]?|kolleg(?:en|in|innen)|leute[n]?|personen|menschen|ingenieur(?:e|en|in|innen)?"
+    r"|angestellte[n]?|beschaftigte[n]?|kolleg(?:e|en|in|innen)|leute[n]?|personen|menschen|ingenieur(?:e|en|in|innen)?"
     r"|entwickler(?:n|in|innen)?|teammitglieder[n]?|manager(?:n|in|innen)?|neueinstellungen)"
 )
 _DE_MODIFIERS = r"(?:(?!(?:fur|von|zu|in|im|mit|bei|als|und|oder|an|auf|aus|nach)\b)[a-zß-]+ )?"
@@ -34,12 +39,18 @@ OTHER_PEOPLE = re.compile(
     r"|\b(?:people|others|someone|somebody|candidates|employees|engineers) (?:like me|in my (?:position|shoes))\b"
     r"|\b(?:someone|somebody|anyone|everyone|everybody|anybody) else\b"
     rf"|\b(?:my|a|his|her|their) (?:friend|colleague|coworker|co-worker|partner|wife|husband|spouse|brother|sister"
-    rf"|manager|boss|recruiter|team lead|peer)'?s? {_PAY}\b"
+    rf"|manager|boss|recruiter|team lead|peer)(?: [a-z]+)?'?s? (?:[a-z]+ )?{_PAY}\b"
+    rf"|\b(?:my|his|her|their|the) (?:friend|colleague|coworker|co-worker|partner|wife|husband|spouse|brother|sister"
+    rf"|manager|boss|recruiter|team lead|peer)(?: [a-z]+)? {_PAY_VERB}\b"
     r"|\bwhat (?:do|does|did) (?:others|other people|they|he|she|people|engineers|everyone) (?:make|earn|get|receive)\b"
     r"|\b(?:peers?|others|people) in (?:the same|this|my|similar) (?:role|team|position|level|job)\b"
     r"|\b(?:list|all) (?:of )?(?:the )?(?:candidates|applicants|offers|employees)\b"
-    r"|\b(?:who else|how many other)\b"
-    r"|\botr[oa]s? (?:candidat[oa]s?|emplead[oa]s?|aspirantes|personas|ingenier[oa]s)\b|\balguien mas\b"
+    rf"|\bwho else\b|\bhow many other {_MODIFIERS}{_PEOPLE}\b"
+    # "the hourly rates for everyone starting on the 12th", "offer details for all new starters"
+    rf"|\b{_PAY}(?: [a-z]+)? (?:for|of) (?:everyone|everybody|the crew|the others|the rest"
+    rf"|all (?:the )?(?:new )?{_PEOPLE}|the (?:whole )?(?:crew|team))\b"
+    r"|\botr[oa]s? (?:candidat[oa]s?|emplead[oa]s?|aspirantes|personas|ingenier[oa]s|chic[oa]s?|companer[oa]s?"
+    r"|trabajador(?:a|es|as)?|colegas?)\b|\balguien mas\b"
     r"|\b(?:de|del) mi (?:amig[oa]|coleg[oa]|companer[oa]|pareja|espos[oa]|jef[ea])\b"
     # German: "andere Kandidaten", "Leute wie ich", "jemand anders", "das Gehalt meines Kollegen"
     rf"|\b(?:andere[nrsm]?|fruhere[nrsm]?|bisherige[nrsm]?|ubrige[nrsm]?|restliche[nrsm]?|alle(?:n)? anderen?)"
@@ -76,7 +87,7 @@ _NAME = r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?"
 _END = r"(?=\s*(?:[?.!,;]|$))"
 NAMED_DATA = re.compile(
     rf"(?P<name>\b{_NAME})['’]s\s+(?:\w+\s+)?(?i:offer|salary|pay|bonus|equity|compensation|package|start date"
-    r"|address|email|phone|number|details|sign-on|stock|contract|review|rating)\b"
+    r"|rate|wage|address|email|phone|number|details|sign-on|stock|contract|review|rating)\b"
     r"|\b(?i:offer|salary|pay|bonus|equity|compensation|package|address|email|phone number|details|oferta|salario"
     rf"|sueldo|bono|direcci[oó]n|correo|tel[eé]fono)\s+(?i:of|for|de|del)\s+(?P<name2>{_NAME})"
     rf"|\b(?i:how much|what)\s+(?i:does|did|will|is|was)\s+(?P<name3>{_NAME})\s+"
@@ -312,3 +323,14 @@ POLICY_FRAMING = re.compile(
     r"|\bcuando se paga\w*\b"
     r"|\bwann (?:wird|werden) (?:der |die |das )?(?:[a-zß-]+ ){1,3}(?:ausgezahlt|gezahlt|bezahlt|ausbezahlt)\b"
 )
+
+# The start used only as a point in time ("what do I complete before I start?"): the question is about something
+# else that happens before it, which the documents answer.
+BEFORE_START = re.compile(
+    r"\b(?:before|prior to|ahead of) (?:i |we )?(?:start|starting|begin|beginning|join|joining|commencing"
+    r"|(?:my|the) (?:start|start date|first day|commencement)|day one)\b"
+    r"|\bantes de (?:empezar|comenzar|incorporarme|mi (?:fecha de )?(?:inicio|incorporacion|primer dia)"
+    r"|la fecha de inicio)\b"
+    r"|\bvor (?:dem |meinem |der )?(?:arbeitsbeginn|start|eintritt|beginn|antritt|ersten arbeitstag|dienstantritt)\b"
+)
+ASKS_WHEN = re.compile(r"\b(?:when|how long|how many (?:days|weeks)|what date|cuando|cuanto falta|wann|wie lange)\b")

@@ -319,7 +319,10 @@ class EmbeddedEngine:
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
         if not residual and not missing:
             return []
-        return self._term_evidence(request, route)
+        evidence = self._term_evidence(request, route)
+        if not evidence and missing:  # the offer has no such term: the passage closest in meaning, if a close one
+            evidence = evidence_by_meaning(request.passages)
+        return evidence
 
     def _term_evidence(self, request: AnswerRequest, route: Route) -> list[Evidence]:
         """Evidence for a question naming offer terms: as asked, then without the term's words (what is asked

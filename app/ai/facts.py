@@ -242,11 +242,11 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
 
 _EQUIVALENT_WORDS = {
     "en": {"hours": "{n} hours a week", "payments": "{n} payments a year", "about": "about",
-           "at_target": "at target"},
+           "at_target": "at target", "each": "each"},
     "es": {"hours": "{n} horas a la semana", "payments": "{n} pagas al año", "about": "aprox.",
-           "at_target": "al 100 %"},
+           "at_target": "al 100 %", "each": "cada una"},
     "de": {"hours": "{n} Stunden pro Woche", "payments": "{n} Zahlungen pro Jahr", "about": "etwa",
-           "at_target": "bei Zielerreichung"},
+           "at_target": "bei Zielerreichung", "each": "je Zahlung"},
 }  # fmt: skip
 _WEEKS_A_YEAR = Decimal(52)
 
@@ -287,6 +287,9 @@ def pay_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict
     payments = pay_quantity(base.payments_per_year, terms.custom)
     if terms.pay_period is PayPeriod.MONTH and payments:
         extras.append(words["payments"].format(n=format_number(payments, lang)))
+    if terms.pay_period is PayPeriod.YEAR and payments:  # "26 payments a year: $5,038.46 each" (fortnightly pay)
+        each = _money(terms, (terms.base_salary / payments).quantize(Decimal("0.01")), lang)
+        extras.append(f"{words['payments'].format(n=format_number(payments, lang))}: {each} {words['each']}")
     annual = annual_base(catalogue, terms)
     if annual is not None and terms.pay_period is not PayPeriod.YEAR:
         extras.append(

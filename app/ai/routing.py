@@ -184,8 +184,12 @@ _DAY_LOGISTICS = re.compile(
 
 
 def _asks_about_the_day(folded: str, terms: list[str], request: AnswerRequest, text: str) -> bool:
-    """ "Where do I go on my first day?" names the start date's words but asks what the documents say."""
-    if terms != ["start_date"] or _DAY_LOGISTICS.search(folded) is None:
+    """ "Where do I go on my first day?" or "do I need a medical before I start?" name the start date's words but
+    ask what the documents say (not "when do I start", nor "how long until I start")."""
+    if terms != ["start_date"]:
+        return False
+    before_start = cw.BEFORE_START.search(folded) is not None and cw.ASKS_WHEN.search(folded) is None
+    if _DAY_LOGISTICS.search(folded) is None and not before_start:
         return False
     return bool(best_evidence(text, request.passages, limit=1) or evidence_by_meaning(request.passages))
 

@@ -146,7 +146,7 @@ default_theme = "light"
 default_sidebar_state = "hidden"
 cot = "hidden"
 confirm_new_chat = false
-custom_css = "/public/offer-assistant.css"
+custom_css = "/public/chat.css"
 
 [meta]
 generated_by = "{version("chainlit")}"

@@ -20,11 +20,13 @@ import chainlit as cl
 
 from app.ai.models import Answer, CounterProposal, Intent
 from app.chat.grounding import Grounding, letter_pdf
+from app.chat.history import start_thread_now
 from app.chat.identity import CandidateIdentity, IdentityError
 from app.chat.notices import notice, render_template, reply_language, starters
 from app.chat.render import letter_element, source_elements
 from app.chat.runtime import current
 from app.chat.signin import recheck
+from app.security.text import plain
 from offer_engine import messages
 from offer_engine.access import AccessDeniedError
 from offer_engine.actors import candidate_actor
@@ -148,6 +150,7 @@ async def on_chat_start() -> None:
         return
     runtime = current()
     grounding = await runtime.pipeline.offload(runtime.pipeline.ground, identity)
+    kept = await start_thread_now(grounding.terms.title or runtime.settings.company_name)
     language = reply_language(identity.language or grounding.language_hint)
     first_name = grounding.candidate.first_name or (grounding.candidate.display_name.split(" ")[0] or None)
     text = render_template(
@@ -166,11 +169,18 @@ async def on_chat_start() -> None:
         for n, label in enumerate(starters(language))
     ]
     await cl.Message(content=text, elements=elements, actions=suggestions).send()
-    await _show_recruiter_messages(identity)
+    if kept:  # otherwise they join the candidate's kept conversation when it is resumed (app.chat.resume)
+        await _show_recruiter_messages(identity)
 
 
 async def _show_recruiter_messages(identity: CandidateIdentity) -> None:
     """Replies the recruiter sent since the candidate's last visit, oldest first, then marked as seen."""
+    for message in await recruiter_messages(identity):
+        await message.send()
+
+
+async def recruiter_messages(identity: CandidateIdentity) -> list[cl.Message]:
+    """The recruiter's replies not yet shown (now marked as seen), each headed by the sender's name."""
 
     def take() -> list[tuple[str, str]]:
         with session_scope(current().db) as session:
@@ -182,8 +192,8 @@ async def _show_recruiter_messages(identity: CandidateIdentity) -> None:
             messages.mark_seen(session, offer, ids, actor=candidate_actor(str(offer.person_id)))
             return [(m.author_name, m.body) for m in pending]
 
-    for author, body in await current().pipeline.offload(take):
-        await cl.Message(content=body, author=author).send()
+    taken = await current().pipeline.offload(take)
+    return [cl.Message(content=f"**{plain(author)}**\n\n{body}", author=author) for author, body in taken]
 
 
 def _letter_bytes(identity: CandidateIdentity, grounding: Grounding) -> bytes:

@@ -214,6 +214,7 @@ def offer_actions(detail: OfferDetail) -> list[cl.Action]:
         actions.append(
             cl.Action(name="review_reply", payload=ref, label="Write to the candidate", icon="message-square")
         )
+    actions.append(cl.Action(name="review_thread", payload=ref, label="Conversation", icon="messages-square"))
     if state is OfferState.IN_REVIEW and detail.viewer_may(Role.RECRUITER, Role.HIRING_MANAGER):
         actions.append(cl.Action(name="review_submit", payload=ref, label="Submit for approval", icon="send"))
     for step in detail.decidable:

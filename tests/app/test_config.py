@@ -105,3 +105,14 @@ def test_a_long_random_key_is_never_refused_for_a_marker_inside_it() -> None:
     key = "Qm7tXxx" + "p4Rw9zKd2LvN8cHy6BfJ3sGa5TeU1oWi"  # 39 characters, "xxx" by chance
     assert secret_problem(SecretStr(key), 32) is None
     assert secret_problem(SecretStr("xxx-my-signing-key-xxx"), 16) == "looks like a placeholder"
+
+
+def test_history_retention_is_days_and_a_wrong_value_is_named(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.toml"
+    kept.write_text("[chat]\nhistory_retention_days = 30\n")
+    assert load_settings(kept).chat.history_retention.days == 30
+    for value in ("0", "-5", '"forever"'):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(f"[chat]\nhistory_retention_days = {value}\n")
+        with pytest.raises(ConfigError, match="history_retention_days"):
+            load_settings(bad)

@@ -13,8 +13,9 @@ from sqlmodel import func, select
 
 from app.config import Settings
 from app.workers import WorkerConfig, Workers, WorkerThread
-from offer_engine import requisitions, webhook_events
+from offer_engine import chat_history, requisitions, webhook_events
 from offer_engine.actors import system_actor
+from offer_engine.chat_history import ChatThread, ThreadOwner
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
 from offer_engine.flows import EngineSetup
@@ -22,6 +23,7 @@ from offer_engine.letter_store import Letter
 from offer_engine.offers import Offer
 from offer_engine.policy import load_policy
 from offer_engine.webhook_events import EventRetry, WebhookEvent
+from tests import factories
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
 TODAY = date(2026, 11, 20)  # the demo fixture's offers expire in December 2026
@@ -160,3 +162,25 @@ def test_the_worker_thread_wakes_on_demand_and_stops_cleanly(
     finally:
         assert thread.stop(timeout=60)
     assert sum(rounds) == 1
+
+
+def test_housekeeping_purges_conversations_past_the_configured_retention(
+    engine: Engine, setup: EngineSetup, icims: SandboxHandle
+) -> None:
+    with session_scope(engine) as session:
+        offer = factories.make_offer(session)
+        owner = ThreadOwner(
+            identifier="candidate:x", customer_id=1, workflow_id=offer.workflow_id, offer_id=offer.id or 0
+        )
+        chat_history.save_step(
+            session, owner, "t-old", "s-1", {"output": "weeks ago"}, now=utcnow() - timedelta(days=8)
+        )
+        chat_history.save_step(session, owner, "t-new", "s-2", {"output": "today"})
+    workers = make_workers(engine, setup, icims, history_retention=timedelta(days=7))
+    try:
+        report = workers.run_once()
+    finally:
+        workers.close()
+    assert report.history_purged == 1
+    with session_scope(engine) as session:
+        assert [t.id for t in session.exec(select(ChatThread))] == ["t-new"]

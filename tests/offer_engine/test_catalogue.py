@@ -238,6 +238,15 @@ def test_a_monthly_salary_paid_fourteen_times_has_its_annual_figure(tenant: Tena
     assert "$49,000 al año" in facts["base_salary"]  # a US offer: dollars written as in the US
 
 
+def test_a_yearly_salary_paid_in_26_payments_has_its_amount_per_payment(tenant: TenantMapping) -> None:
+    fortnightly = {"source": "applicantworkflow.field31001", "payments_per_year": 26}
+    mapping = _mapping(tenant, base_salary=fortnightly, pay_period={"default": "year"})
+    terms = read_terms(f.demo_bundle(3401, workflow={"field31001": 131000}), mapping).terms
+    assert terms is not None
+    facts = {fact.name: fact.value for fact in pay_facts(build_catalogue(mapping), terms, "en", {})}
+    assert facts["base_salary"] == "$131,000 per year (26 payments a year: $5,038.46 each)"
+
+
 def test_pay_references_must_name_a_count_term(tenant: TenantMapping) -> None:
     with pytest.raises(CatalogueError, match="payments_per_year: 'nope'"):
         build_catalogue(_mapping(tenant, base_salary={"source": "job.x", "payments_per_year": "nope"}))

@@ -109,7 +109,7 @@ def served(tenant: Tenant, chainlit_ready: None) -> Iterator[Served]:
 
 
 def open_socket(
-    served: Served, cookie: str | None, origin: str | None, transport: str = "websocket"
+    served: Served, cookie: str | None, origin: str | None, transport: str = "websocket", thread_id: str | None = None
 ) -> socketio.Client:
     """A Socket.IO connection to Chainlit's socket as a browser on `origin` holding `cookie` would open it."""
     # websocket-client adds an Origin of its own unless told not to: send exactly the one a browser would
@@ -120,6 +120,8 @@ def open_socket(
     if origin:
         headers["Origin"] = origin
     auth = {"sessionId": str(uuid.uuid4()), "clientType": "webapp", "userEnv": "{}", "chatProfile": None}
+    if thread_id:
+        auth["threadId"] = thread_id  # the thread the browser asks to resume
     client.connect(
         served.base, headers=headers, auth=auth, socketio_path="/ws/socket.io", transports=[transport], wait_timeout=10
     )
