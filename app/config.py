@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from app.ratelimit import DEFAULT_LIMITS, RateLimit
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
@@ -112,6 +113,25 @@ class SecuritySettings(BaseModel):
     staff_idle_minutes: int = Field(30, gt=0, description="A staff session unused this long ends.")
     staff_session_hours: int = Field(12, gt=0, description="A staff session ends this long after sign-in.")
     login_concurrency: int = Field(2, gt=0, description="Password checks (argon2) running at once; more wait.")
+    rate_limits: dict[str, RateLimit] = Field(
+        default_factory=dict,
+        description="Replaces a built-in limit by kind (link, chat, widget, webhook, login, login-global): "
+        "capacity (a burst) and per_minute (sustained), e.g. a higher `login` for staff behind one office address.",
+    )
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _known_limits(cls, values: dict[str, RateLimit]) -> dict[str, RateLimit]:
+        unknown = sorted(set(values) - set(DEFAULT_LIMITS))
+        if unknown:
+            raise ValueError(f"unknown rate limit {', '.join(unknown)}; known: {', '.join(DEFAULT_LIMITS)}")
+        return values
+
+    @property
+    def limits(self) -> dict[str, RateLimit]:
+        """The rate limits in force: the built-in ones with this configuration's replacements."""
+        return {**DEFAULT_LIMITS, **self.rate_limits}
+
     webhook_max_body_bytes: int = Field(
         4 * 1024 * 1024, gt=0, description="Webhook bodies above this size are refused with 413 unread."
     )

@@ -43,7 +43,6 @@ from app.links import Audience
 from app.observability import RequestIdMiddleware
 from app.pipeline import AnswerPipeline
 from app.ratelimit import (
-    DEFAULT_LIMITS,
     DatabaseBuckets,
     MemoryBuckets,
     RateLimiter,
@@ -128,7 +127,8 @@ def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> Ch
     pipeline = AnswerPipeline.from_settings(settings, db, wiring.benefits_index(settings), contacts)
     # Several app processes on one PostgreSQL share their buckets; one SQLite process keeps them in memory.
     buckets = DatabaseBuckets(db) if is_postgres(db) else MemoryBuckets()
-    return ChatRuntime(settings=settings, db=db, pipeline=pipeline, limiter=RateLimiter(DEFAULT_LIMITS, buckets))
+    limiter = RateLimiter(settings.security.limits, buckets)
+    return ChatRuntime(settings=settings, db=db, pipeline=pipeline, limiter=limiter)
 
 
 def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:

@@ -6,6 +6,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.config import ConfigError, load_settings, secret_problem
+from app.ratelimit import DEFAULT_LIMITS
 
 GOOD = "Zq8vN3kLw2pR7tYc5xHs9bMd4gFj6aEu"
 
@@ -115,4 +116,17 @@ def test_history_retention_is_days_and_a_wrong_value_is_named(tmp_path: Path) ->
         bad = tmp_path / "bad.toml"
         bad.write_text(f"[chat]\nhistory_retention_days = {value}\n")
         with pytest.raises(ConfigError, match="history_retention_days"):
+            load_settings(bad)
+
+
+def test_a_rate_limit_can_be_replaced_by_configuration_and_an_unknown_kind_is_named(tmp_path: Path) -> None:
+    office = tmp_path / "office.toml"
+    office.write_text("[security]\nrate_limits = { login = { capacity = 40, per_minute = 30 } }\n")
+    limits = load_settings(office).security.limits
+    assert (limits["login"].capacity, limits["login"].per_minute) == (40, 30)
+    assert limits["chat"] == DEFAULT_LIMITS["chat"]  # the others stay built in
+    for table in ("{ logins = { capacity = 1, per_minute = 1 } }", "{ login = { capacity = 0, per_minute = 1 } }"):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(f"[security]\nrate_limits = {table}\n")
+        with pytest.raises(ConfigError, match="rate_limits"):
             load_settings(bad)

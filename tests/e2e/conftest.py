@@ -66,12 +66,16 @@ class ServedApp:
         raise AssertionError("serve printed no careers-widget link:\n" + "\n".join(self.output))
 
 
+STAFF_OFFICE_LOGIN = "rate_limits = { login = { capacity = 60, per_minute = 60 } }\n"
+
+
 def _config(folder: Path, port: int, sandbox_port: int, careers_origin: str = "") -> Path:
     text = DEMO_CONFIG.read_text(encoding="utf-8")
     replacements = {
-        r"\[security\]\n": f'[security]\nallowed_origins = ["{careers_origin}"]\n'
+        # Every browser test signs staff in from 127.0.0.1, like an office behind one address.
+        r"\[security\]\n": f'[security]\nallowed_origins = ["{careers_origin}"]\n{STAFF_OFFICE_LOGIN}'
         if careers_origin
-        else "[security]\n",
+        else f"[security]\n{STAFF_OFFICE_LOGIN}",
         r'public_url = ".*"': f'public_url = "http://127.0.0.1:{port}"',
         r'data_dir = ".*"': f'data_dir = "{folder / "data"}"',
         r'benefits_dir = ".*"': f'benefits_dir = "{DEMO_DIR / "benefits"}"',
