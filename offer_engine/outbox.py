@@ -124,7 +124,7 @@ def enqueue(
         if raced is None:
             raise
         return raced
-    _audit(session, actor, "sync.enqueued", job, {"kind": job.kind, "key": idempotency_key}, moment)
+    record_job_event(session, actor, "sync.enqueued", job, {"kind": job.kind, "key": idempotency_key}, moment)
     return job
 
 
@@ -216,7 +216,7 @@ def mark_delivered(
         {"state": JobState.DELIVERED.value, "delivered_at": moment, "lease_expires_at": None, "claim_token": None},
     )
     if done:
-        _audit(
+        record_job_event(
             session, actor, "sync.delivered", job, {"kind": job.kind, "attempts": job.attempts, "note": note}, moment
         )
     return done
@@ -268,7 +268,7 @@ def mark_failed(
     if not _owned(session, job, values):
         return None
     if dead:
-        _audit(session, actor, "sync.dead_lettered", job, {"kind": job.kind, "error": error[:500]}, moment)
+        record_job_event(session, actor, "sync.dead_lettered", job, {"kind": job.kind, "error": error[:500]}, moment)
     return JobState.DEAD if dead else JobState.PENDING
 
 
@@ -287,7 +287,7 @@ def mark_held(
     }
     if not _owned(session, job, values):
         return False
-    _audit(session, actor, "sync.held", job, {"kind": job.kind, "reason": reason[:500]}, moment)
+    record_job_event(session, actor, "sync.held", job, {"kind": job.kind, "reason": reason[:500]}, moment)
     return True
 
 
@@ -302,7 +302,7 @@ def resume_held(
     job.state, job.payload, job.next_attempt_at, job.last_error = JobState.PENDING.value, payload, moment, None
     session.add(job)
     session.flush()
-    _audit(session, actor, "sync.resumed", job, {"kind": job.kind}, moment)
+    record_job_event(session, actor, "sync.resumed", job, {"kind": job.kind}, moment)
     return job
 
 
@@ -322,7 +322,7 @@ def cancel_undelivered(
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             session.refresh(job)
-            _audit(session, actor, "sync.cancelled", job, {"kind": job.kind, "reason": reason[:500]}, moment)
+            record_job_event(session, actor, "sync.cancelled", job, {"kind": job.kind, "reason": reason[:500]}, moment)
             cancelled.append(job)
     return cancelled
 
@@ -336,11 +336,14 @@ def requeue(session: Session, job_id: int, *, actor: Actor, now: datetime | None
     job.state, job.failures, job.next_attempt_at, job.dead_at = JobState.PENDING.value, 0, moment, None
     session.add(job)
     session.flush()
-    _audit(session, actor, "sync.requeued", job, {"kind": job.kind, "last_error": job.last_error}, moment)
+    record_job_event(session, actor, "sync.requeued", job, {"kind": job.kind, "last_error": job.last_error}, moment)
     return job
 
 
-def _audit(session: Session, actor: Actor, action: str, job: SyncJob, details: dict[str, Any], at: datetime) -> None:
+def record_job_event(
+    session: Session, actor: Actor, action: str, job: SyncJob, details: dict[str, Any], at: datetime
+) -> None:
+    """An audit event about an outbox job (its offer, workflow and group with `details`)."""
     audit.record(
         session,
         actor=actor,

@@ -30,7 +30,7 @@ from icims.client import ICIMSClient
 from icims.errors import BadRequest, NotFound
 from icims.mapping import TenantMapping
 from icims.values import ValueCoercionError, as_date, as_decimal, as_text, is_empty
-from offer_engine import audit, outbox, versions, writebacks
+from offer_engine import outbox, versions, writebacks
 from offer_engine.actors import Actor, Role
 from offer_engine.catalogue import Catalogue, TermType
 from offer_engine.columns import utcnow
@@ -390,13 +390,4 @@ def _set_payload(session: Session, job: SyncJob, payload: dict[str, Any]) -> Non
 
 
 def _audit(session: Session, job: SyncJob, actor: Actor, action: str, details: dict[str, Any], at: datetime) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        subject_type="sync_job",
-        subject_id=job.id or 0,
-        icims={"customer_id": job.customer_id, "workflow_id": job.workflow_id},
-        details={"offer_id": job.offer_id, **details},
-        occurred_at=at,
-    )
+    outbox.record_job_event(session, actor, action, job, details, at)
