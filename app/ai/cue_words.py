@@ -202,10 +202,14 @@ MORE_PLEASE = re.compile(
 DEADLINE = re.compile(
     r"\b(?:deadline|expire|expires|expiry|expiration|how long do i have(?! to (?:stay|work|remain|be employed))"
     r"|how much time do i have|respond by|reply by"
-    r"|decide by|decision by|until when|time to decide|valid until|when (?:do|should|must) i (?:need to )?(?:respond"
-    r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due|fecha limite|vence|caduca|plazo|hasta cuando"
+    r"|decide by|decision by|time to decide|valid until|when (?:do|should|must) i (?:need to )?(?:respond"
+    r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due|fecha limite|vence|caduca|plazo"
+    # "until when" asks for the offer's deadline only about the offer or the decision ("until when does my
+    # contract run?" asks for another date)
+    r"|(?:until when|hasta cuando|bis wann)\b(?=[^.?!]*\b(?:offer|respond|reply|decide|accept|sign\b|valid|oferta"
+    r"|respond|decid|acept|firm|valid|angebot|antwort|entscheid|zusag|annehm|unterschreib|gultig))"
     r"|cuanto tiempo tengo|more time|an extension|extend (?:the|my) (?:deadline|offer)|mas tiempo|prorroga"
-    r"|frist|fristen|antwortfrist|entscheidungsfrist|annahmefrist|bis wann|wie lange habe ich|wie ?viel zeit (?:habe"
+    r"|frist|fristen|antwortfrist|entscheidungsfrist|annahmefrist|wie lange habe ich|wie ?viel zeit (?:habe"
     r"|hab) ich|gultig bis|gultigkeit|ablaufdatum|ablaufen|lauft (?:\w+ ){0,2}ab|wie lange (?:ist|gilt|lauft)"
     r" (?:das|mein) angebot|wann (?:muss|sollte|soll) ich (?:mich )?(?:\w+ ){0,3}(?:antworten|entscheiden|zusagen"
     r"|absagen|unterschreiben|melden|ruckmelden)|mehr zeit|fristverlangerung|verlangerung|(?:die frist|das angebot)"
@@ -334,3 +338,13 @@ BEFORE_START = re.compile(
     r"|\bvor (?:dem |meinem |der )?(?:arbeitsbeginn|start|eintritt|beginn|antritt|ersten arbeitstag|dienstantritt)\b"
 )
 ASKS_WHEN = re.compile(r"\b(?:when|how long|how many (?:days|weeks)|what date|cuando|cuanto falta|wann|wie lange)\b")
+
+# How long something lasts, or when it ends.
+ASKS_UNTIL = re.compile(
+    r"\b(?:until when|till when|how long (?:does|do|is|will|am)"
+    r"|when (?:does|do|will) (?:\w+ ){1,3}(?:end|finish|run out|expire|stop|last)|hasta cuando"
+    r"|cuanto (?:dura|tiempo dura)|cuando (?:termina|acaba|finaliza|vence)|bis wann"
+    r"|wie lange (?:lauft|dauert|geht|gilt)|wann (?:endet|lauft|hort))\b"
+)
+# Words of a date term's label that say it is a date, not what it is about.
+DATE_WORDS = frozenset({"datum", "fecha", "dates", "until", "hasta", "desde", "since"})

@@ -194,6 +194,24 @@ def _asks_about_the_day(folded: str, terms: list[str], request: AnswerRequest, t
     return bool(best_evidence(text, request.passages, limit=1) or evidence_by_meaning(request.passages))
 
 
+def _dated_term(folded: str, request: AnswerRequest) -> str | None:
+    """ "Until when does my contract run?" with a tenant's "contract end date": a question about how long something
+    lasts, naming a word of a date term's label (a German compound by its first part, "Vertrag" in "Vertragsende")."""
+    if cw.ASKS_UNTIL.search(folded) is None:
+        return None
+    asked = [w for w in words(folded) if len(w) >= _LABEL_WORD]
+    for fact in request.extra_facts:
+        if fact.kind not in ("date", "duration"):
+            continue
+        label = [w for w in words(fold(fact.label)) if len(w) >= _LABEL_WORD and w not in cw.DATE_WORDS]
+        if any(part.startswith(word) or word.startswith(part) for part in label for word in asked):
+            return fact.name
+    return None
+
+
+_LABEL_WORD = 5  # shorter words ("date", "end", "the") name no particular term
+
+
 def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     text, problem = input_problem(request.message, options.max_message_chars)
     if problem:
@@ -240,6 +258,8 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     documents_first = _asks_policy(folded, request, text) or _asks_about_the_day(folded, asked, request, text)
     if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not documents_first:
         return make(Intent.OFFER_TERM_QUESTION, terms=asked)
+    if dated := _dated_term(folded, request):
+        return make(Intent.OFFER_TERM_QUESTION, terms=[dated])
     if _is_benefits(folded, request, text):
         return make(Intent.BENEFITS_QUESTION)
     return make(Intent.OUT_OF_SCOPE)

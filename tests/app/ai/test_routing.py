@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ai.models import EngineOptions, Intent, Passage
+from app.ai.models import EngineOptions, Intent, OfferFact, Passage
 from app.ai.routing import route_message
 from tests.app.ai.factories import make_request, salary_range_fact
 
@@ -263,3 +263,31 @@ def test_the_start_as_a_point_in_time_asks_the_documents(message: str, passage: 
 def test_asking_when_the_start_is_still_asks_the_offer(message: str) -> None:
     route = route_message(make_request(message, passages=[PRE_START]), EngineOptions())
     assert route.intent is Intent.OFFER_TERM_QUESTION
+
+
+CONTRACT_END = OfferFact(
+    name="contract_end", label="Contract end date", value="October 31, 2027", ref="applicantworkflow.field90010",
+    synonyms=["contract end date", "contract end"], kind="date", weak=["date"],
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("Until when does my contract run?", "Contract end date"),
+        ("Bis wann läuft mein Vertrag?", "Vertragsende"),
+        ("¿Hasta cuándo dura mi contrato?", "Fecha de fin de contrato"),
+    ],
+)
+def test_until_when_about_a_dated_term_asks_for_that_term_not_the_offers_deadline(message: str, label: str) -> None:
+    fact = CONTRACT_END.model_copy(update={"label": label})
+    route = route_message(make_request(message, extra_facts=[fact]), EngineOptions())
+    assert (route.intent, route.terms) == (Intent.OFFER_TERM_QUESTION, ["contract_end"])
+
+
+@pytest.mark.parametrize(
+    "message", ["Until when is the offer valid?", "Bis wann muss ich antworten?", "¿Hasta cuándo tengo para responder?"]
+)
+def test_until_when_about_the_offer_is_still_its_deadline(message: str) -> None:
+    route = route_message(make_request(message, extra_facts=[CONTRACT_END]), EngineOptions())
+    assert (route.intent, route.topic) == (Intent.PROCESS_QUESTION, "deadline")
