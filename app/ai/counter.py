@@ -105,13 +105,16 @@ def _relative(parsed: _Parsed, q: Quantity) -> int:
     return 1 if cues.RELATIVE_BEFORE.search(before) or cues.RELATIVE_AFTER.search(after) else 0
 
 
+TYPICAL_RAISE = Decimal("0.1")  # a raise asked for is near a tenth of the current value
+
+
 def _money_value(q: Quantity, term: str, terms: OfferTerms, *, raise_by: bool = False) -> Decimal:
     """The amount a figure stands for; `raise_by`: the figure is added to the current value ("5 more")."""
     small = not q.scaled and q.value < 1000 and q.unit is None
     current = getattr(terms, term, None)
     if small and term == "base_salary" and isinstance(current, Decimal):
         if raise_by:
-            return _plausible_raise(q.value, current)  # "5 more" on 182,000 is 5,000; "1 more" on 38.50 an hour is 1
+            return _plausible(q.value, current * TYPICAL_RAISE)  # "5 more" on 182,000: 5,000; on 38.50 an hour: 5
         return _plausible(q.value, current)  # "190" for 182,000 a year is 190,000; "50" for 46.75 an hour is 50
     bonus_like = q.kind is QuantityKind.NUMBER and term in ("sign_on_bonus", "relocation")
     if small and bonus_like and (terms.pay_period is not PayPeriod.HOUR or q.value < 100):
@@ -119,18 +122,11 @@ def _money_value(q: Quantity, term: str, terms: OfferTerms, *, raise_by: bool = 
     return q.value
 
 
-def _plausible(value: Decimal, current: Decimal) -> Decimal:
-    """The reading of a shorthand figure nearest the current value: as written, or in thousands."""
-    if current <= 0 or value <= 0:
+def _plausible(value: Decimal, near: Decimal) -> Decimal:
+    """The reading of a shorthand figure nearest `near`: as written, or in thousands."""
+    if near <= 0 or value <= 0:
         return value
-    return min((value, value * 1000), key=lambda v: abs((v / current).ln()))
-
-
-def _plausible_raise(value: Decimal, current: Decimal) -> Decimal:
-    """The reading of a shorthand raise nearest a typical raise (a tenth of the current value)."""
-    if current <= 0 or value <= 0:
-        return value
-    return min((value, value * 1000), key=lambda v: abs((v / current / Decimal("0.1")).ln()))
+    return min((value, value * 1000), key=lambda v: abs((v / near).ln()))
 
 
 def _tenant_item(parsed: _Parsed, q: Quantity, fact: OfferFact, terms: OfferTerms) -> CounterItem | None:
