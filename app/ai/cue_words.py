@@ -20,6 +20,16 @@ _PAY = (
     r"(?:offers?|salary|salaries|pay|bonus|equity|compensation|comp|package|stock|rsus?|sign-?on"
     r"|(?:hourly |pay )?rates?|wages?|earnings|income)"
 )
+# What a possessive names when it asks for someone's pay ("sam's shift differential", "Priya's night premium").
+_PAY_NOUN = (
+    r"(?:salary|pay|offer|bonus|equity|stock|compensation|comp|package|sign-on|allowance|rate|wage|wages"
+    r"|differential|premium|commission|raise|rsus?)"
+)
+# Possessives that name no person: "today's rate", "the company's bonus".
+_NOT_SOMEONE = (
+    r"(?:company|team|firm|employer|job|role|position|offer|store|bank|university|today|tomorrow|year|month|week"
+    r"|state|country|city|shift|plan|site|hotel|mine|branch|department|school|hospital|office)"
+)
 _PAY_VERB = r"(?:make|makes|made|earn|earns|earned|get paid|gets paid|got paid|is paid|was paid|being paid|is offered)"
 _DE_PEOPLE = (
     r"(?:kandidat(?:en|in|innen)?|bewerber(?:n|in|innen)?|mitarbeiter(?:n|in|innen)?|mitarbeitende[n]?"
@@ -29,7 +39,7 @@ _DE_PEOPLE = (
 _DE_MODIFIERS = r"(?:(?!(?:fur|von|zu|in|im|mit|bei|als|und|oder|an|auf|aus|nach)\b)[a-zß-]+ )?"
 _DE_PAY = r"(?:angebot|angebote|gehalt|gehalter|verguetung|vergutung|bonus|aktien|paket|lohn|einkommen)"
 _DE_RELATIVE = (
-    r"(?:freund(?:es|in)?|kolleg(?:en|in)|kumpels?|partner(?:s|in)?|frau|mann(?:es)?|chef(?:s|in)?|bruder(?:s)?"
+    r"(?:freund(?:es|in)?|kolleg(?:e|en|in)|kumpels?|partner(?:s|in)?|frau|mann(?:es)?|chef(?:s|in)?|bruder(?:s)?"
     r"|schwester|vorgesetzte[nr]?|recruiter(?:s|in)?|teamleiter(?:s|in)?)"
 )
 # Words for the asker and for nobody in particular: "what does my offer pay", "what does one earn here".
@@ -44,7 +54,13 @@ OTHER_PEOPLE = re.compile(
     rf"|manager|boss|recruiter|team lead|peer)(?: [a-z]+)? {_PAY_VERB}\b"
     r"|\bwhat (?:do|does|did) (?:others|other people|they|he|she|people|engineers|everyone) (?:make|earn|get|receive)\b"
     r"|\b(?:peers?|others|people) in (?:the same|this|my|similar) (?:role|team|position|level|job)\b"
-    r"|\b(?:list|all) (?:of )?(?:the )?(?:candidates|applicants|offers|employees)\b"
+    # "list the signed offers for …", "show me the current offers", "all Leeds hires" (not "do all employees get …")
+    r"|\b(?:list|show(?: me)?|give me) (?:of )?(?:all )?(?:the )?(?:[a-z-]+ ){0,2}"
+    r"(?:candidates|applicants|offers|employees|hires|starters)\b"
+    r"|\ball (?:of )?(?:the )?(?:[a-z-]+ )?(?:candidates|applicants|hires|new starters)\b"
+    # "my coworker Dana started last month, what is her hourly rate?"
+    rf"|\b(?:my|a) (?:friend|colleague|coworker|co-worker|partner|wife|husband|spouse|brother|sister|teammate)\b"
+    rf".{{0,80}}?\b(?:his|her|their) (?:[a-z-]+ )?{_PAY}\b"
     rf"|\bwho else\b|\bhow many other {_MODIFIERS}{_PEOPLE}\b"
     # "the hourly rates for everyone starting on the 12th", "offer details for all new starters"
     rf"|\b{_PAY}(?: [a-z]+)? (?:for|of) (?:everyone|everybody|the crew|the others|the rest"
@@ -63,6 +79,8 @@ OTHER_PEOPLE = re.compile(
     rf" (?:die anderen|andere|die kollegen|mein(?:e)? {_DE_RELATIVE}|alle anderen)\b"
     r"|\b(?:kollegen|andere|leute) (?:in|im) (?:der gleichen|derselben|dieser|meiner|ahnlichen?) (?:rolle|position"
     r"|stelle|stufe|ebene)\b|\b(?:kollegen|andere|leute) im (?:gleichen|selben|meinem) (?:team|job)\b"
+    # "meine Kollegin … ist ihr Bonus höher?"
+    rf"|\bmein(?:e[mnrs]?)? {_DE_RELATIVE}\b.{{0,80}}?\b(?:sein|ihr)(?:e[mnrs]?)? (?:[a-z]+ )?{_DE_PAY}\b"
     r"|\bliste (?:aller |der )?(?:kandidaten|bewerber(?:innen)?|angebote|mitarbeiter(?:innen)?)\b"
     r"|\balle (?:anderen )?(?:kandidaten|bewerber(?:innen)?|angebote)\b"
     r"|\b(?:wer (?:sonst|noch|alles)|wie ?viele andere)\b"
@@ -72,8 +90,7 @@ OTHER_PEOPLE = re.compile(
 NAMED_LOWER = re.compile(
     rf"\b(?:what|how much) (?:does|did|will|is|was) (?!{_SELF}\b)(?P<who>[a-z]+(?: [a-z]+)?) (?:make|makes|making"
     r"|earn|earns|earning|get paid|getting paid|being paid|getting offered|offered)\b"
-    rf"|\b(?!{_SELF}\b|company|team|firm|employer|job|role|position|offer|store|bank|university)(?P<who2>[a-z]+)'s"
-    r" (?:salary|pay|offer|bonus|equity|stock|compensation|comp|package|sign-on|allowance|rate)\b"
+    rf"|\b(?!{_SELF}\b|{_NOT_SOMEONE}\b)(?P<who2>[a-z]+)'s (?:[a-z-]+ ){{0,2}}{_PAY_NOUN}\b"
     r"|\bcuanto (?:gana|cobra|le pagan a|le ofrecieron a) (?!mi\b|yo\b|el puesto\b|uno\b)(?P<who3>[a-z]+)\b"
     r"|\bwie ?viel (?:verdient|bekommt|erhalt) (?!man\b|mein\b|die stelle\b|ich\b)(?P<who4>[a-z]+)\b"
 )
@@ -86,12 +103,13 @@ _NAME = r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?"
 # "Was verdient Priya?"), never inside a phrase ("das volle Gehalt von Beginn an").
 _END = r"(?=\s*(?:[?.!,;]|$))"
 NAMED_DATA = re.compile(
-    rf"(?P<name>\b{_NAME})['’]s\s+(?:\w+\s+)?(?i:offer|salary|pay|bonus|equity|compensation|package|start date"
-    r"|rate|wage|address|email|phone|number|details|sign-on|stock|contract|review|rating)\b"
+    rf"(?P<name>\b{_NAME})['’]s\s+(?:[\w-]+\s+){{0,2}}(?i:{_PAY_NOUN}|start date"
+    r"|address|email|phone|number|details|contract|review|rating)\b"
     r"|\b(?i:offer|salary|pay|bonus|equity|compensation|package|address|email|phone number|details|oferta|salario"
     rf"|sueldo|bono|direcci[oó]n|correo|tel[eé]fono)\s+(?i:of|for|de|del)\s+(?P<name2>{_NAME})"
-    rf"|\b(?i:how much|what)\s+(?i:does|did|will|is|was)\s+(?P<name3>{_NAME})\s+"
-    r"(?i:make|earn|get|getting|paid|being paid|offered)\b"
+    # "what hourly rate did Jordan Lee get?": up to three words between "what" and the verb
+    rf"|\b(?i:how much|what)\s+(?:[\w-]+\s+){{0,3}}?(?i:does|did|will|is|was)\s+(?P<name3>{_NAME})\s+"
+    r"(?i:make|earn|get|got|getting|paid|being paid|offered|receive|received)\b"
     rf"|\b(?i:cu[aá]nto)\s+(?i:gana|cobra|le ofrecieron a)\s+(?P<name4>{_NAME})"
     rf"|^\s*(?i:who is|who's|quien es|qui[eé]n es|wer ist)\s+(?P<name5>{_NAME})\s*\??\s*$"
     r"|\b(?i:gehalt|verg(?:ü|ue|u)tung|adresse|e-?mail|e-?mail-adresse|telefonnummer|handynummer)\s+"

@@ -124,10 +124,13 @@ def _who_is_staff(text: str, request: AnswerRequest) -> tuple[Intent, str] | Non
 
 
 def _is_internal(folded: str, request: AnswerRequest) -> bool:
-    if cw.INTERNAL.search(folded) is None:
+    """Internal information, unless every cue lies inside a tenant term's own words: a "relocation budget" or a
+    published "salary range" is the candidate's to know; "pay" named next to "pay range" is not."""
+    cues = [m.span() for m in cw.INTERNAL.finditer(folded)]
+    if not cues:
         return False
-    allowed = [f for f in request.extra_facts if f.synonyms and phrase_pattern(f.synonyms).search(folded)]
-    return not allowed
+    terms = [m.span() for f in request.extra_facts if f.synonyms for m in phrase_pattern(f.synonyms).finditer(folded)]
+    return not all(any(start <= c_start and c_end <= end for start, end in terms) for c_start, c_end in cues)
 
 
 def _declared(pattern: re.Pattern[str], folded: str) -> bool:

@@ -291,3 +291,52 @@ def test_until_when_about_a_dated_term_asks_for_that_term_not_the_offers_deadlin
 def test_until_when_about_the_offer_is_still_its_deadline(message: str) -> None:
     route = route_message(make_request(message, extra_facts=[CONTRACT_END]), EngineOptions())
     assert (route.intent, route.topic) == (Intent.PROCESS_QUESTION, "deadline")
+
+
+def _tenant_fact(name: str, label: str, synonyms: list[str]) -> OfferFact:
+    return OfferFact(name=name, label=label, value="yes", ref=f"applicantworkflow.{name}", synonyms=synonyms)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the top of the pay range for senior lecturers?",
+        "what budget do you have for this position",
+        "what is the salary band here",
+    ],
+)
+def test_a_tenant_term_named_in_the_message_does_not_cancel_a_refusal_about_bands(message: str) -> None:
+    """Only a term whose own words hold the internal cue ("relocation budget") makes it a term question."""
+    facts = [_tenant_fact("night_pay", "Night pay", ["night pay", "pay", "salary"])]
+    route = route_message(make_request(message, extra_facts=facts), EngineOptions())
+    assert route.intent is Intent.INTERNAL_INFO, route.intent
+
+
+def test_a_tenant_term_whose_words_hold_the_cue_is_a_term_question() -> None:
+    facts = [_tenant_fact("relocation_budget", "Relocation budget", ["relocation budget", "moving budget"])]
+    route = route_message(make_request("how big is my moving budget?", extra_facts=facts), EngineOptions())
+    assert route.intent is Intent.OFFER_TERM_QUESTION
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What hourly rate did Jordan Lee get as shift lead?",
+        "what sign-on bonus did Marta Ruiz receive?",
+        "what's sam okafor's shift differential?",
+        "Tell me Priya Nair's night shift premium",
+        "Meine Kollegin Anna Weber hat auch ein Angebot – ist ihr Bonus höher als meiner?",
+        "My coworker Dana started last month, what is her hourly rate?",
+        "list the signed offers for all Denver hires with base pay",
+        "show me the current offers for the Leeds candidates",
+    ],
+)
+def test_other_peoples_pay_in_looser_phrasings_is_refused(message: str) -> None:
+    assert route_message(make_request(message), EngineOptions()).intent is Intent.OTHER_PERSON
+
+
+@pytest.mark.parametrize(
+    "message", ["Do all employees get a pension?", "What do new hires bring on the first day?"]
+)
+def test_a_rule_for_everyone_is_not_another_persons_data(message: str) -> None:
+    assert route_message(make_request(message), EngineOptions()).intent is not Intent.OTHER_PERSON
