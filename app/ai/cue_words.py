@@ -80,7 +80,7 @@ OTHER_PEOPLE = re.compile(
     r"|\b(?:kollegen|andere|leute) (?:in|im) (?:der gleichen|derselben|dieser|meiner|ahnlichen?) (?:rolle|position"
     r"|stelle|stufe|ebene)\b|\b(?:kollegen|andere|leute) im (?:gleichen|selben|meinem) (?:team|job)\b"
     # "meine Kollegin … ist ihr Bonus höher?"
-    rf"|\bmein(?:e[mnrs]?)? {_DE_RELATIVE}\b.{{0,80}}?\b(?:sein|ihr)(?:e[mnrs]?)? (?:[a-z]+ )?{_DE_PAY}\b"
+    rf"|\bmein(?:e[mnrs]?)? {_DE_RELATIVE}\b.{{0,80}}?\b(?:sein|ihr)(?:e[mnrs]?)? (?:[a-z]+ )?[a-z]*{_DE_PAY}\b"
     r"|\bliste (?:aller |der )?(?:kandidaten|bewerber(?:innen)?|angebote|mitarbeiter(?:innen)?)\b"
     r"|\balle (?:anderen )?(?:kandidaten|bewerber(?:innen)?|angebote)\b"
     r"|\b(?:wer (?:sonst|noch|alles)|wie ?viele andere)\b"

@@ -326,6 +326,7 @@ def test_a_tenant_term_whose_words_hold_the_cue_is_a_term_question() -> None:
         "what's sam okafor's shift differential?",
         "Tell me Priya Nair's night shift premium",
         "Meine Kollegin Anna Weber hat auch ein Angebot – ist ihr Bonus höher als meiner?",
+        "Mein Kollege Tim Berger fängt auch an, wie hoch ist sein Grundlohn?",
         "My coworker Dana started last month, what is her hourly rate?",
         "list the signed offers for all Denver hires with base pay",
         "show me the current offers for the Leeds candidates",
