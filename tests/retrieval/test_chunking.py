@@ -140,3 +140,28 @@ def test_a_table_at_the_top_of_a_page_with_other_columns_keeps_its_own_header(
     rows = _row_chunks(tmp_path, "mixed.pdf", data, encoder)
     assert "Medical plan: Plan A | Single: $100 | Family: $150" in rows
     assert not any(row.startswith("Office: Medical plan") for row in rows)
+
+
+def test_html_spanning_cells_give_every_row_its_full_column_names(tmp_path: Path, encoder: MiniLMEncoder) -> None:
+    html = (
+        "<h1>Dental</h1><table><thead><tr><th rowspan='2'>Plan</th><th colspan='2'>Deductible</th></tr>"
+        "<tr><th>Single</th><th>Family</th></tr></thead><tbody>"
+        "<tr><td rowspan='2'>PPO</td><td>$50</td><td>$150</td></tr><tr><td>$75</td><td>$200</td></tr>"
+        "<tr><td>HMO</td><td colspan='2'>none</td></tr></tbody></table>"
+    )
+    rows = _row_chunks(tmp_path, "dental.html", html.encode(), encoder)
+    assert rows == [
+        "Plan: PPO | Deductible Single: $50 | Deductible Family: $150",
+        "Plan: PPO | Deductible Single: $75 | Deductible Family: $200",
+        "Plan: HMO | Deductible Single: none | Deductible Family: none",
+    ]
+
+
+def test_html_table_of_header_cells_only_and_hostile_spans(tmp_path: Path, encoder: MiniLMEncoder) -> None:
+    html = (
+        "<h1>Odd</h1><table><tr><th>Role</th><th>Days</th></tr><tr><th>Nurse</th><th>30</th></tr></table>"
+        "<table><tr><th>Plan</th><th colspan='999999'>Cost</th></tr><tr><td>Basic</td><td colspan='x'>$1</td></tr>"
+        "</table>"
+    )
+    rows = _row_chunks(tmp_path, "odd.html", html.encode(), encoder)
+    assert rows == ["Role: Nurse | Days: 30", "Plan: Basic | Cost: $1"]
