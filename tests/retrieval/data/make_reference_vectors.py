@@ -1,6 +1,9 @@
 """Regenerate reference_vectors.json with sentence-transformers (offline, from the bundled model folder).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python tests/retrieval/data/make_reference_vectors.py
+The product's set-up installs no torch, so this runs in a scratch virtualenv that has it (several hundred MB):
+
+    python3 -m venv /tmp/st && /tmp/st/bin/pip install sentence-transformers && /tmp/st/bin/pip install -e .
+    HF_HUB_OFFLINE=1 /tmp/st/bin/python tests/retrieval/data/make_reference_vectors.py
 
 Run only when the sentence list changes: the stored vectors are what the numpy encoder is held to.
 """
