@@ -9,7 +9,7 @@ the letter's own paper size, in the letter's language (English, Spanish or Germa
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -43,6 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "SHA-256 of the letter as released",
         "note": "The pages before this one are the released letter, unchanged: their PDF hashes to the value above.",
         "version": "version",
+        "offer_letter": "Offer letter",
+        "released": "released",
     },
     "es": {
         "title": "Firma electrónica",
@@ -57,6 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "SHA-256 de la carta tal como se entregó",
         "note": "Las páginas anteriores son la carta entregada, sin cambios: su PDF tiene el hash indicado arriba.",
         "version": "versión",
+        "offer_letter": "Carta de oferta",
+        "released": "entregada el",
     },
     "de": {
         "title": "Elektronische Unterschrift",
@@ -72,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "SHA-256 des Schreibens wie übermittelt",
         "note": "Die Seiten vor dieser sind das übermittelte Schreiben, unverändert: sein PDF hat den obigen Hashwert.",
         "version": "Version",
+        "offer_letter": "Angebotsschreiben",
+        "released": "übermittelt am",
     },
 }
 
@@ -84,8 +90,8 @@ class SignatureFacts(BaseModel):
     typed_name: str
     candidate_name: str
     signed_at: datetime
-    letter_file_name: str
     version_number: int
+    released_on: date | None  # when the letter was released to the candidate
     link_id: str | None
     ip_address: str | None
     letter_sha256: str
@@ -109,12 +115,17 @@ def render_signature_page(facts: SignatureFacts, *, page_mm: tuple[Decimal, Deci
         typed_name=facts.typed_name,
         candidate_name=facts.candidate_name,
         signed_at=facts.signed_at.strftime("%Y-%m-%d %H:%M:%S"),
-        letter_label=f"{facts.letter_file_name} ({labels['version']} {facts.version_number})",
+        letter_label=_letter_label(facts, labels),
         link_id=facts.link_id or "—",
         ip_address=facts.ip_address or "—",
         letter_sha256=facts.letter_sha256,
     )
     return html_to_pdf(html)
+
+
+def _letter_label(facts: SignatureFacts, labels: dict[str, str]) -> str:
+    label = f"{labels['offer_letter']}, {labels['version']} {facts.version_number}"
+    return label + (f", {labels['released']} {facts.released_on.isoformat()}" if facts.released_on else "")
 
 
 def letter_page_mm(pdf: bytes) -> tuple[Decimal, Decimal]:
@@ -130,7 +141,7 @@ def signed_pdf(letter_pdf: bytes, facts: SignatureFacts) -> bytes:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(letter_pdf)))
     writer.append(PdfReader(io.BytesIO(page)))
-    writer.add_metadata({"/Title": f"Signed offer letter ({facts.letter_file_name})"})
+    writer.add_metadata({"/Title": f"Signed offer letter, version {facts.version_number}"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
