@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import cache
 
@@ -375,3 +377,24 @@ def test_without_a_letter_field_or_accepted_status_the_offer_is_still_accepted(
 )
 def test_names_are_compared_without_case_accents_or_punctuation(typed: str, expected: str, match: bool) -> None:
     assert (signatures.folded_name(typed) == signatures.folded_name(expected)) is match
+
+
+def test_of_two_racing_confirmations_exactly_one_signs(engine: Engine, mapping: TenantMapping) -> None:
+    offer = sent_offer(engine)
+    first, second = challenge(engine, signer(offer)), challenge(engine, signer(offer, session_key="tab-2"))
+    whos = [signer(offer), signer(offer, session_key="tab-2")]
+    start = threading.Barrier(2)
+
+    def attempt(n: int) -> str:
+        start.wait()
+        try:
+            sign(engine, whos[n], (first, second)[n].token, mapping)
+        except SignatureRefusedError as exc:
+            return exc.reason.value
+        return "signed"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(attempt, [0, 1]))
+    assert outcomes == [SignatureRefusal.ALREADY_SIGNED.value, "signed"]
+    with session_scope(engine) as session:
+        assert len(signatures.signatures_for(session, offer.id or 0)) == 1
