@@ -44,7 +44,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from icims.mapping import TenantMapping
 from offer_engine import audit, candidate_requests, lifecycle, offers
 from offer_engine.actors import Actor, candidate_actor
-from offer_engine.candidate_requests import RequestKind
+from offer_engine.candidate_requests import RequestKind, RequestState
 from offer_engine.columns import UTCDateTime, as_utc, utcnow
 from offer_engine.errors import DomainError
 from offer_engine.letter_store import Letter, latest_letter
@@ -489,11 +489,23 @@ def _status_jobs(session: Session, offer: Offer) -> list[SyncJob]:
 
 def _resolve_acceptance_intents(session: Session, offer: Offer, actor: Actor, now: datetime) -> None:
     """An acceptance intent waiting for a recruiter is done: the candidate signed (a decline intent stays)."""
+    note = "the candidate signed the letter in the chat"
     for request in candidate_requests.requests_for(session, offer.id or 0):
-        if request.kind == RequestKind.ACCEPT_INTENT.value and request.state != "resolved":
-            request.state, request.resolved_by, request.resolved_at = "resolved", actor.id, now
-            request.resolution_note = "the candidate signed the letter in the chat"
-            session.add(request)
+        if request.kind != RequestKind.ACCEPT_INTENT.value or request.state == RequestState.RESOLVED.value:
+            continue
+        request.state, request.resolved_by, request.resolved_at = RequestState.RESOLVED.value, actor.id, now
+        request.resolution_note = note
+        session.add(request)
+        audit.record(
+            session,
+            actor=actor,
+            action="candidate_request.resolved",
+            subject_type="candidate_request",
+            subject_id=request.id or 0,
+            icims=offer.icims_ids,
+            details={"offer_id": offer.id, "kind": request.kind, "note": note, "automatic": True},
+            occurred_at=now,
+        )
     session.flush()
 
 

@@ -119,6 +119,7 @@ def test_signing_stores_the_signed_pdf_accepts_the_offer_and_queues_pdf_then_sta
             e for e in audit.events_for(session, "letter", result.signed_letter_id) if e.action == "letter.signed"
         ]
         request = candidate_requests.get_request(session, intent.id or 0)
+        resolved = [e.action for e in audit.events_for(session, "candidate_request", intent.id or 0)]
         [signature] = signatures.signatures_for(session, offer.id or 0)
     assert stored.state == OfferState.ACCEPTED.value
     assert signed is not None
@@ -156,6 +157,7 @@ def test_signing_stores_the_signed_pdf_accepts_the_offer_and_queues_pdf_then_sta
     assert status.payload == {"status_id": mapping.offer_accepted_status}
     assert request.state == "resolved"
     assert "signed" in (request.resolution_note or "")
+    assert resolved[-1] == "candidate_request.resolved"
     assert event.details["typed_name"] == "sofia HERNANDEZ ruiz"
     assert event.details["link_id"] == "jti-7f3a"
 
