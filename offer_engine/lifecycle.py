@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
+from icims.mapping import TenantMapping
 from offer_engine import (
     approvals,
     counters,
@@ -155,12 +156,27 @@ def record_candidate_response(
 
     Counter-offers still open on the offer are withdrawn: the candidate has answered the offer as it stands.
     """
+    return answer_offer(session, offer_id, setup.mapping, accepted=accepted, actor=actor, note=note, now=now)
+
+
+def answer_offer(
+    session: Session,
+    offer_id: int,
+    mapping: TenantMapping,
+    *,
+    accepted: bool,
+    actor: Actor,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Offer:
+    """`record_candidate_response` with only the tenant mapping (the candidate's signature needs no policy)."""
     offer = offers.get_offer(session, offer_id, lock=True)
-    offers.record_response(session, offer, accepted=accepted, actor=actor, note=note, now=now)
+    offers.record_response(session, offer, accepted=accepted, actor=actor, note=note, details=details, now=now)
     reason = "accepted" if accepted else "declined"
     for counter in counters.open_for_offer(session, offer_id):
         counters.withdraw(session, counter.id or 0, actor=actor, reason=f"the candidate {reason} the offer", now=now)
-    status = setup.mapping.offer_accepted_status if accepted else setup.mapping.offer_declined_status
+    status = mapping.offer_accepted_status if accepted else mapping.offer_declined_status
     if status:
         writebacks.enqueue_status_change(session, offer=offer, status_id=status, reason=reason, actor=actor, now=now)
     return offer

@@ -19,6 +19,7 @@ from offer_engine import (  # noqa: F401
     outbox,
     ratelimits,
     requisitions,
+    signatures,
     staff,
     versions,
     web_sessions,

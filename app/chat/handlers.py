@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import chainlit as cl
 
 from app.ai.models import Answer, CounterProposal, Intent
+from app.chat import signing
 from app.chat.grounding import Grounding, letter_pdf
 from app.chat.history import start_thread_now
 from app.chat.identity import CandidateIdentity, IdentityError
@@ -168,6 +169,8 @@ async def on_chat_start() -> None:
         cl.Action(name="starter", payload={"index": n}, label=label, icon="message-circle")
         for n, label in enumerate(starters(language))
     ]
+    if signing.can_sign(grounding):
+        suggestions.insert(0, signing.start_action(signing.language_of(identity)))
     await cl.Message(content=text, elements=elements, actions=suggestions).send()
     if kept:  # otherwise they join the candidate's kept conversation when it is resumed (app.chat.resume)
         await _show_recruiter_messages(identity)
@@ -211,7 +214,7 @@ async def on_message(message: cl.Message) -> None:
         await _other_mode.on_message(message, user)
         return
     identity = await _session_identity()
-    if identity is not None:
+    if identity is not None and not await signing.take_typed_name(identity, message.content):
         await _answer(identity, message.content, message.id)
 
 
@@ -268,6 +271,10 @@ async def _answer(identity: CandidateIdentity, text: str, message_id: str | None
             message_id=message_id,
         )
         reply.content = f"{reply.content}\n\n{notice('intent_queued', answer.language, number=queued.id)}"
+        if answer.intent is Intent.ACCEPT_INTENT and signing.can_sign(result.grounding):
+            language = signing.language_code(answer.language)
+            reply.content = f"{reply.content}\n\n{signing.text('offer_to_sign', language)}"
+            reply.actions = [signing.start_action(language)]
     await reply.send()
 
 
@@ -379,3 +386,27 @@ async def on_handoff_declined(action: cl.Action) -> None:
     taken = await _take_pending(action, "handoff")
     if taken is not None:
         await cl.Message(content=notice("handoff_skipped", taken[1].answer.language)).send()
+
+
+# -- signing the released letter (app.chat.signing) -------------------------------------------------------------
+
+
+@cl.action_callback(signing.START)
+async def on_sign_start(_action: cl.Action) -> None:
+    identity = await _checked_identity()
+    if identity is not None:
+        await signing.start(identity)
+
+
+@cl.action_callback(signing.CONFIRM)
+async def on_sign_confirmed(action: cl.Action) -> None:
+    identity = await _checked_identity()
+    if identity is not None:
+        await signing.confirm(identity, action)
+
+
+@cl.action_callback(signing.CANCEL)
+async def on_sign_cancelled(_action: cl.Action) -> None:
+    identity = await _checked_identity()
+    if identity is not None:
+        await signing.cancel(identity)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.review.wording import version_name
-from offer_engine import approval_inbox, candidate_requests, counters, messages, outbox, versions
+from offer_engine import approval_inbox, candidate_requests, counters, messages, outbox, signatures, versions
 from offer_engine.actors import Role
 from offer_engine.approvals import ApprovalRequest, ApprovalStep
 from offer_engine.candidate_requests import CandidateRequest
@@ -29,6 +29,7 @@ from offer_engine.messages import CandidateMessage
 from offer_engine.offers import Offer
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec, Band, PolicyError
+from offer_engine.signatures import LetterSignature
 from offer_engine.staff import StaffUser
 from offer_engine.terms import CounterItem, OfferTerms, Term
 from offer_engine.versions import OfferVersion
@@ -71,6 +72,7 @@ class OfferDetail:
     catalogue: Catalogue | None = None  # the tenant's terms: labels of its own terms on screen
     viewer_roles: frozenset[Role] = frozenset()  # which actions to offer (the engine checks them again)
     version_names: dict[int, str] = field(default_factory=dict)  # version number -> "Revision 2 after ..."
+    signature: LetterSignature | None = None  # the candidate's signature of the shown letter (it is the signed PDF)
 
     def label(self, key: str) -> str:
         return staff_label(key, self.catalogue)
@@ -130,6 +132,8 @@ def build_detail(
         viewer_roles=viewer.role_set,
         version_names=version_names(session, all_versions),
     )
+    if detail.letter is not None and detail.letter.id is not None:
+        detail.signature = signatures.signature_of(session, detail.letter.id)
     if terms is not None:
         detail.counter = _open_counter(session, offer, terms, band, setup, detail, viewer, counter_id)
     return detail

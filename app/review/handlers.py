@@ -205,9 +205,8 @@ def offer_actions(detail: OfferDetail) -> list[cl.Action]:
     recruiter = detail.viewer_may(Role.RECRUITER)
     actions = [cl.Action(name="review_queue", payload={}, label="Back to queue", icon="list")]
     if detail.letter is not None:
-        actions.append(
-            cl.Action(name="review_preview", payload=ref, label="Preview letter & changes", icon="file-text")
-        )
+        label = "Open the signed letter" if detail.signature is not None else "Preview letter & changes"
+        actions.append(cl.Action(name="review_preview", payload=ref, label=label, icon="file-text"))
     if detail.counter is not None and recruiter:
         actions += _counter_actions(detail.counter.counter.id or 0, bool(detail.counter.suggested_reply), ref)
     if recruiter:
@@ -355,10 +354,13 @@ async def on_preview(staff_id: int, choice: OfferRef) -> None:
     detail = await _in_thread(service.offer_detail, current(), staff_id, choice.offer_id)
     pages: list[Any] = await _in_thread(pictures.letter_pages, pdf)
     version = detail.version_name(detail.version.number) if detail.version is not None else "letter"
-    file_name = f"Offer letter {detail.candidate} ({version}).pdf" if pages else name
+    kind = "Signed offer letter" if detail.signature is not None else "Offer letter"
+    file_name = f"{kind} {detail.candidate} ({version}).pdf" if pages else name
     download = cl.File(name=file_name, content=pdf, mime="application/pdf", display="inline")
     elements = [*pages, download] if pages else [cl.Pdf(name=name, content=pdf, display="side")]
-    intro = f"Letter of {plain(detail.candidate)}, {version}" + (" (PDF below)" if pages else f": {name}")
+    intro = f"{kind} of {plain(detail.candidate)}, {version}" + (" (PDF below)" if pages else f": {name}")
+    if detail.signature is not None:
+        intro += "\n\n" + views.signature_line(detail.signature)
     await _say(f"{intro}\n\n{views.diff_markdown(detail)}", elements=elements)
 
 

@@ -25,6 +25,7 @@ from offer_engine import (
     release,
     requisitions,
     review_queue,
+    signatures,
     staff,
     versions,
     webhook_events,
@@ -273,7 +274,8 @@ def letter_pdf(rt: ReviewRuntime, staff_id: int, offer_id: int) -> tuple[str, by
         letter = latest_letter(session, version.id or 0)
         if letter is None or letter.pdf is None:
             raise NotFoundError(f"version {version.number} of offer {offer_id} has no letter PDF yet")
-        return letter.file_name, letter.pdf
+        signed = signatures.signature_of(session, letter.id or 0) is not None
+        return (signatures.signed_file_name(letter) if signed else letter.file_name), letter.pdf
 
 
 def offer_analytics(rt: ReviewRuntime, staff_id: int, *, since: datetime | None = None) -> analytics.OfferAnalytics:

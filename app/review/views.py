@@ -15,12 +15,14 @@ from app.review.detail import OfferDetail
 from app.security.text import plain
 from offer_engine.analytics import DurationStats, OfferAnalytics, Rate
 from offer_engine.catalogue import staff_label
+from offer_engine.columns import as_utc
 from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
 from offer_engine.review_queue import ItemKind, QueueItem
+from offer_engine.signatures import LetterSignature
 from offer_engine.terms import OfferTerms, term_key
 from offer_engine.webhook_events import WebhookEvent
 
@@ -323,6 +325,12 @@ def jobs_markdown(jobs: list[SyncJob]) -> str:
     return "#### iCIMS\n" + summary + "\n\n" + table(["What", "Status", "Delivered", "Problem"], rows)
 
 
+def signature_line(signature: LetterSignature) -> str:
+    """'Signed by <name> on <date>': the candidate's own signature of the letter (in the chat)."""
+    signed = as_utc(signature.signed_at).strftime("%Y-%m-%d %H:%M UTC")
+    return f"**Signed by {plain(signature.typed_name)} on {signed}** (in the chat; the signed letter is the PDF)."
+
+
 def offer_markdown(detail: OfferDetail, now: datetime, icims_record: str = "") -> str:
     """The opened offer; `icims_record` (what iCIMS holds, from `conflicts`) follows the iCIMS section."""
     offer = detail.offer
@@ -331,6 +339,8 @@ def offer_markdown(detail: OfferDetail, now: datetime, icims_record: str = "") -
     head += f"\nStatus: **{wording.words(wording.OFFER_STATES, offer.state)}**"
     if detail.letter is not None:
         head += ". Letter check: " + ("**passed**" if detail.letter.compliance_passed else "**problems found**")
+    if detail.signature is not None:
+        head += "\n\n" + signature_line(detail.signature)
     sections = [head, terms_markdown(detail)]
     if detail.counter is not None:
         sections.append(counter_markdown(detail))

@@ -122,12 +122,17 @@ def _shared_font_config() -> FontConfiguration:
 
 def write_pdf(rendered: RenderedLetter) -> bytes:
     """The letter as PDF bytes (its jurisdiction's paper, letterhead and page numbers on every page, fonts embedded)."""
+    return html_to_pdf(rendered.html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Any of our own HTML documents (a letter, a signature page) as PDF, with the letters' fonts and resources."""
     allowed = (BUILTIN_TEMPLATES, *{p.parent for p in find_fonts().values()})
     fetcher = LocalOnlyFetcher(allowed)
     with _font_lock:
         font_config = _shared_font_config()
         fonts = CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher)
-        document = HTML(string=rendered.html, base_url=BUILTIN_TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
+        document = HTML(string=html, base_url=BUILTIN_TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
         pdf = document.write_pdf(stylesheets=[fonts], font_config=font_config)
     if fetcher.refused:
         raise PdfError("the letter refers to resources that are not allowed: " + ", ".join(fetcher.refused))
