@@ -14,7 +14,7 @@ from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import request_cue
 from app.ai.counter_status import asks_counter_status
-from app.ai.extractive import best_evidence, evidence_by_meaning
+from app.ai.extractive import best_evidence, content_terms, evidence_by_meaning
 from app.ai.facts import asked_terms, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
@@ -146,6 +146,30 @@ def _process_topic(folded: str) -> str | None:
     return None
 
 
+_PROCESS_PATTERNS = {"deadline": cw.DEADLINE, "contact": cw.CONTACT, "next_steps": cw.NEXT_STEPS}
+# Words of the offer's own process: what is left of a question after them says what it is about.
+_PROCESS_WORDS = frozenset(
+    content_terms(
+        "offer valid validity until accept acceptance decline respond response reply decide decision sign signature "
+        "letter deadline expire "
+        "time long need have must should when who contact talk speak ask next step process happen after before "
+        "oferta valida aceptar firmar responder decidir angebot gultig annehmen unterschreiben antworten entscheiden"
+    )
+)
+
+
+def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> bool:
+    """ "What's the deadline for enrolling in the dental plan?" or "who do I contact about a parking permit?": a
+    process word beside a topic of its own, which a document answers and no offer term names."""
+    pattern = _PROCESS_PATTERNS.get(topic)
+    if pattern is None:
+        return False
+    rest = pattern.sub(" ", folded)
+    if not content_terms(rest) - _PROCESS_WORDS or find_term_mentions(rest, request.extra_facts):
+        return False
+    return bool(best_evidence(rest, request.passages, limit=1))
+
+
 def _smalltalk(folded: str) -> str | None:
     """hello / thanks / bye / help when the message is nothing but that (and filler words)."""
     kinds = (("help", cw.HELP), ("thanks", cw.THANKS), ("bye", cw.BYE), ("hello", cw.HELLO), ("ack", cw.ACK))
@@ -248,7 +272,7 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.DECLINE_INTENT)
     if _declared(cw.ACCEPT, fold_aligned(text)):
         return make(Intent.ACCEPT_INTENT)
-    if topic := _process_topic(folded):
+    if (topic := _process_topic(folded)) and not _process_beside_a_topic(folded, topic, request):
         return make(Intent.PROCESS_QUESTION, topic=topic)
     if cw.NEGOTIATE.search(folded) or (request_cue(folded) and cw.MORE_PLEASE.search(folded)):
         return make(Intent.NEGOTIATION)

@@ -336,8 +336,46 @@ def test_other_peoples_pay_in_looser_phrasings_is_refused(message: str) -> None:
     assert route_message(make_request(message), EngineOptions()).intent is Intent.OTHER_PERSON
 
 
-@pytest.mark.parametrize(
-    "message", ["Do all employees get a pension?", "What do new hires bring on the first day?"]
-)
+@pytest.mark.parametrize("message", ["Do all employees get a pension?", "What do new hires bring on the first day?"])
 def test_a_rule_for_everyone_is_not_another_persons_data(message: str) -> None:
     assert route_message(make_request(message), EngineOptions()).intent is not Intent.OTHER_PERSON
+
+
+ENROLMENT = Passage(
+    doc_id="enrolment",
+    title="Benefits enrolment",
+    section="When to enrol",
+    text="Enrolling in a medical or dental plan is open for 31 days after your start date.",
+)
+PARKING = Passage(
+    doc_id="site",
+    title="Site guide",
+    section="Parking",
+    text="Parking permits are issued by the facilities desk; email facilities@example.com to request one.",
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "passage"),
+    [
+        ("What's the deadline for enrolling in the dental plan?", ENROLMENT),
+        ("Who do I contact about a parking permit?", PARKING),
+    ],
+)
+def test_a_process_word_beside_a_topic_the_documents_answer_asks_the_documents(message: str, passage: Passage) -> None:
+    route = route_message(make_request(message, passages=[passage]), EngineOptions())
+    assert route.intent is Intent.BENEFITS_QUESTION, route.intent
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("What's the deadline to accept?", "deadline"),
+        ("How long do I have to decide on the relocation package?", "deadline"),
+        ("Who do I contact about my offer?", "contact"),
+        ("What happens next after I accept?", "next_steps"),
+    ],
+)
+def test_a_process_question_about_the_offer_stays_a_process_question(message: str, topic: str) -> None:
+    route = route_message(make_request(message, passages=[ENROLMENT, PARKING]), EngineOptions())
+    assert (route.intent, route.topic) == (Intent.PROCESS_QUESTION, topic)
