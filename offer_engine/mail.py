@@ -69,7 +69,8 @@ def send(settings: SmtpSettings, message: EmailMessage, *, before_content: Calla
             if not before_content():
                 smtp.rset()
                 return
-            _expect(smtp.data(message.as_bytes()), "DATA")
+            # smtplib passes bytes as they are: the lines must already end in CRLF.
+            _expect(smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n"))), "DATA")
     except MailRefusedError:
         raise
     except (smtplib.SMTPException, OSError) as exc:
