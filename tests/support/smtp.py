@@ -22,23 +22,28 @@ from offer_engine.mail import SmtpSettings
 class RecordingHandler:
     received: list[EmailMessage] = field(default_factory=list)
     refuse_with: str | None = None  # e.g. "451 4.3.0 try again later": answered to every RCPT
-    hold_data: threading.Event | None = None  # set: DATA waits (keeping the mail) until `release` is set
-    data_started: threading.Event = field(default_factory=threading.Event)
+    hold_at: str | None = None  # "RCPT" or "DATA": that command waits, unanswered, until `release` is set
+    reached: threading.Event = field(default_factory=threading.Event)  # the held command has arrived
     release: threading.Event = field(default_factory=threading.Event)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802, ARG002
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if self.refuse_with:
             return self.refuse_with
+        await self._hold("RCPT")
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802, ARG002
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        self.data_started.set()
-        if self.hold_data is not None:
-            while not self.release.is_set():  # the worker is killed meanwhile; then we answer nobody
-                await asyncio.sleep(0.05)
+        await self._hold("DATA")
         return "250 Message accepted"
+
+    async def _hold(self, command: str) -> None:
+        if self.hold_at != command:
+            return
+        self.reached.set()
+        while not self.release.is_set():  # the client is killed meanwhile: nobody reads the answer
+            await asyncio.sleep(0.05)
 
 
 @dataclass
