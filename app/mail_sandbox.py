@@ -19,7 +19,8 @@ class MaildirHandler:
     """Keeps each mail the server accepts in `folder` (a Maildir: new/, cur/, tmp/)."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        for part in ("tmp", "new", "cur"):  # Maildir(create=True) makes none of them in a folder that exists
+            (folder / part).mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.maildir = mailbox.Maildir(str(folder), create=True)
 
