@@ -134,10 +134,10 @@ def _deliver_one(
     except UndeliverableError as exc:
         _failed(engine, row, str(exc), None, actor, now or utcnow(), outcome)
         return
-    except (MailRefusedError, Exception) as exc:  # iCIMS or the mail server: retried with back-off
+    except Exception as exc:  # the mail server refused or did not answer, or iCIMS did not: retried with back-off
         log.warning("notification %s (%s) failed: %s", row_id, row.kind, exc)
         retry_in = notifier.retry.backoff(row.failures + 1)
-        error = f"{type(exc).__name__}: {exc}"
+        error = str(exc) if isinstance(exc, MailRefusedError) else f"{type(exc).__name__}: {exc}"
         _failed(engine, row, error, retry_in, actor, now or utcnow(), outcome, notifier.retry.max_failures)
         return
     with session_scope(engine) as session:
