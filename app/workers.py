@@ -450,5 +450,7 @@ def build_notifier(settings: Settings, client: ICIMSClient, mint_link: LinkMinte
             base_seconds=tuning.retry_base_seconds,
             max_seconds=tuning.retry_max_seconds,
             max_failures=tuning.max_failures,
+            # A claim outlasts a slow mail server (connect, greeting, envelope, content, each up to the time-out).
+            lease_seconds=max(300.0, 8 * tuning.smtp.timeout_seconds),
         ),
     )
