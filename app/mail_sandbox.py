@@ -3,6 +3,7 @@ mail reader (or `ls`) can read what the product sent. Nothing leaves the machine
 
 from __future__ import annotations
 
+import logging
 import mailbox
 from email import message_from_bytes
 from email.message import Message
@@ -34,6 +35,7 @@ class LocalMailServer:
     """`start()` listens on `host:port` (loopback); `stop()` ends it. Mails are kept in `folder`."""
 
     def __init__(self, folder: Path, *, host: str = "127.0.0.1", port: int = 8025) -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
         self.handler = MaildirHandler(folder)
         self.controller = Controller(self.handler, hostname=host, port=port)
 
