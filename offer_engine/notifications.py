@@ -52,6 +52,18 @@ class NotificationKind(StrEnum):
 
 
 CANDIDATE_KINDS = frozenset({NotificationKind.RECRUITER_REPLY, NotificationKind.LETTER_RELEASED})
+LABELS = {  # how people read each kind: review mode, digest lines, iCIMS notes
+    NotificationKind.DRAFT_WAITING.value: "New draft to review",
+    NotificationKind.COUNTER_WAITING.value: "Counter-offer to review",
+    NotificationKind.HANDOFF_WAITING.value: "Question passed to a person",
+    NotificationKind.APPROVAL_WAITING.value: "Approval needed",
+    NotificationKind.APPROVAL_REMINDER.value: "Approval due soon",
+    NotificationKind.APPROVAL_ESCALATED.value: "Overdue approval escalated",
+    NotificationKind.LETTER_SIGNED.value: "Offer letter signed",
+    NotificationKind.DIGEST.value: "Daily digest",
+    NotificationKind.RECRUITER_REPLY.value: "Recruiter's reply (to the candidate)",
+    NotificationKind.LETTER_RELEASED.value: "Letter released (to the candidate)",
+}
 
 
 class Channel(StrEnum):

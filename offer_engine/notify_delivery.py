@@ -39,15 +39,6 @@ from prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
-WHAT = {  # how a digest line and an iCIMS note name each staff notification
-    NotificationKind.DRAFT_WAITING.value: "new offer draft to review",
-    NotificationKind.COUNTER_WAITING.value: "counter-offer to review",
-    NotificationKind.HANDOFF_WAITING.value: "question passed to a person",
-    NotificationKind.APPROVAL_WAITING.value: "approval needed",
-    NotificationKind.APPROVAL_REMINDER.value: "approval due soon",
-    NotificationKind.APPROVAL_ESCALATED.value: "overdue approval escalated",
-    NotificationKind.LETTER_SIGNED.value: "offer letter signed",
-}
 UNCONFIRMED = (
     "an earlier attempt stopped while handing the mail to the server, which may have received it; "
     "not sent again to avoid a duplicate (retry to send it anyway)"
@@ -178,7 +169,7 @@ def _leave_note(
             return
         marker = f"[offer-assistant:{row.idempotency_key}]"
         text = load_prompt("notify_icims_note").render(
-            what=WHAT.get(row.kind, row.kind),
+            what=notifications.LABELS.get(row.kind, row.kind),
             step_name=row.payload.get("step_name"),
             link=notifier.review_url(row.offer_id),
         )
@@ -280,7 +271,7 @@ def _digest_line(session: Session, item: dict[str, Any]) -> str:
     about = context["candidate_name"] + (f" ({context['job_title']})" if context["job_title"] else "")
     step = f", {item['step_name']}" if item.get("step_name") else ""
     due = f", due {_due(item['due_at'])}" if item.get("due_at") else ""
-    return f"{WHAT.get(str(item.get('kind')), str(item.get('kind')))}: {about}{step}{due}"
+    return f"{notifications.LABELS.get(str(item.get('kind')), 'Notification')}: {about}{step}{due}"
 
 
 def _candidate_mail(session: Session, notifier: Notifier, offer: Offer | None, moment: datetime) -> Mail:

@@ -18,7 +18,7 @@ from offer_engine.catalogue import staff_label
 from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
-from offer_engine.notifications import CANDIDATE_KINDS, Notification, NotificationKind, Preference
+from offer_engine.notifications import CANDIDATE_KINDS, LABELS, Notification, Preference
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
 from offer_engine.review_queue import ItemKind, QueueItem
@@ -389,18 +389,6 @@ def analytics_markdown(report: OfferAnalytics) -> str:
     )
 
 
-NOTIFICATION_LABELS = {
-    NotificationKind.DRAFT_WAITING.value: "New draft to review",
-    NotificationKind.COUNTER_WAITING.value: "Counter-offer to review",
-    NotificationKind.HANDOFF_WAITING.value: "Question passed to a person",
-    NotificationKind.APPROVAL_WAITING.value: "Approval needed",
-    NotificationKind.APPROVAL_REMINDER.value: "Approval reminder",
-    NotificationKind.APPROVAL_ESCALATED.value: "Approval escalated",
-    NotificationKind.LETTER_SIGNED.value: "Letter signed",
-    NotificationKind.DIGEST.value: "Daily digest",
-    NotificationKind.RECRUITER_REPLY.value: "Your reply (to the candidate)",
-    NotificationKind.LETTER_RELEASED.value: "Letter released (to the candidate)",
-}
 PREFERENCE_LABELS = {
     Preference.OFF: "Off",
     Preference.IMMEDIATE: "Immediately",
@@ -415,7 +403,7 @@ def dead_notifications_markdown(rows: list[Notification], recipients: dict[int, 
     table_rows = [
         (
             when(r.dead_at),
-            NOTIFICATION_LABELS.get(r.kind, "Notification"),
+            LABELS.get(r.kind, "Notification"),
             _recipient(r, recipients),
             f"offer {r.offer_id}" if r.offer_id else "—",
             r.failures,

@@ -280,7 +280,7 @@ def test_preferences_off_and_digest(engine: Engine, smtp: SmtpHandle) -> None:
     [mail] = smtp.received
     assert mail["To"] == "dana.recruiter@corvid.example"
     assert "2 waiting" in mail["Subject"]
-    assert text_of(mail).count("question passed to a person: Sofía Hernández") >= 2
+    assert text_of(mail).count("Question passed to a person: Sofía Hernández") >= 2
 
 
 def test_an_unknown_preference_is_refused(engine: Engine) -> None:
@@ -350,7 +350,7 @@ def test_the_icims_channel_queues_one_note_per_event_without_figures(engine: Eng
     with session_scope(engine) as session:
         notes = [j for j in outbox.list_jobs(session) if j.kind == outbox.JobKind.ADD_NOTE]
     assert len(notes) == 1
-    assert "approval needed (Compensation Review)" in notes[0].payload["text"]
+    assert "Approval needed (Compensation Review)" in notes[0].payload["text"]
     assert not any(d in notes[0].payload["text"] for d in SALARY_DIGITS)
 
 
