@@ -259,6 +259,7 @@ def _staff_mail(session: Session, notifier: Notifier, row: Notification, offer: 
         "step_name": row.payload.get("step_name", ""),
         "due": _due(row.payload.get("due_at")),
         "link": notifier.review_url(row.offer_id),
+        "offer_id": row.offer_id,
     }
     if row.kind == NotificationKind.DIGEST.value:
         variables["items"] = [_digest_line(session, item) for item in row.payload.get("items", [])]
