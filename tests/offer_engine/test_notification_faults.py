@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,11 +14,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from offer_engine import notifications
+from offer_engine import candidate_requests, notifications
+from offer_engine.actors import Role
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
+from offer_engine.notifications import NotificationState
 from offer_engine.notify_delivery import UNCONFIRMED
-from tests.offer_engine.test_notifications import deliver, submitted
+from offer_engine.offers import OfferState
+from tests import factories as f
+from tests.offer_engine.test_notifications import add_staff, deliver, named, submitted
 from tests.support.smtp import SmtpHandle, running_smtp
 
 DOOMED_WORKER = """
@@ -83,3 +88,28 @@ def test_killed_before_the_content_the_mail_goes_exactly_once(engine: Engine, sm
     assert len(result.delivered) == 1
     deliver(engine, smtp, now=start + timedelta(seconds=700))
     assert len(smtp.received) == 1
+
+
+def test_two_workers_at_once_send_each_mail_once(engine: Engine, smtp: SmtpHandle) -> None:
+    with session_scope(engine) as session:
+        for n in range(8):
+            add_staff(session, f"rita{n}.recruiter", Role.RECRUITER)
+        offer = named(f.make_offer(session, state=OfferState.SENT))
+        candidate_requests.submit_request(
+            session, offer, candidate_requests.RequestKind.HANDOFF, actor=f.candidate(offer), message="Hi"
+        )
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        deliver(engine, smtp)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(m["To"] for m in smtp.received) == sorted(f"rita{n}.recruiter@corvid.example" for n in range(8))
+    with session_scope(engine) as session:
+        states = {n.state for n in notifications.list_notifications(session)}
+    assert states <= {NotificationState.DELIVERED, NotificationState.SKIPPED}
