@@ -22,6 +22,7 @@ from app.ratelimit import DEFAULT_LIMITS, RateLimit
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
+from offer_engine.mail import SmtpSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_ROOT / "demo"
@@ -98,6 +99,34 @@ class WorkerSettings(BaseModel):
         5.0, ge=0, description="No calls to a tenant that did not answer for this long (one probe per pause)."
     )
     fetch_retries: int = Field(1, ge=0, description="Retries inside one iCIMS read (the event retries the rest).")
+
+
+class NotificationSettings(BaseModel):
+    """Mail and iCIMS notes to staff and candidates (see offer_engine.notifications)."""
+
+    enabled: bool = Field(True, description="Deliver notifications (they are queued either way).")
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    icims_notes: bool = Field(False, description="Also leave a note on the iCIMS workflow for staff notifications.")
+    reminder_hours_before_due: float = Field(
+        4.0, gt=0, le=720, description="Remind approvers this long before an approval step falls due."
+    )
+    digest_hour_utc: int = Field(8, ge=0, le=23, description="The hour (UTC) the daily digests go out.")
+    retry_base_seconds: float = Field(30.0, gt=0, description="First wait after the mail server refused.")
+    retry_max_seconds: float = Field(1800.0, gt=0, description="The cap of the doubling wait.")
+    max_failures: int = Field(6, ge=1, le=50, description="Failed tries before a notification is dead-lettered.")
+    sandbox_smtp_port: int = Field(
+        8025, ge=1, le=65535, description="Sandbox mode: the port of the local mail server `serve` starts."
+    )
+
+    @model_validator(mode="after")
+    def _backoff_bounds(self) -> NotificationSettings:
+        if self.retry_max_seconds < self.retry_base_seconds:
+            raise ValueError("notifications.retry_max_seconds must be at least retry_base_seconds")
+        return self
+
+    @property
+    def reminder_before(self) -> timedelta:
+        return timedelta(hours=self.reminder_hours_before_due)
 
 
 class SecuritySettings(BaseModel):
@@ -181,6 +210,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @classmethod
@@ -264,6 +294,8 @@ class Settings(BaseSettings):
             required.append(("icims.webhook.hmac_secret", hook.hmac_secret, 16))
         else:
             required.append(("icims.webhook.password", hook.password, 12))
+        if self.notifications.smtp.username:
+            required.append(("notifications.smtp.password", self.notifications.smtp.password, 8))
         if self.llm.provider == "openai" and self.llm.api_key is not None:
             required.append(("llm.api_key", self.llm.api_key, 8))
         return [(name, why) for name, value, min_len in required if (why := secret_problem(value, min_len))]

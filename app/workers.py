@@ -37,13 +37,14 @@ from app.config import Settings
 from app.review.runtime import chat_link_minter
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approval_inbox, chat_history, lifecycle, offers, requisitions, webhook_events
+from offer_engine import approval_inbox, chat_history, lifecycle, notifications, offers, requisitions, webhook_events
 from offer_engine.actors import Actor, system_actor
 from offer_engine.approvals import ApprovalStep, StepState
 from offer_engine.columns import utcnow
 from offer_engine.db import is_postgres, session_scope
 from offer_engine.delivery import RetryPolicy, deliver_due
 from offer_engine.flows import EngineSetup
+from offer_engine.notify_delivery import Notifier, NotifyRetry, deliver_notifications
 from offer_engine.offers import Offer, OfferState
 from offer_engine.release import LinkMinter
 from offer_engine.tenant_gate import TenantGate
@@ -62,6 +63,8 @@ class WorkerConfig:
     owner_batch: int = 20
     delivery: RetryPolicy = field(default_factory=RetryPolicy)
     history_retention: timedelta = timedelta(days=90)  # settings' chat.history_retention_days
+    reminder_before: timedelta = timedelta(hours=4)  # settings' notifications.reminder_hours_before_due
+    digest_hour_utc: int = 8
 
 
 @dataclass
@@ -78,11 +81,16 @@ class RoundReport:
     escalated: int = 0
     expired: int = 0
     history_purged: int = 0
+    reminders: int = 0
+    digests: int = 0
+    notified: list[int] = field(default_factory=list)  # notifications delivered (mail sent, note queued)
+    notify_retrying: list[int] = field(default_factory=list)
+    notify_dead: list[int] = field(default_factory=list)
 
     @property
     def busy(self) -> bool:
         events = self.events_processed or self.events_failed or self.events_dead or self.events_ignored
-        return bool(events or self.delivered)
+        return bool(events or self.delivered or self.notified)
 
 
 class Workers:
@@ -99,8 +107,10 @@ class Workers:
         config: WorkerConfig | None = None,
         today: Callable[[], date] = date.today,
         mint_link: LinkMinter | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.engine, self.setup = engine, setup
+        self.notifier = notifier  # None: notifications stay queued (not delivered by this worker)
         self.mint_link = mint_link  # chat links are minted when delivered (the outbox holds only a reference)
         self.fetch_client, self.delivery_client = fetch_client, delivery_client
         self.worker_id = worker_id
@@ -261,6 +271,34 @@ class Workers:
                 retention = self.config.history_retention
                 report.history_purged += chat_history.purge_expired(session, retention=retention, now=moment)
 
+    # -- notifications to people -----------------------------------------------------------------------------
+
+    def notify(self, report: RoundReport, now: datetime | None = None) -> None:
+        """Queue reminders for approval steps falling due soon and the daily digests when their hour has come,
+        then send the due notifications (last in the round: what this round escalated goes out in it)."""
+        moment = now or utcnow()
+        before = self.config.reminder_before
+        with session_scope(self.engine) as session:
+            remind = approval_inbox.reminder_due(session, now=moment, before=before)
+            digest = moment.hour >= self.config.digest_hour_utc and notifications.digest_waiting(session)
+        if remind or digest:
+            with session_scope(self.engine) as session:
+                if remind:
+                    report.reminders += approval_inbox.remind_due_soon(
+                        session, now=moment, before=before, actor=self.actor
+                    )
+                if digest:
+                    queued = notifications.queue_digests(session, day=moment.date(), actor=self.actor, now=moment)
+                    report.digests += len(queued)
+        if self.notifier is None:
+            return
+        result = deliver_notifications(
+            self.engine, self.notifier, actor=self.actor, now=now, stopping=self.stopping.is_set
+        )
+        report.notified += result.delivered
+        report.notify_retrying += result.retrying
+        report.notify_dead += result.dead
+
     def close(self) -> None:
         self.fetch_client.close()
         self.delivery_client.close()
@@ -268,7 +306,7 @@ class Workers:
     def run_once(self, now: datetime | None = None) -> RoundReport:
         report = RoundReport()
         # Writes before owner look-ups: when iCIMS throttles, what is due to be written goes first.
-        for step in (self.process_events, self.deliver, self.record_owners, self.housekeeping):
+        for step in (self.process_events, self.deliver, self.record_owners, self.housekeeping, self.notify):
             if self.stopping.is_set():
                 break
             try:
@@ -375,15 +413,44 @@ def build_workers(
         event_retry=EventRetry(tuning.event_retry_base_seconds, tuning.event_retry_max_seconds),
         unreachable_pause_seconds=tuning.unreachable_pause_seconds,
         history_retention=settings.chat.history_retention,
+        reminder_before=settings.notifications.reminder_before,
+        digest_hour_utc=settings.notifications.digest_hour_utc,
     )
     io: dict[str, Any] = {"transport": transport, "sleep": sleep, "rate_limit_wait_seconds": 0}
+    fetch_client = icims_client(settings, max_retries=tuning.fetch_retries, **io)
+    mint_link = chat_link_minter(settings)
     return Workers(
         engine,
         engine_setup(settings),
         # A 429 is never slept through: the event or job is rescheduled with its Retry-After instead.
-        fetch_client=icims_client(settings, max_retries=tuning.fetch_retries, **io),
+        fetch_client=fetch_client,
         delivery_client=icims_client(settings, max_retries=0, **io),  # retries belong to the outbox
         worker_id=worker_id or f"worker-{socket.gethostname()}-{os.getpid()}",
         config=config,
-        mint_link=chat_link_minter(settings),
+        mint_link=mint_link,
+        notifier=build_notifier(settings, fetch_client, mint_link) if settings.notifications.enabled else None,
+    )
+
+
+def build_notifier(settings: Settings, client: ICIMSClient, mint_link: LinkMinter) -> Notifier:
+    """The configured mail server and iCIMS notes; candidates' addresses are read from their iCIMS person."""
+    tuning = settings.notifications
+
+    def candidate_address(person_id: int) -> str | None:
+        return client.get_person(person_id, fields=["email"]).email
+
+    return Notifier(
+        smtp=tuning.smtp,
+        public_url=settings.public_url,
+        company_name=settings.company_name,
+        mint_link=mint_link,
+        candidate_address=candidate_address,
+        icims_notes=tuning.icims_notes,
+        retry=NotifyRetry(
+            base_seconds=tuning.retry_base_seconds,
+            max_seconds=tuning.retry_max_seconds,
+            max_failures=tuning.max_failures,
+            # A claim outlasts a slow mail server (connect, greeting, envelope, content, each up to the time-out).
+            lease_seconds=max(300.0, 8 * tuning.smtp.timeout_seconds),
+        ),
     )

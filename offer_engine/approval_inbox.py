@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 from offer_engine import audit
 from offer_engine.actors import Actor
 from offer_engine.approvals import ApprovalRequest, ApprovalStep, RequestState, StepState, may_decide
+from offer_engine.notify_events import notify_step_escalated, notify_step_reminder
+from offer_engine.offers import Offer, get_offer
 
 
 def escalate_overdue(session: Session, *, now: datetime, actor: Actor) -> list[ApprovalStep]:
@@ -29,9 +31,64 @@ def escalate_overdue(session: Session, *, now: datetime, actor: Actor) -> list[A
             details={"key": step.key, "level": step.escalation_level, "escalate_to_role": step.escalate_to_role},
             occurred_at=now,
         )
+        notify_step_escalated(
+            session,
+            _offer_of(session, step),
+            step_id=step.id or 0,
+            step_name=step.name,
+            escalate_to_role=step.escalate_to_role,
+            approver_role=step.approver_role,
+            level=step.escalation_level,
+            due_at=step.due_at,
+            actor=actor,
+            now=now,
+        )
         escalated.append(step)
     session.flush()
     return escalated
+
+
+def reminder_due(session: Session, *, now: datetime, before: timedelta) -> bool:
+    """Whether an open step falls due within `before` (a reminder may be owed)."""
+    statement = select(ApprovalStep.id).where(
+        ApprovalStep.state == StepState.ACTIVE.value,
+        col(ApprovalStep.due_at) >= now,
+        col(ApprovalStep.due_at) <= now + before,
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def remind_due_soon(session: Session, *, now: datetime, before: timedelta, actor: Actor) -> int:
+    """Remind the approvers of every open step falling due within `before`, once per due time (a step that
+    became active with less than `before` left is reminded too: its approvers were told when it started)."""
+    statement = select(ApprovalStep).where(
+        ApprovalStep.state == StepState.ACTIVE.value,
+        col(ApprovalStep.due_at) >= now,
+        col(ApprovalStep.due_at) <= now + before,
+    )
+    reminded = 0
+    for step in session.exec(statement):
+        if step.due_at is None or (step.activated_at is not None and step.due_at - step.activated_at <= before):
+            continue  # a step short from the start: its "waiting" mail already said when it is due
+        queued = notify_step_reminder(
+            session,
+            _offer_of(session, step),
+            step_id=step.id or 0,
+            step_name=step.name,
+            approver_role=step.approver_role,
+            assignees=list(step.assignees),
+            due_at=step.due_at,
+            actor=actor,
+            now=now,
+        )
+        reminded += bool(queued)
+    return reminded
+
+
+def _offer_of(session: Session, step: ApprovalStep) -> Offer:
+    request = session.get(ApprovalRequest, step.request_id)
+    assert request is not None
+    return get_offer(session, request.offer_id)
 
 
 def open_steps_for(session: Session, actor: Actor) -> list[tuple[ApprovalStep, ApprovalRequest]]:

@@ -27,6 +27,7 @@ from offer_engine.errors import (
     PermissionDeniedError,
 )
 from offer_engine.letter_store import require_passing_letter
+from offer_engine.notify_events import notify_step_waiting
 from offer_engine.offers import Offer, OfferState, get_offer, require_state, transition
 
 
@@ -221,6 +222,17 @@ def _activate(session: Session, step: ApprovalStep, actor: Actor, moment: dateti
         subject_id=_id(step),
         details={"key": step.key, "role": step.approver_role, "due_at": step.due_at.isoformat()},
         occurred_at=moment,
+    )
+    notify_step_waiting(
+        session,
+        get_offer(session, _get_request(session, step.request_id).offer_id),
+        step_id=_id(step),
+        step_name=step.name,
+        approver_role=step.approver_role,
+        assignees=list(step.assignees),
+        due_at=step.due_at,
+        actor=actor,
+        now=moment,
     )
 
 

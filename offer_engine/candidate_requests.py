@@ -31,6 +31,7 @@ from offer_engine.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from offer_engine.notify_events import notify_handoff_requested
 from offer_engine.offers import CLOSED_STATES, Offer, get_offer
 from offer_engine.versions import require_current_version
 
@@ -133,6 +134,8 @@ def submit_request(
     session.add(request)
     session.flush()
     _audit(session, actor, "candidate_request.submitted", request, offer, {"channel": channel}, moment, text)
+    if kind is RequestKind.HANDOFF:
+        notify_handoff_requested(session, offer, request.id or 0, actor=actor, now=moment)
     return request
 
 

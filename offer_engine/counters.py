@@ -28,6 +28,7 @@ from offer_engine.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from offer_engine.notify_events import notify_counter_queued
 from offer_engine.offers import Offer, OfferState, get_offer, require_state
 from offer_engine.terms import MONEY_TERMS, CounterItem, OfferTerms, Term, apply_counter_items, as_term, term_key
 from offer_engine.versions import VersionReason, add_version, require_current_version
@@ -152,6 +153,7 @@ def submit_counter(
         for position, item in enumerate(items, start=1)
     )
     _audit(session, actor, "counter.submitted", counter, offer, {"items": [i.key for i in items]}, moment)
+    notify_counter_queued(session, offer, counter.id or 0, actor=actor, now=moment)
     return counter
 
 

@@ -31,6 +31,7 @@ from offer_engine.intake import IntakeResult, MissingTerm, ensure_offer_stage, r
 from offer_engine.letter_store import Letter, latest_letter, save_letter
 from offer_engine.letters import LetterContext, render_letter, write_pdf
 from offer_engine.narrative import NarrativeWriter, TemplateNarrativeWriter
+from offer_engine.notify_events import notify_draft_created
 from offer_engine.offers import Offer, OfferState
 from offer_engine.policy import Band, CompanyPolicy
 from offer_engine.versions import OfferVersion, VersionReason
@@ -169,6 +170,8 @@ def _store_and_render(
         outcome.letter, outcome.report = render_current(
             session, offer, setup, actor=actor, today=today, now=now, timings=timings
         )
+        if outcome.new_version:
+            notify_draft_created(session, offer, actor=actor, now=now)
         if write_draft_to_icims and outcome.letter.compliance_passed:
             outcome.writebacks = writebacks.enqueue_draft_generated(
                 session, offer=offer, letter=outcome.letter, mapping=setup.mapping, actor=actor, now=now

@@ -21,6 +21,7 @@ from offer_engine.compensation import SuggestedResponse
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, PermissionDeniedError
 from offer_engine.letters.values import format_term
 from offer_engine.money import locale_for
+from offer_engine.notify_events import notify_recruiter_reply
 from offer_engine.offers import CLOSED_STATES, Offer, find_open_offer, get_offer
 from offer_engine.terms import OfferTerms
 from prompts import load_prompt
@@ -88,6 +89,7 @@ def post_message(
         details={"offer_id": offer_id},
         occurred_at=moment,
     )
+    notify_recruiter_reply(session, offer, message.id or 0, actor=actor, now=moment)
     return message
 
 

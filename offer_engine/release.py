@@ -21,6 +21,7 @@ from offer_engine.actors import Actor, Role
 from offer_engine.columns import utcnow
 from offer_engine.errors import IllegalTransitionError
 from offer_engine.flows import EngineSetup
+from offer_engine.notify_events import notify_letter_released
 from offer_engine.offers import Offer, OfferState
 from offer_engine.versions import require_current_version
 from offer_engine.writebacks import WritebackPlan
@@ -77,6 +78,7 @@ def release_offer(
         raise IllegalTransitionError(f"offer {offer_id}", offer.state, OfferState.SENT.value, "approve it first")
     _check_not_expired(session, offer, now)
     lifecycle.release(session, offer_id, setup, actor=actor, now=now)
+    notify_letter_released(session, offer, actor=actor, now=now)
     generation = access.current_generation(session, offer.customer_id, offer.workflow_id)
     return _write_link(session, offer, setup, generation, actor, mint_link, now)
 

@@ -15,6 +15,7 @@ from offer_engine import (  # noqa: F401
     counters,
     letter_store,
     messages,
+    notifications,
     offers,
     outbox,
     ratelimits,

@@ -25,6 +25,7 @@ from offer_engine import audit
 from offer_engine.actors import Actor, ActorKind, Role, system_actor, user_actor
 from offer_engine.columns import UTCDateTime, utcnow
 from offer_engine.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
+from offer_engine.mail import is_address
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -229,6 +230,20 @@ def set_roles(
     session.add(user)
     session.flush()
     _audit(session, actor, "staff.roles_changed", user, {"from": before, "to": after}, user.updated_at)
+    return user
+
+
+def set_email(session: Session, user_id: int, email: str, *, actor: Actor, now: datetime | None = None) -> StaffUser:
+    """Set the address notifications go to (and identity-provider sign-in matches); must be an address."""
+    _require_admin(actor, "change a staff user's e-mail")
+    address = email.strip().lower()
+    if not is_address(address):
+        raise InvalidInputError(f"{email!r} is not an e-mail address")
+    user = get_user(session, user_id)
+    user.email, user.updated_at = address, now or utcnow()
+    session.add(user)
+    session.flush()
+    _audit(session, actor, "staff.email_changed", user, {}, user.updated_at)
     return user
 
 

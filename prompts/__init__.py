@@ -88,7 +88,7 @@ def _parse(path: Path) -> Prompt:
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[tuple[str, str], Prompt]:
     found: dict[tuple[str, str], Prompt] = {}
-    for path in sorted(PROMPTS_DIR.glob("*.md")):
+    for path in sorted(PROMPTS_DIR.rglob("*.md")):  # subfolders group templates (e.g. notifications/)
         prompt = _parse(path)
         found[(prompt.name, prompt.language)] = prompt
     return found

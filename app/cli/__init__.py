@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from app.cli import analytics, bench, candidates, chat, database, events, index, offers, sandbox, staff
+from app.cli import analytics, bench, candidates, chat, database, events, index, notify, offers, sandbox, staff
 from app.cli.context import CliState
 from app.config import ConfigError, load_settings
 from app.security.storage import secure_data_dir
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="iCIMS Offer Assistant")
 
-for module in (analytics, bench, candidates, chat, database, events, index, offers, sandbox, staff):
+for module in (analytics, bench, candidates, chat, database, events, index, notify, offers, sandbox, staff):
     module.register(cli)
 
 

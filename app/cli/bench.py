@@ -1,6 +1,6 @@
 """`offer-assistant bench`: every benchmark of the product in one run, one table of targets, one JSON file.
 
-    offer-assistant bench                                   # all: offer, letters, retrieval, chat, webhooks, outage
+    offer-assistant bench            # all: offer, letters, retrieval, chat, webhooks, outage, notifications
     offer-assistant bench --only offer,letters --runs 10 --json out.json
     offer-assistant bench --only chat --chat-seconds 120 --chat-sessions 50
     offer-assistant bench --only outage --outage-seconds 30 --outage-webhooks 5   # a short try of issue 17's run
@@ -32,7 +32,7 @@ from rich.table import Table
 from app.cli.context import settings_of
 from app.config import Settings
 
-SUITES = ("offer", "letters", "retrieval", "ask", "chat", "webhooks", "outage")
+SUITES = ("offer", "letters", "retrieval", "ask", "chat", "webhooks", "outage", "notifications")
 Echo = Callable[[str], None]
 SuiteOptions = dict[str, dict[str, Any]]
 
@@ -168,7 +168,16 @@ def run_suite(suite: str, settings: Settings, runs: int | None, echo: Echo, **op
 
 # -- the suites -------------------------------------------------------------------------------------------------
 
-ISSUES = {"offer": 3, "letters": 3, "retrieval": 4, "ask": 12, "chat": 6, "webhooks": 7, "outage": 17}
+ISSUES = {
+    "offer": 3,
+    "letters": 3,
+    "retrieval": 4,
+    "ask": 12,
+    "chat": 6,
+    "webhooks": 7,
+    "outage": 17,
+    "notifications": 18,
+}
 TARGETS = {
     "offer": ["workflow → offer → letter → compliance → PDF: p95 < 1 s end to end"],
     "letters": ["render → compliance → PDF (part of the 1 s budget; no target of its own)"],
@@ -190,6 +199,10 @@ TARGETS = {
         "150 s iCIMS outage, 20 webhooks, 2 workers: 20/20 drafted and written exactly once, no manual step",
         "… within 120 s of iCIMS returning",
         "120-call 429 storm: no due job waits more than its Retry-After plus one worker round; nobody sleeps",
+    ],
+    "notifications": [
+        "a due approval step's notification leaves within one worker round",
+        "0 duplicate e-mails",
     ],
 }
 
@@ -338,6 +351,21 @@ def _webhooks(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
     return SuiteResult(suite="webhooks", status="ok", rows=rows, details=report.model_dump())
 
 
+def _notifications(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
+    module = importlib.import_module("app.bench_notifications")
+    report = module.run_benchmark(settings, runs=runs or 10, echo=echo)
+    targets = TARGETS["notifications"]
+    measured = (
+        f"{report.within_one_round}/{report.runs} in one round (at most {report.rounds_max}); "
+        f"round p50 {report.round_p50_ms:.0f} ms, p95 {report.round_p95_ms:.0f} ms"
+    )
+    rows = [
+        _row("notifications", targets[0], measured, report.rounds_max <= module.TARGET_ROUNDS),
+        _row("notifications", targets[1], f"{report.duplicates} of {report.mails} mails", report.duplicates == 0),
+    ]
+    return SuiteResult(suite="notifications", status="ok", rows=rows, details=report.model_dump())
+
+
 def _outage(settings: Settings, runs: int | None, echo: Echo, **options: Any) -> SuiteResult:  # noqa: ARG001
     module = importlib.import_module("app.bench_outage")
     report = module.run_bench(settings, echo=echo, **options)
@@ -394,6 +422,7 @@ RUNNERS: dict[str, Callable[..., SuiteResult]] = {
     "chat": _chat,
     "webhooks": _webhooks,
     "outage": _outage,
+    "notifications": _notifications,
 }
 
 

@@ -28,6 +28,7 @@ from app.chat.identity import CandidateIdentity
 from app.chat.provisioning import IcimsGateway, OfferRef
 from app.cli.context import settings_of
 from app.config import ConfigError, Settings
+from app.mail_sandbox import with_sandbox_mail
 from app.observability import configure_logging
 from app.pipeline import AnswerPipeline, PipelineResult
 from icims.errors import ICIMSError
@@ -251,8 +252,15 @@ def serve(
     """Start the sandbox iCIMS (in sandbox mode), the index, the workers and the chat app, and print the links."""
     from app.web import create_app  # imports Chainlit, which reads its configuration at import
 
-    settings = settings_of(ctx)
+    try:
+        settings, mail = with_sandbox_mail(settings_of(ctx))
+    except OSError as exc:  # e.g. the sandbox mail port is taken
+        _fail(f"cannot start the sandbox mail server: {exc}")
     configure_logging(settings)
+    if mail is not None:
+        typer.echo(
+            f"mail (sandbox): SMTP on {mail.address[0]}:{mail.address[1]}; read what was sent in {mail.folder}/new"
+        )
     try:
         with serving.started_services(settings, say=typer.echo, run_workers=workers) as services:
             wake = services.workers.wake if services.workers is not None else None
@@ -262,3 +270,6 @@ def serve(
             serving.run_app(web, settings, host, port)
     except (ConfigError, RetrievalError, OSError) as exc:
         _fail(f"cannot serve: {exc}")
+    finally:
+        if mail is not None:
+            mail.stop()

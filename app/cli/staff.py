@@ -31,6 +31,7 @@ def register(cli: typer.Typer) -> None:
     app.command("add")(add)
     app.command("list")(list_staff)
     app.command("set-roles")(set_roles)
+    app.command("set-email")(set_email)
     app.command("deactivate")(deactivate)
     app.command("demo")(demo)
     cli.add_typer(app, name="staff")
@@ -152,6 +153,21 @@ def set_roles(
     def change(session: Session, user: staff.StaffUser, actor: Actor) -> str:
         staff.set_roles(session, user.id or 0, role, actor=actor)
         return f"{user.username}: {', '.join(user.roles)}"
+
+    _change_user(ctx, username, as_admin, change)
+
+
+def set_email(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument()],
+    email: Annotated[str, typer.Argument(help="Where notifications go (and identity-provider sign-in matches).")],
+    as_admin: AsAdmin,
+) -> None:
+    """Set a user's e-mail address (audited)."""
+
+    def change(session: Session, user: staff.StaffUser, actor: Actor) -> str:
+        staff.set_email(session, user.id or 0, email, actor=actor)
+        return f"{user.username}: {user.email}"
 
     _change_user(ctx, username, as_admin, change)
 

@@ -50,7 +50,10 @@ def demo_staff_from_fixture(fixture: Path) -> list[DemoStaff]:
             if isinstance(link, dict) and str(link.get("id", "")).isdigit():
                 roles[int(link["id"])].add(role)
     found = [_person_staff(pid, people.get(str(pid), {}), held) for pid, held in sorted(roles.items())]
-    found += [DemoStaff(username=u, display_name=n, roles=[r]) for u, n, r in GENERIC_REVIEWERS]
+    # Generic reviewers get a sandbox address too, so that their notifications reach the local mail server.
+    found += [
+        DemoStaff(username=u, display_name=n, roles=[r], email=f"{u}@sandbox.example") for u, n, r in GENERIC_REVIEWERS
+    ]
     return found
 
 

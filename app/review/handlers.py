@@ -22,7 +22,16 @@ from app.review import analytics_charts, charts, conflicts, pictures, service, v
 from app.review.auth import NotStaffError, staff_of
 from app.review.detail import OfferDetail
 from app.review.grants import parse_grants
-from app.review.payloads import CounterChoice, Empty, ItemRef, OfferRef, ReplyChoice, RequestChoice, StepChoice
+from app.review.payloads import (
+    CounterChoice,
+    Empty,
+    ItemRef,
+    OfferRef,
+    PreferenceChoice,
+    ReplyChoice,
+    RequestChoice,
+    StepChoice,
+)
 from app.review.runtime import current
 from app.security.text import plain
 from icims.errors import ICIMSError
@@ -39,7 +48,7 @@ from offer_engine.terms import OfferTerms
 log = logging.getLogger(__name__)
 ASK_TIMEOUT = 600
 QUEUE_BUTTONS = 12
-HELP = "Type **queue**, **analytics** or **help**; or use the buttons."
+HELP = "Type **queue**, **analytics**, **notifications** or **help**; or use the buttons."
 
 
 async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -137,6 +146,8 @@ async def on_review_message(message: cl.Message, user: Any) -> None:
             await show_queue(staff_id)
         elif words[:1] == ["analytics"]:
             await show_analytics(staff_id)
+        elif words[:1] == ["notifications"]:
+            await show_preference(staff_id)
         elif len(words) == 2 and words[0] == "open" and _offer_number(words[1]) is not None:
             await show_offer(staff_id, int(words[1]))
         else:
@@ -158,6 +169,15 @@ async def show_queue(staff_id: int) -> None:
             name="review_retry_events", payload={}, label=f"Retry {len(stuck)} event(s)", icon="rotate-cw"
         )
         await _say(views.events_without_draft_markdown(stuck), [retry])
+    unsent, names = await _in_thread(service.dead_notifications, current(), staff_id)
+    if unsent:
+        retry = cl.Action(
+            name="review_retry_notifications",
+            payload={},
+            label=f"Retry {len(unsent)} notification(s)",
+            icon="rotate-cw",
+        )
+        await _say(views.dead_notifications_markdown(unsent, names), [retry])
     actions = [
         cl.Action(
             name="review_open_item",
@@ -167,6 +187,7 @@ async def show_queue(staff_id: int) -> None:
         for n, i in enumerate(items[:QUEUE_BUTTONS], start=1)
     ]
     actions.append(cl.Action(name="review_analytics", payload={}, label="Analytics", icon="chart-column"))
+    actions.append(cl.Action(name="review_notifications", payload={}, label="My notifications", icon="bell"))
     await _say(views.queue_markdown(items, utcnow(), _staff_label), actions)
 
 
@@ -298,6 +319,33 @@ async def on_queue(staff_id: int, _choice: Empty) -> None:
 async def on_retry_events(staff_id: int, _choice: Empty) -> None:
     count = await _in_thread(service.retry_events_without_draft, current(), staff_id)
     await _say(f"{count} iCIMS event(s) started again; their drafts appear in the queue once the workers are done.")
+
+
+@review_action("review_retry_notifications", Empty)
+async def on_retry_notifications(staff_id: int, _choice: Empty) -> None:
+    count = await _in_thread(service.retry_dead_notifications, current(), staff_id)
+    await _say(f"{count} notification(s) will be sent again by the workers.")
+
+
+async def show_preference(staff_id: int) -> None:
+    chosen = await _in_thread(service.notification_preference, current(), staff_id)
+    choices = [
+        cl.Action(name="review_set_notifications", payload={"mode": mode.value}, label=label)
+        for mode, label in views.PREFERENCE_LABELS.items()
+        if mode is not chosen
+    ]
+    await _say(views.preference_markdown(chosen), choices)
+
+
+@review_action("review_notifications", Empty)
+async def on_notifications(staff_id: int, _choice: Empty) -> None:
+    await show_preference(staff_id)
+
+
+@review_action("review_set_notifications", PreferenceChoice)
+async def on_set_notifications(staff_id: int, choice: PreferenceChoice) -> None:
+    chosen = await _in_thread(service.set_notification_preference, current(), staff_id, choice.mode)
+    await _say(views.preference_markdown(chosen))
 
 
 @review_action("review_analytics", Empty)

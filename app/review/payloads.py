@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.review.service import CounterMode, RequestOutcome
+from offer_engine.notifications import Preference
 
 Id = Annotated[int, Field(strict=False, ge=0, lt=2**63)]
 
@@ -45,3 +46,7 @@ class RequestChoice(BaseModel):
 class ReplyChoice(BaseModel):
     offer_id: Id
     use_suggestion: bool = False
+
+
+class PreferenceChoice(BaseModel):
+    mode: Preference

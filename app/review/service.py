@@ -20,6 +20,7 @@ from offer_engine import (
     counters,
     lifecycle,
     messages,
+    notifications,
     offers,
     outbox,
     release,
@@ -37,6 +38,7 @@ from offer_engine.db import session_scope
 from offer_engine.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from offer_engine.flows import job_band
 from offer_engine.letter_store import latest_letter
+from offer_engine.notifications import Notification, NotificationState, Preference
 from offer_engine.offers import Offer
 from offer_engine.outbox import JobState, SyncJob
 from offer_engine.staff import StaffUser
@@ -304,3 +306,37 @@ def retry_events_without_draft(rt: ReviewRuntime, staff_id: int) -> int:
             webhook_events.retry(session, event.id or 0, actor=actor)
     rt.wake()
     return len(dead)
+
+
+def dead_notifications(rt: ReviewRuntime, staff_id: int) -> tuple[list[Notification], dict[int, str]]:
+    """Mail that could not be sent (with the reason) and the names of the staff it was for, for recruiters and
+    admins."""
+    with acting(rt, staff_id) as (session, user):
+        if not user.actor().has_role(Role.RECRUITER, Role.ADMIN):
+            return [], {}
+        rows = notifications.list_notifications(session, states=[NotificationState.DEAD], limit=50)
+        names = {u.id or 0: u.display_name for u in staff.list_users(session)}
+        return rows, names
+
+
+def retry_dead_notifications(rt: ReviewRuntime, staff_id: int) -> int:
+    """Give every dead notification a fresh set of tries (recruiters and admins); returns how many."""
+    with acting(rt, staff_id) as (session, user):
+        actor = user.actor()
+        actor.require_role(Role.RECRUITER, action="retry notifications that could not be sent")
+        dead = notifications.list_notifications(session, states=[NotificationState.DEAD], limit=1000)
+        for row in dead:
+            notifications.requeue(session, row.id or 0, actor=actor)
+    rt.wake()
+    return len(dead)
+
+
+def notification_preference(rt: ReviewRuntime, staff_id: int) -> Preference:
+    with acting(rt, staff_id) as (session, user):
+        return notifications.preference_of(session, user.id or 0)
+
+
+def set_notification_preference(rt: ReviewRuntime, staff_id: int, mode: Preference) -> Preference:
+    """The signed-in user's own choice: off, immediate or a daily digest."""
+    with acting(rt, staff_id) as (session, user):
+        return notifications.set_preference(session, user, mode, actor=user.actor())

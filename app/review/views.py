@@ -19,6 +19,7 @@ from offer_engine.columns import as_utc
 from offer_engine.compensation import CounterAnalysis
 from offer_engine.letters.values import format_term
 from offer_engine.money import format_money, locale_for
+from offer_engine.notifications import CANDIDATE_KINDS, LABELS, Notification, Preference
 from offer_engine.outbox import SyncJob
 from offer_engine.policy import ApprovalStepSpec
 from offer_engine.review_queue import ItemKind, QueueItem
@@ -395,4 +396,47 @@ def analytics_markdown(report: OfferAnalytics) -> str:
                 ],
             ),
         ]
+    )
+
+
+PREFERENCE_LABELS = {
+    Preference.OFF: "Off",
+    Preference.IMMEDIATE: "Immediately",
+    Preference.DIGEST: "Daily digest",
+}
+
+
+def dead_notifications_markdown(rows: list[Notification], recipients: dict[int, str]) -> str:
+    """A warning above the queue: mail that could not be sent, to whom and why (empty when there is none)."""
+    if not rows:
+        return ""
+    table_rows = [
+        (
+            when(r.dead_at),
+            LABELS.get(r.kind, "Notification"),
+            _recipient(r, recipients),
+            f"offer {r.offer_id}" if r.offer_id else "—",
+            r.failures,
+            r.last_error or "—",
+        )
+        for r in rows
+    ]
+    return (
+        f"### ⚠ {len(rows)} notification(s) could not be sent\n"
+        + table(["Failed", "What", "To", "About", "Tries", "Reason"], table_rows)
+        + "\n\nFix the cause (mail server, address), then retry with the button below.\n\n"
+    )
+
+
+def _recipient(row: Notification, recipients: dict[int, str]) -> str:
+    if row.kind in {k.value for k in CANDIDATE_KINDS}:
+        return "the candidate"
+    return recipients.get(row.staff_user_id or 0, "a staff member")
+
+
+def preference_markdown(current: Preference) -> str:
+    return (
+        f"Your e-mail notifications: **{PREFERENCE_LABELS[current]}**.\n\n"
+        "Immediately: a mail when something waits for you. Daily digest: one mail a day listing what waits. "
+        "Off: no mail (the queue still shows everything)."
     )

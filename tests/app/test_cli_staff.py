@@ -98,6 +98,11 @@ def test_admins_add_users_with_roles_and_list_them(run: Run) -> None:
     assert "mallory" not in listed
     changed = run("staff", "set-roles", "grace", "--role", "hiring_manager", "--role", "recruiter", "--as", "ada")
     assert "hiring_manager, recruiter" in changed.output
+    emailed = run("staff", "set-email", "grace", "Grace.Liu@Corvid.example", "--as", "ada")
+    assert "grace: grace.liu@corvid.example" in emailed.output
+    not_an_address = run("staff", "set-email", "grace", "grace at corvid", "--as", "ada")
+    assert not_an_address.exit_code == 1
+    assert "not an e-mail address" in not_an_address.output
 
 
 def test_demo_staff_exist_only_in_sandbox_mode_with_generated_passwords(run: Run, settings: Settings) -> None:
