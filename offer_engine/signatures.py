@@ -49,6 +49,7 @@ from offer_engine.columns import UTCDateTime, as_utc, utcnow
 from offer_engine.errors import DomainError
 from offer_engine.letter_store import Letter, latest_letter
 from offer_engine.letters.signature_page import SignatureFacts, signed_pdf
+from offer_engine.notify_events import notify_letter_signed
 from offer_engine.offers import Offer, OfferState
 from offer_engine.outbox import JobKind, SyncJob, enqueue
 from offer_engine.release import link_expiry
@@ -314,7 +315,7 @@ def sign_letter(
     signed = _store_signed_letter(session, offer, letter, signer, name, moment)
     jobs = _queue_for_icims(session, offer, signed.letter, mapping, signer.actor, moment)
     _resolve_acceptance_intents(session, offer, signer.actor, moment)
-    _after_signing(session, offer, signed.letter)
+    notify_letter_signed(session, offer, signed.letter, actor=signer.actor, now=moment)
     return SignedLetter(
         signature_id=signed.signature.id or 0,
         signed_letter_id=signed.letter.id or 0,
@@ -507,14 +508,6 @@ def _resolve_acceptance_intents(session: Session, offer: Offer, actor: Actor, no
             occurred_at=now,
         )
     session.flush()
-
-
-def _after_signing(session: Session, offer: Offer, letter: Letter) -> None:
-    """Call site for the recruiter's "letter signed" notification (wired by the notifications work).
-
-    Runs in the signing transaction after everything is stored (a notification queued here commits or rolls
-    back with the signature). The recruiter already sees it in review mode and in the audit trail.
-    """
 
 
 def _letter_language(offer: Offer) -> str:

@@ -17,7 +17,19 @@ from sqlmodel import Session
 
 from app.config import Settings
 from icims.mapping import TenantMapping
-from offer_engine import approvals, audit, candidate_requests, letter_store, offers, outbox, signatures, versions
+from offer_engine import (
+    approvals,
+    audit,
+    candidate_requests,
+    letter_store,
+    notifications,
+    offers,
+    outbox,
+    signatures,
+    staff,
+    versions,
+)
+from offer_engine.actors import Role
 from offer_engine.candidate_requests import RequestKind
 from offer_engine.columns import utcnow
 from offer_engine.db import session_scope
@@ -160,6 +172,29 @@ def test_signing_stores_the_signed_pdf_accepts_the_offer_and_queues_pdf_then_sta
     assert resolved[-1] == "candidate_request.resolved"
     assert event.details["typed_name"] == "sofia HERNANDEZ ruiz"
     assert event.details["link_id"] == "jti-7f3a"
+
+
+def test_signing_tells_the_offers_recruiter_once(engine: Engine, mapping: TenantMapping) -> None:
+    with session_scope(engine) as session:
+        staff.create_user(
+            session,
+            username="rita.recruiter",
+            display_name="Rita",
+            roles=[Role.RECRUITER],
+            actor=f.system(),
+            email="rita.recruiter@corvid.example",
+        )
+    offer = sent_offer(engine)
+    who = signer(offer)
+    result = sign(engine, who, challenge(engine, who).token, mapping)
+    with session_scope(engine) as session:
+        rows = [
+            n
+            for n in notifications.list_notifications(session)
+            if n.kind == notifications.NotificationKind.LETTER_SIGNED.value
+        ]
+    assert sorted((n.channel, n.address) for n in rows) == [("email", "rita.recruiter@corvid.example"), ("icims", None)]
+    assert all(f"letter:{result.signed_letter_id}:signed" in n.idempotency_key for n in rows)
 
 
 def test_a_replayed_confirmation_is_refused_and_changes_nothing(

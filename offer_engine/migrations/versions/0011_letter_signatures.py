@@ -4,7 +4,7 @@ Also: triggers that keep a signature row and both letters it names (the released
 from being changed or deleted.
 
 Revision ID: 0011_letter_signatures
-Revises: 0009_chat_history
+Revises: 0010_notifications
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import offer_engine.columns
 
 revision = "0011_letter_signatures"
-down_revision = "0009_chat_history"
+down_revision = "0010_notifications"
 branch_labels = None
 depends_on = None
 
