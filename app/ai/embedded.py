@@ -16,7 +16,14 @@ from typing import Any
 from app.ai import cue_words as cw
 from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
-from app.ai.extractive import Evidence, best_evidence, content_terms, evidence_by_meaning, is_overview_question
+from app.ai.extractive import (
+    LOOKUP_WORDS,
+    Evidence,
+    best_evidence,
+    content_terms,
+    evidence_by_meaning,
+    is_overview_question,
+)
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, Passage
 from app.ai.quantities import format_money, format_number, format_percent
@@ -27,18 +34,6 @@ from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArr
 from prompts import load_prompt
 
 EMBEDDED_MODEL = "embedded-grounded-1"
-# Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is
-# something the documents may have to answer ("when is it paid?", "who is eligible?").
-_LOOKUP_WORDS = frozenset(
-    content_terms(
-        "offer my amount value much many total figure number rate get receive include included exactly year month "
-        "week day hour annual annually yearly monthly weekly hourly gross net before after tax currently right now "
-        "jahr monat woche tag stunde jahrlich monatlich brutto netto insgesamt gesamt aktuell derzeit hoch hohe "
-        "ano mes semana dia hora anual mensual bruto neto total actual actualmente"
-    )
-)
-
-
 # "Do I get a sign-on bonus?" about a term the offer lacks is answered "no", never with the policy's figures.
 _YES_NO = re.compile(
     r"[\s¿¡\"]*(?:do|does|did|is|are|am|will|would|can|could|have|has|tengo|hay|habra|bekomme|gibt|habe)\b"
@@ -315,7 +310,7 @@ class EmbeddedEngine:
         "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
         asked = content_terms(route.text)
         named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
-        residual = asked - named - _LOOKUP_WORDS
+        residual = asked - named - LOOKUP_WORDS
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
         if not residual and not missing:
             return []

@@ -241,6 +241,18 @@ def content_terms(text: str) -> set[str]:
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
 
 
+# Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is
+# something the documents may have to answer ("when is it paid?", "who is eligible?").
+LOOKUP_WORDS = frozenset(
+    content_terms(
+        "offer my amount value much many total figure number rate get receive include included exactly year month "
+        "week day hour annual annually yearly monthly weekly hourly gross net before after tax currently right now "
+        "jahr monat woche tag stunde jahrlich monatlich brutto netto insgesamt gesamt aktuell derzeit hoch hohe "
+        "ano mes semana dia hora anual mensual bruto neto total actual actualmente"
+    )
+)
+
+
 @lru_cache(maxsize=16384)
 def _terms_of(unit: str) -> frozenset[str]:
     return frozenset(content_terms(unit))

@@ -14,8 +14,8 @@ from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import request_cue
 from app.ai.counter_status import asks_counter_status
-from app.ai.extractive import best_evidence, content_terms, evidence_by_meaning
-from app.ai.facts import asked_terms, find_term_mentions
+from app.ai.extractive import LOOKUP_WORDS, best_evidence, content_terms, evidence_by_meaning
+from app.ai.facts import TermMention, asked_terms, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
 from app.ai.models import AnswerRequest, CounterProposal, EngineOptions, Intent
@@ -221,6 +221,17 @@ def _asks_about_the_day(folded: str, terms: list[str], request: AnswerRequest, t
     return bool(best_evidence(text, request.passages, limit=1) or evidence_by_meaning(request.passages))
 
 
+def _weak_beside_a_topic(folded: str, mentions: list[TermMention], request: AnswerRequest) -> bool:
+    """ "¿Cuánto me pagan por hora extra?" names the base pay only by a weak word ("pagan") beside a topic of its
+    own ("hora extra"): when a document answers that topic, the documents answer the question."""
+    rest = folded
+    for mention in mentions:
+        rest = rest[: mention.start] + " " * (mention.end - mention.start) + rest[mention.end :]
+    if not content_terms(rest) - LOOKUP_WORDS:
+        return False  # "how much will I be paid?" asks for the term's value
+    return bool(best_evidence(rest, request.passages, limit=1))
+
+
 def _dated_term(folded: str, request: AnswerRequest) -> str | None:
     """ "Until when does my contract run?" with a tenant's "contract end date": a question about how long something
     lasts, naming a word of a date term's label (a German compound by its first part, "Vertrag" in "Vertragsende")."""
@@ -282,7 +293,11 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
     only_weak = mentions and all(m.weak for m in mentions)
     asked = asked_terms(text, request.extra_facts, own_offer=own_offer)
-    documents_first = _asks_policy(folded, request, text) or _asks_about_the_day(folded, asked, request, text)
+    documents_first = (
+        _asks_policy(folded, request, text)
+        or _asks_about_the_day(folded, asked, request, text)
+        or (only_weak and _weak_beside_a_topic(folded, mentions, request))
+    )
     if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not documents_first:
         return make(Intent.OFFER_TERM_QUESTION, terms=asked)
     if dated := _dated_term(folded, request):
