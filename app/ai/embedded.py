@@ -20,6 +20,7 @@ from app.ai.extractive import (
     LOOKUP_WORDS,
     Evidence,
     best_evidence,
+    closest_in_meaning,
     content_terms,
     evidence_by_meaning,
     is_overview_question,
@@ -91,6 +92,13 @@ def _passages_about(request: AnswerRequest, names: list[str]) -> list[Passage]:
     words other than the term's) be looked up, or one common word ("paid") would pick any passage."""
     patterns = [phrase_pattern([fold(p) for p in _phrases(request, name)]) for name in names]
     return [p for p in request.passages if any(rx.search(fold(f"{p.title} {p.section} {p.text}")) for rx in patterns)]
+
+
+def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
+    """The question asks something about its terms beyond their values ("when is it paid?", "who is eligible?")."""
+    asked = content_terms(route.text)
+    named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
+    return bool(asked - named - LOOKUP_WORDS)
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -302,17 +310,15 @@ class EmbeddedEngine:
         explained = self._quote(documents, draft) if documents else self._term_passage(request, route, draft)
         if explained and len(missing) == len(sentences):
             return explained  # the offer has no such term, but the documents explain it
-        draft.handoff = bool(missing)
+        # "when is my sign-on paid?" with no document that says: the value, and the recruiter for the rest
+        draft.handoff = bool(missing) or (not explained and _asks_beyond_values(request, route))
         return " ".join(sentences) + (f"\n\n{explained}" if explained else "")
 
     def _documents_beyond_terms(self, request: AnswerRequest, route: Route, draft: Draft) -> list[Evidence]:
         """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
         "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
-        asked = content_terms(route.text)
-        named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
-        residual = asked - named - LOOKUP_WORDS
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
-        if not residual and not missing:
+        if not _asks_beyond_values(request, route) and not missing:
             return []
         evidence = self._term_evidence(request, route)
         if not evidence and missing:  # the offer has no such term: the passage closest in meaning, if a close one
@@ -332,7 +338,7 @@ class EmbeddedEngine:
             evidence = best_evidence(question, passages, limit=2, personal=personal) if question else []
             if evidence:
                 return evidence
-        return []
+        return closest_in_meaning(about_term)  # "is my car allowance taxed?" in the allowance policy's own words
 
     def _term_passage(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
         """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""

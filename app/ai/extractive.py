@@ -544,6 +544,17 @@ def evidence_by_meaning(passages: list[Passage]) -> list[Evidence]:
     return [Evidence(passage, unit, meaning)] if meaning >= SEMANTIC_FLOOR else []
 
 
+def closest_in_meaning(passages: list[Passage]) -> list[Evidence]:
+    """The unit closest in meaning to the question among `passages` already known to be about what it asks (they
+    name its term), when it is close enough to say something: words failed, meaning may still find it."""
+    trusted = [p for p in passages if p.similarity is None or p.similarity >= RETRIEVAL_TRUST]
+    scored = [(meaning, p, unit) for p in trusted for unit, meaning in p.unit_similarity.items()]
+    if not scored:
+        return []
+    meaning, passage, unit = max(scored, key=lambda s: s[0])
+    return [_with_context(Evidence(passage, unit, meaning))] if meaning >= SEMANTIC_FLOOR else []
+
+
 def is_overview_question(question: str) -> bool:
     """ "What benefits do I get?": nothing more specific than benefits in general."""
     terms = content_terms(question)

@@ -337,3 +337,36 @@ def test_a_sentence_that_points_back_is_quoted_with_the_one_it_points_to() -> No
     assert [e.text for e in found] == [
         "Senior staff receive a monthly car allowance. It is paid with the salary and is taxable."
     ]
+
+
+def test_what_a_term_question_asks_beyond_the_value_is_handed_off_when_no_document_says(
+    embedded: AnswerEngine,
+) -> None:
+    answer = embedded.answer(make_request("When is my sign-on bonus paid?", passages=[PARENTAL]))
+    assert "$20,000" in answer.text
+    assert answer.handoff  # the payment date is nowhere in the grounding: the recruiter answers it
+
+
+def test_a_plain_value_question_needs_no_hand_off(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("How much is my sign-on bonus?", passages=[PARENTAL]))
+    assert "$20,000" in answer.text
+    assert not answer.handoff
+
+
+def test_a_term_question_in_other_words_than_its_policy_is_answered_by_the_closest_sentence(
+    embedded: AnswerEngine,
+) -> None:
+    policy = Passage(
+        doc_id="sign-on",
+        title="Sign-on bonus policy",
+        section="Sign-on bonus",
+        text="A sign-on bonus is a one-off award. Leavers within a year return it in full to the company.",
+        unit_similarity={
+            "A sign-on bonus is a one-off award.": 0.41,
+            "Leavers within a year return it in full to the company.": 0.58,
+        },
+    )
+    answer = embedded.answer(make_request("Do I owe my sign-on bonus if I quit early?", passages=[policy]))
+    assert "$20,000" in answer.text
+    assert "Leavers within a year return it in full" in answer.text
+    assert not answer.handoff
