@@ -3,7 +3,7 @@ whether incoming iCIMS events ended without a draft (degraded, with their count:
 
     checks = ReadinessChecks.of(
         database=engine,
-        vector_store=qdrant_probe(lambda: index.client),     # the client this process already holds
+        vector_store=vector_store_probe(retrieval_config),  # the vector store this process already holds
         icims=icims_probe_for(settings),                     # a cheap GET of the customer root, short time-out
     )
     app.include_router(health_router(checks))
@@ -35,6 +35,8 @@ from app.config import Settings
 from icims.client import ICIMSClient
 from offer_engine.db import session_scope
 from offer_engine.webhook_events import count_dead
+from retrieval import store
+from retrieval.config import RetrievalConfig
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +184,16 @@ def dead_events_probe(engine: Engine) -> Callable[[], None]:
             dead = count_dead(session)
         if dead:
             raise CheckFailed(f"{dead} iCIMS event(s) ended without a draft: offer-assistant events list", dead)
+
+    return probe
+
+
+def vector_store_probe(config: RetrievalConfig) -> Callable[[], None]:
+    """The configured vector store through the backend this process holds (Edge folder, local folder, or server):
+    a server URL that does not answer fails it (`VectorStoreUnavailableError` names the URL in the log)."""
+
+    def probe() -> None:
+        store.client_for(config).backend.ping()
 
     return probe
 
