@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from pydantic import SecretStr
 from qdrant_client import QdrantClient
 from sqlalchemy.engine import Engine
 
-from app.config import Settings
+from app import wiring
+from app.config import Settings, VectorStoreSettings
 from app.health import (
     Probe,
     ReadinessChecks,
@@ -25,10 +27,12 @@ from app.health import (
     install_front,
     qdrant_probe,
     qdrant_url_probe,
+    vector_store_probe,
 )
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, SandboxOptions, serve_in_thread
 from offer_engine.db import make_engine
+from retrieval import close_client
 from tests.support.icims_sandbox import DEMO_FIXTURE, SandboxHandle, running_sandbox
 
 CLIENT_ID = "health-check"
@@ -230,3 +234,38 @@ def _sandbox_settings(settings: Settings, running: RunningSandbox, secret: str) 
     )
     sandbox = settings.sandbox.model_copy(update={"host": running.host, "port": running.port})
     return settings.model_copy(update={"icims": icims, "sandbox": sandbox})
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+async def test_a_configured_server_url_that_does_not_answer_reports_the_vector_store_down(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+
+    url = _closed_port_url()
+    config = wiring.retrieval_config(settings.model_copy(update={"vector_store": VectorStoreSettings(url=url)}))
+    try:
+        response = await _get(ReadinessChecks.of(vector_store=vector_store_probe(config)))
+    finally:
+        close_client(config)
+    assert response.status_code == 503
+    check = response.json()["checks"]["vector_store"]
+    assert check["status"] == "failed"
+    assert check["error"] == "VectorStoreUnavailableError"
+    assert url in caplog.text  # the URL and the error go to the log, not to the answer
+
+
+async def test_the_embedded_edge_store_is_ready(settings: Settings) -> None:
+
+    config = wiring.retrieval_config(settings)
+    assert config.engine == "edge"
+    try:
+        response = await _get(ReadinessChecks.of(vector_store=vector_store_probe(config)))
+    finally:
+        close_client(config)
+    assert response.status_code == 200
+    assert response.json()["checks"]["vector_store"]["status"] == "ok"
