@@ -198,32 +198,6 @@ def vector_store_probe(config: RetrievalConfig) -> Callable[[], None]:
     return probe
 
 
-def qdrant_probe(client: Callable[[], Any]) -> Callable[[], None]:
-    """The Qdrant client this process already holds (local mode locks its folder: never open a second one)."""
-
-    def probe() -> None:
-        client().get_collections()
-
-    return probe
-
-
-def qdrant_url_probe(
-    url: str, api_key: str | None = None, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
-) -> Callable[[], None]:
-    """A Qdrant server by URL; the client is made on first use and kept."""
-    held: list[Any] = []
-
-    def probe() -> None:
-        if not held:
-            from qdrant_client import QdrantClient
-
-            timeout = max(1, int(timeout_seconds))
-            held.append(QdrantClient(url=url, api_key=api_key, timeout=timeout, check_compatibility=False))
-        held[0].get_collections()
-
-    return probe
-
-
 def icims_probe(client: ICIMSClient) -> Callable[[], None]:
     """A GET of the customer root through `client` (build it with ``max_retries=0`` and a short time-out)."""
 

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from qdrant_client import QdrantClient
 from sqlalchemy.engine import Engine
 
 from app import wiring
@@ -25,14 +24,12 @@ from app.health import (
     icims_probe,
     icims_probe_for,
     install_front,
-    qdrant_probe,
-    qdrant_url_probe,
     vector_store_probe,
 )
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, SandboxOptions, serve_in_thread
 from offer_engine.db import make_engine
-from retrieval import close_client
+from retrieval import RetrievalConfig, close_client
 from tests.support.icims_sandbox import DEMO_FIXTURE, SandboxHandle, running_sandbox
 
 CLIENT_ID = "health-check"
@@ -46,10 +43,10 @@ async def _get(checks: ReadinessChecks, path: str = "/ready") -> httpx.Response:
 
 
 @pytest.fixture
-def qdrant(tmp_path: Path) -> Iterator[QdrantClient]:
-    client = QdrantClient(path=str(tmp_path / "qdrant"))  # the one local-mode client "the process" holds
-    yield client
-    client.close()
+def vector_store(tmp_path: Path) -> Iterator[RetrievalConfig]:
+    config = RetrievalConfig(benefits_dir=tmp_path, qdrant_path=tmp_path / "store")  # the store "the process" holds
+    yield config
+    close_client(config)
 
 
 @pytest.fixture
@@ -69,9 +66,11 @@ async def test_health_always_answers() -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_ready_when_every_dependency_answers(engine: Engine, qdrant: QdrantClient, icims: SandboxHandle) -> None:
+async def test_ready_when_every_dependency_answers(
+    engine: Engine, vector_store: RetrievalConfig, icims: SandboxHandle
+) -> None:
     checks = ReadinessChecks.of(
-        database=engine, vector_store=qdrant_probe(lambda: qdrant), icims=icims_probe(_icims_client(icims))
+        database=engine, vector_store=vector_store_probe(vector_store), icims=icims_probe(_icims_client(icims))
     )
     response = await _get(checks)
     assert response.status_code == 200
@@ -97,14 +96,13 @@ async def test_an_unreachable_database_is_not_ready(tmp_path: Path) -> None:
     assert check["error"] == "OperationalError"
 
 
-async def test_a_closed_vector_store_and_a_missing_server_are_not_ready(tmp_path: Path) -> None:
-    client = QdrantClient(path=str(tmp_path / "closed"))
-    client.close()
+async def test_an_unusable_store_folder_and_a_missing_server_are_not_ready(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    local = RetrievalConfig(benefits_dir=tmp_path, qdrant_path=not_a_folder)
+    server = RetrievalConfig(benefits_dir=tmp_path, qdrant_url="http://127.0.0.1:1")
     checks = ReadinessChecks(
-        [
-            Probe("local", qdrant_probe(lambda: client)),
-            Probe("server", qdrant_url_probe("http://127.0.0.1:1", timeout_seconds=1)),
-        ]
+        [Probe("local", vector_store_probe(local)), Probe("server", vector_store_probe(server), timeout_seconds=1)]
     )
     response = await _get(checks)
     assert response.status_code == 503
