@@ -50,6 +50,9 @@ class VectorBackend(Protocol):
 
     def retrieve(self, collection: str, point_ids: list[str], vector: str) -> list[models.Record]: ...
 
+    def optimize(self, collection: str) -> None:
+        """Build the search indexes (HNSW) for what was written; returns when done."""
+
     def ping(self) -> None:
         """Returns when the store answers; raises otherwise (readiness)."""
 

@@ -121,6 +121,9 @@ class ClientBackend:
         ids: list[models.ExtendedPointId] = list(point_ids)
         return self._run(lambda: self.client.retrieve(collection, ids, with_payload=True, with_vectors=[vector]))
 
+    def optimize(self, collection: str) -> None:
+        """Nothing to do: a server indexes in the background, local mode has no indexes."""
+
     def ping(self) -> None:
         self._run(self.client.get_collections)
 

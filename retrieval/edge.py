@@ -139,6 +139,13 @@ class EdgeBackend:
         records = self._shard(collection).retrieve(list(point_ids), with_payload=True, with_vector=[vector])
         return [models.Record(id=str(r.id), payload=r.payload, vector=_vectors(r.vector)) for r in records]
 
+    def optimize(self, collection: str) -> None:
+        """Edge has no background optimizer: without this, searches scan every vector of a large shard (at 100,000
+        points a dense search takes ~17 ms plain and ~2 ms once its HNSW index is built)."""
+        shard = self._shard(collection)
+        shard.optimize()
+        shard.flush()
+
     def ping(self) -> None:
         """In process: answers while its folder is usable."""
         self.root.mkdir(parents=True, exist_ok=True)

@@ -92,6 +92,8 @@ class BenefitsIndex:
         with self._lock:
             broken = store.recovered(store.client_for(self.config), self.config.collection)
             report = build_index(self.config, self.encoder, folder=folder, progress=progress, rebuild=rebuild)
+            if report.chunks_embedded or report.chunks_deleted:
+                store.optimize(store.client_for(self.config), self.config.collection)
             if broken is not None:
                 report.rebuilt = broken
             self._verified = True

@@ -53,6 +53,7 @@ __all__ = [
     "describe",
     "fetch",
     "jurisdiction_filter",
+    "optimize",
     "rank",
     "set_doc_hash",
     "stored_points",
@@ -153,6 +154,11 @@ def delete(client: Store, collection: str, point_ids: Iterable[str]) -> None:
     ids = list(point_ids)
     if ids:
         client.backend.delete(client.name(collection), ids)
+
+
+def optimize(client: Store, collection: str) -> None:
+    """Build the search indexes for what was written (Edge: blocking, seconds per 10,000 new points)."""
+    client.backend.optimize(client.name(collection))
 
 
 class Ranked(BaseModel):

@@ -17,7 +17,7 @@ from qdrant_client import models
 
 from retrieval import BenefitsIndex, RetrievalConfig, close_client, store
 from retrieval.backend import VectorStoreUnavailableError
-from retrieval.chunking import Chunk
+from retrieval.chunking import Chunk, ChunkKind
 from retrieval.client_backend import ClientBackend
 from retrieval.sparse import SparseVector
 
@@ -133,7 +133,11 @@ def test_a_hybrid_search_is_one_batch_request_with_the_filter(recorder: Recorder
 def test_points_on_the_wire_carry_both_vectors(recorder: Recorder, tmp_path: Path) -> None:
     config = server_config(tmp_path, recorder.url)
     chunk = Chunk.model_construct(
-        chunk_id="6f1c7c9e-0b7e-5d55-9a55-6a0e1f2f3a4b", doc_id="d.md", section=[], kind="prose", jurisdictions=["*"]
+        chunk_id="6f1c7c9e-0b7e-5d55-9a55-6a0e1f2f3a4b",
+        doc_id="d.md",
+        section=[],
+        kind=ChunkKind.PROSE,
+        jurisdictions=["*"],
     )
     client = store.client_for(config)
     try:

@@ -8,7 +8,7 @@ import pytest
 from qdrant_client import models
 
 from retrieval import schema
-from retrieval.chunking import Chunk
+from retrieval.chunking import Chunk, ChunkKind
 from retrieval.edge import edge_config, edge_filter, edge_point, edge_query
 from retrieval.sparse import SparseVector
 
@@ -81,7 +81,7 @@ def test_points_carry_both_vectors_and_the_document_hash() -> None:
         text="The family deductible is $3,200.",
         jurisdictions=["US"],
         plan_year=None,
-        kind="prose",
+        kind=ChunkKind.PROSE,
         position=0,
     )
     (point,) = schema.points(
