@@ -49,9 +49,13 @@ class _OpenShard:
         self.metadata = metadata
 
     def close(self) -> None:
-        self.shard.flush()
-        self.shard.close()
-        self.lock.close()  # releases the flock
+        try:
+            self.shard.flush()
+            self.shard.close()
+        except Exception as exc:  # its folder is gone or damaged: the write-ahead log or the next start repairs it
+            log.warning("could not flush the Qdrant Edge shard at %s: %s", self.lock.name, exc)
+        finally:
+            self.lock.close()  # releases the flock
 
 
 class EdgeBackend:

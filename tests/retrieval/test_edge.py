@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -142,6 +143,20 @@ def test_a_second_process_gets_a_clear_lock_error(three_docs: Corpus) -> None:
             three_docs.index.build()
     finally:
         child.communicate("go\n", timeout=60)
+    assert child.returncode == 0
+    report = three_docs.index.build()  # the child flushed and closed its shard at exit: nothing to redo
+    assert report.rebuilt is None
+    assert report.chunks_embedded == 0
+    assert sorted(report.unchanged) == ["gb/pension.md", "us/leave.md", "us/medical.md"]
+
+
+def test_closing_a_shard_whose_folder_is_gone_logs_and_goes_on(
+    three_docs: Corpus, caplog: pytest.LogCaptureFixture
+) -> None:
+    three_docs.index.build()
+    shutil.rmtree(shard_folder(three_docs))
+    close_client(three_docs.config)  # as at exit after a test removed its folder: no exception
+    assert "could not flush the Qdrant Edge shard" in caplog.text
 
 
 def test_the_way_back_to_local_mode_finds_the_same_passages(three_docs: Corpus, encoder, tmp_path: Path) -> None:
