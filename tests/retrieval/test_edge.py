@@ -14,7 +14,8 @@ import pytest
 
 from retrieval import ANY_JURISDICTION, BenefitsIndex, IndexLockedError, close_client, store
 from retrieval.edge import EdgeBackend
-from tests.retrieval.conftest import Corpus
+from retrieval.evaluation import load_eval_set
+from tests.retrieval.conftest import DEMO_EVAL, Corpus
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -171,5 +172,20 @@ def test_the_way_back_to_local_mode_finds_the_same_passages(three_docs: Corpus, 
             assert [p.chunk_id for p in edge_hits] == [p.chunk_id for p in local_hits]
             for a, b in zip(edge_hits, local_hits, strict=True):
                 assert a.score == pytest.approx(b.score, abs=1e-5)
+    finally:
+        close_client(local)
+
+
+def test_edge_and_local_mode_agree_on_the_labelled_set(demo_index: BenefitsIndex, encoder, tmp_path: Path) -> None:
+    """The real corpus and questions: the same top 5 with the same scores, whichever engine runs the plan."""
+    local = demo_index.config.model_copy(update={"engine": "qdrant-local", "qdrant_path": tmp_path / "local"})
+    local_index = BenefitsIndex(local, encoder)
+    local_index.build()
+    try:
+        for question in load_eval_set(DEMO_EVAL):
+            on_edge = demo_index.search(question.question, jurisdiction=question.jurisdiction)
+            in_local = local_index.search(question.question, jurisdiction=question.jurisdiction)
+            assert [p.chunk_id for p in on_edge] == [p.chunk_id for p in in_local], question.id
+            assert [p.score for p in on_edge] == pytest.approx([p.score for p in in_local], abs=1e-5), question.id
     finally:
         close_client(local)
