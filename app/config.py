@@ -63,10 +63,18 @@ class SandboxSettings(BaseModel):
 
 
 class VectorStoreSettings(BaseModel):
-    path: Path | None = Field(None, description="Qdrant local-mode folder; default <data_dir>/qdrant.")
-    url: str | None = Field(None, description="Qdrant server URL; when set, local mode is not used.")
+    path: Path | None = Field(None, description="Embedded store folder (Edge shards); default <data_dir>/qdrant.")
+    url: str | None = Field(None, description="Qdrant server URL; when set, the embedded store is not used.")
     api_key: SecretStr | None = None
     collection: str = "benefits"
+    engine: Literal["edge", "qdrant-local"] = Field(
+        "edge", description="Embedded engine: Qdrant Edge, or qdrant-client local mode (the way back)."
+    )
+    tenant: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Whose documents (own collection per tenant); default icims-<icims.customer_id>.",
+    )
 
 
 class LLMSettings(BaseModel):

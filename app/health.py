@@ -3,7 +3,7 @@ whether incoming iCIMS events ended without a draft (degraded, with their count:
 
     checks = ReadinessChecks.of(
         database=engine,
-        vector_store=qdrant_probe(lambda: index.client),     # the client this process already holds
+        vector_store=vector_store_probe(retrieval_config),  # the vector store this process already holds
         icims=icims_probe_for(settings),                     # a cheap GET of the customer root, short time-out
     )
     app.include_router(health_router(checks))
@@ -35,6 +35,8 @@ from app.config import Settings
 from icims.client import ICIMSClient
 from offer_engine.db import session_scope
 from offer_engine.webhook_events import count_dead
+from retrieval import store
+from retrieval.config import RetrievalConfig
 
 log = logging.getLogger(__name__)
 
@@ -186,28 +188,12 @@ def dead_events_probe(engine: Engine) -> Callable[[], None]:
     return probe
 
 
-def qdrant_probe(client: Callable[[], Any]) -> Callable[[], None]:
-    """The Qdrant client this process already holds (local mode locks its folder: never open a second one)."""
+def vector_store_probe(config: RetrievalConfig) -> Callable[[], None]:
+    """The configured vector store through the backend this process holds (Edge folder, local folder, or server):
+    a server URL that does not answer fails it (`VectorStoreUnavailableError` names the URL in the log)."""
 
     def probe() -> None:
-        client().get_collections()
-
-    return probe
-
-
-def qdrant_url_probe(
-    url: str, api_key: str | None = None, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
-) -> Callable[[], None]:
-    """A Qdrant server by URL; the client is made on first use and kept."""
-    held: list[Any] = []
-
-    def probe() -> None:
-        if not held:
-            from qdrant_client import QdrantClient
-
-            timeout = max(1, int(timeout_seconds))
-            held.append(QdrantClient(url=url, api_key=api_key, timeout=timeout, check_compatibility=False))
-        held[0].get_collections()
+        store.client_for(config).backend.ping()
 
     return probe
 

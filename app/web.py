@@ -38,7 +38,7 @@ from app.chat.provisioning import CAREERS_PATH, PORTAL_PATH, IcimsGateway
 from app.chat.runtime import ChatRuntime, configure, current
 from app.chat.signin import SignInRefusedError, sign_in
 from app.config import Settings
-from app.health import ReadinessChecks, health_router, icims_probe_for, install_front, qdrant_probe, qdrant_url_probe
+from app.health import ReadinessChecks, health_router, icims_probe_for, install_front, vector_store_probe
 from app.links import Audience
 from app.observability import RequestIdMiddleware
 from app.pipeline import AnswerPipeline
@@ -58,7 +58,6 @@ from app.security.routes import session_routes
 from app.security.socket_guard import guard_socket_events
 from offer_engine.db import is_postgres
 from offer_engine.web_sessions import SessionKind
-from retrieval.store import client_for
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -134,14 +133,12 @@ def build_runtime(settings: Settings, gateway: IcimsGateway | None = None) -> Ch
 def readiness_checks(settings: Settings, db: Engine) -> ReadinessChecks:
     """Database, vector store, iCIMS and events ended without a draft. iCIMS being down (or such events)
     degrades the app (offers are local) but does not take the process out of the load balancer."""
-    store = settings.vector_store
-    if store.url:
-        api_key = store.api_key.get_secret_value() if store.api_key else None
-        vector_store = qdrant_url_probe(store.url, api_key)
-    else:
-        vector_store = qdrant_probe(lambda: client_for(wiring.retrieval_config(settings)))
     return ReadinessChecks.of(
-        database=db, vector_store=vector_store, icims=icims_probe_for(settings), icims_required=False, events=db
+        database=db,
+        vector_store=vector_store_probe(wiring.retrieval_config(settings)),
+        icims=icims_probe_for(settings),
+        icims_required=False,
+        events=db,
     )
 
 

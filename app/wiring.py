@@ -71,7 +71,9 @@ def retrieval_config(settings: Settings, benefits_dir: Path | None = None) -> Re
         qdrant_path=None if store.url else settings.resolved_vector_path,
         qdrant_url=store.url,
         qdrant_api_key=store.api_key,
+        engine=store.engine,
         collection=store.collection,
+        tenant=store.tenant or f"icims-{settings.icims.customer_id}",
     )
 
 

@@ -1,12 +1,13 @@
 """The benefits knowledge index: documents in, cited passages out. Knows nothing about candidates or offers.
 
-index = BenefitsIndex(RetrievalConfig(benefits_dir=..., qdrant_path=...))
+index = BenefitsIndex(RetrievalConfig(benefits_dir=..., qdrant_path=...))   # Qdrant Edge; or qdrant_url=...
 index.build()                                            # incremental
 index.search("family deductible on the HDHP?", jurisdiction="US-CA")
 """
 
 from __future__ import annotations
 
+from retrieval.backend import VectorStoreUnavailableError
 from retrieval.config import RetrievalConfig
 from retrieval.documents import SkipKind, SkippedFile
 from retrieval.embedding import MiniLMEncoder, TextEncoder, default_encoder
@@ -41,6 +42,7 @@ __all__ = [
     "SkipKind",
     "SkippedFile",
     "TextEncoder",
+    "VectorStoreUnavailableError",
     "close_client",
     "default_encoder",
 ]

@@ -2,9 +2,13 @@
 
 Measures, on the given documents: encoder load time; embedding throughput (numpy encoder, and sentence-transformers
 on the same texts as a reference when it is importable); indexing from scratch end to end; warm query latency per
-mode; quality on a labelled set when one is given. Then, on a synthetic index of `synthetic_chunks` points (demo
-chunk texts repeated, random unit dense vectors: memory and search cost do not depend on the values), the resident
-memory and disk size of the index and the query latency at that size.
+mode; quality on a labelled set when one is given. Then, for each size in `scale_sizes`, on a synthetic index of
+that many points (demo chunk texts repeated, random unit dense vectors: memory and search cost do not depend on
+the values), the write rate, the resident memory and disk size of the index and the query latency at that size,
+all with the same engine (Qdrant Edge by default) in the same run, so the sizes compare like for like.
+
+Latency is measured twice per query: "search" is `BenefitsIndex.search` with the query embedding included (the
+query-vector cache is cleared), "store" the same search with the query vector cached, i.e. the vector store's part.
 """
 
 from __future__ import annotations
@@ -23,13 +27,15 @@ from pydantic import BaseModel
 
 from retrieval import sparse, store
 from retrieval.chunking import Chunk, chunk_document
-from retrieval.config import RetrievalConfig
+from retrieval.config import Engine, RetrievalConfig
 from retrieval.documents import load_folder
 from retrieval.embedding import MiniLMEncoder
 from retrieval.evaluation import MODES, ModeScores, evaluate, load_eval_set
 from retrieval.indexer import collection_metadata
 from retrieval.search import BenefitsIndex
 from retrieval.store import Mode
+
+ENGINE_NAMES = {"edge": "Qdrant Edge (in process)", "qdrant-local": "qdrant-client local mode"}
 
 _QUERIES = (
     "what is the family deductible on the high deductible plan?",
@@ -47,15 +53,30 @@ class LatencyFigures(BaseModel):
     mode: Mode
     p50_ms: float
     p95_ms: float
+    store_p50_ms: float | None = None  # the same search with the query vector cached: the vector store's part
+    store_p95_ms: float | None = None
 
 
 class ScaleFigures(BaseModel):
     chunks: int
+    engine: str = "edge"
     write_seconds: float
+    optimize_seconds: float = 0.0  # building the HNSW index after the writes (Edge; what `build` does)
     open_seconds: float
     resident_mb: float | None
     disk_mb: float
     latency: list[LatencyFigures]
+    # Hybrid search p50 here and on the demo index, queries alternating between the two: the load on a shared
+    # machine drifts over minutes, so only side-by-side figures give a fair ratio.
+    paired_p50_ms: float | None = None
+    paired_demo_p50_ms: float | None = None
+
+    @property
+    def points_per_second(self) -> float:
+        return self.chunks / self.write_seconds if self.write_seconds else 0.0
+
+    def hybrid(self) -> LatencyFigures:
+        return next(f for f in self.latency if f.mode == "hybrid")
 
 
 class BenchReport(BaseModel):
@@ -73,18 +94,39 @@ class BenchReport(BaseModel):
     query_embed_p50_ms: float
     latency: list[LatencyFigures]
     quality: list[ModeScores]
-    scale: ScaleFigures | None
+    engine: str = "edge"
+    scales: list[ScaleFigures] = []
+
+    @property
+    def scale(self) -> ScaleFigures | None:
+        """The largest synthetic index measured."""
+        return self.scales[-1] if self.scales else None
+
+    def hybrid(self) -> LatencyFigures:
+        return next(f for f in self.latency if f.mode == "hybrid")
+
+    def growth(self, chunks: int) -> float | None:
+        """Hybrid search p50 at `chunks` over its p50 at the demo size (target <= 2)."""
+        at = next((s for s in self.scales if s.chunks == chunks), None)
+        if at is None or at.paired_p50_ms is None or not at.paired_demo_p50_ms:
+            return None
+        return at.paired_p50_ms / at.paired_demo_p50_ms
+
+
+DEFAULT_SCALES = (10_000,)
+LARGE_SCALE = 100_000  # opt-in: about 2 minutes to write on 2 cores
 
 
 def run_benchmark(
     benefits_dir: Path,
     eval_file: Path | None = None,
     *,
-    synthetic_chunks: int = 10_000,
+    scale_sizes: tuple[int, ...] = DEFAULT_SCALES,
     reference: bool = True,
     workdir: Path | None = None,
+    engine: Engine = "edge",
 ) -> BenchReport:
-    """Run every measurement in a private temporary Qdrant folder; the configured index is not touched."""
+    """Run every measurement in a private temporary store folder; the configured index is not touched."""
     with tempfile.TemporaryDirectory(prefix="retrieval-bench-", dir=workdir) as tmp:
         before = _resident_mb()
         started = time.perf_counter()
@@ -92,7 +134,9 @@ def run_benchmark(
         load_seconds = time.perf_counter() - started
         after = _resident_mb()
         encoder_mb = after - before if after is not None and before is not None else None
-        config = RetrievalConfig(benefits_dir=benefits_dir, qdrant_path=Path(tmp) / "demo", collection="bench")
+        config = RetrievalConfig(
+            benefits_dir=benefits_dir, qdrant_path=Path(tmp) / "demo", collection="bench", engine=engine
+        )
         chunks = _corpus_chunks(config, encoder)
         texts = [c.embed_text for c in chunks]
         embed_rate = _rate(lambda: encoder.embed(texts), len(texts))
@@ -103,9 +147,9 @@ def run_benchmark(
         query_embed = [_ms(partial(encoder.embed, [q])) for q in _QUERIES * 3]
         latency = _latency(index, "US-CA")
         quality = evaluate(index, load_eval_set(eval_file), MODES) if eval_file else []
-        store.close_client(config)
 
-        scale = _scale(config, encoder, chunks, synthetic_chunks, Path(tmp) / "scale") if synthetic_chunks else None
+        scales = [_scale(index, chunks, size, Path(tmp) / f"scale-{size}") for size in scale_sizes]
+        store.close_client(config)
         return BenchReport(
             cpu_count=os.cpu_count() or 1,
             load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
@@ -121,7 +165,8 @@ def run_benchmark(
             query_embed_p50_ms=statistics.median(query_embed),
             latency=latency,
             quality=quality,
-            scale=scale,
+            engine=engine,
+            scales=scales,
         )
 
 
@@ -129,6 +174,7 @@ def format_report(report: BenchReport) -> str:
     load = f"{report.load_average:.2f}" if report.load_average is not None else "unknown"
     lines = [
         f"machine: {report.cpu_count} CPUs, 1-minute load average {load} (other work slows every figure)",
+        f"vector store: {ENGINE_NAMES[report.engine]}",
         f"encoder load: {report.encoder_load_seconds:.2f} s, {report.encoder_resident_mb or 0:.0f} MB resident",
         f"corpus: {report.corpus_documents} documents, {report.corpus_chunks} chunks, "
         f"{report.mean_chunk_word_pieces:.0f} word pieces per chunk on average",
@@ -147,19 +193,30 @@ def format_report(report: BenchReport) -> str:
         f"quality {q.mode}: hit@1 {q.hit_at_1:.3f}, hit@{q.k} {q.hit_at_k:.3f}, MRR {q.mrr:.3f} ({q.questions} q.)"
         for q in report.quality
     ]
-    if report.scale:
-        s = report.scale
+    for s in report.scales:
         memory = f"{s.resident_mb:.0f} MB resident" if s.resident_mb is not None else "resident memory unknown"
         lines.append(
-            f"{s.chunks:,} chunks (Qdrant local mode): {memory} once opened, {s.disk_mb:.0f} MB on disk, "
-            f"written in {s.write_seconds:.1f} s, opened in {s.open_seconds:.1f} s"
+            f"{s.chunks:,} chunks ({ENGINE_NAMES[s.engine]}): {memory} once opened and searched, "
+            f"{s.disk_mb:.0f} MB on disk, written in {s.write_seconds:.1f} s ({s.points_per_second:.0f} points/s), "
+            f"search index built in {s.optimize_seconds:.1f} s, opened in {s.open_seconds:.2f} s"
         )
         lines += [_latency_line(f, f"{s.chunks:,} chunks") for f in s.latency]
+        growth = report.growth(s.chunks)
+        if s.chunks == 10_000 and growth is not None:
+            lines.append(
+                f"hybrid search p50, queries alternating: {s.paired_p50_ms:.1f} ms at 10,000 chunks, "
+                f"{s.paired_demo_p50_ms:.1f} ms at {report.corpus_chunks}: {growth:.2f}x (target <= 2x)"
+            )
+        if s.chunks == LARGE_SCALE:
+            lines.append(f"hybrid p95 at 100,000 chunks: {s.hybrid().p95_ms:.1f} ms (target <= 40 ms)")
     return "\n".join(lines)
 
 
 def _latency_line(figures: LatencyFigures, context: str) -> str:
-    return f"query {figures.mode} ({context}): p50 {figures.p50_ms:.1f} ms, p95 {figures.p95_ms:.1f} ms"
+    line = f"query {figures.mode} ({context}): p50 {figures.p50_ms:.1f} ms, p95 {figures.p95_ms:.1f} ms"
+    if figures.store_p50_ms is not None and figures.store_p95_ms is not None:
+        line += f"; store part p50 {figures.store_p50_ms:.1f} ms, p95 {figures.store_p95_ms:.1f} ms"
+    return line
 
 
 def _corpus_chunks(config: RetrievalConfig, encoder: MiniLMEncoder) -> list[Chunk]:
@@ -173,10 +230,21 @@ def _latency(index: BenefitsIndex, jurisdiction: str) -> list[LatencyFigures]:
         for query in _QUERIES[:3]:  # warm-up: first calls pay for caches
             index.search(query, jurisdiction=jurisdiction, mode=mode)
         timings = sorted(_uncached_ms(index, q, jurisdiction, mode) for q in _QUERIES * 5)
+        stored = sorted(_ms(partial(index.search, q, jurisdiction=jurisdiction, mode=mode)) for q in _QUERIES * 5)
         figures.append(
-            LatencyFigures(mode=mode, p50_ms=statistics.median(timings), p95_ms=timings[int(len(timings) * 0.95) - 1])
+            LatencyFigures(
+                mode=mode,
+                p50_ms=statistics.median(timings),
+                p95_ms=_p95(timings),
+                store_p50_ms=statistics.median(stored),
+                store_p95_ms=_p95(stored),
+            )
         )
     return figures
+
+
+def _p95(ordered: list[float]) -> float:
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def _uncached_ms(index: BenefitsIndex, query: str, jurisdiction: str, mode: Mode) -> float:
@@ -185,10 +253,10 @@ def _uncached_ms(index: BenefitsIndex, query: str, jurisdiction: str, mode: Mode
     return _ms(partial(index.search, query, jurisdiction=jurisdiction, mode=mode))
 
 
-def _scale(
-    config: RetrievalConfig, encoder: MiniLMEncoder, chunks: list[Chunk], count: int, folder: Path
-) -> ScaleFigures:
+def _scale(demo: BenefitsIndex, chunks: list[Chunk], count: int, folder: Path) -> ScaleFigures:
+    config, encoder = demo.config, demo.encoder
     scale_config = config.model_copy(update={"qdrant_path": folder, "collection": "scale"})
+    store.close_client(scale_config)
     client = store.client_for(scale_config)
     store.create_collection(client, scale_config, encoder.dimension, collection_metadata(scale_config, encoder))
     rng = np.random.default_rng(7)
@@ -210,23 +278,40 @@ def _scale(
         ]
         store.upsert(client, scale_config.collection, batch, dense, vectors, {c.doc_id: "bench" for c in batch})
     write_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    store.optimize(client, scale_config.collection)
+    optimize_seconds = time.perf_counter() - started
     store.close_client(scale_config)
 
     before = _resident_mb()
     started = time.perf_counter()
-    store.client_for(scale_config).get_collection(scale_config.collection)  # local mode loads every point here
+    store.describe(store.client_for(scale_config), scale_config.collection)  # opens the shard (local mode: loads all)
     open_seconds = time.perf_counter() - started
+    scaled = BenefitsIndex(scale_config, encoder)
+    latency = _latency(scaled, "US-CA")
     after = _resident_mb()
-    latency = _latency(BenefitsIndex(scale_config, encoder), "US-CA")
+    paired = _paired_p50(demo, scaled, "US-CA")
     store.close_client(scale_config)
     return ScaleFigures(
         chunks=count,
+        engine=config.engine,
         write_seconds=write_seconds,
+        optimize_seconds=optimize_seconds,
         open_seconds=open_seconds,
         resident_mb=after - before if after is not None and before is not None else None,
         disk_mb=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6,
         latency=latency,
+        paired_demo_p50_ms=paired[0],
+        paired_p50_ms=paired[1],
     )
+
+
+def _paired_p50(first: BenefitsIndex, second: BenefitsIndex, jurisdiction: str) -> tuple[float, float]:
+    timings: tuple[list[float], list[float]] = ([], [])
+    for query in _QUERIES * 5:
+        for index, into in ((first, timings[0]), (second, timings[1])):
+            into.append(_uncached_ms(index, query, jurisdiction, "hybrid"))
+    return statistics.median(timings[0]), statistics.median(timings[1])
 
 
 def _reference_rate(texts: list[str]) -> float | None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+# "edge": Qdrant Edge (the Qdrant engine in process, one shard per collection under qdrant_path), the default.
+# "qdrant-local": qdrant-client's local mode (pure Python, filters by scanning), the documented way back.
+Engine = Literal["edge", "qdrant-local"]
 
 
 class RetrievalConfig(BaseModel):
@@ -13,10 +18,17 @@ class RetrievalConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     benefits_dir: Path
-    qdrant_path: Path | None = Field(None, description="Qdrant local-mode folder (the embedded default).")
+    qdrant_path: Path | None = Field(None, description="Folder of the embedded store (Qdrant Edge shards).")
     qdrant_url: str | None = Field(None, description="Qdrant server URL; takes precedence over qdrant_path.")
     qdrant_api_key: SecretStr | None = None
+    engine: Engine = Field("edge", description="Embedded engine for qdrant_path; ignored with qdrant_url.")
     collection: str = "benefits"
+    tenant: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Whose documents: each tenant has its own collection (shard), so tenants never mix.",
+    )
+    server_timeout_seconds: int = Field(10, ge=1, description="Per request, Qdrant server only.")
     chunk_word_pieces: int = Field(160, ge=32, le=254, description="Target size of a prose chunk in word pieces.")
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
@@ -40,8 +52,12 @@ class RetrievalConfig(BaseModel):
 
     @property
     def store_key(self) -> str:
-        """Identifies the Qdrant instance: one client per instance and process."""
+        """Identifies the Qdrant instance: one client per instance and process (tenants share it)."""
         if self.qdrant_url is not None:
             return f"url:{self.qdrant_url}"
         assert self.qdrant_path is not None
-        return f"path:{self.qdrant_path.expanduser().resolve()}"
+        return f"{self.engine}:{self.qdrant_path.expanduser().resolve()}"
+
+    def physical_collection(self, collection: str) -> str:
+        """The collection (Edge shard) that holds `collection` for this config's tenant."""
+        return collection if self.tenant is None else f"{collection}--{self.tenant}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -21,6 +22,8 @@ from retrieval.errors import IndexIncompatibleError, IndexNotBuiltError
 from retrieval.indexer import IndexReport, Progress, build_index
 from retrieval.quotes import best_quote
 from retrieval.store import Mode
+
+log = logging.getLogger(__name__)
 
 
 class Passage(BaseModel):
@@ -81,9 +84,18 @@ class BenefitsIndex:
     def build(
         self, *, folder: Path | None = None, progress: Progress | None = None, rebuild: bool = False
     ) -> IndexReport:
-        """Index the benefits folder incrementally (see `retrieval.indexer`)."""
+        """Index the benefits folder incrementally (see `retrieval.indexer`).
+
+        A stored index found broken when the store opens it (an Edge shard killed mid-write) has been set aside:
+        it is rebuilt from the documents here, and `rebuilt` says what was found.
+        """
         with self._lock:
+            broken = store.recovered(store.client_for(self.config), self.config.collection)
             report = build_index(self.config, self.encoder, folder=folder, progress=progress, rebuild=rebuild)
+            if report.chunks_embedded or report.chunks_deleted:
+                store.optimize(store.client_for(self.config), self.config.collection)
+            if broken is not None:
+                report.rebuilt = broken
             self._verified = True
             return report
 
@@ -160,7 +172,13 @@ class BenefitsIndex:
         """Once per process: the stored vectors must come from this encoder, or every score is meaningless."""
         if self._verified:
             return
-        info = store.describe(store.client_for(self.config), self.config.collection)
+        client = store.client_for(self.config)
+        info = store.describe(client, self.config.collection)
+        broken = None if info.exists else store.recovered(client, self.config.collection)
+        if broken is not None:
+            log.warning("%s: rebuilding it from %s before searching", broken, self.config.benefits_dir)
+            self.build()
+            return
         if not info.exists:
             raise IndexNotBuiltError(
                 f"no benefits index in collection {self.config.collection!r}: run `offer-assistant index` first"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,10 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from qdrant_client import QdrantClient
 from sqlalchemy.engine import Engine
 
-from app.config import Settings
+from app import wiring
+from app.config import Settings, VectorStoreSettings
 from app.health import (
     Probe,
     ReadinessChecks,
@@ -23,12 +24,12 @@ from app.health import (
     icims_probe,
     icims_probe_for,
     install_front,
-    qdrant_probe,
-    qdrant_url_probe,
+    vector_store_probe,
 )
 from icims.client import ICIMSClient
 from icims.sandbox import RunningSandbox, Sandbox, SandboxOptions, serve_in_thread
 from offer_engine.db import make_engine
+from retrieval import RetrievalConfig, close_client
 from tests.support.icims_sandbox import DEMO_FIXTURE, SandboxHandle, running_sandbox
 
 CLIENT_ID = "health-check"
@@ -42,10 +43,10 @@ async def _get(checks: ReadinessChecks, path: str = "/ready") -> httpx.Response:
 
 
 @pytest.fixture
-def qdrant(tmp_path: Path) -> Iterator[QdrantClient]:
-    client = QdrantClient(path=str(tmp_path / "qdrant"))  # the one local-mode client "the process" holds
-    yield client
-    client.close()
+def vector_store(tmp_path: Path) -> Iterator[RetrievalConfig]:
+    config = RetrievalConfig(benefits_dir=tmp_path, qdrant_path=tmp_path / "store")  # the store "the process" holds
+    yield config
+    close_client(config)
 
 
 @pytest.fixture
@@ -65,9 +66,11 @@ async def test_health_always_answers() -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_ready_when_every_dependency_answers(engine: Engine, qdrant: QdrantClient, icims: SandboxHandle) -> None:
+async def test_ready_when_every_dependency_answers(
+    engine: Engine, vector_store: RetrievalConfig, icims: SandboxHandle
+) -> None:
     checks = ReadinessChecks.of(
-        database=engine, vector_store=qdrant_probe(lambda: qdrant), icims=icims_probe(_icims_client(icims))
+        database=engine, vector_store=vector_store_probe(vector_store), icims=icims_probe(_icims_client(icims))
     )
     response = await _get(checks)
     assert response.status_code == 200
@@ -93,14 +96,13 @@ async def test_an_unreachable_database_is_not_ready(tmp_path: Path) -> None:
     assert check["error"] == "OperationalError"
 
 
-async def test_a_closed_vector_store_and_a_missing_server_are_not_ready(tmp_path: Path) -> None:
-    client = QdrantClient(path=str(tmp_path / "closed"))
-    client.close()
+async def test_an_unusable_store_folder_and_a_missing_server_are_not_ready(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    local = RetrievalConfig(benefits_dir=tmp_path, qdrant_path=not_a_folder)
+    server = RetrievalConfig(benefits_dir=tmp_path, qdrant_url="http://127.0.0.1:1")
     checks = ReadinessChecks(
-        [
-            Probe("local", qdrant_probe(lambda: client)),
-            Probe("server", qdrant_url_probe("http://127.0.0.1:1", timeout_seconds=1)),
-        ]
+        [Probe("local", vector_store_probe(local)), Probe("server", vector_store_probe(server), timeout_seconds=1)]
     )
     response = await _get(checks)
     assert response.status_code == 503
@@ -230,3 +232,38 @@ def _sandbox_settings(settings: Settings, running: RunningSandbox, secret: str) 
     )
     sandbox = settings.sandbox.model_copy(update={"host": running.host, "port": running.port})
     return settings.model_copy(update={"icims": icims, "sandbox": sandbox})
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+async def test_a_configured_server_url_that_does_not_answer_reports_the_vector_store_down(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+
+    url = _closed_port_url()
+    config = wiring.retrieval_config(settings.model_copy(update={"vector_store": VectorStoreSettings(url=url)}))
+    try:
+        response = await _get(ReadinessChecks.of(vector_store=vector_store_probe(config)))
+    finally:
+        close_client(config)
+    assert response.status_code == 503
+    check = response.json()["checks"]["vector_store"]
+    assert check["status"] == "failed"
+    assert check["error"] == "VectorStoreUnavailableError"
+    assert url in caplog.text  # the URL and the error go to the log, not to the answer
+
+
+async def test_the_embedded_edge_store_is_ready(settings: Settings) -> None:
+
+    config = wiring.retrieval_config(settings)
+    assert config.engine == "edge"
+    try:
+        response = await _get(ReadinessChecks.of(vector_store=vector_store_probe(config)))
+    finally:
+        close_client(config)
+    assert response.status_code == 200
+    assert response.json()["checks"]["vector_store"]["status"] == "ok"

@@ -25,7 +25,8 @@ def test_labelled_set_is_large_and_varied(questions) -> None:
 
 def test_every_label_points_at_a_passage_its_reader_may_see(demo_index: BenefitsIndex, questions) -> None:
     client = store.client_for(demo_index.config)
-    records, _ = client.scroll(demo_index.config.collection, limit=10_000, with_payload=True)
+    ids = [p.point_id for p in store.stored_points(client, demo_index.config.collection)]
+    records = store.fetch(client, demo_index.config.collection, ids).values()
     texts: dict[str, list[str]] = {}
     codes: dict[str, set[str]] = {}
     for record in records:

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 
 import pytest
 from weasyprint import HTML
 
-from retrieval import BenefitsFolderError, IndexLockedError, IndexNotBuiltError, SkipKind, store
+from retrieval import BenefitsFolderError, IndexNotBuiltError, SkipKind, store
 from retrieval.indexer import build_index
 
 from .conftest import Corpus
@@ -126,34 +123,6 @@ def test_changed_settings_rebuild_the_whole_index(three_docs: Corpus, encoder) -
     assert report.rebuilt is not None
     assert "different settings" in report.rebuilt
     assert len(report.added) == 3
-
-
-def test_a_second_process_gets_a_clear_lock_error(corpus: Corpus) -> None:
-    folder = corpus.config.qdrant_path
-    assert folder is not None
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-                import sys, time
-                from qdrant_client import QdrantClient
-                client = QdrantClient(path={str(folder)!r})
-                print("locked", flush=True)
-                sys.stdin.readline()
-            """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(IndexLockedError, match="in use by another process"):
-            store.client_for(corpus.config)
-    finally:
-        holder.communicate("done\n", timeout=30)
 
 
 def test_the_report_says_where_the_time_went(three_docs: Corpus) -> None:
