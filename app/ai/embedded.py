@@ -61,7 +61,7 @@ def personal_terms(request: AnswerRequest) -> frozenset[str]:
     or section keyed by one of them ("Hourly associates", "Academic staff") is the one that applies to them."""
     terms = request.terms
     texts = [_PAY_BASIS_WORDS[terms.pay_period], terms.title, terms.department or "", terms.location or ""]
-    texts += [fact.value for fact in request.extra_facts if fact.kind == "choice"]
+    texts += [fact.value for fact in request.extra_facts if fact.kind == "choice" and fact.value]
     return frozenset(content_terms(" ".join(texts)))
 
 

@@ -82,7 +82,7 @@ def find_term_mentions(
     for fact in extra_facts or []:
         if fact.synonyms:
             candidates += [(fact.name, m, False) for m in phrase_pattern(fact.synonyms).finditer(folded)]
-        if fact.weak:
+        if fact.weak and fact.value is not None:  # a head noun ("salary") never names a term the offer lacks
             candidates += [(fact.name, m, True) for m in phrase_pattern(fact.weak).finditer(folded)]
     for name, pattern in _STRONG.items():
         candidates += [(name, m, False) for m in pattern.finditer(folded)]
@@ -91,7 +91,8 @@ def find_term_mentions(
     if own_offer:
         for name, pattern in _OWN_ONLY.items():
             candidates += [(name, m, False) for m in pattern.finditer(folded)]
-    for name, match, weak in sorted(candidates, key=lambda c: (c[1].start() - c[1].end(), c[1].start())):
+    # the longest name claims a span; of two as long, a term's full name beats another's head noun
+    for name, match, weak in sorted(candidates, key=lambda c: (c[1].start() - c[1].end(), c[2], c[1].start())):
         if any(match.start() < end and start < match.end() for start, end in taken):
             continue
         taken.append(match.span())
@@ -221,14 +222,17 @@ def choice_options(term: TermDefinition) -> dict[str, str]:
 
 
 def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: dict[str, str]) -> list[OfferFact]:
-    """The candidate's values of the tenant's own terms, as facts the chat can answer and cite (never internal)."""
+    """The candidate's values of the tenant's own terms, as facts the chat can answer and cite (never internal).
+
+    A term this offer has no value for is kept with none: the candidate who asks "do I get a company car?" is told
+    the offer does not include one, instead of the question going unrecognised."""
     facts = []
     formats = chat_formats(terms, language)
     for term in catalogue.tenant_terms:
         raw = terms.custom.get(term.key)
-        if term.internal or raw is None:
+        if term.internal:
             continue
-        value = format_value(term, raw, formats)
+        value = None if raw is None else format_value(term, raw, formats)
         facts.append(
             OfferFact(
                 name=term.key, label=_sentence_case(term.label(language)), value=value,

@@ -83,7 +83,7 @@ class OfferFact(BaseModel):
 
     name: str
     label: str
-    value: str
+    value: str | None  # None: the tenant keeps this term, this candidate's offer has none ("do I get a car?": no)
     ref: str
     synonyms: list[str] = Field(default_factory=list)
     kind: str = "text"  # the catalogue type of a tenant term: money, money_rate, percent, count, duration, ...

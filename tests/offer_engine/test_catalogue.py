@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
+from app.ai.engine import AnswerEngine
 from app.ai.facts import asked_terms, builtin_facts, choice_options, pay_facts, tenant_facts
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
@@ -16,6 +17,7 @@ from offer_engine.intake import read_terms
 from offer_engine.policy.scope import term_value
 from offer_engine.terms import CounterItem, PayPeriod, WorkArrangement, apply_counter_items
 from tests import factories as f
+from tests.app.ai.factories import make_request
 
 
 def _mapping(settings_tenant: TenantMapping, **terms: Any) -> TenantMapping:
@@ -304,3 +306,18 @@ def test_a_built_in_term_named_the_tenants_way_is_still_countered_as_a_built_in(
     proposal = extract_counter_offer("Could you do 195k on the base salary?", terms, date(2026, 12, 7), facts)
     assert proposal is not None
     assert [(i.key, i.requested, i.is_builtin) for i in proposal.items] == [("base_salary", Decimal(195000), True)]
+
+
+def test_a_tenant_term_this_offer_lacks_is_answered_as_not_included(tenant: TenantMapping) -> None:
+    car = {"source": "applicantworkflow.field39006", "type": "money", "labels": {"en": "company car allowance"}}
+    mapping = _mapping(tenant, company_car=car)
+    terms = read_terms(f.demo_bundle(3401, workflow={}), mapping).terms
+    assert terms is not None
+    facts = {fact.name: fact for fact in tenant_facts(build_catalogue(mapping), terms, "en", {})}
+    assert facts["company_car"].value is None
+    answer = AnswerEngine().answer(
+        make_request("Do I get a company car allowance?", terms=terms, extra_facts=list(facts.values()), passages=[])
+    )
+    assert answer.intent.value == "offer_term_question"
+    assert "does not include" in answer.text or "doesn't include" in answer.text
+    assert answer.counter_offer is None

@@ -379,3 +379,29 @@ def test_a_process_word_beside_a_topic_the_documents_answer_asks_the_documents(m
 def test_a_process_question_about_the_offer_stays_a_process_question(message: str, topic: str) -> None:
     route = route_message(make_request(message, passages=[ENROLMENT, PARKING]), EngineOptions())
     assert (route.intent, route.topic) == (Intent.PROCESS_QUESTION, topic)
+
+
+def test_a_head_noun_of_a_term_the_offer_lacks_never_takes_the_base_salarys_name() -> None:
+    absent = OfferFact(
+        name="thirteenth_salary",
+        label="13th-month salary",
+        value=None,
+        ref="applicantworkflow.thirteenth_salary",
+        synonyms=["13th-month salary", "thirteenth salary"],
+        weak=["salary"],
+    )
+    route = route_message(make_request("What is my salary?", extra_facts=[absent]), EngineOptions())
+    assert route.terms == ["base_salary"]
+
+
+def test_of_two_names_as_long_a_terms_full_name_beats_another_terms_head_noun() -> None:
+    present = OfferFact(
+        name="thirteenth_salary",
+        label="13th-month salary",
+        value="€7,000",
+        ref="applicantworkflow.thirteenth_salary",
+        synonyms=["13th-month salary"],
+        weak=["salary"],
+    )
+    route = route_message(make_request("What is my salary?", extra_facts=[present]), EngineOptions())
+    assert route.terms == ["base_salary"]
