@@ -502,7 +502,19 @@ def best_evidence(
     if not scored or scored[0].score < min_score:
         return []
     best = scored[0].score
-    return [_with_context(e) for e in scored[:limit] if e.score >= 0.75 * best]
+    chosen: list[Evidence] = []
+    for evidence in scored:
+        if len(chosen) == limit or evidence.score < 0.75 * best:
+            break
+        evidence = _with_context(evidence)
+        if not any(_says_the_same(evidence.text, other.text) for other in chosen):  # overlapping chunks
+            chosen.append(evidence)
+    return chosen
+
+
+def _says_the_same(one: str, other: str) -> bool:
+    a, b = " ".join(one.split()), " ".join(other.split())
+    return a in b or b in a
 
 
 # A sentence that opens by pointing back ("It is paid …", "Dies gilt …") means nothing without the one before; a

@@ -370,3 +370,11 @@ def test_a_term_question_in_other_words_than_its_policy_is_answered_by_the_close
     assert "$20,000" in answer.text
     assert "Leavers within a year return it in full" in answer.text
     assert not answer.handoff
+
+
+def test_a_sentence_two_overlapping_chunks_both_hold_is_quoted_once() -> None:
+    sentence = "The canteen is open from 7:00 to 15:00 on weekdays."
+    first = Passage(doc_id="site", title="Site guide", section="Canteen", text=f"Hot meals are served. {sentence}")
+    second = Passage(doc_id="site", title="Site guide", section="Canteen", text=f"{sentence} Card payment only.")
+    evidence = best_evidence("When is the canteen open?", [first, second], limit=2)
+    assert [e.text for e in evidence].count(sentence) == 1
