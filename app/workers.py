@@ -37,7 +37,16 @@ from app.config import Settings
 from app.review.runtime import chat_link_minter
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approval_inbox, chat_history, lifecycle, notifications, offers, requisitions, webhook_events
+from offer_engine import (
+    approval_inbox,
+    chat_history,
+    lifecycle,
+    notifications,
+    offers,
+    requisitions,
+    signatures,
+    webhook_events,
+)
 from offer_engine.actors import Actor, system_actor
 from offer_engine.approvals import ApprovalStep, StepState
 from offer_engine.columns import utcnow
@@ -81,6 +90,7 @@ class RoundReport:
     escalated: int = 0
     expired: int = 0
     history_purged: int = 0
+    challenges_purged: int = 0  # expired signature challenges deleted
     reminders: int = 0
     digests: int = 0
     notified: list[int] = field(default_factory=list)  # notifications delivered (mail sent, note queued)
@@ -254,13 +264,14 @@ class Workers:
         report.dead += len(result.dead)
 
     def housekeeping(self, report: RoundReport, now: datetime | None = None) -> None:
-        """Escalate overdue approval steps, expire sent offers past expiry, purge conversations past retention;
-        writes only when there is work."""
+        """Escalate overdue approval steps, expire sent offers past expiry, purge conversations past retention
+        and expired signature challenges; writes only when there is work."""
         moment, today = now or utcnow(), self._today()
         with session_scope(self.engine) as session:
             escalate, expire = _escalation_due(session, moment), _expiry_due(session, today)
             purge = chat_history.purge_due(session, retention=self.config.history_retention, now=moment)
-        if not (escalate or expire or purge):
+            challenges = signatures.expired_challenges_waiting(session, now=moment)
+        if not (escalate or expire or purge or challenges):
             return  # no write at all: an idle worker must not disturb other SQLite connections
         with session_scope(self.engine) as session:
             if escalate:
@@ -270,6 +281,8 @@ class Workers:
             if purge:
                 retention = self.config.history_retention
                 report.history_purged += chat_history.purge_expired(session, retention=retention, now=moment)
+            if challenges:
+                report.challenges_purged += signatures.purge_expired_challenges(session, now=moment)
 
     # -- notifications to people -----------------------------------------------------------------------------
 
