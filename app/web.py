@@ -14,6 +14,7 @@ serves its single-page app from a GET catch-all (``/{full_path:path}``) that wou
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import importlib
 import json
@@ -81,6 +82,8 @@ def create_app(
     importlib.import_module("app.chat.resume")  # a returning candidate's conversation
     importlib.import_module("app.chat.history").install_history()  # Chainlit's data layer on our database
     chat_runtime = runtime or build_runtime(settings, gateway)
+    if wake_worker is not None:
+        chat_runtime = dataclasses.replace(chat_runtime, wake_worker=wake_worker)
     configure(chat_runtime)
     from app.modes import install_review_mode  # imports Chainlit too: after prepare_chainlit
 

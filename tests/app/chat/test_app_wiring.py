@@ -132,3 +132,14 @@ def test_the_wordmark_escapes_the_company_name() -> None:
     svg = wordmark_svg('Smith & <Jones> "Ltd"', "#000")
     assert ">Smith &amp; &lt;Jones&gt; &quot;Ltd&quot;</text>" in svg
     assert "<Jones>" not in svg
+
+
+def test_the_workers_wake_up_call_reaches_the_chat_runtime(tenant: Tenant, chainlit_ready: None) -> None:
+    from app.chat import runtime as chat_runtime
+    from app.web import create_app
+
+    woken: list[str] = []
+    runtime = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    create_app(tenant.settings, runtime=runtime, wake_worker=lambda: woken.append("wake"))
+    chat_runtime.current().wake()  # what signing calls once the signed PDF is queued
+    assert woken == ["wake"]
