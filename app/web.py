@@ -50,6 +50,7 @@ from app.ratelimit import (
     client_ip,
     too_many_requests_response,
 )
+from app.review.deep_link import install_deep_link
 from app.security import sessions
 from app.security.cookies import apply_cookie_policy, set_session_cookie
 from app.security.guard import SessionGuard
@@ -91,6 +92,7 @@ def create_app(
     install_routes(chainlit_app)
     install_front(chainlit_app, health_router(readiness_checks(settings, chat_runtime.db)))
     install_security(chainlit_app, settings)
+    install_deep_link(chainlit_app, _settings)  # innermost: the guards and security headers see the redirect
     if not any(getattr(m, "cls", None) is RequestIdMiddleware for m in chainlit_app.user_middleware):
         chainlit_app.add_middleware(RequestIdMiddleware)
     return chainlit_app
