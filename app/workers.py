@@ -3,7 +3,8 @@
 One round (`Workers.run_once`) processes received notifications one at a time (offer-ready → version 1, letter,
 compliance check, PDF, and the draft's upload queued for iCIMS: `offer_engine.lifecycle.handle_status_event`),
 delivers due outbox jobs (`offer_engine.delivery.deliver_due`), records who owns newly seen requisitions,
-escalates overdue approval steps and expires sent offers past their expiry date.
+escalates overdue approval steps, expires sent offers past their expiry date and deletes expired signature
+challenges.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
 guarded write that takes SQLite's write lock first), and only while it is due (received, or failed with its
