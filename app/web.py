@@ -14,6 +14,7 @@ serves its single-page app from a GET catch-all (``/{full_path:path}``) that wou
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import importlib
 import json
@@ -49,6 +50,7 @@ from app.ratelimit import (
     client_ip,
     too_many_requests_response,
 )
+from app.review.deep_link import install_deep_link
 from app.security import sessions
 from app.security.cookies import apply_cookie_policy, set_session_cookie
 from app.security.guard import SessionGuard
@@ -80,6 +82,8 @@ def create_app(
     importlib.import_module("app.chat.resume")  # a returning candidate's conversation
     importlib.import_module("app.chat.history").install_history()  # Chainlit's data layer on our database
     chat_runtime = runtime or build_runtime(settings, gateway)
+    if wake_worker is not None:
+        chat_runtime = dataclasses.replace(chat_runtime, wake_worker=wake_worker)
     configure(chat_runtime)
     from app.modes import install_review_mode  # imports Chainlit too: after prepare_chainlit
 
@@ -87,6 +91,7 @@ def create_app(
     install_routes(chainlit_app)
     install_front(chainlit_app, health_router(readiness_checks(settings, chat_runtime.db)))
     install_security(chainlit_app, settings)
+    install_deep_link(chainlit_app, _settings)  # innermost: the guards and security headers see the redirect
     if not any(getattr(m, "cls", None) is RequestIdMiddleware for m in chainlit_app.user_middleware):
         chainlit_app.add_middleware(RequestIdMiddleware)
     return chainlit_app

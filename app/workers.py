@@ -3,7 +3,8 @@
 One round (`Workers.run_once`) processes received notifications one at a time (offer-ready → version 1, letter,
 compliance check, PDF, and the draft's upload queued for iCIMS: `offer_engine.lifecycle.handle_status_event`),
 delivers due outbox jobs (`offer_engine.delivery.deliver_due`), records who owns newly seen requisitions,
-escalates overdue approval steps and expires sent offers past their expiry date.
+escalates overdue approval steps, expires sent offers past their expiry date and deletes expired signature
+challenges.
 
 Safe in several processes: an event is taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and with a
 guarded write that takes SQLite's write lock first), and only while it is due (received, or failed with its
@@ -37,7 +38,16 @@ from app.config import Settings
 from app.review.runtime import chat_link_minter
 from icims.client import ICIMSClient
 from icims.errors import ICIMSError
-from offer_engine import approval_inbox, chat_history, lifecycle, notifications, offers, requisitions, webhook_events
+from offer_engine import (
+    approval_inbox,
+    chat_history,
+    lifecycle,
+    notifications,
+    offers,
+    requisitions,
+    signatures,
+    webhook_events,
+)
 from offer_engine.actors import Actor, system_actor
 from offer_engine.approvals import ApprovalStep, StepState
 from offer_engine.columns import utcnow
@@ -81,6 +91,7 @@ class RoundReport:
     escalated: int = 0
     expired: int = 0
     history_purged: int = 0
+    challenges_purged: int = 0  # expired signature challenges deleted
     reminders: int = 0
     digests: int = 0
     notified: list[int] = field(default_factory=list)  # notifications delivered (mail sent, note queued)
@@ -254,13 +265,14 @@ class Workers:
         report.dead += len(result.dead)
 
     def housekeeping(self, report: RoundReport, now: datetime | None = None) -> None:
-        """Escalate overdue approval steps, expire sent offers past expiry, purge conversations past retention;
-        writes only when there is work."""
+        """Escalate overdue approval steps, expire sent offers past expiry, purge conversations past retention
+        and expired signature challenges; writes only when there is work."""
         moment, today = now or utcnow(), self._today()
         with session_scope(self.engine) as session:
             escalate, expire = _escalation_due(session, moment), _expiry_due(session, today)
             purge = chat_history.purge_due(session, retention=self.config.history_retention, now=moment)
-        if not (escalate or expire or purge):
+            challenges = signatures.expired_challenges_waiting(session, now=moment)
+        if not (escalate or expire or purge or challenges):
             return  # no write at all: an idle worker must not disturb other SQLite connections
         with session_scope(self.engine) as session:
             if escalate:
@@ -270,6 +282,8 @@ class Workers:
             if purge:
                 retention = self.config.history_retention
                 report.history_purged += chat_history.purge_expired(session, retention=retention, now=moment)
+            if challenges:
+                report.challenges_purged += signatures.purge_expired_challenges(session, now=moment)
 
     # -- notifications to people -----------------------------------------------------------------------------
 

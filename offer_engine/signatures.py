@@ -37,7 +37,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Index, event, update
+from sqlalchemy import Index, delete, event, update
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -353,6 +353,25 @@ def _consume(session: Session, challenge: SignatureChallenge, now: datetime) -> 
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise SignatureRefusedError(SignatureRefusal.CHALLENGE_USED, "this signing request was already used")
+
+
+def expired_challenges_waiting(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether any challenge has expired (a read: an idle worker writes nothing)."""
+    moment = now or utcnow()
+    statement = select(SignatureChallenge.id).where(col(SignatureChallenge.expires_at) <= moment)
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def purge_expired_challenges(session: Session, *, now: datetime | None = None) -> int:
+    """Delete every challenge past its expiry, used or not: it can sign nothing any more, and the signature's
+    own record and audit event keep what a used one proved. Returns how many were deleted."""
+    moment = now or utcnow()
+    result = session.execute(
+        delete(SignatureChallenge)
+        .where(col(SignatureChallenge.expires_at) <= moment)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class _Stored(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -17,6 +18,11 @@ class ChatRuntime:
     db: Engine
     pipeline: AnswerPipeline
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
+    wake_worker: Callable[[], None] | None = None  # `serve`'s workers: deliver what a chat action queued now
+
+    def wake(self) -> None:
+        if self.wake_worker is not None:
+            self.wake_worker()
 
 
 _current: ChatRuntime | None = None

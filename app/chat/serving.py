@@ -1,8 +1,9 @@
 """`offer-assistant serve`: everything in one process on the embedded defaults.
 
-Order: database → iCIMS sandbox (sandbox mode, on `sandbox.port`, posting status changes to our webhook) →
-benefits index (incremental) → background workers → an offer and a link for every candidate iCIMS has at an
-offer-ready status → the chat app with the webhook route, under uvicorn on the port of `public_url`.
+Order: database → iCIMS sandbox (sandbox mode, on `sandbox.port`, posting status changes to our webhook) → the
+demo staff (sandbox mode) → benefits index (incremental) → background workers → an offer and a link for every
+candidate iCIMS has at an offer-ready status → the chat app with the webhook route, under uvicorn on the port of
+`public_url`. The staff come before the offers: a draft notifies the recruiters that exist when it is made.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.chat import provisioning
 from app.chat.bootstrap import clear_session_files
 from app.chat.provisioning import IcimsGateway, OfferRef
 from app.config import Settings
+from app.review.demo_staff import DemoCredential, ensure_demo_staff
 from app.sandbox_settings import sandbox_options
 from app.webhooks import WEBHOOK_PATH
 from app.webhooks import router as webhook_router
@@ -61,6 +63,7 @@ class Services:
     workers: WorkerThread | None = None
     index: IndexReport | None = None
     links: list[CandidateLink] = field(default_factory=list)
+    staff: list[DemoCredential] = field(default_factory=list)  # sandbox mode: the demo staff's sign-ins
 
 
 @contextmanager
@@ -79,6 +82,8 @@ def started_services(settings: Settings, *, say: Say, run_workers: bool = True) 
             say(f"iCIMS sandbox: {sandbox_url} (fixture {settings.sandbox.fixture})")
         gateway = stack.enter_context(IcimsGateway(settings, base_url=sandbox_url))
         services = Services(db=db, gateway=gateway, sandbox_url=sandbox_url)
+        if settings.sandbox_mode:
+            services.staff = ensure_demo_staff(settings, db)
         services.index = _index(settings, say)
         if run_workers:
             workers = build_workers(settings, db, worker_id=f"serve-{socket.gethostname()}-{os.getpid()}")
@@ -162,12 +167,9 @@ def announce(settings: Settings, services: Services, say: Say) -> None:
     if widget is not None:
         say(f"Careers page with the chat widget, as {widget.candidate or widget.workflow_id}: {widget.widget}")
     say(f"Recruiter sign-in: {base}/login")
-    if settings.sandbox_mode:
-        from app.review.demo_staff import ensure_demo_staff
-
-        for staff in ensure_demo_staff(settings, services.db):
-            roles = ", ".join(role.value for role in staff.roles)
-            say(f"  {staff.display_name} ({roles}): username {staff.username}, password {staff.password}")
+    for staff in services.staff:
+        roles = ", ".join(role.value for role in staff.roles)
+        say(f"  {staff.display_name} ({roles}): username {staff.username}, password {staff.password}")
     say(f"iCIMS webhook: POST {base}{WEBHOOK_PATH}")
     say(f"Chat app: {base}/  (health: {base}/health)")
 

@@ -256,6 +256,7 @@ async def confirm(identity: CandidateIdentity, action: cl.Action) -> None:
     except SignatureRefusedError as exc:
         await cl.Message(content=refusal_text(exc.reason, language)).send()
         return
+    runtime.wake()  # the signed PDF and the accepted status wait in the outbox: deliver them now
     name = element_name(f"Signed offer letter v{signed.version_number}")
     when = signed.signed_at.strftime("%Y-%m-%d %H:%M")
     element = cl.Pdf(name=name, content=pdf, display="inline", mime="application/pdf")

@@ -182,6 +182,9 @@ ISSUES = {
     "outage": 17,
     "notifications": 18,
 }
+# Issue 15 raised issue 4's indexing target (100 chunks/s) to 150 chunks/s end to end (BENCHMARKS.md).
+INDEX_TARGET_CHUNKS_PER_SECOND = 150
+INDEX_TARGET_ISSUE = 15
 TARGETS = {
     "offer": ["workflow → offer → letter → compliance → PDF: p95 < 1 s end to end"],
     "letters": ["render → compliance → PDF (part of the 1 s budget; no target of its own)"],
@@ -189,7 +192,7 @@ TARGETS = {
         "hybrid hit@5 ≥ 0.95",
         "hybrid hit@1 ≥ 0.85",
         "hybrid query p50 < 20 ms (warm)",
-        "indexing ≥ 100 chunks/s",
+        f"indexing ≥ {INDEX_TARGET_CHUNKS_PER_SECOND} chunks/s end to end",
         "memory and disk at 100,000 chunks stated (--retrieval-100k; else at 10,000)",
         "hybrid search p50 at 10,000 chunks ≤ 2 × its p50 at the demo size, in one run",
         "hybrid search p95 at 100,000 chunks ≤ 40 ms (--retrieval-100k)",
@@ -271,12 +274,7 @@ def _retrieval(settings: Settings, runs: int | None, echo: Echo, large: bool = F
             hybrid.hit_at_1 >= 0.85 if hybrid else None,
         ),
         _row("retrieval", targets[2], f"p50 {query.p50_ms:.1f} ms, p95 {query.p95_ms:.1f} ms", query.p50_ms < 20),
-        _row(
-            "retrieval",
-            targets[3],
-            f"{report.index_chunks_per_second:.0f} chunks/s end to end",
-            report.index_chunks_per_second >= 100,
-        ),
+        indexing_row(report.index_chunks_per_second),
     ]
     scale = report.scale
     if scale is not None and scale.resident_mb is not None:
@@ -308,6 +306,17 @@ def _retrieval(settings: Settings, runs: int | None, echo: Echo, large: bool = F
         )
     )
     return SuiteResult(suite="retrieval", status="ok", rows=rows, details=report.model_dump())
+
+
+def indexing_row(chunks_per_second: float) -> Row:
+    """Indexing throughput judged against issue 15's target (not issue 4's older 100 chunks/s)."""
+    return Row(
+        suite="retrieval",
+        issue=INDEX_TARGET_ISSUE,
+        target=TARGETS["retrieval"][3],
+        measured=f"{chunks_per_second:.0f} chunks/s end to end",
+        met=chunks_per_second >= INDEX_TARGET_CHUNKS_PER_SECOND,
+    )
 
 
 def _ask(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.review import analytics_charts, charts, conflicts, pictures, service, views, wording
 from app.review.auth import NotStaffError, staff_of
+from app.review.deep_link import LinkedOffer, offer_number, requested_offer
 from app.review.detail import OfferDetail
 from app.review.grants import parse_grants
 from app.review.payloads import (
@@ -131,7 +132,26 @@ async def start_review(user: Any) -> None:
         return
     name = getattr(user, "display_name", None) or getattr(user, "identifier", "")
     await _say(f"Welcome, {name}. {HELP}")
-    await show_queue(staff_id)
+    linked = requested_offer(getattr(context.session, "environ", None))
+    if linked is None:
+        await show_queue(staff_id)
+    else:
+        await open_linked_offer(staff_id, linked)
+
+
+async def open_linked_offer(staff_id: int, linked: LinkedOffer) -> None:
+    """The offer an e-mail's link named (`app.review.deep_link`), checked like any offer the user opens; the
+    queue when the link named none or one this user may not open (without saying whether it exists)."""
+    if linked.offer_id is None:
+        await _say("The link you followed does not name an offer. Here is your queue.")
+        await show_queue(staff_id)
+        return
+    try:
+        await show_offer(staff_id, linked.offer_id)
+    except (DomainError, PolicyError, ICIMSError) as exc:
+        log.info("a linked offer was not opened for staff %s: %s", staff_id, exc)
+        await _say("The offer in that link cannot be opened: it is not one you may see, or it no longer exists.")
+        await show_queue(staff_id)
 
 
 async def on_review_message(message: cl.Message, user: Any) -> None:
@@ -148,17 +168,12 @@ async def on_review_message(message: cl.Message, user: Any) -> None:
             await show_analytics(staff_id)
         elif words[:1] == ["notifications"]:
             await show_preference(staff_id)
-        elif len(words) == 2 and words[0] == "open" and _offer_number(words[1]) is not None:
+        elif len(words) == 2 and words[0] == "open" and offer_number(words[1]) is not None:
             await show_offer(staff_id, int(words[1]))
         else:
             await _say(HELP)
     except (DomainError, PolicyError, ICIMSError) as exc:
         await _say(f"Not done: {exc}")
-
-
-def _offer_number(word: str) -> int | None:
-    """An offer id typed by staff: ASCII digits that fit the database's BIGINT, else None (shown the help)."""
-    return int(word) if word.isascii() and word.isdigit() and len(word) <= 18 else None
 
 
 async def show_queue(staff_id: int) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.config import Settings
 from app.workers import WorkerConfig, Workers, WorkerThread
-from offer_engine import chat_history, requisitions, webhook_events
+from offer_engine import chat_history, requisitions, signatures, webhook_events
 from offer_engine.actors import system_actor
 from offer_engine.chat_history import ChatThread, ThreadOwner
 from offer_engine.columns import utcnow
@@ -22,6 +22,7 @@ from offer_engine.flows import EngineSetup
 from offer_engine.letter_store import Letter
 from offer_engine.offers import Offer
 from offer_engine.policy import load_policy
+from offer_engine.signatures import SignatureChallenge
 from offer_engine.webhook_events import EventRetry, WebhookEvent
 from tests import factories
 from tests.support.icims_sandbox import SandboxHandle, running_sandbox
@@ -140,7 +141,7 @@ def test_workers_racing_on_the_same_events_draft_each_once(
     assert sorted(i for r in reports for i in r) == event_ids
     with session_scope(engine) as session:
         assert session.exec(select(func.count()).select_from(Offer)).one() == 3
-        assert [e.attempts for e in session.exec(select(WebhookEvent).order_by(WebhookEvent.id))] == [1, 1, 1]
+        assert [e.attempts for e in session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id)))] == [1, 1, 1]
 
 
 def test_the_worker_thread_wakes_on_demand_and_stops_cleanly(
@@ -184,3 +185,37 @@ def test_housekeeping_purges_conversations_past_the_configured_retention(
     assert report.history_purged == 1
     with session_scope(engine) as session:
         assert [t.id for t in session.exec(select(ChatThread))] == ["t-new"]
+
+
+def test_housekeeping_removes_expired_signature_challenges_and_keeps_live_ones(
+    engine: Engine, setup: EngineSetup, icims: SandboxHandle
+) -> None:
+    now = utcnow()
+    with session_scope(engine) as session:
+        offer = factories.make_offer(session)
+        letter = factories.make_letter(session, offer)
+
+        def challenge(name: str, expires_in: timedelta, *, used: bool = False) -> SignatureChallenge:
+            return SignatureChallenge(
+                token_sha256=name.ljust(64, "0"),
+                session_sha256="s" * 64,
+                offer_id=offer.id or 0,
+                letter_id=letter.id or 0,
+                letter_sha256="l" * 64,
+                issued_at=now + expires_in - signatures.CHALLENGE_TTL,
+                expires_at=now + expires_in,
+                consumed_at=now + expires_in - timedelta(minutes=1) if used else None,
+            )
+
+        session.add(challenge("stale", -timedelta(minutes=1)))
+        session.add(challenge("used", -timedelta(hours=2), used=True))
+        session.add(challenge("live", timedelta(minutes=9)))
+    workers = make_workers(engine, setup, icims)
+    try:
+        report = workers.run_once(now)
+    finally:
+        workers.close()
+    assert report.challenges_purged == 2
+    with session_scope(engine) as session:
+        left = [c.token_sha256 for c in session.exec(select(SignatureChallenge))]
+    assert left == ["live".ljust(64, "0")]

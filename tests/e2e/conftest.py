@@ -100,6 +100,7 @@ def served_app() -> Iterator[ServedApp]:
     careers_origin = f"http://127.0.0.1:{careers_port}"
     config = _config(folder, port, sandbox_port, careers_origin)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    env["OFFER_ASSISTANT_NOTIFICATIONS__SANDBOX_SMTP_PORT"] = str(free_port())  # not 8025: other runs may hold it
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--config", str(config), "serve"],
         cwd=PROJECT_ROOT,

@@ -3,13 +3,14 @@ recruiter replies shown to the candidate, and the staff review mode on the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.chat.runtime import ChatRuntime
 from app.ratelimit import DEFAULT_LIMITS, RateLimit, RateLimiter
+from app.review import deep_link
 from offer_engine import messages
 from offer_engine.db import session_scope
 from tests import factories as f
@@ -19,7 +20,7 @@ MAYA = 3401
 
 
 @pytest.fixture
-def web(tenant: Tenant, chainlit_ready: None) -> Iterator[TestClient]:
+def web(tenant: Tenant, chainlit_ready: None) -> TestClient:
     from app.web import create_app
 
     app = create_app(tenant.settings, runtime=runtime_for(tenant.settings, tenant.engine, tenant.pipeline()))
@@ -54,7 +55,7 @@ def test_the_link_routes_are_rate_limited_per_client(limit: str, route: str, web
         assert web.get(route).status_code == 200  # the careers page without a link is not limited
 
 
-async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_chat) -> None:
+async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_chat: Any) -> None:
     limiter = RateLimiter({"chat": RateLimit(capacity=2, per_minute=1)})
     base = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
     runtime = ChatRuntime(settings=base.settings, db=base.db, pipeline=base.pipeline, limiter=limiter)
@@ -66,7 +67,7 @@ async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_cha
     assert "2027" not in refused
 
 
-async def test_the_recruiters_reply_is_shown_once_on_the_candidates_next_visit(tenant: Tenant, open_chat) -> None:
+async def test_the_recruiters_reply_is_shown_once_on_the_candidates_next_visit(tenant: Tenant, open_chat: Any) -> None:
     identity = tenant.offer(MAYA)
     with session_scope(tenant.engine) as session:
         messages.post_message(
@@ -132,3 +133,44 @@ def test_the_wordmark_escapes_the_company_name() -> None:
     svg = wordmark_svg('Smith & <Jones> "Ltd"', "#000")
     assert ">Smith &amp; &lt;Jones&gt; &quot;Ltd&quot;</text>" in svg
     assert "<Jones>" not in svg
+
+
+def test_the_workers_wake_up_call_reaches_the_chat_runtime(tenant: Tenant, chainlit_ready: None) -> None:
+    from app.chat import runtime as chat_runtime
+    from app.web import create_app
+
+    woken: list[str] = []
+    runtime = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    create_app(tenant.settings, runtime=runtime, wake_worker=lambda: woken.append("wake"))
+    chat_runtime.current().wake()  # what signing calls once the signed PDF is queued
+    assert woken == ["wake"]
+
+
+def test_the_mails_review_link_sets_a_short_lived_cookie_naming_the_offer_and_returns_home(web: TestClient) -> None:
+    response = web.get("/?offer=42")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{deep_link.COOKIE}=42.")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Max-Age=900" in cookie
+    linked = deep_link.parse_cookie_header(cookie.split(";")[0])
+    assert linked is not None
+    assert linked.offer_id == 42
+
+
+@pytest.mark.parametrize("value", ["abc", "-3", "4 2", "", "9" * 40])
+def test_a_review_link_naming_no_offer_is_still_answered_and_says_so_later(value: str, web: TestClient) -> None:
+    response = web.get("/", params={"offer": value})
+    assert response.status_code == 303
+    linked = deep_link.parse_cookie_header(response.headers["set-cookie"].split(";")[0])
+    assert linked is not None
+    assert linked.offer_id is None
+
+
+def test_the_app_without_the_offer_parameter_is_served_as_before(web: TestClient) -> None:
+    response = web.get("/")
+    assert response.status_code == 200
+    assert deep_link.COOKIE not in response.headers.get("set-cookie", "")
+    assert web.get("/login", params={"offer": "42"}).status_code == 200  # only the app's home reads it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -185,3 +186,19 @@ def test_every_signing_text_is_written_in_spanish_and_german(language: str) -> N
         variables = {"kind": kind, "letter": "L", "signer": "S", "when": "W", "recruiter_name": None}
         assert other.render(**variables) != english.render(**variables), kind
         assert "{{" not in other.render(**variables)
+
+
+async def test_a_signature_wakes_the_workers_so_the_signed_pdf_goes_out_now(tenant: Tenant, open_chat: Any) -> None:
+    tenant.approve(OLIVER)
+    woken: list[str] = []
+    runtime = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
+    identity = tenant.offer(OLIVER)
+    chat: Chat = open_chat(identity, dataclasses.replace(runtime, wake_worker=lambda: woken.append("wake")))
+    await _click(chat, signing.START)
+    await chat.say("Oliver Bennett")
+    assert woken == []  # nothing is queued before the confirmation
+    confirm_action = next(a for a in reversed(chat.recorded.actions()) if a["name"] == signing.CONFIRM)
+    assert "you signed your offer letter" in await _click(chat, signing.CONFIRM)
+    assert woken == ["wake"]
+    assert "nothing was signed" in await _click(chat, signing.CONFIRM, confirm_action["payload"])
+    assert woken == ["wake"], "a refused signature queues nothing and wakes nobody"
