@@ -97,6 +97,33 @@ def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: 
     return min(options)[1] if options else None
 
 
+def _term_pointed_back(
+    parsed: _Parsed, q: Quantity, clauses: list[tuple[int, int]], facts: Sequence[OfferFact]
+) -> str | None:
+    """The term named in the clause just before, when the figure's own clause names none but points back to it."""
+    clause = _clause_of(clauses, q.start)
+    index = clauses.index(clause) if clause in clauses else 0
+    if index == 0:
+        return None
+    own = parsed.folded[clause[0] : clause[1]]
+    if not (cues.POINTS_BACK.search(own) or cues.POINTS_BACK.search(parsed.folded[clause[0] : q.start])):
+        return None
+    before = clauses[index - 1]
+    allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
+    named = [
+        m.name
+        for m in find_term_mentions(parsed.text, list(facts))
+        if m.name in allowed and before[0] <= m.start < before[1]
+    ]
+    return named[-1] if named else None
+
+
+def _counts_things(parsed: _Parsed, q: Quantity) -> bool:
+    """ "two kids", "3 dogs": a small bare number before a plural noun, no amount anybody asks for."""
+    bare = q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX
+    return bare and cues.COUNTED_AFTER.search(parsed.folded[q.end : q.end + 25]) is not None
+
+
 def _relative(parsed: _Parsed, q: Quantity) -> int:
     """+1 for "5k more" / "an extra 5k", -1 for "two weeks earlier", 0 for an absolute figure."""
     before, after = parsed.folded[max(0, q.start - 40) : q.start], parsed.folded[q.end : q.end + 20]
@@ -194,6 +221,8 @@ def _item_for(
         units = int(q.value)
         return CounterItem(term=Term.EQUITY_UNITS, current=current, requested=(current or 0) + units if sign else units)
     if term == "pto_days":
+        if q.unit not in (None, "day", "week"):
+            return None  # "more PTO after 5 years" names a time of service, not days off
         days = int(q.value * 5) if q.unit == "week" else int(q.value)
         requested = (current or 0) + days if sign else days
         return CounterItem(term=Term.PTO_DAYS, current=current, requested=requested) if 0 < requested <= 365 else None
@@ -207,9 +236,11 @@ def _item_for(
 
 def _salary_sized(q: Quantity, term: str, terms: OfferTerms) -> str:
     """A figure the size of the base salary beside a word for a much smaller allowance ("190k and the move …") asks
-    for the salary; an allowance of that size would be implausible."""
+    for the salary; an allowance of that size would be implausible (beside a yearly salary only)."""
     if term not in ("sign_on_bonus", "relocation") or q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER):
         return term
+    if terms.pay_period is not PayPeriod.YEAR:
+        return term  # a move or a sign-on near a month's (or an hour's) pay is a plausible allowance
     value = _money_value(q, "base_salary", terms)
     current = getattr(terms, term) or Decimal(0)
     near_salary = terms.base_salary * Decimal("0.6") <= value <= terms.base_salary * 2
@@ -246,7 +277,11 @@ def _quantity_items(
     for q in quantities:
         if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):
             continue
+        if _counts_things(parsed, q):
+            continue
         term = _nearest_term(parsed, q, _clause_of(clauses, q.start), facts)
+        if term is None:
+            term = _term_pointed_back(parsed, q, clauses, facts)
         if term is None and q.kind is not QuantityKind.PERCENT:
             term = _default_term(parsed, q, terms)
         if term is None:
@@ -375,6 +410,7 @@ def extract_counter_offer(
 
     `facts` are the tenant's own terms (from the catalogue): the negotiable ones can be asked for too.
     """
+    payments_per_year = payments_per_year or _payments_in(facts)
     text = rewrite_number_words(message)
     parsed = _Parsed(text, fold_aligned(text))
     competing = _spans_matching(parsed.folded, cues.COMPETING)
@@ -397,6 +433,17 @@ def extract_counter_offer(
         return None
     mention = "; ".join(parsed.text[a:b].strip() for a, b in competing) or None
     return CounterProposal(items=items, rationale=_rationale(parsed, context + competing), competing_offer=mention)
+
+
+def _payments_in(facts: Sequence[OfferFact]) -> Decimal | None:
+    """Salary payments a year from a tenant count term that holds them ("Pagas: 14"), when none is configured."""
+    for fact in facts:
+        if fact.kind != "count" or not cues.PAYMENTS_TERM.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}")):
+            continue
+        value = _decimal(fact.raw)
+        if value is not None and 12 <= value <= 16:
+            return value
+    return None
 
 
 def _dollar(terms: OfferTerms) -> str:

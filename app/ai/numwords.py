@@ -304,7 +304,21 @@ def rewrite_number_words(text: str) -> str:
             pieces.append(str(group.value))
             cursor = group.end
     pieces.append(text[cursor:])
-    return "".join(pieces)
+    return _SPANISH_CENTS.sub(_with_cents, "".join(pieces))
+
+
+# "18 dólares con 70 (céntimos)" or "18 con 50 la hora": Spanish says the cents after "con". Two digits, or a
+# word for cents, so that "30 días con 2 semanas" stays two numbers.
+_SPANISH_CENTS = re.compile(
+    r"(?<![\d.,])(?P<whole>\d{1,6})(?P<currency>\s+(?:d[oó]lares|d[oó]lar|euros?|libras?|pesos?))?\s+con\s+"
+    r"(?:(?P<cents>\d{2})(?:\s+(?:c[eé]ntimos|centavos|cents?))?|(?P<few>\d)\s+(?:c[eé]ntimos|centavos))(?![\d.,]\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_cents(match: re.Match[str]) -> str:
+    cents = match.group("cents") or f"0{match.group('few')}"
+    return f"{match.group('whole')}.{cents}{match.group('currency') or ''}"
 
 
 def parse_number_words(phrase: str) -> int | None:

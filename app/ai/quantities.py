@@ -98,7 +98,7 @@ _SUFFIX = (
     r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b|por\s?ciento\b|prozent\b)"
     rf"|\s?(?P<sufsym>{_SYMBOL_ALT}|\$)"
     rf"|\s?(?P<suf>(?-i:\b(?:{_ISO_ALT})\b))"
-    rf"|(?:\s+de)?\s+(?P<word>(?:{_WORDCUR_ALT}))\b"
+    rf"|(?:\s+(?P<more>more|extra|mas|más|mehr))?(?:\s+de)?\s+(?P<word>(?:{_WORDCUR_ALT}))\b"
     rf"|[\s-]?(?P<unit>(?:{_UNIT_ALT}))\b)?"
 )
 _QUANTITY = re.compile(rf"(?:{_PREFIX}|(?<![\w.,])){_NUMBER}(?![\d]){_SCALE}?{_SUFFIX}", re.IGNORECASE)
@@ -164,6 +164,8 @@ def _quantity(match: re.Match[str], dollar_currency: str) -> Quantity | None:
     factor = Decimal(_SCALES.get(scale_word, 1))
     value, alternatives = value * factor, tuple(a * factor for a in alternatives)
     end = match.end() if (scale_word or not match.group("mscale")) else match.end("num")
+    if match.group("more"):  # "2 more dollars an hour": the span stops before "more", which says it is a raise
+        end = match.end("scale") if scale_word else match.end("num")
 
     def make(kind: QuantityKind, currency: str | None = None, unit: str | None = None) -> Quantity:
         return Quantity(kind, value, match.start(), end, currency, unit, factor != 1, alternatives)
