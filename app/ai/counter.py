@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from app.ai import counter_cues as cues
 from app.ai.dates import find_dates, resolve_date
-from app.ai.facts import find_term_mentions
+from app.ai.facts import SPECS_BY_NAME, find_term_mentions
 from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
@@ -97,6 +97,26 @@ def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: 
     return min(options)[1] if options else None
 
 
+_LONG_WORD = re.compile(r"[a-zß]{8,}")
+_STEM = 5  # a shorter word ("base", "gehalt" stays) starts too many unrelated words
+
+
+def _compound_term(
+    parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: Sequence[OfferFact] = ()
+) -> str | None:
+    """A German compound that starts with a term's word: "Umzugszuschuss" (Umzug), "Gehaltswunsch" (Gehalt)."""
+    allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
+    stems = {name: [s for s in SPECS_BY_NAME[name].synonyms if " " not in s and len(s) >= _STEM]
+             for name in allowed if name in SPECS_BY_NAME}  # fmt: skip
+    stems |= {f.name: [s for s in f.synonyms if " " not in s and len(s) >= _STEM] for f in facts if f.name in allowed}
+    options = []
+    for word in _LONG_WORD.finditer(parsed.folded, clause[0], clause[1]):
+        for name, words in stems.items():
+            if any(word.group().startswith(stem) and len(word.group()) >= len(stem) + 3 for stem in words):
+                options.append((abs(word.start() - q.start), name))
+    return min(options)[1] if options else None
+
+
 def _term_pointed_back(
     parsed: _Parsed, q: Quantity, clauses: list[tuple[int, int]], facts: Sequence[OfferFact]
 ) -> str | None:
@@ -116,6 +136,14 @@ def _term_pointed_back(
         if m.name in allowed and before[0] <= m.start < before[1]
     ]
     return named[-1] if named else None
+
+
+def _starts_a_range(parsed: _Parsed, q: Quantity) -> bool:
+    """ "from 172k (to 185k)", "más de 3.000", "de 3.200 a 3.500": the figure a range starts from, not the ask."""
+    before = parsed.folded[max(0, q.start - 10) : q.start]
+    if cues.FROM_BEFORE.search(before):
+        return True
+    return cues.DE_BEFORE.search(before) is not None and cues.FROM_TO_AFTER.search(parsed.folded[q.end :]) is not None
 
 
 def _counts_things(parsed: _Parsed, q: Quantity) -> bool:
@@ -275,11 +303,12 @@ def _quantity_items(
     tenant = {f.name: f for f in facts if not isinstance(as_term(f.name), Term)}  # built-ins are read as built-ins
     found: list[_Found] = []
     for q in quantities:
-        if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):
+        if q.is_year_like or _starts_a_range(parsed, q):
             continue
         if _counts_things(parsed, q):
             continue
-        term = _nearest_term(parsed, q, _clause_of(clauses, q.start), facts)
+        clause = _clause_of(clauses, q.start)
+        term = _nearest_term(parsed, q, clause, facts) or _compound_term(parsed, q, clause, facts)
         if term is None:
             term = _term_pointed_back(parsed, q, clauses, facts)
         if term is None and q.kind is not QuantityKind.PERCENT:

@@ -40,10 +40,17 @@ REQUEST_CUE = re.compile(
     r"|\bdoes\b.{1,30}\bwork for you\b|\bopen to\b"
     r"|\b(?:could|can|would) (?:the|my) (?:title|role|position|base|salary|sign-on|bonus|start date|equity)\b"
     # "could I work hybrid / remotely two days a week?", "can I get more PTO, like 28 days?"
-    r"|\b(?:could|can|may) i work\b(?=[^.?!]{0,30}\b(?:remote|remotely|from home|hybrid|on-?site|in (?:the )?office"
-    r"|\d days?)\b)(?![^.?!]{0,40}\b(?:sometimes|occasionally|now and then|when|if|during|on \w+days)\b)"
+    r"|\b(?:could|can|may) i (?:work|do|go)\b"
+    r"(?=[^.?!]{0,30}\b(?:remote|remotely|from home|hybrid|on-?site|in (?:the )?office|\d days?)\b)"
+    r"(?![^.?!]{0,40}\b(?:sometimes|occasionally|now and then|when|if|during|on \w+days)\b)"
     r"|\b(?:could|can|would) (?!(?:i|you|we|they|he|she|there)\b)(?:[a-z-]+ ){1,2}be [$€£]?\d"
     r"|\b(?:could|can|may) i (?:get|have) (?:a (?:bit|little|few) )?more\b"
+    r"|\b(?:could|can|may) i (?:get|have) (?:[$€£]\d|\d[\d.,]*k\b|\d[\d.,]* (?:an|per|a) (?:hour|hr|week|month|year)\b)"
+    r"|\bwould be (?:lovely|amazing|awesome|perfect|nice|fantastic|brilliant|wonderful|appreciated)\b"
+    r"|\bi(?:'d| would) love\b(?!\s+to\s+(?:know|understand|hear|learn|see))"
+    r"|\bseria (?:genial|ideal|estupendo|perfecto|fantastico|justo|bueno|un detalle)\b|\bme vendria (?:bien|genial)\b"
+    r"|\b(?:asi|entonces|y ya) (?:firmo|acepto)\b|\bfirmo (?:ya|hoy|enseguida|encantad[oa])\b"
+    rf"|\b(?:wurde|ware) mich (?:sehr |riesig )?freuen\b{_DE_NOT_A_QUESTION}|\bdann bin ich dabei\b"
     r"|\b(?:it'?s|that'?s|we(?:'ve| have)(?: got)?) a deal\b|\bgets? me over the line\b"
     r"|\b(?:could|can|may) i (?:start|begin|join)\b|\bwould (?:help|be great|be ideal|be fair|make (?:it|this) work)\b"
     rf"|\bi(?:'d| would| will)? (?:need|want|require)\b{_NOT_A_REQUEST}"
@@ -103,7 +110,7 @@ REQUEST_CUE = re.compile(
     r"|\bich ware (?:\w+ )?(?:bereit|einverstanden|zufrieden|froh|glucklich|dabei)\b"
     r"|\bes ware (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima)\b"
     # A wish with what follows it: "ein Zuschuss von 50 Euro wäre toll, dann unterschreibe ich", "geht auch 3.500?"
-    rf"|\bware (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima|wunderbar|gro(?:ß|ss)artig)\b"
+    rf"|\bwaren? (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima|wunderbar|gro(?:ß|ss)artig)\b"
     rf"{_DE_NOT_A_QUESTION}"
     r"|\b(?:dann|und) (?:unterschreibe|unterzeichne|nehme|sage) ich\b"
     r"|\bund ich (?:unterschreibe|unterzeichne|bin dabei)\b"
@@ -207,7 +214,11 @@ CLAUSE_BREAK = re.compile(
     r"|\s(?:and|y|und)\s(?=(?:could|can|would|i|also|podrian|konnten|konnen|ich|auch|wurden)\b)"
 )
 CONJUNCTION = re.compile(r",|\b(?:and|y|plus|as well as|also|und|sowie)\b")
-FROM_BEFORE = re.compile(r"\b(?:from|de)\s*$")
+# "from 172k", "más de 3.000" start a range or a floor; Spanish "de" alone is "of" ("un bono de 2.000") unless a
+# second figure follows ("de 3.200 a 3.500"), see FROM_TO_AFTER.
+FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:mas|menos) de\s*$")
+DE_BEFORE = re.compile(r"\bde\s*$")
+FROM_TO_AFTER = re.compile(r"^\s*(?:[a-z]{1,7}\s+)?(?:a|hasta)\s+[$€£]?\d")
 # A small bare number before a plural noun counts things, it is no amount: "a move with two kids".
 COUNTED_AFTER = re.compile(
     r"^\s+(?!(?:bucks|dollars|euros|pounds|libras|pesos|dolares|plus|less|tops|mas|mes|is|was|as|this|grand)\b)"
@@ -284,4 +295,9 @@ def looks_like_fragment(folded: str) -> bool:
         and "?" not in folded
         and QUESTION_START.search(folded) is None
         and STATEMENT_VERB.search(folded) is None
+        and _ABOUT_A_QUESTION.search(folded) is None
     )
+
+
+# "a couple of questions about the 25k sign-on" announces questions, it states no terms.
+_ABOUT_A_QUESTION = re.compile(r"\b(?:questions?|query|queries|preguntas?|dudas?|fragen?)\b")

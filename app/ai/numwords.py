@@ -304,7 +304,22 @@ def rewrite_number_words(text: str) -> str:
             pieces.append(str(group.value))
             cursor = group.end
     pieces.append(text[cursor:])
-    return _SPANISH_CENTS.sub(_with_cents, "".join(pieces))
+    rewritten = _ONE_CURRENCY.sub(r"1 \g<currency>", "".join(pieces))
+    rewritten = _A_COUPLE.sub("2", rewritten)
+    return _SPANISH_CENTS.sub(_with_cents, rewritten)
+
+
+# An article before a currency word is one of it ("a dollar more an hour", "un euro más", "einen Euro mehr"); a
+# couple before "more" or a currency is two. Articles elsewhere stay words.
+_ONE_CURRENCY = re.compile(
+    r"\b(?:a|one single|un|una|ein|einen)\s+(?P<currency>dollar|buck|euro|pound|quid|d[oó]lar|libra|peso)\b",
+    re.IGNORECASE,
+)
+_A_COUPLE = re.compile(
+    r"\ba couple(?: of)?(?=\s+(?:more|extra|dollars|bucks|euros|pounds|quid)\b)|\bun par de(?=\s+(?:d[oó]lares"
+    r"|euros|libras)\b)",
+    re.IGNORECASE,
+)
 
 
 # "18 dólares con 70 (céntimos)" or "18 con 50 la hora": Spanish says the cents after "con". Two digits, or a

@@ -285,6 +285,24 @@ ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
     ("relo seems low for a move with two kids, could it be 9,500?", USD, [("relocation", Decimal(9500))]),
     ("I'd need a bigger moving allowance, say 16,500", USD, [("relocation", Decimal(16500))]),
     ("could the relocation be 3,600?", NO_RELO, [("relocation", Decimal(3600))]),
+    ("Ein Umzugszuschuss von 2.000 Euro würde mich freuen, dann bin ich dabei", NO_RELO,
+     [("relocation", Decimal(2000))]),
+    # more wishes, and amounts written as words or with separators
+    ("Un bono de incorporación de 2.000 sería genial, así firmo", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
+    ("Firmaría si me dierais 2.000 de bono de incorporación", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
+    ("I'd love a 25k sign-on", USD, [("sign_on_bonus", Decimal(25000))]),
+    ("Could I do hybrid?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
+    ("can I get a bit more on base, like 185?", USD, [("base_salary", Decimal(185000))]),
+    ("PTO bumped to 25?", USD, [("pto_days", 25)]),
+    ("Could I get 19.75 an hour?", HOURLY_18, [("base_salary", Decimal("19.75"))]),
+    ("a dollar more an hour would do it", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("a couple more dollars an hour would get me there", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("fifty cents more an hour and I'm in", HOURLY_18, [("base_salary", Decimal("19.00"))]),
+    ("un euro más la hora y firmo", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("einen Euro mehr pro Stunde, dann unterschreibe ich", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("zwei Euro mehr die Stunde wären toll", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("¿me lo dejáis en veinte con cincuenta?", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("diecinueve euros con cincuenta céntimos la hora y firmo", HOURLY_18, [("base_salary", Decimal("19.50"))]),
 ]  # fmt: skip
 
 
@@ -332,6 +350,15 @@ NOT_COUNTERS = [
     "Could you tell me about the 2 relocation options?",
     "Is the sign-on negotiable?",
     "Tengo 2 hijos, ¿hay ayuda de transporte?",
+    "I'd love to know if the relocation is 3,000",
+    "Is the 50 cents an hour shift premium included?",
+    "¿El bono de 2.000 se paga en la primera nómina?",
+    "Does the 2,000 relocation include flights?",
+    "Can I go to the office on Fridays?",
+    "Wäre es Ihnen recht, wenn ich am Montag anrufe?",
+    "Würde mich freuen, wenn Sie mir die Unterlagen schicken",
+    "Un par de preguntas sobre el bono",
+    "A couple of questions about the 25k sign-on",
 ]
 
 
