@@ -146,10 +146,27 @@ def _starts_a_range(parsed: _Parsed, q: Quantity) -> bool:
     return cues.DE_BEFORE.search(before) is not None and cues.FROM_TO_AFTER.search(parsed.folded[q.end :]) is not None
 
 
-def _counts_things(parsed: _Parsed, q: Quantity) -> bool:
-    """ "two kids", "3 dogs": a small bare number before a plural noun, no amount anybody asks for."""
-    bare = q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX
-    return bare and cues.COUNTED_AFTER.search(parsed.folded[q.end : q.end + 25]) is not None
+def _below_current(item: CounterItem | None) -> bool:
+    if item is None or item.term in (Term.START_DATE, Term.OTHER):
+        return False
+    current, requested = item.current, item.requested
+    numeric = isinstance(current, (Decimal, int)) and isinstance(requested, (Decimal, int))
+    return numeric and requested < current  # type: ignore[operator]
+
+
+def _small_bare(q: Quantity) -> bool:
+    return q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX
+
+
+def _counts_things(parsed: _Parsed, q: Quantity, quantities: list[Quantity]) -> bool:
+    """ "two kids", "3 dogs", "a family of four, could it be 9,500?": a small bare number before a plural noun, or
+    beside a real amount, counts something; it is the amount only when it says it is a raise ("2 more")."""
+    if not _small_bare(q):
+        return False
+    if cues.COUNTED_AFTER.search(parsed.folded[q.end : q.end + 25]):
+        return True
+    amount_elsewhere = any(other is not q and not _small_bare(other) and not other.is_year_like for other in quantities)
+    return amount_elsewhere and _relative(parsed, q) == 0
 
 
 def _relative(parsed: _Parsed, q: Quantity) -> int:
@@ -217,9 +234,10 @@ def _monthly(parsed: _Parsed, q: Quantity, value: Decimal, monthly: Decimal, pay
 
 
 def _item_for(
-    parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms, payments: Decimal | None = None
+    parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms, payments: Decimal | None = None, *, more: bool = False
 ) -> CounterItem | None:
-    sign = _relative(parsed, q)
+    """`more`: the figure is added even without "more" right beside it."""
+    sign = 1 if more else _relative(parsed, q)
     current = getattr(terms, term, None)
     if term in ("base_salary", "sign_on_bonus", "relocation"):
         if q.kind is QuantityKind.PERCENT:  # "10% more on base"
@@ -305,7 +323,7 @@ def _quantity_items(
     for q in quantities:
         if q.is_year_like or _starts_a_range(parsed, q):
             continue
-        if _counts_things(parsed, q):
+        if _counts_things(parsed, q, quantities):
             continue
         clause = _clause_of(clauses, q.start)
         term = _nearest_term(parsed, q, clause, facts) or _compound_term(parsed, q, clause, facts)
@@ -320,6 +338,11 @@ def _quantity_items(
             item = _tenant_item(parsed, q, tenant[term], terms)
         else:
             item = _item_for(parsed, q, term, terms, payments)
+            before = parsed.folded[max(0, q.start - 60) : q.start]
+            if _below_current(item) and cues.THAN_BEFORE.search(before):
+                continue  # "more than 10 days of PTO?" when there are 22 asks how things are
+            if _below_current(item) and cues.MORE_BEFORE.search(before):
+                item = _item_for(parsed, q, term, terms, payments, more=True)  # "more PTO, like 5 days" is 5 more
         if item is not None:
             found.append(_Found(item, q.start))
     return found

@@ -216,6 +216,9 @@ CLAUSE_BREAK = re.compile(
 CONJUNCTION = re.compile(r",|\b(?:and|y|plus|as well as|also|und|sowie)\b")
 # "from 172k", "más de 3.000" start a range or a floor; Spanish "de" alone is "of" ("un bono de 2.000") unless a
 # second figure follows ("de 3.200 a 3.500"), see FROM_TO_AFTER.
+# "can I get more PTO, like 5 days?": asked for more, a figure below the current value is the increase.
+MORE_BEFORE = re.compile(r"\b(?:more|mas|mehr)\b(?![^.?!]*\bthan\b)")
+THAN_BEFORE = re.compile(r"\b(?:more|less|fewer) than\s*[$€£]?$|\b(?:mehr|weniger) als\s*$")
 FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:mas|menos) de\s*$")
 DE_BEFORE = re.compile(r"\bde\s*$")
 FROM_TO_AFTER = re.compile(r"^\s*(?:[a-z]{1,7}\s+)?(?:a|hasta)\s+[$€£]?\d")

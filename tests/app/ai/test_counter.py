@@ -265,6 +265,8 @@ ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
     ("could I work remotely two days a week?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
     ("could I work hybrid?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
     ("can I get more PTO, like 28 days?", USD, [("pto_days", 28)]),
+    ("can I get more PTO, like 5 days?", USD, [("pto_days", 27)]),  # asked for more: 5 below 22 is 5 more
+    ("can I get more on base, like 5k?", USD, [("base_salary", Decimal(177000))]),
     ("Could relocation be topped up to £3,600?", GBP_RELO, [("relocation", Decimal(3600))]),
     ("Could relocation be 3,400?", MONTHLY_RELO, [("relocation", Decimal(3400))]),
     ("sign-on bumped to 30k?", USD, [("sign_on_bonus", Decimal(30000))]),
@@ -283,6 +285,8 @@ ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
     ("¿Podríais pagarme 19 con 50 la hora?", HOURLY_18, [("base_salary", Decimal("19.50"))]),
     # the right value for the right term
     ("relo seems low for a move with two kids, could it be 9,500?", USD, [("relocation", Decimal(9500))]),
+    ("relo seems low for a family of four, could it be 9,500?", USD, [("relocation", Decimal(9500))]),
+    ("I have three offers, could you do 190k?", USD, [("base_salary", Decimal(190000))]),
     ("I'd need a bigger moving allowance, say 16,500", USD, [("relocation", Decimal(16500))]),
     ("could the relocation be 3,600?", NO_RELO, [("relocation", Decimal(3600))]),
     ("Ein Umzugszuschuss von 2.000 Euro würde mich freuen, dann bin ich dabei", NO_RELO,
@@ -359,6 +363,7 @@ NOT_COUNTERS = [
     "Würde mich freuen, wenn Sie mir die Unterlagen schicken",
     "Un par de preguntas sobre el bono",
     "A couple of questions about the 25k sign-on",
+    "could I get more than 10 days of PTO?",
 ]
 
 
