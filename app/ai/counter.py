@@ -239,6 +239,8 @@ def _item_for(
     """`more`: the figure is added even without "more" right beside it."""
     sign = 1 if more else _relative(parsed, q)
     current = getattr(terms, term, None)
+    if term == "base_salary" and _per_other_period(parsed, q, terms):
+        return None  # "20 an hour" is no monthly salary: the figure is for a pay this offer does not have
     if term in ("base_salary", "sign_on_bonus", "relocation"):
         if q.kind is QuantityKind.PERCENT:  # "10% more on base"
             if not sign or term != "base_salary":
@@ -302,6 +304,16 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     if relative and (value >= 1000 or _per_pay_period(parsed, q, terms)):
         return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _per_other_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
+    """The figure is said to be per an hour, a week or a month, and the base pay is paid by another period (a
+    yearly figure for a monthly salary is converted, see `_monthly`)."""
+    after = parsed.folded[q.end : q.end + 30]
+    return any(
+        period != terms.pay_period.value and cues.PER_PERIOD_AFTER[period].search(after)
+        for period in ("hour", "week", "month")
+    )
 
 
 def _per_pay_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:

@@ -92,7 +92,6 @@ REQUEST_CUE = re.compile(
     # "subidme el sueldo hasta 20 y firmo", "¿me lo dejáis en 18,70 la hora?"
     r"|\bsub(?:irme|idme|eme|anme|ame|irnos|idnos|irlo|idlo|anlo|amelo|idmelo|irmelo|irmela)\b"
     r"|\b(?:y|e) (?:firmo|acepto|firmamos|cerramos)\b"
-    r"|\b(?:me )?(?:lo |la )?(?:dejais|dejan|dejas|deja|dejarlo|dejarmelo|dejadmelo|dejamelo|ponemelo|ponedmelo) en\b"
     # German: "könnten Sie … erhöhen", "ich hätte gerne", "ich würde unterschreiben, wenn", "mindestens",
     # "auf … anheben", "Gegenangebot", "wäre es möglich"
     rf"|\b(?:konnten|konnen|wurden|konnte|wurde|kannst|konntest) (?:sie|wir|ihr|du)\b"
@@ -127,7 +126,11 @@ REQUEST_CUE = re.compile(
 )
 # "sign-on bumped to 30k?", "could relocation be topped up to £3,600?": a wish in a statement or a request, not in a
 # question about how things are ("is the relocation topped up to £3,600 for families?").
-RAISED_TO = re.compile(r"\b(?:bumped|topped up|upped|raised|increased|lifted|pushed up|brought up) (?:up )?to\b")
+# Likewise "¿me lo dejáis en 18,70?" asks for a figure, "¿cuándo me lo dejan en 20?" asks when.
+RAISED_TO = re.compile(
+    r"\b(?:bumped|topped up|upped|raised|increased|lifted|pushed up|brought up) (?:up )?to\b"
+    r"|\b(?:me )?(?:lo |la )?(?:dejais|dejan|dejas|deja|dejarlo|dejarmelo|dejadmelo|dejamelo|ponemelo|ponedmelo) en\b"
+)
 HYPOTHETICAL = re.compile(
     r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter)"
     r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte)"
@@ -271,7 +274,7 @@ TITLE_REQUEST = re.compile(
 
 
 def request_cue(folded: str) -> bool:
-    raised_to = RAISED_TO.search(folded) is not None and QUESTION_START.search(folded) is None
+    raised_to = RAISED_TO.search(folded) is not None and QUESTION_START.search(folded.lstrip("¿¡ ")) is None
     return (REQUEST_CUE.search(folded) is not None or raised_to) and HYPOTHETICAL.search(folded) is None
 
 

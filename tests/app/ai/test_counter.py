@@ -317,6 +317,11 @@ def test_a_counter_is_read_in_any_phrasing(message: str, terms: OfferTerms, expe
     assert [(item.key, item.requested) for item in proposal.items] == expected
 
 
+def test_a_figure_for_another_pay_period_is_not_the_base_pay() -> None:
+    """ "20 la hora" beside a monthly salary names no monthly amount (neither 20 nor 20,000 a year divided)."""
+    assert extract_counter_offer("¿me lo dejáis en 20 la hora?", NO_RELO, TODAY) is None
+
+
 def test_a_yearly_figure_divides_into_the_payments_a_tenant_term_holds() -> None:
     """No payments configured, but the tenant's own "Pagas al año" term says 14: 52,000 a year is 3,714.29."""
     proposal = extract_counter_offer("necesitaría 52.000 € al año para firmar", NO_RELO, TODAY, [PAYMENTS])
@@ -364,6 +369,19 @@ NOT_COUNTERS = [
     "Un par de preguntas sobre el bono",
     "A couple of questions about the 25k sign-on",
     "could I get more than 10 days of PTO?",
+    "¿Cuándo me lo dejan en 20 la hora?",
+    "Could I work from home when I'm sick?",
+    "Can I work remotely during the first 2 weeks?",
+    "Is it a deal if I sign by Friday?",
+    "What happens if I ask for one more dollar an hour?",
+    "Could the relocation be paid in 2 installments?",
+    "Can I get more details, like the 401k match?",
+    "Is my base bumped to 180k after probation?",
+    "Does the sign-on get topped up to 25k after a year?",
+    "Wird das Gehalt nach 6 Monaten auf 3.500 erhöht?",
+    "Ich habe zwei Kinder, gibt es einen Kinderzuschuss?",
+    "We are a family of four, what does relocation cover?",
+    "Can I go hybrid later, after 6 months?",
 ]
 
 
