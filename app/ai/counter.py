@@ -301,6 +301,8 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
         return None
     relative = _relative(parsed, q) > 0
     value = _money_value(q, "base_salary", terms, raise_by=relative)
+    if _small_bare(q) and not relative and value != q.value:
+        return None  # "mit 2 Kindern" is not 2,000 a month: a lone small number needs a term to be thousands
     if relative and (value >= 1000 or _per_pay_period(parsed, q, terms)):
         return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None

@@ -306,7 +306,16 @@ def rewrite_number_words(text: str) -> str:
     pieces.append(text[cursor:])
     rewritten = _ONE_CURRENCY.sub(r"1 \g<currency>", "".join(pieces))
     rewritten = _A_COUPLE.sub("2", rewritten)
+    rewritten = _SPOKEN_CENTS.sub(_with_cents, rewritten)
     return _SPANISH_CENTS.sub(_with_cents, rewritten)
+
+
+# "nineteen fifty an hour", "nineteen dollars fifty an hour": cents said after the whole part, for an hourly rate.
+_SPOKEN_CENTS = re.compile(
+    r"(?<![\d.,])(?P<whole>\d{1,3})(?P<currency>\s+(?:dollars?|euros?|bucks|pounds?))?\s+(?P<cents>\d{2})"
+    r"(?=\s*(?:an|a|per|/)\s*(?:hour|hr|h)\b)",
+    re.IGNORECASE,
+)
 
 
 # An article before a currency word is one of it ("a dollar more an hour", "un euro más", "einen Euro mehr"); a

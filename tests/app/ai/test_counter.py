@@ -307,6 +307,10 @@ ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
     ("zwei Euro mehr die Stunde wären toll", HOURLY_18, [("base_salary", Decimal("20.50"))]),
     ("¿me lo dejáis en veinte con cincuenta?", HOURLY_18, [("base_salary", Decimal("20.50"))]),
     ("diecinueve euros con cincuenta céntimos la hora y firmo", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("if you can do nineteen fifty an hour I'll sign", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("Ginge auch ein Umzugszuschuss von 3.500?", MONTHLY_RELO, [("relocation", Decimal(3500))]),
+    ("Könnte die Umzugspauschale auf 3.600 steigen?", MONTHLY_RELO, [("relocation", Decimal(3600))]),
+    ("Firmaría si la hora fuera a 20", HOURLY_18, [("base_salary", Decimal(20))]),
 ]  # fmt: skip
 
 
@@ -382,6 +386,8 @@ NOT_COUNTERS = [
     "Ich habe zwei Kinder, gibt es einen Kinderzuschuss?",
     "We are a family of four, what does relocation cover?",
     "Can I go hybrid later, after 6 months?",
+    "Geht das auch mit 2 Kindern?",
+    "Wird die Umzugspauschale auf 3.600 steigen?",
 ]
 
 

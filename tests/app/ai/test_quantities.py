@@ -285,6 +285,9 @@ def test_a_date_before_today_moves_to_next_year() -> None:
         ("a couple more dollars", "2 more dollars"),
         ("a couple of questions", "a couple of questions"),
         ("un par de dólares más", "2 dólares más"),
+        ("nineteen fifty an hour", "19.50 an hour"),
+        ("nineteen dollars fifty an hour", "19.50 dollars an hour"),
+        ("nineteen fifty", "19 50"),  # cents only before an hourly rate
     ],
 )
 def test_cents_articles_and_couples_before_money_are_rewritten(text: str, rewritten: str) -> None:
