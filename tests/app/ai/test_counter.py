@@ -395,3 +395,41 @@ NOT_COUNTERS = [
 def test_a_question_beside_a_new_phrasing_is_never_a_counter(message: str) -> None:
     for terms in (USD, GBP_RELO, NO_RELO, HOURLY_18):
         assert extract_counter_offer(message, terms, TODAY, TENANT) is None, (message, terms.currency)
+
+
+SHIFT = OfferFact(name="shift_differential", label="Night shift differential", value="$2.00 an hour", ref="offer:shift",
+                  synonyms=["shift differential", "night differential", "shift premium", "nachtzuschlag",
+                            "plus nocturno"], kind="money_rate", raw="2.00", negotiable=True)  # fmt: skip
+MEAL = OfferFact(name="meal_allowance", label="Meal allowance", value="€6 a day", ref="offer:meal",
+                 synonyms=["meal allowance", "essenszuschuss", "ticket restaurante"], kind="money", raw="6",
+                 negotiable=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "terms", "requested"),
+    [
+        ("Could the shift differential be bumped to $3 an hour?", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("a night differential of three dollars would be great, then I'll sign", HOURLY_18,
+         ("shift_differential", Decimal(3))),
+        ("one more dollar on the shift premium and it's a deal", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("El plus nocturno a 3 dólares y firmo", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("Geht auch ein Essenszuschuss von 8 Euro?", NO_RELO, ("meal_allowance", Decimal(8))),
+        ("¿Podríais subirme el ticket restaurante a 8 euros?", NO_RELO, ("meal_allowance", Decimal(8))),
+    ],
+)  # fmt: skip
+def test_a_tenant_term_is_asked_for_in_any_phrasing(
+    message: str, terms: OfferTerms, requested: tuple[str, Decimal]
+) -> None:
+    proposal = extract_counter_offer(message, terms, TODAY, [SHIFT, MEAL])
+    assert proposal is not None, message
+    assert [(i.key, i.requested) for i in proposal.items] == [requested]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What's the shift differential?", "Is the meal allowance 6 euros a day?", "Is the night differential negotiable?",
+     "Wie hoch ist der Essenszuschuss?", "¿El plus nocturno se paga aparte?"],
+)  # fmt: skip
+def test_a_question_about_a_tenant_term_is_never_a_counter(message: str) -> None:
+    for terms in (HOURLY_18, NO_RELO):
+        assert extract_counter_offer(message, terms, TODAY, [SHIFT, MEAL]) is None
