@@ -99,6 +99,7 @@ def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: 
 
 _LONG_WORD = re.compile(r"[a-zß]{8,}")
 _STEM = 5  # a shorter word ("base", "gehalt" stays) starts too many unrelated words
+_REST = 5  # and the rest a word of its own ("Umzug|szuschuss"), not "Stock|holm"
 
 
 def _compound_term(
@@ -112,7 +113,7 @@ def _compound_term(
     options = []
     for word in _LONG_WORD.finditer(parsed.folded, clause[0], clause[1]):
         for name, words in stems.items():
-            if any(word.group().startswith(stem) and len(word.group()) >= len(stem) + 3 for stem in words):
+            if any(word.group().startswith(stem) and len(word.group()) >= len(stem) + _REST for stem in words):
                 options.append((abs(word.start() - q.start), name))
     return min(options)[1] if options else None
 

@@ -291,6 +291,7 @@ ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
     ("could the relocation be 3,600?", NO_RELO, [("relocation", Decimal(3600))]),
     ("Ein Umzugszuschuss von 2.000 Euro würde mich freuen, dann bin ich dabei", NO_RELO,
      [("relocation", Decimal(2000))]),
+    ("I'd join the Stockholm team for 5k more", USD, [("base_salary", Decimal(177000))]),  # not "stock": equity
     # more wishes, and amounts written as words or with separators
     ("Un bono de incorporación de 2.000 sería genial, así firmo", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
     ("Firmaría si me dierais 2.000 de bono de incorporación", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
