@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from app.ai import counter_cues as cues
 from app.ai.dates import find_dates, resolve_date
-from app.ai.facts import find_term_mentions
+from app.ai.facts import SPECS_BY_NAME, find_term_mentions
 from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
@@ -97,6 +97,79 @@ def _nearest_term(parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: 
     return min(options)[1] if options else None
 
 
+_LONG_WORD = re.compile(r"[a-zß]{8,}")
+_STEM = 5  # a shorter word ("base", "gehalt" stays) starts too many unrelated words
+_REST = 5  # and the rest a word of its own ("Umzug|szuschuss"), not "Stock|holm"
+
+
+def _compound_term(
+    parsed: _Parsed, q: Quantity, clause: tuple[int, int], facts: Sequence[OfferFact] = ()
+) -> str | None:
+    """A German compound that starts with a term's word: "Umzugszuschuss" (Umzug), "Gehaltswunsch" (Gehalt)."""
+    allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
+    stems = {name: [s for s in SPECS_BY_NAME[name].synonyms if " " not in s and len(s) >= _STEM]
+             for name in allowed if name in SPECS_BY_NAME}  # fmt: skip
+    stems |= {f.name: [s for s in f.synonyms if " " not in s and len(s) >= _STEM] for f in facts if f.name in allowed}
+    options = []
+    for word in _LONG_WORD.finditer(parsed.folded, clause[0], clause[1]):
+        for name, words in stems.items():
+            if any(word.group().startswith(stem) and len(word.group()) >= len(stem) + _REST for stem in words):
+                options.append((abs(word.start() - q.start), name))
+    return min(options)[1] if options else None
+
+
+def _term_pointed_back(
+    parsed: _Parsed, q: Quantity, clauses: list[tuple[int, int]], facts: Sequence[OfferFact]
+) -> str | None:
+    """The term named in the clause just before, when the figure's own clause names none but points back to it."""
+    clause = _clause_of(clauses, q.start)
+    index = clauses.index(clause) if clause in clauses else 0
+    if index == 0:
+        return None
+    own = parsed.folded[clause[0] : clause[1]]
+    if not (cues.POINTS_BACK.search(own) or cues.POINTS_BACK.search(parsed.folded[clause[0] : q.start])):
+        return None
+    before = clauses[index - 1]
+    allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
+    named = [
+        m.name
+        for m in find_term_mentions(parsed.text, list(facts))
+        if m.name in allowed and before[0] <= m.start < before[1]
+    ]
+    return named[-1] if named else None
+
+
+def _starts_a_range(parsed: _Parsed, q: Quantity) -> bool:
+    """ "from 172k (to 185k)", "más de 3.000", "de 3.200 a 3.500": the figure a range starts from, not the ask."""
+    before = parsed.folded[max(0, q.start - 10) : q.start]
+    if cues.FROM_BEFORE.search(before):
+        return True
+    return cues.DE_BEFORE.search(before) is not None and cues.FROM_TO_AFTER.search(parsed.folded[q.end :]) is not None
+
+
+def _below_current(item: CounterItem | None) -> bool:
+    if item is None or item.term in (Term.START_DATE, Term.OTHER):
+        return False
+    current, requested = item.current, item.requested
+    numeric = isinstance(current, (Decimal, int)) and isinstance(requested, (Decimal, int))
+    return numeric and requested < current  # type: ignore[operator]
+
+
+def _small_bare(q: Quantity) -> bool:
+    return q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX
+
+
+def _counts_things(parsed: _Parsed, q: Quantity, quantities: list[Quantity]) -> bool:
+    """ "two kids", "3 dogs", "a family of four, could it be 9,500?": a small bare number before a plural noun, or
+    beside a real amount, counts something; it is the amount only when it says it is a raise ("2 more")."""
+    if not _small_bare(q):
+        return False
+    if cues.COUNTED_AFTER.search(parsed.folded[q.end : q.end + 25]):
+        return True
+    amount_elsewhere = any(other is not q and not _small_bare(other) and not other.is_year_like for other in quantities)
+    return amount_elsewhere and _relative(parsed, q) == 0
+
+
 def _relative(parsed: _Parsed, q: Quantity) -> int:
     """+1 for "5k more" / "an extra 5k", -1 for "two weeks earlier", 0 for an absolute figure."""
     before, after = parsed.folded[max(0, q.start - 40) : q.start], parsed.folded[q.end : q.end + 20]
@@ -162,10 +235,13 @@ def _monthly(parsed: _Parsed, q: Quantity, value: Decimal, monthly: Decimal, pay
 
 
 def _item_for(
-    parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms, payments: Decimal | None = None
+    parsed: _Parsed, q: Quantity, term: str, terms: OfferTerms, payments: Decimal | None = None, *, more: bool = False
 ) -> CounterItem | None:
-    sign = _relative(parsed, q)
+    """`more`: the figure is added even without "more" right beside it."""
+    sign = 1 if more else _relative(parsed, q)
     current = getattr(terms, term, None)
+    if term == "base_salary" and _per_other_period(parsed, q, terms):
+        return None  # "20 an hour" is no monthly salary: the figure is for a pay this offer does not have
     if term in ("base_salary", "sign_on_bonus", "relocation"):
         if q.kind is QuantityKind.PERCENT:  # "10% more on base"
             if not sign or term != "base_salary":
@@ -194,6 +270,8 @@ def _item_for(
         units = int(q.value)
         return CounterItem(term=Term.EQUITY_UNITS, current=current, requested=(current or 0) + units if sign else units)
     if term == "pto_days":
+        if q.unit not in (None, "day", "week"):
+            return None  # "more PTO after 5 years" names a time of service, not days off
         days = int(q.value * 5) if q.unit == "week" else int(q.value)
         requested = (current or 0) + days if sign else days
         return CounterItem(term=Term.PTO_DAYS, current=current, requested=requested) if 0 < requested <= 365 else None
@@ -207,9 +285,11 @@ def _item_for(
 
 def _salary_sized(q: Quantity, term: str, terms: OfferTerms) -> str:
     """A figure the size of the base salary beside a word for a much smaller allowance ("190k and the move …") asks
-    for the salary; an allowance of that size would be implausible."""
+    for the salary; an allowance of that size would be implausible (beside a yearly salary only)."""
     if term not in ("sign_on_bonus", "relocation") or q.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER):
         return term
+    if terms.pay_period is not PayPeriod.YEAR:
+        return term  # a move or a sign-on near a month's (or an hour's) pay is a plausible allowance
     value = _money_value(q, "base_salary", terms)
     current = getattr(terms, term) or Decimal(0)
     near_salary = terms.base_salary * Decimal("0.6") <= value <= terms.base_salary * 2
@@ -222,9 +302,21 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
         return None
     relative = _relative(parsed, q) > 0
     value = _money_value(q, "base_salary", terms, raise_by=relative)
+    if _small_bare(q) and not relative and value != q.value:
+        return None  # "mit 2 Kindern" is not 2,000 a month: a lone small number needs a term to be thousands
     if relative and (value >= 1000 or _per_pay_period(parsed, q, terms)):
         return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _per_other_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
+    """The figure is said to be per an hour, a week or a month, and the base pay is paid by another period (a
+    yearly figure for a monthly salary is converted, see `_monthly`)."""
+    after = parsed.folded[q.end : q.end + 30]
+    return any(
+        period != terms.pay_period.value and cues.PER_PERIOD_AFTER[period].search(after)
+        for period in ("hour", "week", "month")
+    )
 
 
 def _per_pay_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
@@ -244,9 +336,14 @@ def _quantity_items(
     tenant = {f.name: f for f in facts if not isinstance(as_term(f.name), Term)}  # built-ins are read as built-ins
     found: list[_Found] = []
     for q in quantities:
-        if q.is_year_like or cues.FROM_BEFORE.search(parsed.folded[max(0, q.start - 6) : q.start]):
+        if q.is_year_like or _starts_a_range(parsed, q):
             continue
-        term = _nearest_term(parsed, q, _clause_of(clauses, q.start), facts)
+        if _counts_things(parsed, q, quantities):
+            continue
+        clause = _clause_of(clauses, q.start)
+        term = _nearest_term(parsed, q, clause, facts) or _compound_term(parsed, q, clause, facts)
+        if term is None:
+            term = _term_pointed_back(parsed, q, clauses, facts)
         if term is None and q.kind is not QuantityKind.PERCENT:
             term = _default_term(parsed, q, terms)
         if term is None:
@@ -256,6 +353,11 @@ def _quantity_items(
             item = _tenant_item(parsed, q, tenant[term], terms)
         else:
             item = _item_for(parsed, q, term, terms, payments)
+            before = parsed.folded[max(0, q.start - 60) : q.start]
+            if _below_current(item) and cues.THAN_BEFORE.search(before):
+                continue  # "more than 10 days of PTO?" when there are 22 asks how things are
+            if _below_current(item) and cues.MORE_BEFORE.search(before):
+                item = _item_for(parsed, q, term, terms, payments, more=True)  # "more PTO, like 5 days" is 5 more
         if item is not None:
             found.append(_Found(item, q.start))
     return found
@@ -375,6 +477,7 @@ def extract_counter_offer(
 
     `facts` are the tenant's own terms (from the catalogue): the negotiable ones can be asked for too.
     """
+    payments_per_year = payments_per_year or _payments_in(facts)
     text = rewrite_number_words(message)
     parsed = _Parsed(text, fold_aligned(text))
     competing = _spans_matching(parsed.folded, cues.COMPETING)
@@ -397,6 +500,17 @@ def extract_counter_offer(
         return None
     mention = "; ".join(parsed.text[a:b].strip() for a, b in competing) or None
     return CounterProposal(items=items, rationale=_rationale(parsed, context + competing), competing_offer=mention)
+
+
+def _payments_in(facts: Sequence[OfferFact]) -> Decimal | None:
+    """Salary payments a year from a tenant count term that holds them ("Pagas: 14"), when none is configured."""
+    for fact in facts:
+        if fact.kind != "count" or not cues.PAYMENTS_TERM.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}")):
+            continue
+        value = _decimal(fact.raw)
+        if value is not None and 12 <= value <= 16:
+            return value
+    return None
 
 
 def _dollar(terms: OfferTerms) -> str:

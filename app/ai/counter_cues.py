@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from app.ai.cue_words import INTERNAL
 from offer_engine.terms import WorkArrangement
 
 _NOT_A_REQUEST = (
@@ -38,6 +39,19 @@ REQUEST_CUE = re.compile(
     r"|\bwould (?:it be|that be) possible\b|\bis it possible\b|\bpossible\b|\bwould\b.{1,40}\bwork\b"
     r"|\bdoes\b.{1,30}\bwork for you\b|\bopen to\b"
     r"|\b(?:could|can|would) (?:the|my) (?:title|role|position|base|salary|sign-on|bonus|start date|equity)\b"
+    # "could I work hybrid / remotely two days a week?", "can I get more PTO, like 28 days?"
+    r"|\b(?:could|can|may) i (?:work|do|go)\b"
+    r"(?=[^.?!]{0,30}\b(?:remote|remotely|from home|hybrid|on-?site|in (?:the )?office|\d days?)\b)"
+    r"(?![^.?!]{0,40}\b(?:sometimes|occasionally|now and then|when|if|during|on \w+days)\b)"
+    r"|\b(?:could|can|would) (?!(?:i|you|we|they|he|she|there)\b)(?:[a-z-]+ ){1,2}be [$€£]?\d"
+    r"|\b(?:could|can|may) i (?:get|have) (?:a (?:bit|little|few) )?more\b"
+    r"|\b(?:could|can|may) i (?:get|have) (?:[$€£]\d|\d[\d.,]*k\b|\d[\d.,]* (?:an|per|a) (?:hour|hr|week|month|year)\b)"
+    r"|\bwould be (?:lovely|amazing|awesome|perfect|nice|fantastic|brilliant|wonderful|appreciated)\b"
+    r"|\bi(?:'d| would) love\b(?!\s+to\s+(?:know|understand|hear|learn|see))"
+    r"|\bseria (?:genial|ideal|estupendo|perfecto|fantastico|justo|bueno|un detalle)\b|\bme vendria (?:bien|genial)\b"
+    r"|\b(?:asi|entonces|y ya) (?:firmo|acepto)\b|\bfirmo (?:ya|hoy|enseguida|encantad[oa])\b"
+    rf"|\b(?:wurde|ware) mich (?:sehr |riesig )?freuen\b{_DE_NOT_A_QUESTION}|\bdann bin ich dabei\b"
+    r"|\b(?:it'?s|that'?s|we(?:'ve| have)(?: got)?) a deal\b|\bgets? me over the line\b"
     r"|\b(?:could|can|may) i (?:start|begin|join)\b|\bwould (?:help|be great|be ideal|be fair|make (?:it|this) work)\b"
     rf"|\bi(?:'d| would| will)? (?:need|want|require)\b{_NOT_A_REQUEST}"
     rf"|\bi(?:'d| would) (?:like|prefer|expect)\b{_NOT_A_REQUEST}"
@@ -70,16 +84,21 @@ REQUEST_CUE = re.compile(
     rf"|\bwenn\b{_DE_SPAN}{{0,50}}\b(?:ware|waren|kame|kamen|lage|lagen|ginge|gingen|wurde|wurden)\b|\bsofern\b"
     r"|\bvorausgesetzt\b|\bunter der bedingung\b"
     r"|\b(?:unterschreibe|unterzeichne|nehme) (?:ich )?(?:\w+ ){0,3},? ?wenn\b"
-    r"|\bpodri(?:an|as|a|amos)\b|\bpueden\b|\bpuedes\b|\bpodemos\b|\bseria posible\b|\bes posible\b|\bquisiera\b"
+    r"|\bpodri(?:an|as|a|amos|ais)\b|\bpueden\b|\bpuedes\b|\bpodeis\b|\bpodemos\b|\bseria posible\b|\bes posible\b"
+    r"|\bquisiera\b"
     r"|\bme gustaria\b(?!\s+(?:saber|entender|preguntar|confirmar))|\bnecesit(?:o|aria)\b(?!\s+saber)"
     r"|\bpido\b|\bsolicito\b|\bpropongo\b|\bque tal\b|\bsubir\b|\baumentar\b|\bigualar\b|\bprefer(?:iria|iero)\b"
     r"|\bquiero\b(?!\s+saber)"
+    # "subidme el sueldo hasta 20 y firmo", "¿me lo dejáis en 18,70 la hora?"
+    r"|\bsub(?:irme|idme|eme|anme|ame|irnos|idnos|irlo|idlo|anlo|amelo|idmelo|irmelo|irmela)\b"
+    r"|\b(?:y|e) (?:firmo|acepto|firmamos|cerramos)\b"
     # German: "könnten Sie … erhöhen", "ich hätte gerne", "ich würde unterschreiben, wenn", "mindestens",
     # "auf … anheben", "Gegenangebot", "wäre es möglich"
     rf"|\b(?:konnten|konnen|wurden|konnte|wurde|kannst|konntest) (?:sie|wir|ihr|du)\b"
     rf"(?={_DE_SPAN}{{0,80}}\b(?:{_DE_REQUEST_VERBS})\b)"
     rf"|\b(?:kann|konnte|konnen|konnten) (?:das|mein|meine|der|die|ich|wir)\b{_DE_SPAN}{{0,60}}\b(?:angehoben|erhoht"
-    r"|verschoben|geandert|angepasst|aufgestockt|vorgezogen|anfangen|beginnen|starten|einsteigen)\b"
+    r"|verschoben|geandert|angepasst|aufgestockt|vorgezogen|anfangen|beginnen|starten|einsteigen|steigen|gehen"
+    r"|hochgehen|erhohen|anheben|aufstocken|verkurzen|reduzieren|verkurzt|reduziert)\b"
     rf"|\b(?:ware|waren|ist) (?:es|das) (?:\w+ )?moglich\b|\bmoglich\b"
     rf"|\b(?:wurde|wurden|ware|waren)\b{_DE_SPAN}{{1,40}}\b(?:passen"
     rf"|funktionieren|gehen)\b|\b(?:passt|passen|ginge|geht)\b{_DE_SPAN}{{0,30}}\bfur sie\b"
@@ -90,8 +109,15 @@ REQUEST_CUE = re.compile(
     r"|\bich wurde (?:\w+ ){0,4}(?:unterschreiben|unterzeichnen|annehmen|zusagen|einsteigen|kommen)\b"
     r"|\bich ware (?:\w+ )?(?:bereit|einverstanden|zufrieden|froh|glucklich|dabei)\b"
     r"|\bes ware (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima)\b"
+    # A wish with what follows it: "ein Zuschuss von 50 Euro wäre toll, dann unterschreibe ich", "geht auch 3.500?"
+    rf"|\bwaren? (?:\w+ )?(?:toll|schon|super|gut|fair|ideal|hilfreich|klasse|prima|wunderbar|gro(?:ß|ss)artig)\b"
+    rf"{_DE_NOT_A_QUESTION}"
+    r"|\b(?:dann|und) (?:unterschreibe|unterzeichne|nehme|sage) ich\b"
+    r"|\bund ich (?:unterschreibe|unterzeichne|bin dabei)\b"
+    rf"|\b(?:geht|ginge)(?: es| das)? auch\b{_DE_SPAN}{{0,40}}\d"
     rf"|\bmindestens\b{_DE_NOT_A_QUESTION}"
-    rf"|\bauf\b{_DE_SPAN}{{1,40}}\b(?:anheben|erhohen|aufstocken|aufrunden|setzen|bringen|anpassen|verschieben)\b"
+    rf"|\bauf\b{_DE_SPAN}{{1,40}}\b(?:anheben|erhohen|aufstocken|aufrunden|setzen|bringen|anpassen|verschieben"
+    r"|verkurzen|reduzieren|senken|kurzen|verlangern|herabsetzen)\b"
     rf"|\b(?:erhohen|erhoht|erhohung|anheben|anhebung|aufstocken|aufstockung|nachbessern|drauflegen|verkurzen"
     rf"|verkurzung|reduzieren|reduzierung|kurzen|verlangern|verlangerung)\b"
     rf"{_DE_NOT_A_QUESTION}"
@@ -99,9 +125,17 @@ REQUEST_CUE = re.compile(
     r"|\bwie ware es mit\b|\bwas halten sie von\b|\b(?:an)?statt\b(?!\s*(?:[.?!,]|$))|\banstelle von\b"
     r"|\b(?:in der mitte|auf halbem weg) treffen\b|\bentgegenkommen\b|\bangleichen\b|\bmitgehen\b"
 )
+# "sign-on bumped to 30k?", "could relocation be topped up to £3,600?": a wish in a statement or a request, not in a
+# question about how things are ("is the relocation topped up to £3,600 for families?").
+# Likewise "¿me lo dejáis en 18,70?" asks for a figure, "¿cuándo me lo dejan en 20?" asks when.
+RAISED_TO = re.compile(
+    r"\b(?:bumped|topped up|upped|raised|increased|lifted|pushed up|brought up) (?:up )?to\b"
+    r"|\b(?:me )?(?:lo |la )?(?:dejais|dejan|dejas|deja|dejarlo|dejarmelo|dejadmelo|dejamelo|ponemelo|ponedmelo) en\b"
+)
 HYPOTHETICAL = re.compile(
     r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter)"
-    r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte))\b"
+    r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte)"
+    r"|would have been|moglich gewesen)\b"
 )
 QUESTION_START = re.compile(
     r"^\s*(?:what|what's|whats|when|how|is|are|does|do|did|which|who|where|why|will|can you (?:confirm|tell|"
@@ -166,7 +200,8 @@ _PERIOD_WORDS = {
 }
 PER_PERIOD_AFTER = {
     period: re.compile(
-        r"^\s*(?:[a-z]{3}\s+)?(?:(?:more|extra|mas|mehr)\s+)?(?:an|a|per|the|/|la|el|por|al|pro|je|die|der|im|in der)"
+        r"^\s*(?:[a-z]{3}\s+)?(?:(?:more|extra|mas|mehr)\s+)?(?:(?:dollars?|bucks|euros?|pounds?|dolares?|libras?)\s+)?"
+        r"(?:an|a|per|the|/|la|el|por|al|pro|je|die|der|im|in der)"
         rf"\s*(?:{words})\b"
     )
     for period, words in _PERIOD_WORDS.items()
@@ -183,12 +218,40 @@ CLAUSE_BREAK = re.compile(
     r"|\s(?:and|y|und)\s(?=(?:could|can|would|i|also|podrian|konnten|konnen|ich|auch|wurden)\b)"
 )
 CONJUNCTION = re.compile(r",|\b(?:and|y|plus|as well as|also|und|sowie)\b")
-FROM_BEFORE = re.compile(r"\b(?:from|de)\s*$")
+# "from 172k", "más de 3.000" start a range or a floor; Spanish "de" alone is "of" ("un bono de 2.000") unless a
+# second figure follows ("de 3.200 a 3.500"), see FROM_TO_AFTER.
+# "can I get more PTO, like 5 days?": asked for more, a figure below the current value is the increase.
+MORE_BEFORE = re.compile(r"\b(?:more|mas|mehr)\b(?![^.?!]*\bthan\b)")
+THAN_BEFORE = re.compile(r"\b(?:more|less|fewer) than\s*[$€£]?$|\b(?:mehr|weniger) als\s*$")
+FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:mas|menos) de\s*$")
+DE_BEFORE = re.compile(r"\bde\s*$")
+FROM_TO_AFTER = re.compile(r"^\s*(?:[a-z]{1,7}\s+)?(?:a|hasta)\s+[$€£]?\d")
+# A small bare number before a plural noun counts things, it is no amount: "a move with two kids".
+COUNTED_AFTER = re.compile(
+    r"^\s+(?!(?:bucks|dollars|euros|pounds|libras|pesos|dolares|plus|less|tops|mas|mes|is|was|as|this|grand)\b)"
+    r"[a-z]{2,}s\b"
+)
+COUNTED_MAX = 12
+# A clause with a figure and no term that points back to one named just before: "relo seems low, could it be
+# 9,500?", "a bigger moving budget, say 6,500", "more PTO, like 28 days".
+POINTS_BACK = re.compile(
+    r"\b(?:it|that|this|lo|eso|esto|das|dies)\b|\b(?:say|like|e\.g\.|digamos|como|etwa|sagen wir)\s*[$€£]?$"
+)
+# A tenant count term that holds how many salary payments a year there are ("14 Monatsgehälter", "pagas").
+PAYMENTS_TERM = re.compile(
+    r"\b(?:payments?|salaries|pagas?|pagos|mensualidades|sueldos|zahlungen|gehalter|monatsgehalter|gehaltszahlungen)\b"
+)
 
 ARRANGEMENTS: tuple[tuple[re.Pattern[str], WorkArrangement], ...] = (
     # first, so "zwei Tage Homeoffice" is hybrid before "Homeoffice" alone reads as remote
     (re.compile(r"\b(?:\d|ein|einen|zwei|drei|vier) tage? (?:pro woche |die woche |in der woche |wochentlich )?"
                 r"(?:im )?(?:homeoffice|home-office|home office|remote|mobil)\b"), WorkArrangement.HYBRID),
+    # some days a week away from the office is hybrid: "remotely two days a week", "2 días a la semana en remoto"
+    (re.compile(r"\b(?:work(?:ing)? )?(?:remote|remotely|from home|wfh|en remoto|desde casa|teletrabajo|teletrabajar)"
+                r" (?:\d|one|two|three|four) (?:days?|dias?)\b"
+                r"|\b(?:\d|one|two|three|four) (?:days?|dias?) (?:a |per |each |every |a la |por |cada )?"
+                r"(?:week|semana) "
+                r"(?:remote|remotely|from home|wfh|en remoto|desde casa|de teletrabajo)\b"), WorkArrangement.HYBRID),
     (re.compile(r"\b(?:fully|100 ?%|completely|full[- ]time|totally|all) ?(?:remote|remotely)\b"),
      WorkArrangement.REMOTE),
     (re.compile(r"\b(?:work(?:ing)? (?:from home|remotely)|wfh|remote(?: work| role| position)?|teletrabajo"
@@ -212,7 +275,23 @@ TITLE_REQUEST = re.compile(
 
 
 def request_cue(folded: str) -> bool:
-    return REQUEST_CUE.search(folded) is not None and HYPOTHETICAL.search(folded) is None
+    raised_to = RAISED_TO.search(folded) is not None and QUESTION_START.search(folded.lstrip("¿¡ ")) is None
+    return (REQUEST_CUE.search(folded) is not None or raised_to) and HYPOTHETICAL.search(folded) is None
+
+
+# The candidate's own allowance called a budget: "a bigger moving budget", "el presupuesto de mudanza".
+_ALLOWANCE_BUDGET = re.compile(
+    r"\b(?:relocation|relo|moving|move|umzugs?|mudanza|traslado|reubicacion)(?: \w+)? (?:budget|presupuesto)\b"
+    r"|\b(?:budget|presupuesto) (?:for (?:the |my )?(?:relocation|move|moving)|(?:de|para) (?:la )?(?:mudanza|traslado"
+    r"|reubicacion))\b|\bumzugsbudget\b"
+)
+
+
+def asks_for_own_allowance(folded: str) -> bool:
+    """A request for more of the candidate's own moving allowance, named a "budget" ("I'd need a bigger moving
+    budget, say 6,500"): no internal information is asked, whatever the word. Every internal cue must be that."""
+    rest = _ALLOWANCE_BUDGET.sub(" ", folded)
+    return rest != folded and INTERNAL.search(rest) is None and request_cue(folded)
 
 
 def looks_like_fragment(folded: str) -> bool:
@@ -223,4 +302,9 @@ def looks_like_fragment(folded: str) -> bool:
         and "?" not in folded
         and QUESTION_START.search(folded) is None
         and STATEMENT_VERB.search(folded) is None
+        and _ABOUT_A_QUESTION.search(folded) is None
     )
+
+
+# "a couple of questions about the 25k sign-on" announces questions, it states no terms.
+_ABOUT_A_QUESTION = re.compile(r"\b(?:questions?|query|queries|preguntas?|dudas?|fragen?)\b")

@@ -304,7 +304,45 @@ def rewrite_number_words(text: str) -> str:
             pieces.append(str(group.value))
             cursor = group.end
     pieces.append(text[cursor:])
-    return "".join(pieces)
+    rewritten = _ONE_CURRENCY.sub(r"1 \g<currency>", "".join(pieces))
+    rewritten = _A_COUPLE.sub("2", rewritten)
+    rewritten = _SPOKEN_CENTS.sub(_with_cents, rewritten)
+    return _SPANISH_CENTS.sub(_with_cents, rewritten)
+
+
+# "nineteen fifty an hour", "nineteen dollars fifty an hour": cents said after the whole part, for an hourly rate.
+_SPOKEN_CENTS = re.compile(
+    r"(?<![\d.,])(?P<whole>\d{1,3})(?P<currency>\s+(?:dollars?|euros?|bucks|pounds?))?\s+(?P<cents>\d{2})"
+    r"(?=\s*(?:an|a|per|/)\s*(?:hour|hr|h)\b)",
+    re.IGNORECASE,
+)
+
+
+# An article before a currency word is one of it ("a dollar more an hour", "un euro más", "einen Euro mehr"); a
+# couple before "more" or a currency is two. Articles elsewhere stay words.
+_ONE_CURRENCY = re.compile(
+    r"\b(?:a|one single|un|una|ein|einen)\s+(?P<currency>dollar|buck|euro|pound|quid|d[oó]lar|libra|peso)\b",
+    re.IGNORECASE,
+)
+_A_COUPLE = re.compile(
+    r"\ba couple(?: of)?(?=\s+(?:more|extra|dollars|bucks|euros|pounds|quid)\b)|\bun par de(?=\s+(?:d[oó]lares"
+    r"|euros|libras)\b)",
+    re.IGNORECASE,
+)
+
+
+# "18 dólares con 70 (céntimos)" or "18 con 50 la hora": Spanish says the cents after "con". Two digits, or a
+# word for cents, so that "30 días con 2 semanas" stays two numbers.
+_SPANISH_CENTS = re.compile(
+    r"(?<![\d.,])(?P<whole>\d{1,6})(?P<currency>\s+(?:d[oó]lares|d[oó]lar|euros?|libras?|pesos?))?\s+con\s+"
+    r"(?:(?P<cents>\d{2})(?:\s+(?:c[eé]ntimos|centavos|cents?))?|(?P<few>\d)\s+(?:c[eé]ntimos|centavos))(?![\d.,]\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_cents(match: re.Match[str]) -> str:
+    cents = match.group("cents") or f"0{match.group('few')}"
+    return f"{match.group('whole')}.{cents}{match.group('currency') or ''}"
 
 
 def parse_number_words(phrase: str) -> int | None:

@@ -49,6 +49,7 @@ class Quantity:
             and not self.scaled
             and 1900 <= self.value <= 2100
             and (self.value == self.value.to_integral_value())
+            and not self.alternatives  # "2.000" or "2,000" is written as an amount, a year never is
         )
 
 
@@ -98,7 +99,8 @@ _SUFFIX = (
     r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b|por\s?ciento\b|prozent\b)"
     rf"|\s?(?P<sufsym>{_SYMBOL_ALT}|\$)"
     rf"|\s?(?P<suf>(?-i:\b(?:{_ISO_ALT})\b))"
-    rf"|(?:\s+de)?\s+(?P<word>(?:{_WORDCUR_ALT}))\b"
+    rf"|(?:\s+(?P<more>more|extra|mas|más|mehr))?(?:\s+de)?\s+(?P<word>(?:{_WORDCUR_ALT}))\b"
+    r"|\s?(?P<cents>cents?|c[eé]ntimos?|centavos?|ct)\b"
     rf"|[\s-]?(?P<unit>(?:{_UNIT_ALT}))\b)?"
 )
 _QUANTITY = re.compile(rf"(?:{_PREFIX}|(?<![\w.,])){_NUMBER}(?![\d]){_SCALE}?{_SUFFIX}", re.IGNORECASE)
@@ -162,15 +164,19 @@ def _quantity(match: re.Match[str], dollar_currency: str) -> Quantity | None:
     if match.group("mscale") and currency is None:
         scale_word = ""  # "5m" without a currency is more likely minutes or metres than millions
     factor = Decimal(_SCALES.get(scale_word, 1))
+    if match.group("cents"):  # "fifty cents more an hour" is 0.50
+        factor = Decimal("0.01")
     value, alternatives = value * factor, tuple(a * factor for a in alternatives)
     end = match.end() if (scale_word or not match.group("mscale")) else match.end("num")
+    if match.group("more"):  # "2 more dollars an hour": the span stops before "more", which says it is a raise
+        end = match.end("scale") if scale_word else match.end("num")
 
     def make(kind: QuantityKind, currency: str | None = None, unit: str | None = None) -> Quantity:
         return Quantity(kind, value, match.start(), end, currency, unit, factor != 1, alternatives)
 
     if is_pct:
         return make(QuantityKind.PERCENT)
-    if currency is not None:
+    if currency is not None or match.group("cents"):
         return make(QuantityKind.MONEY, currency=currency)
     if match.group("unit"):
         return make(QuantityKind.COUNT, unit=_UNITS[match.group("unit").lower()])

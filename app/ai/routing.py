@@ -12,7 +12,7 @@ from typing import Any
 
 from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
-from app.ai.counter_cues import request_cue
+from app.ai.counter_cues import asks_for_own_allowance, request_cue
 from app.ai.counter_status import asks_counter_status
 from app.ai.extractive import LOOKUP_WORDS, best_evidence, content_terms, evidence_by_meaning
 from app.ai.facts import TermMention, asked_terms, find_term_mentions
@@ -270,7 +270,7 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(intent, topic=detail)
     if _is_other_person(text, folded, request):
         return make(Intent.OTHER_PERSON)
-    if _is_internal(folded, request):
+    if _is_internal(folded, request) and not asks_for_own_allowance(folded):
         return make(Intent.INTERNAL_INFO)
     if asks_counter_status(folded):  # "did you get my request for 200k?" asks about one already sent
         return make(Intent.PROCESS_QUESTION, topic="counter_status")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.ai.counter import extract_counter_offer
+from app.ai.models import OfferFact
 from offer_engine.terms import OfferTerms, PayPeriod, Term, WorkArrangement
 from tests.app.ai.factories import TODAY, gb_terms, make_terms
 
@@ -82,7 +83,7 @@ def test_counter_items_are_extracted_exactly(message: str, terms: OfferTerms, ex
     assert got == expected
     for item in proposal.items:
         if item.term is not Term.OTHER:
-            assert item.current == getattr(terms, item.term.value)
+            assert item.current == getattr(terms, item.key)
 
 
 PLAIN_QUESTIONS = [
@@ -230,3 +231,206 @@ def test_a_salary_sized_figure_beside_an_allowance_word_asks_for_the_salary(
     proposal = extract_counter_offer(message, make_terms(), TODAY)
     assert proposal is not None
     assert [(i.key, i.requested) for i in proposal.items] == [item]
+
+
+# Issue 12, item 5: counters in any phrasing. Invented data: a monthly-paid Austrian offer with a relocation
+# allowance near a month's pay and 14 payments a year, an hourly US offer, and two tenant terms.
+MONTHLY_RELO = make_terms(base_salary=Decimal(3200), pay_period=PayPeriod.MONTH, currency="EUR", jurisdiction="AT",
+                          sign_on_bonus=None, relocation=Decimal(3000), work_arrangement="onsite")  # fmt: skip
+NO_RELO = make_terms(base_salary=Decimal(3200), pay_period=PayPeriod.MONTH, currency="EUR", jurisdiction="AT",
+                     sign_on_bonus=None, relocation=None)  # fmt: skip
+GBP_RELO = make_terms(jurisdiction="GB", currency="GBP", base_salary=Decimal(96000), relocation=Decimal(3000))
+HOURLY_18 = make_terms(base_salary=Decimal("18.50"), pay_period=PayPeriod.HOUR, sign_on_bonus=None, relocation=None)
+ONSITE = make_terms(work_arrangement="onsite")
+COMMUTE = OfferFact(name="commute_allowance", label="Commute allowance", value="€30 a month", ref="offer:commute",
+                    synonyms=["fahrtkostenzuschuss", "commute allowance", "ayuda de transporte"], kind="money",
+                    raw="30", negotiable=True)  # fmt: skip
+PROBATION = OfferFact(name="probation_months", label="Probation period", value="6 months", ref="offer:probation",
+                      synonyms=["probezeit", "probation", "periodo de prueba"], kind="duration", raw="6",
+                      negotiable=True)  # fmt: skip
+PAYMENTS = OfferFact(name="payments_a_year", label="Pagas al año", value="14", ref="offer:pagas", kind="count",
+                     raw="14")  # fmt: skip
+TENANT = [COMMUTE, PROBATION]
+
+ANY_PHRASING: list[tuple[str, OfferTerms, list[tuple[str, Any]]]] = [
+    # wishes and conditions
+    ("Ein Fahrtkostenzuschuss von 50 Euro im Monat wäre toll, dann unterschreibe ich.", NO_RELO,
+     [("commute_allowance", Decimal(50))]),
+    ("A 30k sign-on would be great, then I'll sign", USD, [("sign_on_bonus", Decimal(30000))]),
+    ("Firmaría si el salario fuera 3.500", NO_RELO, [("base_salary", Decimal(3500))]),
+    # questions that ask for something
+    ("lässt sich die Probezeit auf drei Monate reduzieren?", NO_RELO, [("probation_months", Decimal(3))]),
+    ("ginge es, die Probezeit auf zwei Monate zu verkürzen?", NO_RELO, [("probation_months", Decimal(2))]),
+    ("geht auch 3.500?", NO_RELO, [("base_salary", Decimal(3500))]),
+    ("could I work remotely two days a week?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
+    ("could I work hybrid?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
+    ("can I get more PTO, like 28 days?", USD, [("pto_days", 28)]),
+    ("can I get more PTO, like 5 days?", USD, [("pto_days", 27)]),  # asked for more: 5 below 22 is 5 more
+    ("can I get more on base, like 5k?", USD, [("base_salary", Decimal(177000))]),
+    ("Could relocation be topped up to £3,600?", GBP_RELO, [("relocation", Decimal(3600))]),
+    ("Could relocation be 3,400?", MONTHLY_RELO, [("relocation", Decimal(3400))]),
+    ("sign-on bumped to 30k?", USD, [("sign_on_bonus", Decimal(30000))]),
+    ("I'd take it for 185k and a 25k sign-on", USD,
+     [("base_salary", Decimal(185000)), ("sign_on_bonus", Decimal(25000))]),
+    # Spanish imperatives
+    ("subidme el sueldo hasta 3.600 y firmo", NO_RELO, [("base_salary", Decimal(3600))]),
+    ("¿podéis subirme a 3.600?", NO_RELO, [("base_salary", Decimal(3600))]),
+    # a raise as an increase, the amount in words
+    ("two more dollars an hour would get me there", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("one more dollar an hour and it's a deal", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("another 2 bucks an hour would get me over the line", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("one more dollar an hour and I'll accept", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    # Spanish cents after "con"
+    ("¿me lo dejáis en dieciocho dólares con setenta la hora?", HOURLY_18, [("base_salary", Decimal("18.70"))]),
+    ("¿Podríais pagarme 19 con 50 la hora?", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    # the right value for the right term
+    ("relo seems low for a move with two kids, could it be 9,500?", USD, [("relocation", Decimal(9500))]),
+    ("relo seems low for a family of four, could it be 9,500?", USD, [("relocation", Decimal(9500))]),
+    ("I have three offers, could you do 190k?", USD, [("base_salary", Decimal(190000))]),
+    ("I'd need a bigger moving allowance, say 16,500", USD, [("relocation", Decimal(16500))]),
+    ("could the relocation be 3,600?", NO_RELO, [("relocation", Decimal(3600))]),
+    ("Ein Umzugszuschuss von 2.000 Euro würde mich freuen, dann bin ich dabei", NO_RELO,
+     [("relocation", Decimal(2000))]),
+    ("I'd join the Stockholm team for 5k more", USD, [("base_salary", Decimal(177000))]),  # not "stock": equity
+    # more wishes, and amounts written as words or with separators
+    ("Un bono de incorporación de 2.000 sería genial, así firmo", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
+    ("Firmaría si me dierais 2.000 de bono de incorporación", NO_RELO, [("sign_on_bonus", Decimal(2000))]),
+    ("I'd love a 25k sign-on", USD, [("sign_on_bonus", Decimal(25000))]),
+    ("Could I do hybrid?", ONSITE, [("work_arrangement", WorkArrangement.HYBRID)]),
+    ("can I get a bit more on base, like 185?", USD, [("base_salary", Decimal(185000))]),
+    ("PTO bumped to 25?", USD, [("pto_days", 25)]),
+    ("Could I get 19.75 an hour?", HOURLY_18, [("base_salary", Decimal("19.75"))]),
+    ("a dollar more an hour would do it", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("a couple more dollars an hour would get me there", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("fifty cents more an hour and I'm in", HOURLY_18, [("base_salary", Decimal("19.00"))]),
+    ("un euro más la hora y firmo", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("einen Euro mehr pro Stunde, dann unterschreibe ich", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("zwei Euro mehr die Stunde wären toll", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("¿me lo dejáis en veinte con cincuenta?", HOURLY_18, [("base_salary", Decimal("20.50"))]),
+    ("diecinueve euros con cincuenta céntimos la hora y firmo", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("if you can do nineteen fifty an hour I'll sign", HOURLY_18, [("base_salary", Decimal("19.50"))]),
+    ("Ginge auch ein Umzugszuschuss von 3.500?", MONTHLY_RELO, [("relocation", Decimal(3500))]),
+    ("Könnte die Umzugspauschale auf 3.600 steigen?", MONTHLY_RELO, [("relocation", Decimal(3600))]),
+    ("Firmaría si la hora fuera a 20", HOURLY_18, [("base_salary", Decimal(20))]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "terms", "expected"), ANY_PHRASING)
+def test_a_counter_is_read_in_any_phrasing(message: str, terms: OfferTerms, expected: list[tuple[str, Any]]) -> None:
+    proposal = extract_counter_offer(message, terms, TODAY, TENANT)
+    assert proposal is not None, message
+    assert [(item.key, item.requested) for item in proposal.items] == expected
+
+
+def test_a_figure_for_another_pay_period_is_not_the_base_pay() -> None:
+    """ "20 la hora" beside a monthly salary names no monthly amount (neither 20 nor 20,000 a year divided)."""
+    assert extract_counter_offer("¿me lo dejáis en 20 la hora?", NO_RELO, TODAY) is None
+
+
+def test_a_yearly_figure_divides_into_the_payments_a_tenant_term_holds() -> None:
+    """No payments configured, but the tenant's own "Pagas al año" term says 14: 52,000 a year is 3,714.29."""
+    proposal = extract_counter_offer("necesitaría 52.000 € al año para firmar", NO_RELO, TODAY, [PAYMENTS])
+    assert proposal is not None
+    assert [(i.key, i.requested) for i in proposal.items] == [("base_salary", Decimal("3714.29"))]
+    configured = extract_counter_offer("necesitaría 52.000 € al año para firmar", NO_RELO, TODAY, [], None, Decimal(12))
+    assert configured is not None
+    assert [(i.key, i.requested) for i in configured.items] == [("base_salary", Decimal("4333.33"))]
+
+
+def test_a_tenant_term_without_a_value_is_asked_for_by_its_own_name() -> None:
+    """The candidate has no commute allowance yet: asking for one names that term, not "other"."""
+    absent = COMMUTE.model_copy(update={"raw": None, "value": ""})
+    proposal = extract_counter_offer("Ein Fahrtkostenzuschuss von 50 Euro wäre toll", NO_RELO, TODAY, [absent])
+    assert proposal is not None
+    assert [(i.key, i.current, i.requested) for i in proposal.items] == [("commute_allowance", None, Decimal(50))]
+
+
+NOT_COUNTERS = [
+    "how much is relocation?",
+    "Is the relocation topped up to £3,600 for families?",
+    "could I work remotely sometimes?",
+    "Can I work from home on Fridays?",
+    "Can I get more PTO after 5 years?",
+    "Can I get more information about the sign-on?",
+    "Does the shuttle get me there by 9?",
+    "Wäre ein Fahrtkostenzuschuss von 50 Euro möglich gewesen?",
+    "Wäre ein Zuschuss von 50 Euro gut?",
+    "Wird die Probezeit auf drei Monate verkürzt?",
+    "Geht das Gehalt auch monatlich?",
+    "Is there a Fahrtkostenzuschuss?",
+    "¿Cuándo me suben el sueldo?",
+    "¿En cuánto queda el bono?",
+    "We moved with two kids last year, is relocation taxed?",
+    "Could you tell me about the 2 relocation options?",
+    "Is the sign-on negotiable?",
+    "Tengo 2 hijos, ¿hay ayuda de transporte?",
+    "I'd love to know if the relocation is 3,000",
+    "Is the 50 cents an hour shift premium included?",
+    "¿El bono de 2.000 se paga en la primera nómina?",
+    "Does the 2,000 relocation include flights?",
+    "Can I go to the office on Fridays?",
+    "Wäre es Ihnen recht, wenn ich am Montag anrufe?",
+    "Würde mich freuen, wenn Sie mir die Unterlagen schicken",
+    "Un par de preguntas sobre el bono",
+    "A couple of questions about the 25k sign-on",
+    "could I get more than 10 days of PTO?",
+    "¿Cuándo me lo dejan en 20 la hora?",
+    "Could I work from home when I'm sick?",
+    "Can I work remotely during the first 2 weeks?",
+    "Is it a deal if I sign by Friday?",
+    "What happens if I ask for one more dollar an hour?",
+    "Could the relocation be paid in 2 installments?",
+    "Can I get more details, like the 401k match?",
+    "Is my base bumped to 180k after probation?",
+    "Does the sign-on get topped up to 25k after a year?",
+    "Wird das Gehalt nach 6 Monaten auf 3.500 erhöht?",
+    "Ich habe zwei Kinder, gibt es einen Kinderzuschuss?",
+    "We are a family of four, what does relocation cover?",
+    "Can I go hybrid later, after 6 months?",
+    "Geht das auch mit 2 Kindern?",
+    "Wird die Umzugspauschale auf 3.600 steigen?",
+]
+
+
+@pytest.mark.parametrize("message", NOT_COUNTERS)
+def test_a_question_beside_a_new_phrasing_is_never_a_counter(message: str) -> None:
+    for terms in (USD, GBP_RELO, NO_RELO, HOURLY_18):
+        assert extract_counter_offer(message, terms, TODAY, TENANT) is None, (message, terms.currency)
+
+
+SHIFT = OfferFact(name="shift_differential", label="Night shift differential", value="$2.00 an hour", ref="offer:shift",
+                  synonyms=["shift differential", "night differential", "shift premium", "nachtzuschlag",
+                            "plus nocturno"], kind="money_rate", raw="2.00", negotiable=True)  # fmt: skip
+MEAL = OfferFact(name="meal_allowance", label="Meal allowance", value="€6 a day", ref="offer:meal",
+                 synonyms=["meal allowance", "essenszuschuss", "ticket restaurante"], kind="money", raw="6",
+                 negotiable=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "terms", "requested"),
+    [
+        ("Could the shift differential be bumped to $3 an hour?", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("a night differential of three dollars would be great, then I'll sign", HOURLY_18,
+         ("shift_differential", Decimal(3))),
+        ("one more dollar on the shift premium and it's a deal", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("El plus nocturno a 3 dólares y firmo", HOURLY_18, ("shift_differential", Decimal(3))),
+        ("Geht auch ein Essenszuschuss von 8 Euro?", NO_RELO, ("meal_allowance", Decimal(8))),
+        ("¿Podríais subirme el ticket restaurante a 8 euros?", NO_RELO, ("meal_allowance", Decimal(8))),
+    ],
+)  # fmt: skip
+def test_a_tenant_term_is_asked_for_in_any_phrasing(
+    message: str, terms: OfferTerms, requested: tuple[str, Decimal]
+) -> None:
+    proposal = extract_counter_offer(message, terms, TODAY, [SHIFT, MEAL])
+    assert proposal is not None, message
+    assert [(i.key, i.requested) for i in proposal.items] == [requested]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What's the shift differential?", "Is the meal allowance 6 euros a day?", "Is the night differential negotiable?",
+     "Wie hoch ist der Essenszuschuss?", "¿El plus nocturno se paga aparte?"],
+)  # fmt: skip
+def test_a_question_about_a_tenant_term_is_never_a_counter(message: str) -> None:
+    for terms in (HOURLY_18, NO_RELO):
+        assert extract_counter_offer(message, terms, TODAY, [SHIFT, MEAL]) is None

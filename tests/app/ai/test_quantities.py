@@ -268,3 +268,50 @@ def test_a_date_before_today_moves_to_next_year() -> None:
     assert resolve_date(mention, date(2027, 3, 8), date(2026, 11, 26)) == date(2027, 11, 20)
     (mention,) = find_dates("December 1")
     assert resolve_date(mention, date(2027, 3, 8), date(2026, 11, 26)) == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "rewritten"),
+    [
+        ("dieciocho dólares con setenta la hora", "18.70 dólares la hora"),
+        ("veinte euros con cincuenta céntimos", "20.50 euros"),
+        ("18 con 50 la hora", "18.50 la hora"),
+        ("diecinueve con cinco céntimos", "19.05"),
+        ("30 días con 2 semanas", "30 días con 2 semanas"),  # no cents: two numbers
+        ("café con leche", "café con leche"),
+        ("a dollar more an hour", "1 dollar more an hour"),
+        ("un euro más la hora", "1 euro más la hora"),
+        ("einen Euro mehr pro Stunde", "1 Euro mehr pro Stunde"),
+        ("a couple more dollars", "2 more dollars"),
+        ("a couple of questions", "a couple of questions"),
+        ("un par de dólares más", "2 dólares más"),
+        ("nineteen fifty an hour", "19.50 an hour"),
+        ("nineteen dollars fifty an hour", "19.50 dollars an hour"),
+        ("nineteen fifty", "19 50"),  # cents only before an hourly rate
+    ],
+)
+def test_cents_articles_and_couples_before_money_are_rewritten(text: str, rewritten: str) -> None:
+    assert rewrite_number_words(text) == rewritten
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("2 more dollars an hour", Decimal(2), "USD"),
+        ("1 more euro an hour", Decimal(1), "EUR"),
+        ("50 cents more an hour", Decimal("0.50"), None),
+        ("75 céntimos más", Decimal("0.75"), None),
+    ],
+)
+def test_more_before_a_currency_word_and_cents_are_money(text: str, value: Decimal, currency: str | None) -> None:
+    (q,) = find_quantities(text).items
+    assert (q.kind, q.value, q.currency) == (QuantityKind.MONEY, value, currency)
+    spanned = text[q.start : q.end]
+    assert "more" not in spanned  # it stays after the figure, where it says "a raise"
+    assert "más" not in spanned
+
+
+@pytest.mark.parametrize(("text", "year_like"), [("in 2027", True), ("2.000 €", False), ("2,000", False)])
+def test_a_figure_with_a_thousands_separator_is_never_a_year(text: str, year_like: bool) -> None:
+    (q,) = find_quantities(text).items
+    assert q.is_year_like is year_like

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from app.ai.models import EngineOptions, Intent, OfferFact, Passage
 from app.ai.routing import route_message
-from tests.app.ai.factories import make_request, salary_range_fact
+from offer_engine.terms import PayPeriod
+from tests.app.ai.factories import make_request, make_terms, salary_range_fact
 
 ROUTES: list[tuple[str, Intent]] = [
     # offer terms
@@ -405,3 +408,46 @@ def test_of_two_names_as_long_a_terms_full_name_beats_another_terms_head_noun() 
     )
     route = route_message(make_request("What is my salary?", extra_facts=[present]), EngineOptions())
     assert route.terms == ["base_salary"]
+
+
+_HOURLY = make_terms(base_salary=Decimal("18.50"), pay_period=PayPeriod.HOUR, sign_on_bonus=None, relocation=None)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "one more dollar an hour and I'll accept",
+        "another 2 bucks an hour would get me over the line",
+        "one more dollar an hour and it's a deal",
+        "¿me lo dejáis en dieciocho dólares con setenta la hora?",
+    ],
+)
+def test_a_raise_said_with_an_acceptance_is_a_counter_not_an_acceptance(message: str) -> None:
+    """ "I'll accept" after the condition names what the candidate wants: the counter is read, not the yes."""
+    route = route_message(make_request(message, terms=_HOURLY), EngineOptions())
+    assert route.intent is Intent.NEGOTIATION
+    assert route.counter is not None
+    assert [i.key for i in route.counter.items] == ["base_salary"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["could I work remotely two days a week?", "Could relocation be topped up to $16,000?", "sign-on bumped to 30k?"],
+)
+def test_a_request_phrased_as_a_question_is_a_counter(message: str) -> None:
+    route = route_message(make_request(message, terms=make_terms(work_arrangement="onsite")), EngineOptions())
+    assert route.intent is Intent.NEGOTIATION
+    assert route.counter is not None
+
+
+@pytest.mark.parametrize("message", ["how much is relocation?", "Is the sign-on negotiable?", "Can I work remotely?"])
+def test_a_question_about_a_term_never_carries_a_counter_with_an_invented_amount(message: str) -> None:
+    route = route_message(make_request(message), EngineOptions())
+    assert route.counter is None or all(i.key == "work_arrangement" for i in route.counter.items)
+
+
+def test_a_bigger_moving_budget_is_a_counter_not_internal_information() -> None:
+    route = route_message(make_request("I'd need a bigger moving budget, say 16,500"), EngineOptions())
+    assert route.intent is Intent.NEGOTIATION
+    assert route.counter is not None
+    assert [(i.key, i.requested) for i in route.counter.items] == [("relocation", Decimal(16500))]
