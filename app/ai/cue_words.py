@@ -298,6 +298,13 @@ SMALLTALK_FILLER = re.compile(
     r"|mal|auch|wie geht(?: e|')?s(?: ihnen| dir)?)\b"
 )
 
+# Asking for a recommendation ("can you recommend a good restaurant?", "any tips for a flat near the site?"):
+# advice the offer and the documents cannot ground.
+RECOMMENDATION = re.compile(
+    r"\b(?:recommend\w*|suggest(?:ion)?s?|any (?:good )?tips|what(?:'s| is) a good (?:place|area|neighbou?rhood"
+    r"|restaurant|school|bank|gym)|where should i (?:live|rent|eat|stay)|recomi?end\w*|sugier\w*|me aconsejas"
+    r"|empfehl\w*|tipps? fur|wo sollte ich (?:wohnen|essen|mieten))\b"
+)
 BENEFITS = re.compile(
     r"\b(?:health\w*|medical|dental|vision|insurance|insured|plans?|401 ?\(?k\)?|retirement|pension|parental|maternity"
     r"|paternity|leave|sick|holidays?|wellness|wellbeing|gym|fitness|commut\w*|transit|learning|tuition|education"

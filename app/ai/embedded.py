@@ -269,10 +269,12 @@ class EmbeddedEngine:
             days_left = (terms.expiry_date - request.today).days if terms.expiry_date else None
             if terms.expiry_date:
                 draft.citations.append(fact_citation(request, fact_value(request, "expiry_date", language)))
-            return draft.render(
+            deadline = draft.render(
                 "process_deadline", expiry=expiry, expired=days_left is not None and days_left < 0,
                 days_left=days_left, **_recruiter(request),
             )  # fmt: skip
+            asked_beside = self._facts(request, route, draft) if route.terms else ""
+            return f"{asked_beside}\n\n{deadline}" if asked_beside else deadline
         if route.topic == "contact":
             return draft.render("process_contact", **_recruiter(request))
         if route.topic == "counter_status":

@@ -170,6 +170,14 @@ def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> 
     return bool(best_evidence(rest, request.passages, limit=1))
 
 
+def _terms_beside(topic: str, text: str, request: AnswerRequest) -> list[str]:
+    """Offer terms a deadline question also asks for by their full names (never the deadline itself)."""
+    if topic != "deadline":
+        return []
+    mentions = find_term_mentions(text, request.extra_facts)
+    return list(dict.fromkeys(m.name for m in mentions if not m.weak and m.name != "expiry_date"))
+
+
 def _smalltalk(folded: str) -> str | None:
     """hello / thanks / bye / help when the message is nothing but that (and filler words)."""
     kinds = (("help", cw.HELP), ("thanks", cw.THANKS), ("bye", cw.BYE), ("hello", cw.HELLO), ("ack", cw.ACK))
@@ -284,11 +292,14 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     if _declared(cw.ACCEPT, fold_aligned(text)):
         return make(Intent.ACCEPT_INTENT)
     if (topic := _process_topic(folded)) and not _process_beside_a_topic(folded, topic, request):
-        return make(Intent.PROCESS_QUESTION, topic=topic)
+        # "when do I start, and by when must I reply?": the deadline and the terms it is asked beside
+        return make(Intent.PROCESS_QUESTION, topic=topic, terms=_terms_beside(topic, text, request))
     if cw.NEGOTIATE.search(folded) or (request_cue(folded) and cw.MORE_PLEASE.search(folded)):
         return make(Intent.NEGOTIATION)
     if kind := _smalltalk(folded):
         return make(Intent.GREETING, topic=kind)
+    if cw.RECOMMENDATION.search(folded) and not cw.BENEFITS.search(folded):
+        return make(Intent.OUT_OF_SCOPE)  # "can you recommend a restaurant near the office?": not ours to answer
     own_offer = cw.OWN_OFFER.search(folded) is not None
     mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
     only_weak = mentions and all(m.weak for m in mentions)

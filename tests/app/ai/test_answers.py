@@ -213,3 +213,10 @@ def test_other_languages_get_english_with_a_note(embedded: AnswerEngine) -> None
     assert answer.detected_language == "other"
     assert answer.text.startswith("Your base salary is $172,000 per year.")
     assert "I answer in English or Spanish" in answer.text
+
+
+def test_a_deadline_asked_beside_a_term_answers_both(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("What's my start date, and when do I need to respond by?"))
+    kinds = {c.ref for c in answer.citations}
+    assert "applicantworkflow.field31006" in kinds  # the start date's field
+    assert len(answer.citations) == 2

@@ -451,3 +451,26 @@ def test_a_bigger_moving_budget_is_a_counter_not_internal_information() -> None:
     assert route.intent is Intent.NEGOTIATION
     assert route.counter is not None
     assert [(i.key, i.requested) for i in route.counter.items] == [("relocation", Decimal(16500))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Can you recommend a good restaurant near the office?",
+        "any tips for a flat near the site on my salary?",
+        "¿Me recomiendas un barrio para vivir?",
+        "Können Sie mir eine Wohngegend empfehlen?",
+    ],
+)
+def test_a_request_for_a_recommendation_is_out_of_scope(message: str) -> None:
+    assert route_message(make_request(message), EngineOptions()).intent is Intent.OUT_OF_SCOPE
+
+
+def test_a_recommendation_about_a_benefit_is_still_a_benefits_question() -> None:
+    route = route_message(make_request("Which dental plan do you recommend for a family?"), EngineOptions())
+    assert route.intent is Intent.BENEFITS_QUESTION
+
+
+def test_a_deadline_question_keeps_the_terms_asked_beside_it() -> None:
+    route = route_message(make_request("What's my start date, and when do I need to respond by?"), EngineOptions())
+    assert (route.intent, route.topic, route.terms) == (Intent.PROCESS_QUESTION, "deadline", ["start_date"])
