@@ -250,12 +250,21 @@ def _dated_term(folded: str, request: AnswerRequest) -> str | None:
         if fact.kind not in ("date", "duration"):
             continue
         label = [w for w in words(fold(fact.label)) if len(w) >= _LABEL_WORD and w not in cw.DATE_WORDS]
-        if any(part.startswith(word) or word.startswith(part) for part in label for word in asked):
+        if any(_share_a_stem(part, word) for part in label for word in asked):
             return fact.name
     return None
 
 
+def _share_a_stem(one: str, other: str) -> bool:
+    """ "contract" and "contracts", or German compounds sharing a part: "Vertragsende" and "Saisonvertrag"."""
+    if one.startswith(other) or other.startswith(one):
+        return True
+    short, long_ = sorted((one, other), key=len)
+    return any(short[i : i + _COMPOUND_PART] in long_ for i in range(len(short) - _COMPOUND_PART + 1))
+
+
 _LABEL_WORD = 5  # shorter words ("date", "end", "the") name no particular term
+_COMPOUND_PART = 6  # letters two compounds must share to name one thing ("vertra(g)" in both)
 
 
 def route_message(request: AnswerRequest, options: EngineOptions) -> Route:

@@ -280,6 +280,7 @@ CONTRACT_END = OfferFact(
         ("Until when does my contract run?", "Contract end date"),
         ("Bis wann läuft mein Vertrag?", "Vertragsende"),
         ("¿Hasta cuándo dura mi contrato?", "Fecha de fin de contrato"),
+        ("Bis wann geht mein Saisonvertrag?", "Vertragsende"),
     ],
 )
 def test_until_when_about_a_dated_term_asks_for_that_term_not_the_offers_deadline(message: str, label: str) -> None:
