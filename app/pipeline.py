@@ -32,6 +32,7 @@ from app.ai.facts import builtin_facts, choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
+from app.ai.reader_rows import rows_for_reader
 from app.ai.streaming import sentence_pieces
 from app.chat.auditing import OfferAuditSink
 from app.chat.contacts import ContactBook
@@ -196,7 +197,7 @@ class AnswerPipeline:
             candidate=grounding.candidate,
             recruiter=grounding.recruiter,
             hiring_manager=grounding.hiring_manager,
-            passages=passages,
+            passages=[_for_reader(p, grounding.terms.country) for p in passages],
             fact_refs=grounding.fact_refs,
             extra_facts=facts,
             arrangement_names=choice_options(catalogue.terms["work_arrangement"]),
@@ -320,3 +321,9 @@ class AnswerPipeline:
                 source_message_id=message_id,
             ),
         )
+
+
+def _for_reader(passage: GroundPassage, country: str) -> GroundPassage:
+    """The passage with its table rows cut to the candidate's country (another country's cells are not theirs)."""
+    text = rows_for_reader(passage.text, country)
+    return passage if text == passage.text else passage.model_copy(update={"text": text})

@@ -25,7 +25,7 @@ CountPieces = Callable[[str], int]
 _NAMESPACE = uuid.UUID("6f1d2c43-4b8e-4a7e-9a35-2d8c1f0b7e51")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9£$€])")
 _CAPTION_PIECES = 48  # at most this long, a paragraph right before a table is taken as its caption
-_CELL_SEPARATOR = " | "
+CELL_SEPARATOR = " | "  # between a table row's cells; the answer engine reads rows by it (app.ai.reader_rows)
 
 
 class ChunkKind(StrEnum):
@@ -106,7 +106,7 @@ class _Builder:
 
     def _table(self, block: Block) -> None:
         if not block.header:  # no headers to carry: rows are plain lines, packed like prose
-            self.units.extend(_CELL_SEPARATOR.join(c for c in row if c) for row in block.rows)
+            self.units.extend(CELL_SEPARATOR.join(c for c in row if c) for row in block.rows)
             self.flush()
             return
         budget = self.budget()
@@ -114,13 +114,13 @@ class _Builder:
         caption = self._take_caption(rows, budget)
         self.flush()
         for cells in rows:
-            line = _CELL_SEPARATOR.join(cells)
+            line = CELL_SEPARATOR.join(cells)
             if self.count(caption + line) <= budget:
                 self._emit(caption + line, ChunkKind.TABLE_ROW)
                 continue
             # A very wide row: split its cells, each part led by the row's first cell so it stays identifiable.
-            for part in _pack(cells[1:], budget - self.count(cells[0]) - 2, self.count, _CELL_SEPARATOR):
-                self._emit(f"{cells[0]}{_CELL_SEPARATOR}{part}", ChunkKind.TABLE_ROW)
+            for part in _pack(cells[1:], budget - self.count(cells[0]) - 2, self.count, CELL_SEPARATOR):
+                self._emit(f"{cells[0]}{CELL_SEPARATOR}{part}", ChunkKind.TABLE_ROW)
 
     def _take_caption(self, rows: list[list[str]], budget: int) -> str:
         """A short paragraph right before the table says what its numbers are ("premiums per pay period").
@@ -130,7 +130,7 @@ class _Builder:
         """
         if not self.units or self.count(self.units[-1]) > _CAPTION_PIECES:
             return ""
-        longest = max((self.count(_CELL_SEPARATOR.join(cells)) for cells in rows), default=0)
+        longest = max((self.count(CELL_SEPARATOR.join(cells)) for cells in rows), default=0)
         if self.count(self.units[-1]) + longest + 1 > budget:
             return ""
         return self.units.pop() + "\n"

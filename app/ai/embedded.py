@@ -18,6 +18,7 @@ from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
 from app.ai.extractive import (
     LOOKUP_WORDS,
+    UNKNOWN_WORD_WEIGHT,
     Evidence,
     best_evidence,
     closest_in_meaning,
@@ -361,7 +362,8 @@ class EmbeddedEngine:
         if is_overview_question(question) and request.passages:
             titles = list(dict.fromkeys(p.title for p in request.passages))
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
-        evidence = best_evidence(question, request.passages, personal=personal_terms(request))
+        personal = personal_terms(request)
+        evidence = best_evidence(question, request.passages, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT)
         evidence = evidence or evidence_by_meaning(request.passages)
         return self._quote(evidence, draft) if evidence else None
 

@@ -18,6 +18,7 @@ from app.ai.injection import is_hostile_passage_sentence
 from app.ai.models import Passage
 from app.ai.numwords import rewrite_number_words
 from app.ai.text import fold, sentences, word_set, words
+from retrieval.chunking import CELL_SEPARATOR
 
 _STOPWORDS = word_set(
     """
@@ -129,6 +130,11 @@ _NO_FIGURE_FACTOR = 0.7
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
 SEMANTIC_ACCEPT = 0.6
+# For a question the documents answer on their own: a word no document holds (slang, an inflection, a typo) weighs
+# less than one a single sentence holds. It still keeps one shared common word from making an answer, without
+# blocking a sentence that shares the rest. (Beside an offer term, unknown words keep their full weight: there the
+# term's own words must not make an answer alone.)
+UNKNOWN_WORD_WEIGHT = 0.5
 RETRIEVAL_TRUST = 0.5  # passage similarity of in-scope questions in our measurements ~0.6+, off-topic ones < 0.4
 SEMANTIC_FLOOR = 0.45
 SEMANTIC_WEIGHT = 0.5
@@ -274,6 +280,11 @@ def _table_rows(lines: list[str]) -> list[str]:
     return ["; ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v) for row in rows]
 
 
+def _is_cell_row(line: str) -> bool:
+    cells = line.split(CELL_SEPARATOR)
+    return len(cells) > 1 and sum(":" in cell for cell in cells) >= len(cells) - 1
+
+
 def passage_units(passage: Passage) -> list[str]:
     """The quotable units of a passage, without headings and without sentences aimed at the assistant."""
     return list(_units(passage.text))
@@ -292,7 +303,8 @@ def _units(text: str) -> tuple[str, ...]:
             table = []
         if line.strip().startswith("#"):
             continue
-        units += sentences(line)
+        # a table row as the indexer writes it ("Plan: PPO | Family: $412") is one unit, never cut at a full stop
+        units += [line.strip()] if _is_cell_row(line) else sentences(line)
     plain = [_EMPHASIS.sub("", u).strip() for u in units]
     return tuple(u for u in _answers_with_questions(plain) if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
 
@@ -444,6 +456,7 @@ def best_evidence(
     min_coverage: float = 0.45,
     personal: frozenset[str] = frozenset(),
     own_figures: tuple[Decimal, ...] = (),
+    unknown_weight: float = 1.0,
 ) -> list[Evidence]:
     """The units that best answer `question` (best first), or [] when none shares enough with it.
 
@@ -471,7 +484,8 @@ def best_evidence(
     total = len(candidates)
 
     def weight(term: str) -> float:
-        rarity = math.log(1 + total / document_frequency.get(term, 1))
+        known = term in document_frequency
+        rarity = math.log(1 + total / document_frequency.get(term, 1)) * (1.0 if known else unknown_weight)
         return rarity * _CONCEPT_WEIGHT if term in _CONCEPT_NAMES else rarity
 
     asked_weight = sum(weight(t) for t in asked)

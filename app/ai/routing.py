@@ -14,7 +14,13 @@ from app.ai import cue_words as cw
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import asks_for_own_allowance, request_cue
 from app.ai.counter_status import asks_counter_status
-from app.ai.extractive import LOOKUP_WORDS, best_evidence, content_terms, evidence_by_meaning
+from app.ai.extractive import (
+    LOOKUP_WORDS,
+    UNKNOWN_WORD_WEIGHT,
+    best_evidence,
+    content_terms,
+    evidence_by_meaning,
+)
 from app.ai.facts import TermMention, asked_terms, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
@@ -194,7 +200,7 @@ def _smalltalk(folded: str) -> str | None:
 def _is_benefits(folded: str, request: AnswerRequest, text: str) -> bool:
     return (
         cw.BENEFITS.search(folded) is not None
-        or bool(best_evidence(text, request.passages, limit=1))
+        or bool(best_evidence(text, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
         or bool(evidence_by_meaning(request.passages))
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.ai.engine import AnswerEngine
-from app.ai.extractive import best_evidence, content_terms
+from app.ai.extractive import UNKNOWN_WORD_WEIGHT, best_evidence, content_terms
 from app.ai.models import EngineOptions, Intent, Passage
 from app.ai.routing import route_message
 from tests.app.ai.factories import PASSAGES, gb_terms, make_request
@@ -378,3 +378,17 @@ def test_a_sentence_two_overlapping_chunks_both_hold_is_quoted_once() -> None:
     second = Passage(doc_id="site", title="Site guide", section="Canteen", text=f"{sentence} Card payment only.")
     evidence = best_evidence("When is the canteen open?", [first, second], limit=2)
     assert [e.text for e in evidence].count(sentence) == 1
+
+
+def test_a_question_word_no_document_holds_does_not_block_the_sentence_that_shares_the_rest() -> None:
+    passage = Passage(
+        doc_id="site",
+        title="Site rules",
+        section="Smoking",
+        text="Smoking and e-cigarettes are allowed only in the marked shelter by the car park. Visitors sign in.",
+    )
+    question = "can I vape on my smoko near the car park?"  # "vape" and "smoko" are in no document
+    assert not best_evidence(question, [passage])  # at full weight the unknown words block it
+    evidence = best_evidence(question, [passage], unknown_weight=UNKNOWN_WORD_WEIGHT)
+    assert evidence
+    assert "marked shelter" in evidence[0].text

@@ -1,0 +1,40 @@
+"""Table rows with a cell or a row per country, cut to the candidate's country."""
+
+from __future__ import annotations
+
+from app.ai.extractive import passage_units
+from app.ai.models import Passage
+from app.ai.reader_rows import rows_for_reader
+
+BY_COLUMN = (
+    "Check: criminal record | Germany (Frankfurt): certificate per Art. 15 DSGVO | "
+    "Schweiz (Zürich): Strafregisterauszug | Valid for: three months"
+)
+BY_ROW = (
+    "Country: Germany | Notice: 3 months\nCountry: Switzerland | Notice: 2 months\nCountry: Austria | Notice: 6 weeks"
+)
+
+
+def test_a_column_for_another_country_is_removed_and_the_readers_kept() -> None:
+    assert rows_for_reader(BY_COLUMN, "CH") == (
+        "Check: criminal record | Schweiz (Zürich): Strafregisterauszug | Valid for: three months"
+    )
+
+
+def test_a_reader_in_a_country_the_row_does_not_cover_gets_only_the_cells_for_everyone() -> None:
+    assert rows_for_reader(BY_COLUMN, "US") == "Check: criminal record | Valid for: three months"
+
+
+def test_a_row_that_is_another_countrys_goes_whole() -> None:
+    assert rows_for_reader(BY_ROW, "CH").split("\n") == ["", "Country: Switzerland | Notice: 2 months", ""]
+
+
+def test_prose_and_tables_without_countries_are_unchanged() -> None:
+    prose = "Employees in Germany and Switzerland get 25 days. Plan: PPO | Family: $412"
+    assert rows_for_reader(prose, "CH") == prose
+    assert rows_for_reader(BY_COLUMN, None) == BY_COLUMN
+
+
+def test_a_table_row_is_one_unit_even_with_a_full_stop_inside_a_cell() -> None:
+    passage = Passage(doc_id="d", title="Checks", section="Before you start", text=BY_COLUMN)
+    assert passage_units(passage) == [BY_COLUMN]
