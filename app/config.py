@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from app.ai.vocabulary import Vocabulary, VocabularyError, VocabularyFile, load_vocabulary
 from app.ratelimit import DEFAULT_LIMITS, RateLimit
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
@@ -88,6 +89,27 @@ class ChatSettings(BaseModel):
     @property
     def history_retention(self) -> timedelta:
         return timedelta(days=self.history_retention_days)
+
+
+class VocabularySettings(BaseModel):
+    """A tenant's words beside the built-in English, German and Spanish ones (see app/ai/vocabulary)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extra_files: list[Path] = Field(
+        default_factory=list,
+        description="Vocabulary files (TOML, the format of app/ai/vocabulary/en.toml): a further language or the "
+        "tenant's own jargon. Relative paths are read relative to the configuration file.",
+    )
+    inline: list[VocabularyFile] = Field(
+        default_factory=list,
+        description="Entries written in the configuration itself: [[vocabulary.inline]] language = 'fr' with "
+        "words = { conges = 'vacation' } (and optionally heads, phrases, bridge).",
+    )
+
+    def load(self) -> Vocabulary:
+        """The built-in vocabulary with these additions (VocabularyError naming the file and entry if one is bad)."""
+        return load_vocabulary(self.extra_files, self.inline)
 
 
 class WorkerSettings(BaseModel):
@@ -209,6 +231,7 @@ class Settings(BaseSettings):
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    vocabulary: VocabularySettings = Field(default_factory=VocabularySettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
@@ -234,6 +257,11 @@ class Settings(BaseSettings):
         except CatalogueError as exc:
             raise ConfigError(f"the term catalogue cannot be used: {exc}") from exc
         return self
+
+    @cached_property
+    def vocabulary_tables(self) -> Vocabulary:
+        """The words questions and documents are read with: built-in plus [vocabulary] (checked at load)."""
+        return self.vocabulary.load()
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -364,7 +392,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         # terms written as tables are checked as `term_configs`: name them as the file does
         message = str(exc).replace("tenant.term_configs.", "tenant.terms.")
         raise ConfigError(f"invalid configuration in {path}:\n{message}") from exc
-    return _resolve_paths(settings, path.parent.resolve())
+    resolved = _resolve_paths(settings, path.parent.resolve())
+    try:
+        resolved.vocabulary_tables  # noqa: B018 - read once here so a bad vocabulary stops the start
+    except VocabularyError as exc:
+        raise ConfigError(f"invalid [vocabulary] in {path}: {exc}") from exc
+    return resolved
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
@@ -383,4 +416,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         resolved.sandbox = settings.sandbox.model_copy(update={"fixture": sandbox_fixture})
     if vector_path is not None:
         resolved.vector_store = settings.vector_store.model_copy(update={"path": vector_path})
+    if settings.vocabulary.extra_files:
+        files = [anchored(p) or p for p in settings.vocabulary.extra_files]
+        resolved.vocabulary = settings.vocabulary.model_copy(update={"extra_files": files})
     return resolved

@@ -84,7 +84,7 @@ _vocabulary: Vocabulary = builtin_vocabulary()
 
 def use_vocabulary(vocabulary: Vocabulary) -> None:
     """Read questions and documents with `vocabulary` from now on (the tenant's, from its configuration)."""
-    global _vocabulary  # noqa: PLW0603 - one vocabulary per process, set at start-up from the configuration
+    global _vocabulary  # one per process, set at start-up from the configuration
     _vocabulary = vocabulary
     for cached in (_stem, _terms_of, _heading_terms, _counts):
         cached.cache_clear()
@@ -114,7 +114,6 @@ def _stem(word: str) -> str:
     return synonyms.get(base, base)
 
 
-
 _PHRASES = re.compile(r"\b(?:pay|paid|paying) (?:it )?back\b|\bclaw ?-?backs?\b")
 _CONCEPT_WEIGHT = 1.5  # a concept stands for the two or three words that named it
 
@@ -132,6 +131,20 @@ def content_terms(text: str) -> set[str]:
     text = _AMOUNT_ADVERB.sub(r"\1", text)
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
+
+
+MAX_BRIDGE_WORDS = 24  # a search query stays mostly the question's own words
+
+
+def bridge_words(question: str, language: str | None = None, per_language: int = 0) -> list[str]:
+    """The words that name the question's concepts in every language of the vocabulary and that the question does
+    not already use ("Urlaub übertragen" → "vacation", "pto", "carry over", "vacaciones", …): added to a search,
+    they let it meet a document written in another language."""
+    concepts = sorted(content_terms(question) & _vocabulary.concepts)
+    own = set(words(question))
+    bridged = _vocabulary.search_words(concepts, besides=language, per_language=per_language)
+    found = [w for w in bridged if not set(words(w)) <= own]
+    return found[:MAX_BRIDGE_WORDS]
 
 
 # Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is

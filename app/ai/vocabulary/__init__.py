@@ -53,6 +53,8 @@ def _folded_word(value: str) -> str:
 def _concept_word(value: str) -> str:
     if not _CONCEPT.match(value):
         raise ValueError(f"{value!r} is not a concept word (lower-case letters and digits, one word)")
+    if value.endswith("s") and not value.endswith(("ss", "us", "is")):
+        raise ValueError(f"concept word {value!r} reads as a plural; name the concept in the singular")
     return value
 
 
@@ -127,12 +129,16 @@ class Vocabulary:
     def concepts(self) -> frozenset[str]:
         return frozenset(self.words.values()) | frozenset(self.heads.values()) | {c for c, _ in self.phrases}
 
-    def search_words(self, concepts: Iterable[str]) -> list[str]:
-        """The words naming `concepts` in every language, for a search to meet a document in any of them."""
+    def search_words(self, concepts: Iterable[str], *, besides: str | None = None, per_language: int = 0) -> list[str]:
+        """The words naming `concepts` in every language but `besides`, for a search to meet a document in any of
+        them (at most `per_language` words per concept and language when given)."""
         found: list[str] = []
         for concept in concepts:
             for language in self.languages:
-                found += [w for w in self.bridges.get(concept, {}).get(language, ()) if w not in found]
+                if language == besides:
+                    continue
+                named = self.bridges.get(concept, {}).get(language, ())
+                found += [w for w in named[: per_language or None] if w not in found]
         return found
 
 
