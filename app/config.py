@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from app.ai.vocabulary import Vocabulary, VocabularyError, VocabularyFile, load_vocabulary
 from app.ratelimit import DEFAULT_LIMITS, RateLimit
+from app.vocabulary import Vocabulary, VocabularyError, VocabularyFile, load_vocabulary
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
@@ -92,13 +92,13 @@ class ChatSettings(BaseModel):
 
 
 class VocabularySettings(BaseModel):
-    """A tenant's words beside the built-in English, German and Spanish ones (see app/ai/vocabulary)."""
+    """A tenant's words beside the built-in English, German and Spanish ones (see app/vocabulary)."""
 
     model_config = ConfigDict(extra="forbid")
 
     extra_files: list[Path] = Field(
         default_factory=list,
-        description="Vocabulary files (TOML, the format of app/ai/vocabulary/en.toml): a further language or the "
+        description="Vocabulary files (TOML, the format of app/vocabulary/en.toml): a further language or the "
         "tenant's own jargon. Relative paths are read relative to the configuration file.",
     )
     inline: list[VocabularyFile] = Field(

@@ -18,7 +18,7 @@ from app.ai.injection import is_hostile_passage_sentence
 from app.ai.models import Passage
 from app.ai.numwords import rewrite_number_words
 from app.ai.text import fold, sentences, word_set, words
-from app.ai.vocabulary import Vocabulary, builtin_vocabulary
+from app.vocabulary import Vocabulary, builtin_vocabulary
 
 _STOPWORDS = word_set(
     """
@@ -78,7 +78,7 @@ class Evidence:
 
 # The words of every language mapped to one shared concept word, the heads of German compounds ("Erholungsurlaub",
 # "Zahnzusatzversicherung" are read by their last part) and the multi-word names of a concept: data, in
-# app/ai/vocabulary/*.toml, extended by a tenant's configuration through `use_vocabulary`.
+# app/vocabulary/*.toml, extended by a tenant's configuration through `use_vocabulary`.
 _vocabulary: Vocabulary = builtin_vocabulary()
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,8 +29,6 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from app.ai.text import fold
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 BUILTIN_LANGUAGES = ("en", "de", "es")
@@ -39,13 +38,18 @@ _WORD = re.compile(r"^[a-z0-9][a-z0-9'-]*$")
 _CONCEPT = re.compile(r"^[a-z0-9]+$")
 
 
+def _folded(value: str) -> str:
+    """Lower case without accents ("Übertrag" -> "ubertrag"), as the words of a question are read."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value.lower()) if not unicodedata.combining(c))
+
+
 class VocabularyError(ValueError):
     """A vocabulary file or entry cannot be used; the message names the file and the entry."""
 
 
 def _folded_word(value: str) -> str:
     if not _WORD.match(value):
-        hint = f" (write {fold(value)!r})" if fold(value) != value and _WORD.match(fold(value)) else ""
+        hint = f" (write {_folded(value)!r})" if _WORD.match(_folded(value)) else ""
         raise ValueError(f"{value!r} is not a folded word: lower case, no accents, no spaces{hint}")
     return value
 
