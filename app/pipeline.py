@@ -169,7 +169,7 @@ class AnswerPipeline:
         if self.index is None or not query:
             return []
         try:
-            found = self._search(query, jurisdiction)
+            found = self.search(query, jurisdiction)
         except RetrievalError as exc:
             log.warning("benefits search unavailable, answering from the offer only: %s", exc)
             return []
@@ -187,7 +187,8 @@ class AnswerPipeline:
         ]
         return self._with_unit_similarity(query, passages)
 
-    def _search(self, query: str, jurisdiction: str) -> list[Passage]:
+    def search(self, query: str, jurisdiction: str) -> list[Passage]:
+        """The index hits for `query`: its own `top_k`, then up to `BRIDGED_PASSAGES` the bridged word search adds."""
         assert self.index is not None
         found = self.index.search(query, jurisdiction=jurisdiction, top_k=self.top_k)
         bridged = bridged_query(query)
