@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from app.ratelimit import DEFAULT_LIMITS, RateLimit
-from app.vocabulary import Vocabulary, VocabularyError, VocabularyFile, load_vocabulary
+from app.vocabulary import Vocabulary, VocabularyError, VocabularyFile, builtin_vocabulary, load_vocabulary
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
@@ -109,6 +109,8 @@ class VocabularySettings(BaseModel):
 
     def load(self) -> Vocabulary:
         """The built-in vocabulary with these additions (VocabularyError naming the file and entry if one is bad)."""
+        if not self.extra_files and not self.inline:
+            return builtin_vocabulary()
         return load_vocabulary(self.extra_files, self.inline)
 
 

@@ -85,6 +85,8 @@ _vocabulary: Vocabulary = builtin_vocabulary()
 def use_vocabulary(vocabulary: Vocabulary) -> None:
     """Read questions and documents with `vocabulary` from now on (the tenant's, from its configuration)."""
     global _vocabulary  # one per process, set at start-up from the configuration
+    if vocabulary is _vocabulary:
+        return
     _vocabulary = vocabulary
     for cached in (_stem, _terms_of, _heading_terms, _counts):
         cached.cache_clear()

@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
+from app.ai.extractive import bridge_words, content_terms, use_vocabulary
 from app.config import ConfigError, load_settings
+from app.pipeline import AnswerPipeline
+from app.vocabulary import builtin_vocabulary
 
 
 def config_with(tmp_path: Path, vocabulary: str) -> Path:
@@ -55,3 +59,14 @@ def test_a_bad_vocabulary_stops_start_up_naming_the_entry(tmp_path: Path, vocabu
         load_settings(config_with(tmp_path, vocabulary))
     assert message in str(error.value)
     assert "vocabulary" in str(error.value)
+
+
+def test_the_answer_pipeline_reads_with_the_tenants_vocabulary(tmp_path: Path) -> None:
+    config = config_with(tmp_path, '[[vocabulary.inline]]\nlanguage = "en"\nwords = { recharge = "vacation" }\n')
+    AnswerPipeline.from_settings(load_settings(config), create_engine("sqlite://"), None)
+    try:
+        assert "vacation" in content_terms("How many recharge days do I get?")
+        assert "Urlaub" in bridge_words("How many recharge days do I get?", "en")
+    finally:
+        use_vocabulary(builtin_vocabulary())
+    assert "vacation" not in content_terms("How many recharge days do I get?")
