@@ -13,6 +13,8 @@ language or its own jargon from configuration (``[vocabulary]`` in offer-assista
     [bridge]                # a concept = the words a search in this language uses for it (default: its first words)
     carryover = ["report", "reporter"]
 
+A file may also list `unbridged = ["day", …]`: concepts too common for their words to help a search.
+
 A word maps to one concept in every file; a concept word that is itself a word maps to itself. `load_vocabulary`
 raises `VocabularyError` naming the file and the entry when either does not hold.
 """
@@ -73,6 +75,9 @@ class VocabularyFile(BaseModel):
     heads: dict[str, str] = Field(default_factory=dict, description="compound head = concept word")
     phrases: dict[str, list[str]] = Field(default_factory=dict, description="concept word = regular expressions")
     bridge: dict[str, list[str]] = Field(default_factory=dict, description="concept word = search words")
+    unbridged: list[str] = Field(
+        default_factory=list, description="concept words too common to help a search find a passage ('day')"
+    )
 
     @field_validator("words", "heads")
     @classmethod
@@ -84,6 +89,13 @@ class VocabularyFile(BaseModel):
             except ValueError as exc:
                 raise ValueError(f"entry {word!r}: {exc}") from None
         return table
+
+    @field_validator("unbridged")
+    @classmethod
+    def _concept_list(cls, concepts: list[str]) -> list[str]:
+        for concept in concepts:
+            _concept_word(concept)
+        return concepts
 
     @field_validator("phrases")
     @classmethod
@@ -236,8 +248,9 @@ def _bridges(sources: list[tuple[str, VocabularyFile]]) -> dict[str, dict[str, t
     for _, entry in sources:
         for word, concept in entry.words.items():
             listed.setdefault(concept, {}).setdefault(entry.language, []).append(word)
+    unbridged = {concept for _, entry in sources for concept in entry.unbridged}
     bridges: dict[str, dict[str, tuple[str, ...]]] = {}
-    for concept in named.keys() | listed.keys():
+    for concept in (named.keys() | listed.keys()) - unbridged:
         languages = named.get(concept, {}).keys() | listed.get(concept, {}).keys()
         bridges[concept] = {
             lang: tuple(named.get(concept, {}).get(lang) or listed[concept][lang][:BRIDGE_WORDS]) for lang in languages

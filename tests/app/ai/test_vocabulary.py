@@ -185,3 +185,10 @@ def test_without_a_language_every_language_is_bridged_but_the_questions_own_word
 
 def test_a_question_naming_no_known_concept_is_not_bridged() -> None:
     assert bridge_words("Who is Tomasz?", "en") == []
+
+
+def test_concepts_in_nearly_every_question_are_not_bridged() -> None:
+    """ "How many days …": "Tag", "días" would match every document of the other languages."""
+    bridged = bridge_words("How many vacation days does the company give?", "en")
+    assert "Urlaub" in bridged
+    assert not {"tag", "tage", "dias", "arbeitgeber", "empresa"} & set(bridged)
