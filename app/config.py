@@ -8,6 +8,7 @@ relative to that file. With no file at all the embedded demo (``demo/offer-assis
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import timedelta
 from functools import cached_property
@@ -106,6 +107,21 @@ class VocabularySettings(BaseModel):
         description="Entries written in the configuration itself: [[vocabulary.inline]] language = 'fr' with "
         "words = { conges = 'vacation' } (and optionally heads, phrases, bridge).",
     )
+
+    document_languages: list[str] = Field(
+        default_factory=list,
+        description="The languages the benefits documents are written in (ISO 639-1, e.g. ['en', 'de']). A question "
+        "in another language also searches with its concepts' words in these; with only the question's own "
+        "language, no such search is made. Empty: any language of the vocabulary.",
+    )
+
+    @field_validator("document_languages")
+    @classmethod
+    def _language_codes(cls, values: list[str]) -> list[str]:
+        bad = [v for v in values if not re.fullmatch(r"[a-z]{2,3}", v)]
+        if bad:
+            raise ValueError(f"not a language code (ISO 639, lower case): {', '.join(bad)}")
+        return values
 
     def load(self) -> Vocabulary:
         """The built-in vocabulary with these additions (VocabularyError naming the file and entry if one is bad)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import partial
@@ -102,10 +102,14 @@ def ask_json(workflow_id: int, question: str, answer: Answer) -> dict[str, Any]:
 BRIDGED_PASSAGES = 3
 
 
-def bridged_query(question: str) -> str | None:
-    """The question followed by its concepts' words in the vocabulary's other languages (see `bridge_words`), or
-    None when it names no concept the vocabulary knows."""
-    bridged = bridge_words(question, detect_language(question))
+def bridged_query(question: str, document_languages: Collection[str] = ()) -> str | None:
+    """The question followed by its concepts' words in the documents' other languages (default: every language of
+    the vocabulary; see `bridge_words`), or None when it names no concept the vocabulary knows or the documents
+    are all in its own language."""
+    language = detect_language(question)
+    if set(document_languages) == {language}:
+        return None
+    bridged = bridge_words(question, language, into=document_languages)
     return f"{question} {' '.join(bridged)}" if bridged else None
 
 
@@ -143,6 +147,7 @@ class AnswerPipeline:
         options: EngineOptions | None = None,
         today: Callable[[], date] = date.today,
         top_k: int = 5,
+        document_languages: Collection[str] = (),
         threads: int = ANSWER_THREADS,
     ) -> None:
         self.settings = settings
@@ -153,6 +158,7 @@ class AnswerPipeline:
         self.options = options or EngineOptions()
         self.today = today
         self.top_k = top_k
+        self.document_languages = tuple(document_languages)  # empty: any language of the vocabulary
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="answer")
 
     @classmethod
@@ -161,7 +167,14 @@ class AnswerPipeline:
     ) -> AnswerPipeline:
         llm = OpenAICompatibleLLM.from_settings(settings.llm) if settings.llm.provider == "openai" else None
         use_vocabulary(settings.vocabulary_tables)
-        return cls(settings=settings, db=db, index=index, llm=llm, contacts=contacts)
+        return cls(
+            settings=settings,
+            db=db,
+            index=index,
+            llm=llm,
+            contacts=contacts,
+            document_languages=settings.vocabulary.document_languages,
+        )
 
     async def offload(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`work(*args, **kwargs)` on the pipeline's own few threads, never on the event loop.
@@ -201,7 +214,7 @@ class AnswerPipeline:
         found = self.index.search(query, jurisdiction=jurisdiction, top_k=self.top_k)
         if answered_in_its_own_language(query, found):
             return found
-        bridged = bridged_query(query)
+        bridged = bridged_query(query, self.document_languages)
         if bridged is None:
             return found
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -138,13 +138,15 @@ def content_terms(text: str) -> set[str]:
 MAX_BRIDGE_WORDS = 24  # a search query stays mostly the question's own words
 
 
-def bridge_words(question: str, language: str | None = None, per_language: int = 0) -> list[str]:
-    """The words that name the question's concepts in every language of the vocabulary and that the question does
-    not already use ("Urlaub übertragen" → "vacation", "pto", "carry over", "vacaciones", …): added to a search,
-    they let it meet a document written in another language."""
+def bridge_words(
+    question: str, language: str | None = None, into: Collection[str] = (), per_language: int = 0
+) -> list[str]:
+    """The words that name the question's concepts in the vocabulary's languages (`into`, default all, but the
+    question's own `language`) and that the question does not already use ("Urlaub übertragen" → "carry over",
+    "vacaciones", …): added to a search, they let it meet a document written in another language."""
     concepts = sorted(content_terms(question) & _vocabulary.concepts)
     own = set(words(question))
-    bridged = _vocabulary.search_words(concepts, besides=language, per_language=per_language)
+    bridged = _vocabulary.search_words(concepts, besides=language, into=into, per_language=per_language)
     found = [w for w in bridged if not set(words(w)) <= own]
     return found[:MAX_BRIDGE_WORDS]
 

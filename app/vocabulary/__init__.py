@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -145,13 +145,20 @@ class Vocabulary:
     def concepts(self) -> frozenset[str]:
         return frozenset(self.words.values()) | frozenset(self.heads.values()) | {c for c, _ in self.phrases}
 
-    def search_words(self, concepts: Iterable[str], *, besides: str | None = None, per_language: int = 0) -> list[str]:
-        """The words naming `concepts` in every language but `besides`, for a search to meet a document in any of
-        them (at most `per_language` words per concept and language when given)."""
+    def search_words(
+        self,
+        concepts: Iterable[str],
+        *,
+        besides: str | None = None,
+        into: Collection[str] = (),
+        per_language: int = 0,
+    ) -> list[str]:
+        """The words naming `concepts` in the languages `into` (default: all) but `besides`, for a search to meet a
+        document in any of them (at most `per_language` words per concept and language when given)."""
         found: list[str] = []
         for concept in concepts:
             for language in self.languages:
-                if language == besides:
+                if language == besides or (into and language not in into):
                     continue
                 named = self.bridges.get(concept, {}).get(language, ())
                 found += [w for w in named[: per_language or None] if w not in found]

@@ -70,3 +70,10 @@ def test_the_answer_pipeline_reads_with_the_tenants_vocabulary(tmp_path: Path) -
     finally:
         use_vocabulary(builtin_vocabulary())
     assert "vacation" not in content_terms("How many recharge days do I get?")
+
+
+def test_document_languages_are_language_codes(tmp_path: Path) -> None:
+    settings = load_settings(config_with(tmp_path, '[vocabulary]\ndocument_languages = ["en", "de"]\n'))
+    assert settings.vocabulary.document_languages == ["en", "de"]
+    with pytest.raises(ConfigError, match="not a language code"):
+        load_settings(config_with(tmp_path, '[vocabulary]\ndocument_languages = ["English"]\n'))

@@ -144,3 +144,15 @@ def test_same_language_retrieval_keeps_its_ranking_on_the_demo_set(demo_index: B
     assert sum(r == 1 for r in bridged_ranks) == sum(r == 1 for r in plain_ranks)
     assert sum(r is not None for r in bridged_ranks) >= sum(r is not None for r in plain_ranks)
     assert all(b is not None and b <= p for b, p in zip(bridged_ranks, plain_ranks, strict=True) if p is not None)
+
+
+def test_documents_in_the_questions_own_language_only_need_no_bridged_search(
+    bilingual: AnswerPipeline,
+) -> None:
+    """The tenant says its documents are English: an English question searches only with its own words, a German
+    one with its concepts' English words."""
+    bilingual.document_languages = ("en",)
+    english = bilingual.retrieve("is there a discount on the spa for staff?", JURISDICTION)
+    assert len(english) <= bilingual.top_k
+    german = bilingual.retrieve("wann endet meine Befristung?", JURISDICTION)
+    assert any(p.doc_id == "en/contract.md" for p in german)

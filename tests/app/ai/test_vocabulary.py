@@ -192,3 +192,9 @@ def test_concepts_in_nearly_every_question_are_not_bridged() -> None:
     bridged = bridge_words("How many vacation days does the company give?", "en")
     assert "Urlaub" in bridged
     assert not {"tag", "tage", "dias", "arbeitgeber", "empresa"} & set(bridged)
+
+
+def test_a_question_is_bridged_only_into_the_documents_languages() -> None:
+    bridged = bridge_words("Wann endet meine Befristung?", "de", into=("en",))
+    assert "fixed-term" in bridged
+    assert "contrato temporal" not in bridged
