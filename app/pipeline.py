@@ -212,10 +212,8 @@ class AnswerPipeline:
         """The index hits for `query`: its own `top_k`, then up to `BRIDGED_PASSAGES` the bridged word search adds."""
         assert self.index is not None
         found = self.index.search(query, jurisdiction=jurisdiction, top_k=self.top_k)
-        if answered_in_its_own_language(query, found):
-            return found
         bridged = bridged_query(query, self.document_languages)
-        if bridged is None:
+        if bridged is None or answered_in_its_own_language(query, found):
             return found
         try:
             across = self.index.search(bridged, jurisdiction=jurisdiction, top_k=self.top_k, mode="bm25")
