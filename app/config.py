@@ -8,6 +8,7 @@ relative to that file. With no file at all the embedded demo (``demo/offer-assis
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import timedelta
 from functools import cached_property
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from app.ratelimit import DEFAULT_LIMITS, RateLimit
+from app.vocabulary import Vocabulary, VocabularyError, VocabularyFile, builtin_vocabulary, load_vocabulary
 from icims.config import ICIMSConnection
 from icims.mapping import TenantMapping
 from offer_engine.catalogue import Catalogue, CatalogueError, build_catalogue
@@ -96,6 +98,44 @@ class ChatSettings(BaseModel):
     @property
     def history_retention(self) -> timedelta:
         return timedelta(days=self.history_retention_days)
+
+
+class VocabularySettings(BaseModel):
+    """A tenant's words beside the built-in English, German and Spanish ones (see app/vocabulary)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extra_files: list[Path] = Field(
+        default_factory=list,
+        description="Vocabulary files (TOML, the format of app/vocabulary/en.toml): a further language or the "
+        "tenant's own jargon. Relative paths are read relative to the configuration file.",
+    )
+    inline: list[VocabularyFile] = Field(
+        default_factory=list,
+        description="Entries written in the configuration itself: [[vocabulary.inline]] language = 'fr' with "
+        "words = { conges = 'vacation' } (and optionally heads, phrases, bridge).",
+    )
+
+    document_languages: list[str] = Field(
+        default_factory=list,
+        description="The languages the benefits documents are written in (ISO 639-1, e.g. ['en', 'de']). A question "
+        "in another language also searches with its concepts' words in these; with only the question's own "
+        "language, no such search is made. Empty: any language of the vocabulary.",
+    )
+
+    @field_validator("document_languages")
+    @classmethod
+    def _language_codes(cls, values: list[str]) -> list[str]:
+        bad = [v for v in values if not re.fullmatch(r"[a-z]{2,3}", v)]
+        if bad:
+            raise ValueError(f"not a language code (ISO 639, lower case): {', '.join(bad)}")
+        return values
+
+    def load(self) -> Vocabulary:
+        """The built-in vocabulary with these additions (VocabularyError naming the file and entry if one is bad)."""
+        if not self.extra_files and not self.inline:
+            return builtin_vocabulary()
+        return load_vocabulary(self.extra_files, self.inline)
 
 
 class WorkerSettings(BaseModel):
@@ -217,6 +257,7 @@ class Settings(BaseSettings):
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    vocabulary: VocabularySettings = Field(default_factory=VocabularySettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
@@ -242,6 +283,11 @@ class Settings(BaseSettings):
         except CatalogueError as exc:
             raise ConfigError(f"the term catalogue cannot be used: {exc}") from exc
         return self
+
+    @cached_property
+    def vocabulary_tables(self) -> Vocabulary:
+        """The words questions and documents are read with: built-in plus [vocabulary] (checked at load)."""
+        return self.vocabulary.load()
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -372,7 +418,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         # terms written as tables are checked as `term_configs`: name them as the file does
         message = str(exc).replace("tenant.term_configs.", "tenant.terms.")
         raise ConfigError(f"invalid configuration in {path}:\n{message}") from exc
-    return _resolve_paths(settings, path.parent.resolve())
+    resolved = _resolve_paths(settings, path.parent.resolve())
+    try:
+        resolved.vocabulary_tables  # noqa: B018 - read once here so a bad vocabulary stops the start
+    except VocabularyError as exc:
+        raise ConfigError(f"invalid [vocabulary] in {path}: {exc}") from exc
+    return resolved
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
@@ -391,4 +442,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         resolved.sandbox = settings.sandbox.model_copy(update={"fixture": sandbox_fixture})
     if vector_path is not None:
         resolved.vector_store = settings.vector_store.model_copy(update={"path": vector_path})
+    if settings.vocabulary.extra_files:
+        files = [anchored(p) or p for p in settings.vocabulary.extra_files]
+        resolved.vocabulary = settings.vocabulary.model_copy(update={"extra_files": files})
     return resolved

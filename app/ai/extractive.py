@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +18,7 @@ from app.ai.injection import is_hostile_passage_sentence
 from app.ai.models import Passage
 from app.ai.numwords import rewrite_number_words
 from app.ai.text import fold, sentences, word_set, words
+from app.vocabulary import Vocabulary, builtin_vocabulary
 from retrieval.chunking import CELL_SEPARATOR
 
 _STOPWORDS = word_set(
@@ -39,76 +40,6 @@ _STOPWORDS = word_set(
     wie viel eigentlich genau mal bis ab unter uber seit
     """
 )
-_SYNONYMS = {
-    "medical": "health", "healthcare": "health", "salud": "health", "medico": "health", "medica": "health",
-    "seguro": "insurance", "seguros": "insurance", "jubilacion": "retirement", "pension": "retirement",
-    "401k": "retirement", "401": "retirement", "permiso": "leave", "baja": "leave", "maternidad": "parental",
-    "paternidad": "parental", "maternity": "parental", "paternity": "parental", "vacaciones": "vacation",
-    "pto": "vacation", "festivos": "holiday", "gimnasio": "gym", "fitness": "gym", "wellness": "gym",
-    "formacion": "learning", "education": "learning", "educacion": "learning", "tuition": "learning",
-    "training": "learning", "guarderia": "childcare", "planes": "plan", "cobertura": "coverage", "covered": "coverage",
-    "cover": "coverage", "covers": "coverage", "prima": "premium", "premiums": "premium", "deducible": "deductible",
-    "beneficios": "benefit", "prestaciones": "benefit", "reembolso": "reimbursement", "reimbursed": "reimbursement",
-    "gastos": "expense", "hijos": "child", "children": "child", "kids": "child", "familia": "family",
-    "pareja": "partner", "conyuge": "spouse", "semanas": "week", "dias": "day", "enfermedad": "sick",
-    "teletrabajo": "remote", "dentista": "dental", "dentales": "dental", "vision": "vision", "vista": "vision",
-    "elegir": "choose", "escoger": "choose", "choice": "choose", "options": "choose", "option": "choose",
-    "match": "match", "matching": "match", "matches": "match", "enroll": "enrol", "enrollment": "enrol",
-    "enrolment": "enrol", "inscribirme": "enrol", "inscripcion": "enrol", "paid": "pay", "pagado": "pay",
-    "pagada": "pay", "pago": "pay", "repayment": "repay", "repaid": "repay", "repays": "repay",
-    "devolver": "repay", "reembolsar": "repay", "stipend": "allowance", "ayuda": "allowance", "subsidio": "allowance",
-    "probationary": "probation", "holidays": "holiday", "discounted": "discount", "percentage": "percent",
-    # German, and more Spanish: a question in one language finds a document in another by these shared stems.
-    "urlaub": "vacation", "urlaubstage": "vacation", "urlaubsanspruch": "vacation", "ferien": "vacation",
-    "ferientage": "vacation", "jahresurlaub": "vacation", "sonderurlaub": "leave", "freistellung": "leave",
-    "beurlaubung": "leave", "elternzeit": "parental", "mutterschutz": "parental", "elterngeld": "parental",
-    "krankheit": "sick", "krank": "sick", "krankmeldung": "sick", "arbeitsunfahigkeit": "sick",
-    "rente": "retirement", "pensionskasse": "retirement", "altersvorsorge": "retirement", "vorsorge": "retirement",
-    "bvg": "retirement", "betriebsrente": "retirement", "jubilado": "retirement", "probezeit": "probation",
-    "prueba": "probation", "kundigungsfrist": "notice", "kundigung": "notice",
-    "preaviso": "notice", "gehalt": "salary", "lohn": "salary", "salario": "salary", "sueldo": "salary",
-    "grundgehalt": "salary", "jahresgehalt": "salary", "monatsgehalt": "salary", "wage": "salary", "wages": "salary",
-    "pramie": "bonus", "bono": "bonus", "bonificacion": "bonus", "unterlagen": "document", "dokumente": "document",
-    "documentos": "document", "documentacion": "document", "documents": "document", "mitbringen": "bring",
-    "traer": "bring", "llevar": "bring", "erster": "first", "ersten": "first", "primer": "first", "tag": "day",
-    "tage": "day", "arbeitstag": "day", "uberprufung": "check", "prufung": "check", "verificacion": "check",
-    "comprobacion": "check", "fuhrungszeugnis": "record", "strafregisterauszug": "record", "antecedentes": "record",
-    "stunden": "hour", "horas": "hour", "hours": "hour", "woche": "week", "wochen": "week", "monat": "month",
-    "monate": "month", "meses": "month", "mes": "month", "jahr": "year", "jahre": "year", "anos": "year",
-    "ano": "year", "feiertage": "holiday", "feiertag": "holiday", "zuschuss": "allowance", "zulage": "allowance",
-    "beitrag": "contribution", "beitrage": "contribution", "aportacion": "contribution", "aportaciones": "contribution",
-    "contribuciones": "contribution", "contributions": "contribution", "contribute": "contribution",
-    "umzug": "relocation", "umzugskosten": "relocation", "mudanza": "relocation", "relocate": "relocation",
-    "kinder": "child", "kind": "child", "familie": "family", "ehepartner": "spouse", "zahnarzt": "dental",
-    "krankenversicherung": "health", "gesundheit": "health", "versicherung": "insurance", "kleiderordnung": "dress",
-    "vestimenta": "dress", "kleidung": "dress", "uniforme": "uniform", "arbeitskleidung": "uniform",
-    "schicht": "shift", "turno": "shift", "nacht": "night", "noche": "night", "nocturno": "night",
-    "uberstunden": "overtime", "rabatt": "discount", "descuento": "discount",
-    "mitarbeiterrabatt": "discount", "auszahlung": "payout", "ausgezahlt": "payout", "zahltag": "payday",
-    "ruckzahlung": "repay", "zuruckzahlen": "repay", "devolucion": "repay",
-    "hochzeit": "wedding", "heirat": "wedding", "boda": "wedding", "matrimonio": "wedding",
-    "trauerfall": "bereavement", "todesfall": "bereavement", "fallecimiento": "bereavement",
-    "dia": "day", "hora": "hour", "semana": "week", "hijo": "child", "hija": "child", "bebe": "child",
-    "baby": "child", "nino": "child", "cuesta": "cost", "costo": "cost", "coste": "cost", "kostet": "cost",
-    "kosten": "cost", "ejercer": "exercise", "ejercicio": "exercise", "ausuben": "exercise", "ausubung": "exercise",
-    "verfallen": "expire", "verfall": "expire", "verfallt": "expire", "caducar": "expire", "caducan": "expire",
-    "vencer": "expire", "vencen": "expire", "expiry": "expire", "expiration": "expire", "lapse": "expire",
-    "optionen": "choose", "opciones": "choose", "aktienoptionen": "choose", "pagan": "pay", "pagar": "pay",
-    "cobrar": "pay", "bezahlt": "pay", "zahlen": "pay", "gezahlt": "pay", "auszahlen": "payout",
-    "pensiones": "retirement",
-    "empleador": "employer", "arbeitgeber": "employer", "empresa": "employer", "empleado": "employee",
-    "arbeitnehmer": "employee", "mitarbeiter": "employee", "aportar": "contribution", "einzahlen": "contribution",
-    "idioma": "language", "sprache": "language", "sprachkurs": "language", "clases": "class", "kurs": "class",
-    "kurse": "class", "lessons": "class", "lesson": "class", "classes": "class", "alojamiento": "housing",
-    "wohnung": "housing", "unterkunft": "housing", "accommodation": "housing", "vivienda": "housing",
-    "anticipo": "advance", "vorschuss": "advance", "rest": "break", "descanso": "break", "pause": "break",
-    "pausa": "break", "pausen": "break", "breaks": "break", "teilzeit": "parttime",
-    "part-time": "parttime", "vollzeit": "fulltime", "jornada": "schedule", "horario": "schedule",
-    "arbeitszeit": "schedule", "contrato": "contract", "vertrag": "contract", "arbeitsvertrag": "contract",
-    "firma": "sign", "firmar": "sign", "unterschreiben": "sign", "unterschrift": "sign", "aceptar": "accept",
-    "annehmen": "accept", "zusagen": "accept", "renuncia": "resign", "kundige": "resign", "quit": "resign",
-    "quitting": "resign", "dimitir": "resign",
-}  # fmt: skip
 # Words that shape a question but never name what it is about ("what discount does the plan give?").
 _QUESTION_VERBS = word_set("give gives given giving provide provides offered receive receives")
 _ASKS_AMOUNT = re.compile(
@@ -151,25 +82,35 @@ class Evidence:
     score: float
 
 
-# The head nouns of German compounds: "Erholungsurlaub", "Jahresbruttogehalt", "Zahnzusatzversicherung" are read
-# by their last part, as a document may name the same thing with another compound.
-_COMPOUND_HEADS = {
-    "urlaub": "vacation", "urlaubs": "vacation", "gehalt": "salary", "gehalts": "salary", "lohn": "salary",
-    "versicherung": "insurance", "zuschuss": "allowance", "zulage": "allowance", "pramie": "bonus",
-    "rente": "retirement", "vorsorge": "retirement", "versorgung": "retirement", "kosten": "expense",
-    "tage": "day", "stunden": "hour", "beitrag": "contribution", "beitrage": "contribution", "prufung": "check",
-    "zeugnis": "certificate", "frist": "deadline", "fristen": "deadline", "zahlung": "payment", "jahr": "year",
-    "monat": "month", "woche": "week",
-}  # fmt: skip
+# The words of every language mapped to one shared concept word, the heads of German compounds ("Erholungsurlaub",
+# "Zahnzusatzversicherung" are read by their last part) and the multi-word names of a concept: data, in
+# app/vocabulary/*.toml, extended by a tenant's configuration through `use_vocabulary`.
+_vocabulary: Vocabulary = builtin_vocabulary()
 
 
+def use_vocabulary(vocabulary: Vocabulary) -> None:
+    """Read questions and documents with `vocabulary` from now on (the tenant's, from its configuration)."""
+    global _vocabulary  # one per process, set at start-up from the configuration
+    if vocabulary is _vocabulary:
+        return
+    _vocabulary = vocabulary
+    for cached in (_stem, _terms_of, _heading_terms, _counts):
+        cached.cache_clear()
+
+
+def active_vocabulary() -> Vocabulary:
+    return _vocabulary
+
+
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    """A light plural stemmer ("plans" -> "plan", "bonuses" -> "bonus", "policies" -> "policy")."""
-    if len(word) >= 9 and word not in _SYNONYMS:
-        head = next((h for h in sorted(_COMPOUND_HEADS, key=len, reverse=True) if word.endswith(h)), None)
+    """A word's concept word, else a light plural stem ("plans" -> "plan", "bonuses" -> "bonus")."""
+    synonyms, heads = _vocabulary.words, _vocabulary.heads
+    if len(word) >= 9 and word not in synonyms:
+        head = next((h for h in _vocabulary.heads_longest_first if word.endswith(h)), None)
         if head is not None and len(word) - len(head) >= 4:
-            return _COMPOUND_HEADS[head]
-    word = _SYNONYMS.get(word, word)
+            return heads[head]
+    word = synonyms.get(word, word)
     if word.endswith("ies") and len(word) > 4:
         base = word[:-3] + "y"
     elif word.endswith(("sses", "shes", "ches", "xes", "zes", "uses")):
@@ -178,63 +119,16 @@ def _stem(word: str) -> str:
         base = word[:-1]
     else:
         return word
-    return _SYNONYMS.get(base, base)
+    return synonyms.get(base, base)
 
 
 _PHRASES = re.compile(r"\b(?:pay|paid|paying) (?:it )?back\b|\bclaw ?-?backs?\b")
-# Multi-word names of one thing, in English, Spanish and German, read as one shared word (on folded text), so a
-# question and a document that name it differently still meet: "roll over" and "carried forward" are "carryover".
-_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (concept, re.compile(pattern))
-    for concept, pattern in (
-        (
-            "carryover",
-            r"\b(?:carr(?:y|ies|ied|ying) (?:it |them |days |leave |hours )?(?:over|forward)"
-            r"|roll(?:s|ed|ing)? (?:it |them )?over|carry-?over|rollover|pasar (?:al|para el) ano siguiente"
-            r"|arrastrar"
-            r"|acumular para el ano|uebertrag\w*|ubertrag\w*|mitnehmen ins (?:neue|nachste) jahr)\b",
-        ),
-        (
-            "vacation",
-            r"\b(?:annual leave|holiday (?:entitlement|allowance|days?)|paid time off|vacation days?"
-            r"|dias de vacaciones|erholungsurlaub|urlaubsanspruch|ferienanspruch)\b",
-        ),
-        (
-            "payperiod",
-            r"\b(?:pay ?periods?|pay ?checks?|pay ?cheques?|per (?:check|cheque)|payroll period|por nomina"
-            r"|por quincena|pro abrechnung|pro gehaltsabrechnung)\b",
-        ),
-        ("firstday", r"\b(?:first day|day one|1st day|primer dia|erste[nrm]? (?:arbeits)?tag\w*)\b"),
-        (
-            "wedding",
-            r"\b(?:get(?:ting)? married|marriage|wedding|casarme|casarse|boda|matrimonio|heirat\w*|hochzeit"
-            r"|eheschliessung|eheschließung)\b",
-        ),
-        ("birth", r"\b(?:birth of (?:a|my|your) (?:child|baby)|new ?born|nacimiento|geburt\w*)\b"),
-        ("spouse", r"\b(?:wife|husband|spouse|partner|esposa|esposo|marido|mujer|ehefrau|ehemann|ehepartner\w*)\b"),
-        ("headoffice", r"\b(?:hq|head ?quarters|head office|main office|oficinas? centrales?|sede central|zentrale)\b"),
-        ("refund", r"\b(?:money back|get (?:it|the money|my money) back)\b"),
-        (
-            "backgroundcheck",
-            r"\b(?:background (?:check|screening)s?|criminal record\w*|police (?:check|certificate)"
-            r"|antecedentes penales|fuhrungszeugnis\w*|strafregister\w*|leumund\w*)\b",
-        ),
-        (
-            "dresscode",
-            r"\b(?:dress ?code|what (?:to|do i|should i) wear|attire|uniforms?|vestimenta"
-            r"|codigo de vestimenta|kleiderordnung|kleidung|dresscode)\b",
-        ),
-    )
-)
-
-
-_CONCEPT_NAMES = frozenset(concept for concept, _ in _CONCEPTS)
 _CONCEPT_WEIGHT = 1.5  # a concept stands for the two or three words that named it
 
 
 def _concepts(text: str) -> str:
     """The text with the words that name a concept replaced by its one shared word."""
-    for concept, pattern in _CONCEPTS:
+    for concept, pattern in _vocabulary.phrases:
         text = pattern.sub(f" {concept} ", text)
     return text
 
@@ -245,6 +139,22 @@ def content_terms(text: str) -> set[str]:
     text = _AMOUNT_ADVERB.sub(r"\1", text)
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
+
+
+MAX_BRIDGE_WORDS = 24  # a search query stays mostly the question's own words
+
+
+def bridge_words(
+    question: str, language: str | None = None, into: Collection[str] = (), per_language: int = 0
+) -> list[str]:
+    """The words that name the question's concepts in the vocabulary's languages (`into`, default all, but the
+    question's own `language`) and that the question does not already use ("Urlaub übertragen" → "carry over",
+    "vacaciones", …): added to a search, they let it meet a document written in another language."""
+    concepts = sorted(content_terms(question) & _vocabulary.concepts)
+    own = set(words(question))
+    bridged = _vocabulary.search_words(concepts, besides=language, into=into, per_language=per_language)
+    found = [w for w in bridged if not set(words(w)) <= own]
+    return found[:MAX_BRIDGE_WORDS]
 
 
 # Words of a plain value lookup ("what is my base pay?"): what is left beyond them and the term's own words is
@@ -486,7 +396,7 @@ def best_evidence(
     def weight(term: str) -> float:
         known = term in document_frequency
         rarity = math.log(1 + total / document_frequency.get(term, 1)) * (1.0 if known else unknown_weight)
-        return rarity * _CONCEPT_WEIGHT if term in _CONCEPT_NAMES else rarity
+        return rarity * _CONCEPT_WEIGHT if term in _vocabulary.phrase_concepts else rarity
 
     asked_weight = sum(weight(t) for t in asked)
     wants_amount = _ASKS_AMOUNT.search(fold(question)) is not None
