@@ -387,7 +387,7 @@ def test_a_question_word_no_document_holds_does_not_block_the_sentence_that_shar
         section="Smoking",
         text="Smoking and e-cigarettes are allowed only in the marked shelter by the car park. Visitors sign in.",
     )
-    question = "can I vape on my smoko near the car park?"  # "vape" and "smoko" are in no document
+    question = "is a cheeky durry ok on smoko by the car park"  # slang no document holds
     assert not best_evidence(question, [passage])  # at full weight the unknown words block it
     evidence = best_evidence(question, [passage], unknown_weight=UNKNOWN_WORD_WEIGHT)
     assert evidence
