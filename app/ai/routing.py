@@ -243,7 +243,7 @@ def _weak_beside_a_topic(folded: str, mentions: list[TermMention], request: Answ
         rest = rest[: mention.start] + " " * (mention.end - mention.start) + rest[mention.end :]
     if not content_terms(rest) - LOOKUP_WORDS:
         return False  # "how much will I be paid?" asks for the term's value
-    return bool(best_evidence(rest, request.passages, limit=1))
+    return bool(best_evidence(rest, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
 
 
 def _dated_term(folded: str, request: AnswerRequest) -> str | None:

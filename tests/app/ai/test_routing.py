@@ -475,3 +475,25 @@ def test_a_recommendation_about_a_benefit_is_still_a_benefits_question() -> None
 def test_a_deadline_question_keeps_the_terms_asked_beside_it() -> None:
     route = route_message(make_request("What's my start date, and when do I need to respond by?"), EngineOptions())
     assert (route.intent, route.topic, route.terms) == (Intent.PROCESS_QUESTION, "deadline", ["start_date"])
+
+
+VISION = Passage(
+    doc_id="vision",
+    title="Vision benefits",
+    section="Glasses",
+    text="The vision plan pays up to $150 a year towards prescription glasses or contact lenses.",
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("¿la empresa paga las gafas graduadas?", Intent.BENEFITS_QUESTION),
+        ("does the company pay for my glasses?", Intent.BENEFITS_QUESTION),
+        ("how much will I be paid?", Intent.OFFER_TERM_QUESTION),
+        ("¿cuánto me pagan?", Intent.OFFER_TERM_QUESTION),
+    ],
+)
+def test_a_pay_verb_beside_a_topic_of_its_own_asks_the_documents(message: str, intent: Intent) -> None:
+    route = route_message(make_request(message, passages=[*PASSAGES, VISION]), EngineOptions())
+    assert route.intent is intent
