@@ -396,3 +396,46 @@ def pro_rata(
         _count(period, "months", lang, rule_source),
     ]  # fmt: skip
     return _calculation(CalculationKind.PRO_RATA, operands, ["×", "÷"], money, "", label, rule)
+
+
+# -- what a question asks for -------------------------------------------------------------------------------------
+
+# On folded text (lower case, no accents). Fortnight before week: "every two weeks" is not "a week".
+_PERIOD_CUES: tuple[tuple[Period, re.Pattern[str]], ...] = (
+    (Period.FORTNIGHT, re.compile(
+        r"\b(?:fortnight\w*|bi-?weekly|every (?:two|2) weeks|quincen\w*|cada (?:dos|2) semanas|(?:alle|je) (?:zwei|2) "
+        r"wochen|vierzehntag\w*|14-?tag\w*)\b"
+    )),
+    (Period.HOUR, re.compile(
+        r"\b(?:hourly|(?:per|an|a|each|every|by the) hour|por hora|la hora|(?:pro|die|je|in der) stunde|stundenlohn"
+        r"|stundensatz)\b"
+    )),
+    (Period.WEEK, re.compile(r"\b(?:weekly|week|semana\w*|woche\w*|wochentlich)\b")),
+    (Period.MONTH, re.compile(r"\b(?:monthly|month|mes|mensual\w*|monat\w*|monatlich)\b")),
+    (Period.YEAR, re.compile(r"\b(?:yearly|year|annual\w*|ano|anual\w*|jahr\w*|jahrlich)\b")),
+)  # fmt: skip
+_AMOUNT_CUES = re.compile(
+    r"\b(?:how much|what (?:amount|is that|does that come)|in (?:euros?|dollars?|pounds?|money|cash)|amount|worth"
+    r"|gross|earn\w*|bring in|come to|make|cuanto|cuanta|importe|cantidad|en euros|cobr[ao]\w*|gan[ao]\w*|bruto"
+    r"|wie ?viel\w*|betrag|in euro|verdien\w*|brutto|bekomme)\b"
+)
+# How much of a course or commitment period has passed, as the candidate puts it ("if I leave 5 months after").
+_MONTHS_ELAPSED = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")
+
+
+def asked_period(question: str) -> Period | None:
+    """The pay period a question asks for ("per week", "a la semana", "in der Woche"): the earliest named one."""
+    folded = fold(question)
+    found = [(m.start(), period) for period, cue in _PERIOD_CUES if (m := cue.search(folded))]
+    return min(found)[1] if found else None
+
+
+def asks_amount(question: str) -> bool:
+    """The question asks for an amount of money ("how much", "in euros", "cobrar", "wie viel")."""
+    return bool(_AMOUNT_CUES.search(fold(question)))
+
+
+def months_elapsed(question: str) -> Decimal | None:
+    """The one number of months a question states ("if I quit 5 months after the course"), or None."""
+    found = {Decimal(m.group(1)) for m in _MONTHS_ELAPSED.finditer(fold(question))}
+    return found.pop() if len(found) == 1 else None
