@@ -272,19 +272,21 @@ class AnswerEngine:
             prompt_refs=prompt_refs,
             fallback_reason=outcome.fallback_reason,
         )
-        self._audit_answer(request, route, call, outcome, answer, started)
+        self._audit_answer(request, route, call, outcome, answer, started, embedded.calculations)
         return answer
 
     # -- audit ----------------------------------------------------------------------------------------------------
 
     def _audit_answer(
         self, request: AnswerRequest, route: Route, call: LLMCall | None, outcome: _Outcome, answer: Answer,
-        started: float,
+        started: float, calculations: list[dict[str, object]],
     ) -> None:  # fmt: skip
         input_hash = (
             call.input_hash if call else sha256_text(Masker.for_people(request.known_people()).mask(route.text))
         )
         details = {"signals": route.signals, "handoff": answer.handoff, "shown_by": answer.provider}
+        if calculations:  # each computed figure's formula and the offer fields and document sentences it used
+            details["calculations"] = calculations
         if outcome.raw_output:
             details["llm_output_hash"] = sha256_text(outcome.raw_output)
         self.audit.record_ai_call(

@@ -83,6 +83,10 @@ def answer_grounding(request: AnswerRequest, extra_texts: list[str]) -> Groundin
         grounding.add_count(terms.pto_days, "day")
     if terms.expiry_date is not None:
         grounding.add_count((terms.expiry_date - request.today).days, "day")
+    if request.hours_per_week is not None:  # inputs of a computed pay figure ("$46.75 × 38 hours")
+        grounding.add_count(request.hours_per_week, "hour")
+    if request.payments_per_year is not None:
+        grounding.numbers.add(request.payments_per_year)
     return grounding
 
 
