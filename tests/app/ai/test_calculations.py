@@ -24,10 +24,13 @@ from app.ai.calculations import (
     repayment_period,
 )
 from app.ai.embedded import Draft, EmbeddedEngine
+from app.ai.facts import tenant_facts
 from app.ai.guard import Grounding, check
 from app.ai.llm_calls import answer_grounding
 from app.ai.models import AnswerRequest, EngineOptions, OfferFact, Passage
 from app.ai.routing import route_message
+from icims.mapping import TenantMapping
+from offer_engine.catalogue import build_catalogue
 from offer_engine.terms import PayPeriod
 from tests.app.ai.factories import make_request, make_terms
 
@@ -263,7 +266,7 @@ def test_a_quoted_rules_multiplier_applies_to_the_base_rate_with_its_source() ->
     assert "Overtime policy" in draft.text
     record = draft.calculations[0]
     assert record["rule"] == OVERTIME_US.text
-    assert "us-overtime#Overtime" in record["sources"]
+    assert record["sources"] == ["applicantworkflow.field31001", "us-overtime#Overtime"]
     assert check(draft.text, answer_grounding(request, [])).status == "passed"
 
 
@@ -325,3 +328,31 @@ def test_the_guard_rejects_a_computed_figure_without_grounded_inputs(text: str, 
     verdict = check(text, Grounding.from_texts(GROUNDING_TEXTS))
     assert verdict.status == "rejected"
     assert unsupported in verdict.unsupported
+
+
+# -- the equivalents' words ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "payments", "hours"),
+    [("en", "14 payments a year", "37.5 hours a week"), ("es", "14 pagas al año", "37.5 horas a la semana"),
+     ("de", "14 Zahlungen pro Jahr", "37.5 Stunden pro Woche")],
+)  # fmt: skip
+def test_the_terms_holding_payments_and_hours_read_in_the_candidates_language(
+    settings: Any, language: str, payments: str, hours: str
+) -> None:
+    tenant: TenantMapping = settings.tenant
+    data = tenant.model_dump(exclude={"terms", "term_configs", "band_min", "band_max", "band_currency"})
+    raw = {name: [str(r) for r in refs] for name, refs in tenant.terms.items()}
+    terms = {
+        **raw,
+        "pagas": {"source": "applicantworkflow.field41010", "type": "count", "unit": "payments a year"},
+        "jornada": {"source": "applicantworkflow.field41011", "type": "count", "unit": "hours"},
+        "base_salary": {"source": "applicantworkflow.field31001", "payments_per_year": "pagas",
+                        "hours_per_week": "jornada"},
+    }  # fmt: skip
+    catalogue = build_catalogue(TenantMapping.model_validate({**data, "terms": terms}))
+    offer = ES_MONTHLY.model_copy(update={"custom": {"pagas": "14", "jornada": "37.5"}})
+    shown = {fact.name: fact.value for fact in tenant_facts(catalogue, offer, language, {})}
+    assert shown["pagas"] == payments  # never the tenant's English unit in a Spanish or German answer
+    assert shown["jornada"] == hours
