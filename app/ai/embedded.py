@@ -270,11 +270,12 @@ def compute_for_question(
     money = Money(request.terms.currency, lang, request.terms.country)
     pay = _pay_basis(request)
     wanted, amount = asked_period(question), asks_amount(question)
-    offer_cite = {name: fact_citation(request, fact_value(request, name, lang)) for name in ["base_salary", *names]}
+    shown = {name: fact_value(request, name, lang) for name in ["base_salary", *names]}
+    offer_cite = {name: fact_citation(request, fact) for name, fact in shown.items()}
 
     def add(calculation: Calculation | None, *names_used: str, rule: Citation | None = None) -> None:
         if calculation is not None:
-            cites = [offer_cite[n] for n in names_used if offer_cite[n].quote.split(": ", 1)[-1] != "None"]
+            cites = [offer_cite[n] for n in names_used if shown[n].display is not None]
             outcome.calculations.append((calculation, [*cites, *([rule] if rule else [])]))
 
     for name in names:
@@ -480,18 +481,18 @@ class EmbeddedEngine:
                 draft.handoff = True
                 return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
         explained = self._quote(documents, draft) if documents else self._term_passage(request, route, draft)
-        worked = self._worked_figures(request, route, draft)
+        worked = self._worked_figures(request, route.terms[:3], route.text, draft)
         if explained and len(missing) == len(sentences):
             return explained + (f"\n\n{worked}" if worked else "")  # the documents explain a term the offer lacks
         # "when is my sign-on paid?" with no document that says: the value, and the recruiter for the rest
         draft.handoff = draft.handoff or bool(missing) or (not explained and _asks_beyond_values(request, route))
         return " ".join(sentences) + "".join(f"\n\n{part}" for part in (explained, worked) if part)
 
-    def _worked_figures(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+    def _worked_figures(self, request: AnswerRequest, names: list[str], question: str, draft: Draft) -> str | None:
         """The figures the question asks for that the offer's values (and a quoted rule) give by arithmetic, each
         with its formula, cited and kept for the audit; or what is missing to work one out (then a handoff)."""
         quoted = [c for c in draft.citations if c.kind == "document"]
-        outcome = compute_for_question(request, route.terms[:3], route.text, draft.language, quoted)
+        outcome = compute_for_question(request, names, question, draft.language, quoted)
         lines = []
         for calculation, citations in outcome.calculations:
             draft.calculations.append(calculation.record())
@@ -555,7 +556,12 @@ class EmbeddedEngine:
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
         evidence = best_evidence(question, request.passages, personal=personal_terms(request))
         evidence = evidence or evidence_by_meaning(request.passages)
-        return self._quote(evidence, draft) if evidence else None
+        if not evidence:
+            return None
+        quoted = self._quote(evidence, draft)
+        # "what's the pension match in euros?": the quoted rule's share of the candidate's own pay, as an amount
+        worked = self._worked_figures(request, [], question, draft)
+        return f"{quoted}\n\n{worked}" if worked else quoted
 
     def _quote(self, evidence: list[Evidence], draft: Draft) -> str:
         quotes = []

@@ -356,3 +356,12 @@ def test_the_terms_holding_payments_and_hours_read_in_the_candidates_language(
     shown = {fact.name: fact.value for fact in tenant_facts(catalogue, offer, language, {})}
     assert shown["pagas"] == payments  # never the tenant's English unit in a Spanish or German answer
     assert shown["jornada"] == hours
+
+
+def test_a_benefits_rules_share_of_pay_as_an_amount_when_asked_how_much() -> None:
+    request, draft = _answer("How much is the 401(k) match in dollars?")
+    assert "5% × $172,000 = $8,600 per year" in draft.text
+    assert draft.calculations[0]["sources"] == ["us-401k#Company match", "applicantworkflow.field31001"]
+    assert check(draft.text, answer_grounding(request, [])).status == "passed"
+    _, plain = _answer("Does the 401(k) match vest immediately?")
+    assert "×" not in plain.text  # no amount asked for: no calculation
