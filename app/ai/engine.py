@@ -205,7 +205,7 @@ class AnswerEngine:
             masker = Masker.for_people(request.known_people())
             return route, draft, build_extraction_call(route.text, request.terms, request.today.isoformat(), masker)
         if route.intent in self.options.llm_intents and route.topic != "counter_status":  # the queue's own words
-            return route, draft, build_answer_call(request, route.text, route.language, draft.text)
+            return route, draft, build_answer_call(request, route.text, route.language, draft.text, draft.calculations)
         return route, draft, None
 
     def _judge(self, call: LLMCall, raw: str, request: AnswerRequest, route: Route) -> _Outcome:

@@ -24,7 +24,7 @@ from app.ai.calculations import (
     repayment_period,
 )
 from app.ai.embedded import Draft, EmbeddedEngine
-from app.ai.facts import tenant_facts
+from app.ai.facts import all_fact_values, tenant_facts
 from app.ai.guard import Grounding, check
 from app.ai.llm_calls import answer_grounding
 from app.ai.models import AnswerRequest, EngineOptions, OfferFact, Passage
@@ -33,6 +33,7 @@ from icims.mapping import TenantMapping
 from offer_engine.catalogue import build_catalogue
 from offer_engine.terms import PayPeriod
 from tests.app.ai.factories import make_request, make_terms
+from tests.support.fake_openai import FakeOpenAI, Reply
 
 USD = Money("USD", "en", "US")
 EUR_DE = Money("EUR", "de", "DE")
@@ -365,3 +366,18 @@ def test_a_benefits_rules_share_of_pay_as_an_amount_when_asked_how_much() -> Non
     assert check(draft.text, answer_grounding(request, [])).status == "passed"
     _, plain = _answer("Does the 401(k) match vest immediately?")
     assert "×" not in plain.text  # no amount asked for: no calculation
+
+
+def test_a_model_sees_the_worked_figure_as_a_fact_and_may_state_it_with_its_formula(
+    fake_llm: FakeOpenAI, llm_engine: AnswerEngine, audit: InMemoryAuditSink
+) -> None:
+    request = make_request("How much is my base pay per week?", terms=HOURLY, hours_per_week=Decimal(38))
+    marker = f"F{len(all_fact_values(request, 'en')) + 1}"  # the worked figure follows the offer's facts
+    fake_llm.script(Reply.text(f"At 38 hours, your week comes to $46.75 × 38 hours = $1,776.50 per week [{marker}]."))
+    answer = llm_engine.answer(request)
+    sent = str(fake_llm.requests[0].body["messages"])
+    assert "Worked out from the offer: $46.75 × 38 hours = $1,776.50 per week" in sent
+    assert answer.provider == "openai"
+    assert answer.guard.status == "passed"
+    assert "applicantworkflow.field31001" in [c.ref for c in answer.citations]
+    assert audit.events[0].details["calculations"][0]["formula"] == "$46.75 × 38 hours = $1,776.50 per week"
