@@ -233,6 +233,12 @@ def _pay_basis(request: AnswerRequest) -> PayBasis:
     )  # fmt: skip
 
 
+def _missing_input(pay: PayBasis, wanted: Period, language: str) -> str:
+    """What the offer would have to state for base pay in `wanted`: the weekly hours, or a year's conversion."""
+    hourly = pay.period is PayPeriod.HOUR or wanted is Period.HOUR
+    return _MISSING_WORDS[language]["hours" if hourly and pay.hours_per_week is None else "annual"]
+
+
 def _rate_basis(fact: OfferFact) -> PayPeriod | None:
     """The basis of a tenant money_rate term, as its shown value ends ("€600 per month", "600 € al mes")."""
     for words in BASIS_WORDS.values():
@@ -270,6 +276,7 @@ def compute_for_question(
     money = Money(request.terms.currency, lang, request.terms.country)
     pay = _pay_basis(request)
     wanted, amount = asked_period(question), asks_amount(question)
+    when = bool(cw.ASKS_WHEN.search(fold(question)))  # "when is my first month's pay?" asks a date, not an amount
     shown = {name: fact_value(request, name, lang) for name in ["base_salary", *names]}
     offer_cite = {name: fact_citation(request, fact) for name, fact in shown.items()}
 
@@ -281,21 +288,23 @@ def compute_for_question(
     for name in names:
         fact = next((f for f in request.extra_facts if f.name == name and f.value is not None), None)
         label = fact_value(request, name, lang).label
-        if name == "base_salary" and wanted is not None and wanted.value != request.terms.pay_period.value:
+        if name == "base_salary" and wanted is not None and wanted.value != request.terms.pay_period.value and not when:
             calculation = pay_in_period(pay, wanted, money, label)
             if calculation is None:
-                needs = "hours" if wanted in (Period.HOUR, Period.WEEK, Period.FORTNIGHT) else "annual"
-                if needs == "hours" and request.hours_per_week:
-                    needs = "annual"
                 outcome.missing.append(
-                    {"label": label, "period": period_words(wanted, lang), "missing": _MISSING_WORDS[lang][needs]}
+                    {"label": label, "period": period_words(wanted, lang), "missing": _missing_input(pay, wanted, lang)}
                 )
             add(calculation, "base_salary")
         if fact is None or (value := _decimal(fact.raw)) is None:
             continue
         if fact.kind == TermType.PERCENT.value and (amount or wanted is not None):
             monthly = wanted is Period.MONTH
-            add(percent_of_pay(value, fact.ref, pay, money, label, monthly=monthly), name, "base_salary")
+            calculation = percent_of_pay(value, fact.ref, pay, money, label, monthly=monthly)
+            if calculation is None:
+                outcome.missing.append(
+                    {"label": label, "period": "", "missing": _missing_input(pay, Period.YEAR, lang)}
+                )
+            add(calculation, name, "base_salary")
         elif fact.kind == TermType.MONEY_RATE.value and (basis := _rate_basis(fact)) is not None:
             if wanted is not None and wanted.value != basis.value:
                 add(rate_over_period(value, basis, fact.ref, wanted, money, label), name)

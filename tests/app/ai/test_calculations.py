@@ -381,3 +381,16 @@ def test_a_model_sees_the_worked_figure_as_a_fact_and_may_state_it_with_its_form
     assert answer.guard.status == "passed"
     assert "applicantworkflow.field31001" in [c.ref for c in answer.citations]
     assert audit.events[0].details["calculations"][0]["formula"] == "$46.75 × 38 hours = $1,776.50 per week"
+
+
+def test_a_percent_term_without_a_years_pay_says_what_is_missing() -> None:
+    _, draft = _answer("How much is my pension match in dollars?", terms=HOURLY, extra_facts=[PENSION])
+    assert "your weekly hours" in draft.text
+    assert "×" not in draft.text
+    assert draft.handoff
+
+
+def test_a_when_question_about_monthly_pay_computes_nothing() -> None:
+    _, draft = _answer("When is my first month of salary paid?")
+    assert draft.calculations == []
+    assert "÷" not in draft.text
