@@ -180,7 +180,7 @@ def _annual_steps(pay: PayBasis, money: Money) -> tuple[list[Operand], list[str]
         case PayPeriod.YEAR:
             return [base], []
         case PayPeriod.MONTH:
-            if pay.payments_per_year:
+            if pay.payments_per_year and pay.payments_per_year > 0:
                 return [base, _number(pay.payments_per_year, lang, pay.payments_source)], ["×"]
             if pay.annual_equivalent:
                 return [base, _count(MONTHS_A_YEAR, "months", lang)], ["×"]
@@ -188,7 +188,7 @@ def _annual_steps(pay: PayBasis, money: Money) -> tuple[list[Operand], list[str]
         case PayPeriod.WEEK:
             return ([base, _count(WEEKS_A_YEAR, "weeks", lang)], ["×"]) if pay.annual_equivalent else None
         case PayPeriod.HOUR:
-            if pay.hours_per_week is None or not pay.annual_equivalent:
+            if pay.hours_per_week is None or pay.hours_per_week <= 0 or not pay.annual_equivalent:
                 return None
             hours = _count(pay.hours_per_week, "hours", lang, pay.hours_source)
             return [base, hours, _count(WEEKS_A_YEAR, "weeks", lang)], ["×", "×"]
@@ -205,7 +205,8 @@ def pay_in_period(pay: PayBasis, wanted: Period, money: Money, label: str) -> Ca
         return None
     lang = money.language
     base = Operand(pay.amount, money.show(pay.amount), pay.source)
-    hours = _count(pay.hours_per_week, "hours", lang, pay.hours_source) if pay.hours_per_week else None
+    known_hours = pay.hours_per_week is not None and pay.hours_per_week > 0
+    hours = _count(pay.hours_per_week, "hours", lang, pay.hours_source) if known_hours and pay.hours_per_week else None
     suffix = period_words(wanted, lang)
     kind = CalculationKind.PAY_PERIOD
 
@@ -223,7 +224,8 @@ def pay_in_period(pay: PayBasis, wanted: Period, money: Money, label: str) -> Ca
         case Period.YEAR:
             return make(operands, operators)
         case Period.MONTH:
-            divisor = pay.payments_per_year if pay.period is PayPeriod.YEAR and pay.payments_per_year else None
+            yearly = pay.period is PayPeriod.YEAR and pay.payments_per_year and pay.payments_per_year > 0
+            divisor = pay.payments_per_year if yearly else None
             months = _number(divisor, lang, pay.payments_source) if divisor else _count(MONTHS_A_YEAR, "months", lang)
             return make([*operands, months], [*operators, "÷"])
         case Period.FORTNIGHT:

@@ -394,3 +394,15 @@ def test_a_when_question_about_monthly_pay_computes_nothing() -> None:
     _, draft = _answer("When is my first month of salary paid?")
     assert draft.calculations == []
     assert "÷" not in draft.text
+
+
+def test_unusable_inputs_give_no_figure_and_no_error() -> None:
+    zero_hours = _hourly_pay(hours_per_week=Decimal(0), annual_equivalent=True)
+    assert pay_in_period(zero_hours, Period.WEEK, USD, "Base salary") is None
+    assert pay_in_period(zero_hours, Period.YEAR, USD, "Base salary") is None
+    weekly = PayBasis(Decimal(1200), PayPeriod.WEEK, "offer:base_salary", hours_per_week=Decimal(0))
+    assert pay_in_period(weekly, Period.HOUR, USD, "Base salary") is None
+    unreadable = CAR.model_copy(update={"raw": "about six hundred"})
+    _, draft = _answer("How much do I get in car allowance over a whole year?", extra_facts=[unreadable])
+    assert draft.calculations == []
+    assert "×" not in draft.text
