@@ -113,11 +113,23 @@ def _passages_about(request: AnswerRequest, names: list[str]) -> list[Passage]:
     return [p for p in request.passages if any(rx.search(fold(f"{p.title} {p.section} {p.text}")) for rx in patterns)]
 
 
+# Words that ask for a value in a period or as an amount ("per week", "a normal week", "cobrar"): the calculator
+# answers them from the offer, so they send no question to the documents.
+_AMOUNT_IN_PERIOD_WORDS = frozenset(
+    content_terms(
+        "per pro por je each every full whole normal bring come comes earn earning earnings make gross cobrar cobro "
+        "cobraria ganar gano ganaria verdiene verdienen bekomme fortnight fortnightly biweekly quincena quincenal "
+        "vierzehntaglich dollars euros pounds"
+    )
+    - content_terms("paid")  # "when is it paid?" still asks the documents (a synonym above reads as "pay")
+)
+
+
 def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
     """The question asks something about its terms beyond their values ("when is it paid?", "who is eligible?")."""
     asked = content_terms(route.text)
     named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
-    return bool(asked - named - LOOKUP_WORDS)
+    return bool(asked - named - LOOKUP_WORDS - _AMOUNT_IN_PERIOD_WORDS)
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:

@@ -406,3 +406,9 @@ def test_unusable_inputs_give_no_figure_and_no_error() -> None:
     _, draft = _answer("How much do I get in car allowance over a whole year?", extra_facts=[unreadable])
     assert draft.calculations == []
     assert "×" not in draft.text
+
+
+def test_a_question_for_pay_in_a_period_quotes_no_unrelated_document() -> None:
+    _, draft = _answer("What would my base pay bring in for a normal week?", terms=HOURLY, hours_per_week=Decimal(38))
+    assert "$46.75 × 38 hours = $1,776.50 per week" in draft.text
+    assert [c.kind for c in draft.citations] == ["offer"]  # never the parental leave policy for "per week"
