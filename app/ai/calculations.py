@@ -45,6 +45,7 @@ class CalculationKind(StrEnum):
     RULE_MULTIPLIER = "rule_multiplier"  # a rule's multiplier × the base rate ("time and a half")
     RATE_PLUS = "rate_plus"  # base rate + a per-hour differential
     PRO_RATA = "pro_rata"  # an amount × months left ÷ the rule's period
+    PER_DAY = "per_day"  # a rule's amount per day × the offer's days (rostered days, travel days)
 
 
 _PERIOD_WORDS = {
@@ -53,9 +54,9 @@ _PERIOD_WORDS = {
     "de": {Period.FORTNIGHT: "vierzehntäglich"},
 }
 _UNIT_WORDS = {
-    "en": {"hours": "hours", "weeks": "weeks", "months": "months"},
-    "es": {"hours": "horas", "weeks": "semanas", "months": "meses"},
-    "de": {"hours": "Stunden", "weeks": "Wochen", "months": "Monate"},
+    "en": {"hours": "hours", "weeks": "weeks", "months": "months", "days": "days"},
+    "es": {"hours": "horas", "weeks": "semanas", "months": "meses", "days": "días"},
+    "de": {"hours": "Stunden", "weeks": "Wochen", "months": "Monate", "days": "Tage"},
 }
 
 
@@ -371,6 +372,31 @@ def rule_multiplier(
     return _calculation(
         CalculationKind.RULE_MULTIPLIER, operands, ["×"], money, period_words(Period.HOUR, money.language), label, rule
     )
+
+
+_PER_DAY = re.compile(
+    r"^\s*(?:(?:per|a|an|each|every|for each|por|al|pro|je)\s+)(?:(?:rostered|working|shift|travel|calendar|"
+    r"dia|de)\s+)?(?:day|dia|tag|arbeitstag|shift|turno|schicht)\b"
+)
+
+
+def per_day_amount(sentence: str, currency: str) -> Decimal | None:
+    """The one amount in the offer's currency a rule pays per day ("€25 per rostered day", "25 € pro Tag")."""
+    folded = fold(sentence)
+    found = find_quantities(folded, dollar_currency=currency if currency.endswith("D") else "USD")
+    amounts = {
+        q.value for q in found.items
+        if q.kind is QuantityKind.MONEY and q.currency in (currency, None) and _PER_DAY.match(found.text[q.end :])
+    }  # fmt: skip
+    return amounts.pop() if len(amounts) == 1 else None
+
+
+def per_day(
+    amount: Decimal, rule_source: str, days: Decimal, days_source: str, rule: str, money: Money, label: str
+) -> Calculation:
+    """A rule's daily amount over the candidate's own days."""
+    operands = [Operand(amount, money.show(amount), rule_source), _count(days, "days", money.language, days_source)]
+    return _calculation(CalculationKind.PER_DAY, operands, ["×"], money, "", label, rule)
 
 
 _REPAY_MONTHS = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")

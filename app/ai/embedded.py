@@ -24,6 +24,8 @@ from app.ai.calculations import (
     months_elapsed,
     multiplier_in,
     pay_in_period,
+    per_day,
+    per_day_amount,
     percent_in,
     percent_of_pay,
     period_words,
@@ -324,6 +326,8 @@ def compute_for_question(
                 add(rate_plus(pay.amount, pay.source, value, fact.ref, money, label), "base_salary", name)
         elif fact.kind == TermType.MONEY.value:
             _repayment(request, question, value, fact, label, money, quoted, outcome, offer_cite[name])
+        elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
+            _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
     if amount:
         _rule_factors(request, pay, money, quoted, outcome, offer_cite["base_salary"], lang)
     return outcome
@@ -347,6 +351,24 @@ def _repayment(
         if calculation is not None:
             outcome.calculations.append((calculation, [cite, rule]))
         return
+
+
+def _in_days(fact: OfferFact) -> bool:
+    return bool(fact.value) and fold(fact.value or "").endswith((" days", " dias", " tage"))
+
+
+def _days_at_rule_rate(
+    request: AnswerRequest, days: Decimal, fact: OfferFact, label: str, money: Money, quoted: list[Citation],
+    outcome: Computed, cite: Citation,
+) -> None:  # fmt: skip
+    """ "How much is the meal allowance for my rostered days?": the quoted rule's amount per day × the days."""
+    for rule in quoted:
+        daily = per_day_amount(rule.quote, request.terms.currency)
+        if daily is not None and _applies_to(_passage(request, rule), request.terms):
+            outcome.calculations.append(
+                (per_day(daily, rule.ref, days, fact.ref, rule.quote, money, label), [cite, rule])
+            )
+            return
 
 
 def _rule_factors(

@@ -412,3 +412,25 @@ def test_a_question_for_pay_in_a_period_quotes_no_unrelated_document() -> None:
     _, draft = _answer("What would my base pay bring in for a normal week?", terms=HOURLY, hours_per_week=Decimal(38))
     assert "$46.75 × 38 hours = $1,776.50 per week" in draft.text
     assert [c.kind for c in draft.citations] == ["offer"]  # never the parental leave policy for "per week"
+
+
+ROSTERED = OfferFact(
+    name="rostered_days", label="Rostered days", value="10 days", ref="applicantworkflow.field41005",
+    synonyms=["rostered days"], kind="count", raw="10",
+)  # fmt: skip
+MEALS_US = Passage(
+    doc_id="us-meals", title="Meal allowance", section="Rostered days", jurisdiction="US",
+    text="Staff receive a meal allowance of $25 per rostered day.",
+)  # fmt: skip
+
+
+def test_a_rules_amount_per_day_over_the_offers_rostered_days() -> None:
+    request, draft = _answer("How much meal allowance do I get for my rostered days?", extra_facts=[ROSTERED],
+                             passages=[MEALS_US])  # fmt: skip
+    assert "$25 × 10 days = $250" in draft.text
+    assert draft.calculations[0]["sources"] == ["us-meals#Rostered days", "applicantworkflow.field41005"]
+    assert check(draft.text, answer_grounding(request, [])).status == "passed"
+    elsewhere = MEALS_US.model_copy(update={"jurisdiction": "CA"})
+    _, other = _answer("How much meal allowance do I get for my rostered days?", extra_facts=[ROSTERED],
+                       passages=[elsewhere])  # fmt: skip
+    assert "$250" not in other.text
