@@ -258,6 +258,8 @@ class AnswerPipeline:
             extra_facts=facts,
             arrangement_names=choice_options(catalogue.terms["work_arrangement"]),
             payments_per_year=pay_quantity(catalogue.terms["base_salary"].payments_per_year, grounding.terms.custom),
+            hours_per_week=pay_quantity(catalogue.terms["base_salary"].hours_per_week, grounding.terms.custom),
+            annual_equivalent=catalogue.terms["base_salary"].annual_equivalent,
             offer_title=grounding.offer_title,
             language_hint=grounding.language_hint,
             letter_available=grounding.letter is not None,

@@ -14,6 +14,27 @@ from enum import Enum
 from typing import Any
 
 from app.ai import cue_words as cw
+from app.ai.calculations import (
+    Calculation,
+    Money,
+    PayBasis,
+    Period,
+    asked_period,
+    asks_amount,
+    months_elapsed,
+    multiplier_in,
+    pay_in_period,
+    per_day,
+    per_day_amount,
+    percent_in,
+    percent_of_pay,
+    period_words,
+    pro_rata,
+    rate_over_period,
+    rate_plus,
+    repayment_period,
+    rule_multiplier,
+)
 from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
 from app.ai.extractive import (
@@ -27,11 +48,11 @@ from app.ai.extractive import (
     is_overview_question,
 )
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
-from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, Passage
+from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, OfferFact, Passage
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.routing import Route
 from app.ai.text import fold, phrase_pattern
-from offer_engine.catalogue import BUILTIN_BY_KEY, TermType
+from offer_engine.catalogue import BASIS_WORDS, BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
 
@@ -95,11 +116,23 @@ def _passages_about(request: AnswerRequest, names: list[str]) -> list[Passage]:
     return [p for p in request.passages if any(rx.search(fold(f"{p.title} {p.section} {p.text}")) for rx in patterns)]
 
 
+# Words that ask for a value in a period or as an amount ("per week", "a normal week", "cobrar"): the calculator
+# answers them from the offer, so they send no question to the documents.
+_AMOUNT_IN_PERIOD_WORDS = frozenset(
+    content_terms(
+        "per pro por je each every full whole normal bring come comes earn earning earnings make gross cobrar cobro "
+        "cobraria ganar gano ganaria verdiene verdienen bekomme fortnight fortnightly biweekly quincena quincenal "
+        "vierzehntaglich dollars euros pounds"
+    )
+    - content_terms("paid")  # "when is it paid?" still asks the documents (a synonym above reads as "pay")
+)
+
+
 def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
     """The question asks something about its terms beyond their values ("when is it paid?", "who is eligible?")."""
     asked = content_terms(route.text)
     named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
-    return bool(asked - named - LOOKUP_WORDS)
+    return bool(asked - named - LOOKUP_WORDS - _AMOUNT_IN_PERIOD_WORDS)
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -132,6 +165,7 @@ class Draft:
     counter_offer: CounterProposal | None = None
     handoff: bool = False
     prompt_refs: list[str] = field(default_factory=list)
+    calculations: list[dict[str, object]] = field(default_factory=list)  # each computed figure's formula, audited
 
     def render(self, name: str, **variables: Any) -> str:
         prompt = load_prompt(name, self.language)
@@ -181,6 +215,188 @@ def _item_label(request: AnswerRequest, item: CounterItem, language: str) -> str
         return fact.label if fact else _OTHER_LABEL.get(language, "Other")
     label = spec.label(language)
     return f"{label} ({_DAYS.get(language, 'days')})" if item.term is Term.PTO_DAYS else label
+
+
+_MISSING_WORDS = {
+    "en": {"hours": "your weekly hours", "annual": "how your pay converts to a year (payments or hours a year)"},
+    "es": {"hours": "tus horas semanales", "annual": "cómo se convierte tu salario a un año (pagas u horas al año)"},
+    "de": {"hours": "Ihre Wochenstunden", "annual": "die Umrechnung Ihres Entgelts auf ein Jahr"},
+}
+_PAY_WORDS = re.compile(r"\b(?:salary|pay|earnings|wage|salario|sueldo|nomina|gehalt|lohn|entgelt|verdienst)\b")
+_RATE_WORDS = re.compile(
+    r"\b(?:overtime|hourly rate|base rate|rate of pay|horas extra\w*|tarifa|salario por hora|uberstunde\w*"
+    r"|stundensatz|stundenlohn|grundlohn|zuschlag)\b"
+)
+_REPAY_WORDS = re.compile(r"\b(?:repay\w*|pay (?:it )?back|refund|devolver|reembols\w*|zuruckzahl\w*|ruckzahl\w*)\b")
+
+
+@dataclass
+class Computed:
+    """What the calculator gave for one question: each figure with what it cites, and the figures it could not
+    give for lack of an input (each: label, period, what is missing)."""
+
+    calculations: list[tuple[Calculation, list[Citation]]] = field(default_factory=list)
+    missing: list[dict[str, str]] = field(default_factory=list)
+
+
+def _pay_basis(request: AnswerRequest) -> PayBasis:
+    terms, source = request.terms, request.fact_refs.get("base_salary", "offer:base_salary")
+    return PayBasis(
+        amount=terms.base_salary, period=terms.pay_period, source=source,
+        hours_per_week=request.hours_per_week, payments_per_year=request.payments_per_year,
+        annual_equivalent=request.annual_equivalent,
+    )  # fmt: skip
+
+
+def _missing_input(pay: PayBasis, wanted: Period, language: str) -> str:
+    """What the offer would have to state for base pay in `wanted`: the weekly hours, or a year's conversion."""
+    hourly = pay.period is PayPeriod.HOUR or wanted is Period.HOUR
+    return _MISSING_WORDS[language]["hours" if hourly and pay.hours_per_week is None else "annual"]
+
+
+def _rate_basis(fact: OfferFact) -> PayPeriod | None:
+    """The basis of a tenant money_rate term, as its shown value ends ("€600 per month", "600 € al mes")."""
+    for words in BASIS_WORDS.values():
+        for period, word in words.items():
+            if fact.value and fact.value.endswith(f" {word}"):
+                return period
+    return None
+
+
+def _applies_to(passage: Passage | None, terms: OfferTerms) -> bool:
+    """A rule's sentence may give a factor only for the candidate's own jurisdiction (or a rule for everyone)."""
+    if passage is None:
+        return False
+    if not passage.jurisdiction:
+        return True
+    country, _, region = passage.jurisdiction.partition("-")
+    return country == terms.country and (not region or passage.jurisdiction == terms.jurisdiction)
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    try:
+        return Decimal(raw) if raw not in (None, "") else None
+    except ArithmeticError:
+        return None
+
+
+def compute_for_question(
+    request: AnswerRequest, names: list[str], question: str, language: str, quoted: list[Citation]
+) -> Computed:
+    """The calculations a question about offer terms asks for, from this candidate's values only: base pay in the
+    asked period; a percentage term as an amount; an allowance per period over the asked period; the base rate with
+    an hourly differential; and, when the question asks "how much", a quoted rule's factor applied to the value."""
+    outcome = Computed()
+    lang = language if language in _MISSING_WORDS else "en"
+    money = Money(request.terms.currency, lang, request.terms.country)
+    pay = _pay_basis(request)
+    wanted, amount = asked_period(question), asks_amount(question)
+    when = bool(cw.ASKS_WHEN.search(fold(question)))  # "when is my first month's pay?" asks a date, not an amount
+    shown = {name: fact_value(request, name, lang) for name in ["base_salary", *names]}
+    offer_cite = {name: fact_citation(request, fact) for name, fact in shown.items()}
+
+    def add(calculation: Calculation | None, *names_used: str, rule: Citation | None = None) -> None:
+        if calculation is not None:
+            cites = [offer_cite[n] for n in names_used if shown[n].display is not None]
+            outcome.calculations.append((calculation, [*cites, *([rule] if rule else [])]))
+
+    for name in names:
+        fact = next((f for f in request.extra_facts if f.name == name and f.value is not None), None)
+        label = fact_value(request, name, lang).label
+        if name == "base_salary" and wanted is not None and wanted.value != request.terms.pay_period.value and not when:
+            calculation = pay_in_period(pay, wanted, money, label)
+            if calculation is None:
+                outcome.missing.append(
+                    {"label": label, "period": period_words(wanted, lang), "missing": _missing_input(pay, wanted, lang)}
+                )
+            add(calculation, "base_salary")
+        if fact is None or (value := _decimal(fact.raw)) is None:
+            continue
+        if fact.kind == TermType.PERCENT.value and (amount or wanted is not None):
+            monthly = wanted is Period.MONTH
+            calculation = percent_of_pay(value, fact.ref, pay, money, label, monthly=monthly)
+            if calculation is None:
+                outcome.missing.append(
+                    {"label": label, "period": "", "missing": _missing_input(pay, Period.YEAR, lang)}
+                )
+            add(calculation, name, "base_salary")
+        elif fact.kind == TermType.MONEY_RATE.value and (basis := _rate_basis(fact)) is not None:
+            if wanted is not None and wanted.value != basis.value:
+                add(rate_over_period(value, basis, fact.ref, wanted, money, label), name)
+            elif basis is PayPeriod.HOUR and request.terms.pay_period is PayPeriod.HOUR and amount:
+                add(rate_plus(pay.amount, pay.source, value, fact.ref, money, label), "base_salary", name)
+        elif fact.kind == TermType.MONEY.value:
+            _repayment(request, question, value, fact, label, money, quoted, outcome, offer_cite[name])
+        elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
+            _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
+    if amount:
+        _rule_factors(request, pay, money, quoted, outcome, offer_cite["base_salary"], lang)
+    return outcome
+
+
+def _repayment(
+    request: AnswerRequest, question: str, value: Decimal, fact: OfferFact, label: str, money: Money,
+    quoted: list[Citation], outcome: Computed, cite: Citation,
+) -> None:  # fmt: skip
+    """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period."""
+    elapsed = months_elapsed(question)
+    if elapsed is None or not _REPAY_WORDS.search(fold(question)):
+        return
+    for rule in quoted:
+        period = repayment_period(rule.quote)
+        if period is None or not _applies_to(_passage(request, rule), request.terms):
+            continue
+        calculation = pro_rata(
+            value, fact.ref, period - elapsed, "question", period, rule.ref, rule.quote, money, label
+        )
+        if calculation is not None:
+            outcome.calculations.append((calculation, [cite, rule]))
+        return
+
+
+def _in_days(fact: OfferFact) -> bool:
+    return bool(fact.value) and fold(fact.value or "").endswith((" days", " dias", " tage"))
+
+
+def _days_at_rule_rate(
+    request: AnswerRequest, days: Decimal, fact: OfferFact, label: str, money: Money, quoted: list[Citation],
+    outcome: Computed, cite: Citation,
+) -> None:  # fmt: skip
+    """ "How much is the meal allowance for my rostered days?": the quoted rule's amount per day × the days."""
+    for rule in quoted:
+        daily = per_day_amount(rule.quote, request.terms.currency)
+        if daily is not None and _applies_to(_passage(request, rule), request.terms):
+            outcome.calculations.append(
+                (per_day(daily, rule.ref, days, fact.ref, rule.quote, money, label), [cite, rule])
+            )
+            return
+
+
+def _rule_factors(
+    request: AnswerRequest, pay: PayBasis, money: Money, quoted: list[Citation], outcome: Computed, cite: Citation,
+    language: str,
+) -> None:  # fmt: skip
+    """A quoted rule's multiplier applied to the hourly base rate, or its share of pay as an amount."""
+    label = fact_value(request, "base_salary", language).label
+    for rule in quoted:
+        folded = fold(rule.quote)
+        if not _applies_to(_passage(request, rule), request.terms):
+            continue
+        factor = multiplier_in(rule.quote) if _RATE_WORDS.search(folded) else None
+        if factor is not None and pay.period is PayPeriod.HOUR:
+            calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, rule.quote, money, label)
+            outcome.calculations.append((calculation, [cite, rule]))
+            return
+        share = percent_in(rule.quote) if _PAY_WORDS.search(folded) else None
+        if share is not None:
+            found = percent_of_pay(share, rule.ref, pay, money, label, rule=rule.quote)
+            if found is not None:
+                outcome.calculations.append((found, [cite, rule]))
+                return
+
+
+def _passage(request: AnswerRequest, citation: Citation) -> Passage | None:
+    return next((p for p in request.passages if p.citation_ref == citation.ref), None)
 
 
 class EmbeddedEngine:
@@ -311,11 +527,33 @@ class EmbeddedEngine:
                 draft.handoff = True
                 return " ".join(sentences)  # "do I get a sign-on bonus?": the offer's answer is no, not the policy
         explained = self._quote(documents, draft) if documents else self._term_passage(request, route, draft)
+        worked = self._worked_figures(request, route.terms[:3], route.text, draft)
         if explained and len(missing) == len(sentences):
-            return explained  # the offer has no such term, but the documents explain it
+            return explained + (f"\n\n{worked}" if worked else "")  # the documents explain a term the offer lacks
         # "when is my sign-on paid?" with no document that says: the value, and the recruiter for the rest
-        draft.handoff = bool(missing) or (not explained and _asks_beyond_values(request, route))
-        return " ".join(sentences) + (f"\n\n{explained}" if explained else "")
+        draft.handoff = draft.handoff or bool(missing) or (not explained and _asks_beyond_values(request, route))
+        return " ".join(sentences) + "".join(f"\n\n{part}" for part in (explained, worked) if part)
+
+    def _worked_figures(self, request: AnswerRequest, names: list[str], question: str, draft: Draft) -> str | None:
+        """The figures the question asks for that the offer's values (and a quoted rule) give by arithmetic, each
+        with its formula, cited and kept for the audit; or what is missing to work one out (then a handoff)."""
+        quoted = [c for c in draft.citations if c.kind == "document"]
+        outcome = compute_for_question(request, names, question, draft.language, quoted)
+        lines = []
+        for calculation, citations in outcome.calculations:
+            draft.calculations.append(calculation.record())
+            draft.citations.extend(c for c in citations if c not in draft.citations)
+            rule_title = next((c.title for c in citations if c.kind == "document"), "")
+            lines.append(
+                draft.render(
+                    "calculation", kind=calculation.kind.value, formula=calculation.formula, label=calculation.label,
+                    rule_title=rule_title, missing="", period="",
+                )
+            )  # fmt: skip
+        for gap in outcome.missing:
+            draft.handoff = True
+            lines.append(draft.render("calculation", kind="missing", formula="", rule_title="", **gap))
+        return "\n".join(lines) or None
 
     def _documents_beyond_terms(self, request: AnswerRequest, route: Route, draft: Draft) -> list[Evidence]:
         """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
@@ -365,7 +603,12 @@ class EmbeddedEngine:
         personal = personal_terms(request)
         evidence = best_evidence(question, request.passages, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT)
         evidence = evidence or evidence_by_meaning(request.passages)
-        return self._quote(evidence, draft) if evidence else None
+        if not evidence:
+            return None
+        quoted = self._quote(evidence, draft)
+        # "what's the pension match in euros?": the quoted rule's share of the candidate's own pay, as an amount
+        worked = self._worked_figures(request, [], question, draft)
+        return f"{quoted}\n\n{worked}" if worked else quoted
 
     def _quote(self, evidence: list[Evidence], draft: Draft) -> str:
         quotes = []

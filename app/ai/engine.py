@@ -205,7 +205,7 @@ class AnswerEngine:
             masker = Masker.for_people(request.known_people())
             return route, draft, build_extraction_call(route.text, request.terms, request.today.isoformat(), masker)
         if route.intent in self.options.llm_intents and route.topic != "counter_status":  # the queue's own words
-            return route, draft, build_answer_call(request, route.text, route.language, draft.text)
+            return route, draft, build_answer_call(request, route.text, route.language, draft.text, draft.calculations)
         return route, draft, None
 
     def _judge(self, call: LLMCall, raw: str, request: AnswerRequest, route: Route) -> _Outcome:
@@ -272,19 +272,21 @@ class AnswerEngine:
             prompt_refs=prompt_refs,
             fallback_reason=outcome.fallback_reason,
         )
-        self._audit_answer(request, route, call, outcome, answer, started)
+        self._audit_answer(request, route, call, outcome, answer, started, embedded.calculations)
         return answer
 
     # -- audit ----------------------------------------------------------------------------------------------------
 
     def _audit_answer(
         self, request: AnswerRequest, route: Route, call: LLMCall | None, outcome: _Outcome, answer: Answer,
-        started: float,
+        started: float, calculations: list[dict[str, object]],
     ) -> None:  # fmt: skip
         input_hash = (
             call.input_hash if call else sha256_text(Masker.for_people(request.known_people()).mask(route.text))
         )
         details = {"signals": route.signals, "handoff": answer.handoff, "shown_by": answer.provider}
+        if calculations:  # each computed figure's formula and the offer fields and document sentences it used
+            details["calculations"] = calculations
         if outcome.raw_output:
             details["llm_output_hash"] = sha256_text(outcome.raw_output)
         self.audit.record_ai_call(

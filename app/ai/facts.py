@@ -232,7 +232,7 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
         raw = terms.custom.get(term.key)
         if term.internal:
             continue
-        value = None if raw is None else format_value(term, raw, formats)
+        value = None if raw is None else _pay_count(catalogue, term, raw, language) or format_value(term, raw, formats)
         facts.append(
             OfferFact(
                 name=term.key, label=_sentence_case(term.label(language)), value=value,
@@ -253,6 +253,17 @@ _EQUIVALENT_WORDS = {
            "at_target": "bei Zielerreichung", "each": "je Zahlung"},
 }  # fmt: skip
 _WEEKS_A_YEAR = Decimal(52)
+
+
+def _pay_count(catalogue: Catalogue, term: TermDefinition, raw: str, language: str) -> str | None:
+    """The count term that holds base pay's payments a year or weekly hours, in the candidate's language ("14 pagas
+    al año", never the tenant's English unit "payments a year" in a Spanish answer); None for any other term."""
+    base = catalogue.terms["base_salary"]
+    word = {base.payments_per_year: "payments", base.hours_per_week: "hours"}.get(term.key)
+    number = pay_quantity(term.key, {term.key: raw}) if word else None
+    if word is None or number is None:
+        return None
+    return _EQUIVALENT_WORDS[_language(language)][word].format(n=format_number(number, _language(language)))
 
 
 def annual_base(catalogue: Catalogue, terms: OfferTerms) -> Decimal | None:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
+from app.ai.calculations import CALENDAR_COUNTS, CALENDAR_NUMBERS, MULTIPLIER_PATTERN, MULTIPLIER_PHRASES
 from app.ai.dates import find_dates
 from app.ai.injection import is_injection
 from app.ai.masking import Masker
 from app.ai.models import GuardVerdict, Person
 from app.ai.numwords import rewrite_number_words
-from app.ai.quantities import QuantityKind, blank, find_quantities
+from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities
 from app.ai.text import fold, word_set, words
 
 _COUNT_NEAR = re.compile(
@@ -97,6 +99,8 @@ class Grounding:
             unit = _UNIT_WORDS.get(match.group(2).rstrip("s"), "")
             if unit:
                 self.counts.add((Decimal(match.group(1).replace(",", ".")), unit))
+        for phrase in MULTIPLIER_PATTERN.finditer(fold(text)):  # "time and a half" grounds a formula's "× 1.5"
+            self.numbers.add(MULTIPLIER_PHRASES[phrase.group(0)])
 
     def add_money(self, amount: Decimal, currency: str | None) -> None:
         self.money.add((amount, currency))
@@ -141,6 +145,9 @@ class Grounding:
             case _:
                 return any(self._supports_date(r) for r in claim.date_readings)
 
+    def supports_money(self, value: Decimal, currency: str | None) -> bool:
+        return self._supports_money(value, currency)
+
     def _supports_money(self, value: Decimal, currency: str | None) -> bool:
         if currency is None:
             return value in self.numbers
@@ -177,6 +184,89 @@ def extract_claims(text: str, *, dollar_currency: str = "USD", include_small: bo
     return claims
 
 
+# Between two figures of a formula: a few words (a unit, "per hour") and one operator.
+_FORMULA_GAP = re.compile(r"^\s*(?:[^\W\d]+\s+){0,3}?([×x*÷/+=])\s*$")
+_OPERATOR = {"×": "×", "x": "×", "*": "×", "÷": "÷", "/": "÷", "+": "+", "=": "="}
+
+
+def computed_figures(text: str, grounding: Grounding, *, dollar_currency: str = "USD") -> set[str]:
+    """The figures of `text` that a written-out formula proves: each result of "a × b ÷ c = r" whose arithmetic is
+    right and whose inputs the grounding holds (or calendar constants: 12 months, 52 weeks), and those constants.
+
+    A result is only ever accepted with its formula beside it; an earlier verified result may feed a later one."""
+    rewritten = rewrite_number_words(text)
+    searchable = blank(rewritten, [(m.start, m.end) for m in find_dates(rewritten)])
+    found = find_quantities(searchable, dollar_currency=dollar_currency, rewrite_words=False).items
+    accepted: set[str] = set()
+    proven: set[Decimal] = set()
+    operands: list[Quantity] = []
+    operators: list[str] = []
+    for left, right in pairwise(found):
+        gap = _FORMULA_GAP.match(searchable[left.end : right.start])
+        if not operands:
+            operands = [left]
+        if gap is None:
+            operands, operators = [], []
+            continue
+        operator = _OPERATOR[gap.group(1)]
+        if operator != "=":
+            operands.append(right)
+            operators.append(operator)
+            continue
+        if operators and _formula_holds(operands, operators, right, grounding, proven):
+            proven.update(right.readings)
+            accepted.add(rewritten[right.start : right.end])
+            accepted.update(rewritten[q.start : q.end] for q in operands if _calendar(q))
+        operands, operators = [], []
+    return accepted
+
+
+def _calendar(quantity: Quantity) -> bool:
+    if quantity.kind is QuantityKind.COUNT:
+        return (quantity.value, quantity.unit) in CALENDAR_COUNTS
+    return quantity.kind is QuantityKind.NUMBER and quantity.value in CALENDAR_NUMBERS
+
+
+def _formula_holds(
+    operands: list[Quantity], operators: list[str], result: Quantity, grounding: Grounding, proven: set[Decimal]
+) -> bool:
+    if result.kind not in (QuantityKind.MONEY, QuantityKind.NUMBER):
+        return False
+    if not all(_input_grounded(q, grounding, proven) for q in operands):
+        return False
+    value = _as_factor(operands[0])
+    for operator, operand in zip(operators, operands[1:], strict=True):
+        other = _as_factor(operand)
+        if operator == "÷" and other == 0:
+            return False
+        value = value * other if operator == "×" else value / other if operator == "÷" else value + other
+    return any(abs(value - shown) <= _tolerance(shown) for shown in result.readings)
+
+
+def _as_factor(quantity: Quantity) -> Decimal:
+    return quantity.value / 100 if quantity.kind is QuantityKind.PERCENT else quantity.value
+
+
+def _tolerance(shown: Decimal) -> Decimal:
+    """Half a unit of the last digit shown: "$70.13" is right for 70.125, "€42,000" for 41,999.6."""
+    exponent = shown.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return Decimal(5) * Decimal(10) ** -(places + 1) + Decimal("0.000001")
+
+
+def _input_grounded(quantity: Quantity, grounding: Grounding, proven: set[Decimal]) -> bool:
+    if any(v in proven for v in quantity.readings) or _calendar(quantity):
+        return True
+    kind = quantity.kind
+    if kind is QuantityKind.MONEY:
+        return any(grounding.supports_money(v, quantity.currency) for v in quantity.readings)
+    if kind is QuantityKind.PERCENT:
+        return any(v in grounding.percents for v in quantity.readings)
+    if kind is QuantityKind.COUNT:
+        return any((v, quantity.unit or "") in grounding.counts or v in grounding.numbers for v in quantity.readings)
+    return any(v in grounding.numbers for v in quantity.readings)
+
+
 def _unknown_people(text: str, grounding: Grounding) -> list[str]:
     found = []
     for match in [*_NAME_SEQUENCE.finditer(text), *_POSSESSIVE_NAME.finditer(text)]:
@@ -210,8 +300,9 @@ def check(
 ) -> GuardVerdict:
     """Passed when every claim in `text` is supported and nothing forbidden shows; else rejected with reasons."""
     unsupported, reasons = [], []
+    computed = computed_figures(text, grounding, dollar_currency=dollar_currency)
     for claim in extract_claims(text, dollar_currency=dollar_currency):
-        if not grounding.supports(claim):
+        if claim.text not in computed and not grounding.supports(claim):
             unsupported.append(f"{claim.kind}:{claim.text}")
             reasons.append(claim.kind)
     for name in _unknown_people(text, grounding):

@@ -83,6 +83,10 @@ def answer_grounding(request: AnswerRequest, extra_texts: list[str]) -> Groundin
         grounding.add_count(terms.pto_days, "day")
     if terms.expiry_date is not None:
         grounding.add_count((terms.expiry_date - request.today).days, "day")
+    if request.hours_per_week is not None:  # inputs of a computed pay figure ("$46.75 × 38 hours")
+        grounding.add_count(request.hours_per_week, "hour")
+    if request.payments_per_year is not None:
+        grounding.numbers.add(request.payments_per_year)
     return grounding
 
 
@@ -105,10 +109,29 @@ def _passages_block(passages: list[Passage]) -> str:
     return "\n\n".join(parts) or "(none)"
 
 
-def build_answer_call(request: AnswerRequest, message: str, language: str, embedded_text: str) -> LLMCall:
+_WORKED_LABEL = {"en": "Worked out from the offer", "es": "Calculado a partir de la oferta",
+                 "de": "Aus dem Angebot berechnet"}  # fmt: skip
+
+
+def worked_facts(calculations: list[dict[str, object]], language: str) -> list[FactValue]:
+    """The embedded answer's computed figures as facts the model may state, each with its formula (the guard
+    accepts the result only beside it) and the offer field it comes from as its citation."""
+    label = _WORKED_LABEL.get(language, _WORKED_LABEL["en"])
+    facts = []
+    for calculation in calculations:
+        sources = calculation.get("sources")
+        ref = str(sources[0]) if isinstance(sources, list) and sources else "offer:calculation"
+        facts.append(FactValue("calculation", label, str(calculation["formula"]), ref))
+    return facts
+
+
+def build_answer_call(
+    request: AnswerRequest, message: str, language: str, embedded_text: str,
+    calculations: list[dict[str, object]] | None = None,
+) -> LLMCall:  # fmt: skip
     masker = Masker.for_people(request.known_people())
     boundary = new_boundary()
-    facts = all_fact_values(request, language)
+    facts = all_fact_values(request, language) + worked_facts(calculations or [], language)
     passages = [p for p in request.passages if passage_units(p)]
     system = load_prompt("chat_system", language)
     user = load_prompt("chat_user", language)

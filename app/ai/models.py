@@ -178,6 +178,8 @@ class AnswerRequest(BaseModel):
     # The tenant's own names for work arrangements (folded list value -> onsite | hybrid | remote).
     arrangement_names: dict[str, str] = Field(default_factory=dict)
     payments_per_year: Decimal | None = None  # how a yearly figure divides into a monthly salary (else 12)
+    hours_per_week: Decimal | None = None  # contracted hours, where the offer's data states them
+    annual_equivalent: bool = False  # the tenant lets an hourly or weekly rate be shown per year
     offer_title: str = "Your offer"  # the citation title of offer facts
     language_hint: str | None = None  # e.g. the candidate's preferred language from the ATS
     letter_available: bool = False  # a released letter is attached to the chat (drafts never are)
