@@ -9,7 +9,7 @@ import pytest
 from app.ai.models import EngineOptions, Intent, OfferFact, Passage
 from app.ai.routing import route_message
 from offer_engine.terms import PayPeriod
-from tests.app.ai.factories import make_request, make_terms, salary_range_fact
+from tests.app.ai.factories import PASSAGES, make_request, make_terms, salary_range_fact
 
 ROUTES: list[tuple[str, Intent]] = [
     # offer terms
