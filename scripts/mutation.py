@@ -2,6 +2,7 @@
 
     scripts/mutation.sh --list                     # the modules, the tests that guard each, the functions in scope
     scripts/mutation.sh icims/webhooks/signing.py  # run these modules (one at a time, at low priority)
+    scripts/mutation.sh --recheck MODULE           # after new tests: re-run only the stored survivors
     scripts/mutation.sh --report                   # the kill rate per module from the stored results
     scripts/mutation.sh --report --show-survivors  # ... with every survivor, its mutated line and its reason
 
@@ -187,19 +188,39 @@ def skip_out_of_scope_and_annotations(session: Path, target: Target, source: str
                 )
 
 
-def run(target: Target, copy: Path, cosmic_ray: list[str], python: str) -> Outcome:
+def keep_only(session: Path, names: set[str]) -> None:
+    """Drop every mutant of the session but those named (the survivors of an earlier run)."""
+    with sqlite3.connect(session) as db:
+        rows = db.execute("SELECT job_id, operator_name, occurrence, start_pos_row FROM mutation_specs").fetchall()
+        for job_id, op, occurrence, line in rows:
+            if f"{op} #{occurrence} (line {line})" not in names:
+                db.execute("DELETE FROM work_results WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM mutation_specs WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM work_items WHERE job_id = ?", (job_id,))
+
+
+def run(target: Target, copy: Path, cosmic_ray: list[str], python: str, earlier: Outcome | None = None) -> Outcome:
+    """Run the module's mutants; with ``earlier``, only its survivors (the rest keep their earlier outcome)."""
     SESSIONS.mkdir(parents=True, exist_ok=True)
-    session = session_of(target)
+    session = session_of(target).with_stem(session_of(target).stem + ("-recheck" if earlier else ""))
     config = session.with_suffix(".toml")
     config.write_text(config_for(target, python))
     env = {**os.environ, "PYTHONPATH": str(copy), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     session.unlink(missing_ok=True)
     subprocess.run([*cosmic_ray, "init", str(config), str(session)], cwd=copy, env=env, check=True)  # noqa: S603
     skip_out_of_scope_and_annotations(session, target, (copy / target.module).read_text())
+    if earlier:
+        keep_only(session, {s.name for s in earlier.survived})
     subprocess.run(  # noqa: S603 - cosmic-ray from this environment, on files we wrote
         [*cosmic_ray, "exec", str(config), str(session)], cwd=copy, env=env, check=True, stdout=subprocess.DEVNULL
     )
-    return outcome(target, session)
+    fresh = outcome(target, session)
+    if earlier is None:
+        return fresh
+    killed = earlier.killed + fresh.killed
+    return Outcome(
+        target.module, earlier.mutants, killed, earlier.annotations, fresh.survived, fresh.date, earlier.scope
+    )
 
 
 def _mutated_line(diff: str | None) -> str:
@@ -320,6 +341,7 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help="modules to mutate (default: all listed)")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
     parser.add_argument("--show-survivors", action="store_true", help="name every surviving mutant and its reason")
+    parser.add_argument("--recheck", action="store_true", help="re-run only the stored survivors (after new tests)")
     parser.add_argument("--report", action="store_true", help="print the stored results; exit 1 if unexplained")
     args = parser.parse_args()
     targets = [t for t in TARGETS if not args.modules or t.module in args.modules]
@@ -335,7 +357,10 @@ def main() -> int:
     try:
         for target in targets:
             started = time.monotonic()
-            result = run(target, copy, cosmic_ray, sys.executable)
+            earlier = load_results().get(target.module) if args.recheck else None
+            if args.recheck and earlier is None:
+                raise SystemExit(f"mutation: --recheck needs an earlier run of {target.module}")
+            result = run(target, copy, cosmic_ray, sys.executable, earlier)
             store(result)
             print(f"{target.module}: {time.monotonic() - started:.0f} s", flush=True)
     finally:
