@@ -76,3 +76,13 @@ def test_verify_walks_the_chain_across_batches(engine: Engine) -> None:
         report = audit.verify_chain(session, batch_size=2)
     assert report.ok, report.problems
     assert report.events_checked == report.last_seq == 5
+
+
+def test_verify_catches_events_appended_behind_the_heads_back(engine: Engine) -> None:
+    _record(engine, 3)
+    with session_scope(engine) as session:
+        second = audit.events_for(session, "offer", 1)[0]
+    without_guards(engine, [f"UPDATE audit_chain_head SET last_seq = 2, last_hash = '{second.hash}'"])
+    with session_scope(engine) as session:
+        report = audit.verify_chain(session)
+    assert [(p.kind, p.seq) for p in report.problems] == [("head_mismatch", 2)]
