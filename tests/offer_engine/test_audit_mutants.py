@@ -94,3 +94,26 @@ def test_a_chain_of_more_than_256_events_verifies(engine: Engine) -> None:
         report = audit.verify_chain(session)
     assert report.ok, report.problems[:3]
     assert report.events_checked == report.last_seq == 260
+
+
+def test_verify_reports_a_first_event_renumbered_to_zero_as_a_sequence_gap(engine: Engine) -> None:
+    _record(engine, 2)
+    without_guards(engine, ["UPDATE audit_events SET seq = 0 WHERE seq = 1"])
+    with session_scope(engine) as session:
+        problems = {(p.seq, p.kind) for p in audit.verify_chain(session).problems}
+    assert (0, "sequence_gap") in problems
+
+
+@pytest.mark.postgres
+def test_an_append_reads_the_head_afresh_after_another_session_appended(pg_engine: Engine) -> None:
+    # SQLite never gets here (BEGIN IMMEDIATE holds the write lock from a transaction's first statement); on
+    # PostgreSQL a session that loaded the head earlier must not append after its stale copy.
+    _record(pg_engine)
+    with session_scope(pg_engine) as session:
+        held = session.get(audit.AuditChainHead, audit.HEAD_ID)  # this session holds the head as it was: seq 1
+        assert held is not None
+        _record(pg_engine)  # another session appends seq 2 and commits
+        event = audit.record(session, actor=f.ai_actor(), action="ai.answered", subject_type="offer", subject_id=9)
+        assert event.seq == 3
+    with session_scope(pg_engine) as session:
+        assert audit.verify_chain(session).ok
