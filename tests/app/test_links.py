@@ -107,6 +107,7 @@ def _crafted(**changes: object) -> str:
         {"jti": "a" * 129}, {"jti": "a b"}, {"jti": ""},
         {"iat": -1}, {"iat": "0"},
         {"exp": 253402300800},  # 10000-01-01: past what a datetime holds
+        {"exp": 253370764800},  # 9999-01-01: the first second past the bound
     ],
     ids=str,
 )  # fmt: skip
