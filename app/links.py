@@ -47,7 +47,7 @@ class LinkClaims(BaseModel):
     workflow_id: _Id
     offer_id: _Id | None = None
     generation: _Id = 0
-    jti: str = Field(pattern=r"^[A-Za-z0-9_-]{1,128}$")  # what `secrets.token_urlsafe` makes
+    jti: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")  # token_urlsafe(16) makes 22; the used-token row holds 64
     exp: _Timestamp
     iat: _Timestamp
     one_time: Annotated[bool, Field(strict=True)] = False

@@ -104,7 +104,7 @@ def _crafted(**changes: object) -> str:
         {"off": 2**63}, {"off": -1}, {"off": "7"},
         {"gen": 2**63}, {"gen": -1}, {"gen": "2"},
         {"one": 1}, {"one": "true"},
-        {"jti": "a" * 129}, {"jti": "a b"}, {"jti": ""},
+        {"jti": "a" * 65}, {"jti": "a b"}, {"jti": ""},
         {"iat": -1}, {"iat": "0"},
         {"exp": 253402300800},  # 10000-01-01: past what a datetime holds
         {"exp": 253370764800},  # 9999-01-01: the first second past the bound
@@ -119,7 +119,7 @@ def test_claims_out_of_bounds_or_of_the_wrong_type_refuse_the_link(changes: dict
 
 @pytest.mark.parametrize(
     "changes",
-    [{"wf": 2**63 - 1}, {"wf": 0}, {"off": 2**63 - 1}, {"gen": 2**63 - 1}, {"gen": 0}, {"jti": "a" * 128}, {"iat": 0}],
+    [{"wf": 2**63 - 1}, {"wf": 0}, {"off": 2**63 - 1}, {"gen": 2**63 - 1}, {"gen": 0}, {"jti": "a" * 64}, {"iat": 0}],
     ids=str,
 )
 def test_claims_at_their_bounds_are_accepted(changes: dict[str, object]) -> None:
