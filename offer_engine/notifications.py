@@ -17,7 +17,6 @@ or ``digest`` (kept for the daily digest, `queue_digests`, one mail a day listin
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -27,10 +26,9 @@ from sqlalchemy import JSON, Text, and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from offer_engine import audit, requisitions
+from offer_engine import audit, leases, requisitions
 from offer_engine.actors import Actor, Role
 from offer_engine.columns import UTCDateTime, utcnow
-from offer_engine.db import is_postgres
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, NotFoundError
 from offer_engine.offers import Offer
 from offer_engine.staff import StaffUser
@@ -387,39 +385,12 @@ def due_now(session: Session, now: datetime) -> bool:
 
 def claim_due(session: Session, *, now: datetime, limit: int = 20, lease_seconds: float = 120.0) -> list[Notification]:
     """Take up to `limit` due notifications, oldest first (the caller commits before sending them)."""
-    statement = select(Notification.id).where(_claimable(now)).order_by(col(Notification.id)).limit(limit)
-    if is_postgres(session.get_bind().engine):
-        statement = statement.with_for_update(skip_locked=True)
-    claimed = []
-    for row_id in list(session.exec(statement)):
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id) == row_id, _claimable(now))
-            .values(
-                state=NotificationState.IN_FLIGHT.value,
-                claim_token=uuid.uuid4().hex,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                attempts=Notification.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(get(session, row_id or 0))
-    return claimed
+    ids = leases.claim(session, Notification, _claimable(now), now=now, limit=limit, lease_seconds=lease_seconds)
+    return [get(session, row_id) for row_id in ids]
 
 
 def _owned(session: Session, row: Notification, values: dict[str, Any]) -> bool:
-    result = session.execute(
-        update(Notification)
-        .where(
-            col(Notification.id) == row.id,
-            col(Notification.state) == NotificationState.IN_FLIGHT.value,
-            col(Notification.claim_token) == row.claim_token,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return leases.update_if_owned(session, Notification, row, values)
 
 
 def mark_handed_over(session: Session, row: Notification, *, now: datetime) -> bool:

@@ -13,7 +13,6 @@ worker died mid-delivery is claimed again once its lease has expired.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -23,10 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from offer_engine import audit
+from offer_engine import audit, leases
 from offer_engine.actors import Actor
 from offer_engine.columns import UTCDateTime, utcnow
-from offer_engine.db import is_postgres
 from offer_engine.errors import IllegalTransitionError, NotFoundError
 
 DEFAULT_MAX_FAILURES = 8
@@ -168,42 +166,14 @@ def claim_due(
     """Take up to `limit` due jobs for `worker_id` (the caller commits before delivering them), oldest first: a
     job sent back by a 429 keeps its place in the line, so it is the first to go once its Retry-After is over."""
     moment = now or utcnow()
-    statement = select(SyncJob.id).where(_claimable(moment)).order_by(col(SyncJob.id)).limit(limit)
-    if is_postgres(session.get_bind().engine):
-        statement = statement.with_for_update(skip_locked=True, of=SyncJob)  # type: ignore[arg-type]
-    claimed = []
-    for job_id in list(session.exec(statement)):
-        token = uuid.uuid4().hex
-        result = session.execute(
-            update(SyncJob)
-            .where(col(SyncJob.id) == job_id, _claimable(moment))
-            .values(
-                state=JobState.IN_FLIGHT.value,
-                claim_token=token,
-                claimed_by=worker_id,
-                lease_expires_at=moment + timedelta(seconds=lease_seconds),
-                attempts=SyncJob.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(get_job(session, job_id or 0))
-    return claimed
+    ids = leases.claim(
+        session, SyncJob, _claimable(moment), now=moment, limit=limit, lease_seconds=lease_seconds, claimed_by=worker_id
+    )
+    return [get_job(session, job_id) for job_id in ids]
 
 
 def _owned(session: Session, job: SyncJob, values: dict[str, Any]) -> bool:
-    """Apply `values` only if the job is still in flight under this claim (a reclaimed job is not ours)."""
-    result = session.execute(
-        update(SyncJob)
-        .where(
-            col(SyncJob.id) == job.id,
-            col(SyncJob.state) == JobState.IN_FLIGHT.value,
-            col(SyncJob.claim_token) == job.claim_token,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return leases.update_if_owned(session, SyncJob, job, values)
 
 
 def mark_delivered(
