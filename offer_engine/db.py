@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 
@@ -75,3 +76,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+Row = TypeVar("Row")
+
+
+def add_once(session: Session, row: Row, existing: Callable[[], Row | None]) -> tuple[Row, bool]:
+    """Insert `row` unless a unique key says it is already there: (the stored row, whether it is new). A concurrent
+    insert of the same key loses inside a savepoint, so the caller's transaction goes on with the winner's row."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raced = existing()
+        if raced is None:
+            raise
+        return raced, False
+    return row, True

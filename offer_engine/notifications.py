@@ -23,12 +23,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Text, and_, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from offer_engine import audit, leases, requisitions
 from offer_engine.actors import Actor, Role
 from offer_engine.columns import UTCDateTime, utcnow
+from offer_engine.db import add_once
 from offer_engine.errors import IllegalTransitionError, InvalidInputError, NotFoundError
 from offer_engine.offers import Offer
 from offer_engine.staff import StaffUser
@@ -276,15 +276,9 @@ def _enqueue(
         next_attempt_at=moment,
         created_at=moment,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # a concurrent enqueue of the same key won
-        raced = find(session, key)
-        if raced is None:
-            raise
-        return raced
+    row, new = add_once(session, row, lambda: find(session, key))
+    if not new:  # a concurrent enqueue of the same key won
+        return row
     _record(session, actor, "notification.queued", row, {"kind": kind.value, "channel": channel.value}, moment)
     return row
 

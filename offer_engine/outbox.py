@@ -18,13 +18,13 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, Text, and_, exists, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from offer_engine import audit, leases
 from offer_engine.actors import Actor
 from offer_engine.columns import UTCDateTime, utcnow
+from offer_engine.db import add_once
 from offer_engine.errors import IllegalTransitionError, NotFoundError
 
 DEFAULT_MAX_FAILURES = 8
@@ -113,15 +113,9 @@ def enqueue(
         next_attempt_at=moment,
         created_at=moment,
     )
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-    except IntegrityError:  # a concurrent enqueue of the same key won
-        raced = find_job(session, idempotency_key)
-        if raced is None:
-            raise
-        return raced
+    job, new = add_once(session, job, lambda: find_job(session, idempotency_key))
+    if not new:  # a concurrent enqueue of the same key won
+        return job
     record_job_event(session, actor, "sync.enqueued", job, {"kind": job.kind, "key": idempotency_key}, moment)
     return job
 
