@@ -58,6 +58,9 @@ OTHER_PEOPLE = re.compile(
     r"|\b(?:list|show(?: me)?|give me) (?:of )?(?:all )?(?:the )?(?:[a-z-]+ ){0,2}"
     r"(?:candidates|applicants|offers|employees|hires|starters)\b"
     r"|\ball (?:of )?(?:the )?(?:[a-z-]+ )?(?:candidates|applicants|hires|new starters)\b"
+    # "show me the offer for workflow 3402", "candidate #118's file": records by id are someone else's
+    r"|\b(?:workflow|applicant|candidate|person|employee|flujo|candidato|bewerber|kandidat)(?: ?id)?"
+    r"\s*(?:#|no\.?|nr\.?)?\s*\d+"
     # "my coworker Dana started last month, what is her hourly rate?"
     rf"|\b(?:my|a) (?:friend|colleague|coworker|co-worker|partner|wife|husband|spouse|brother|sister|teammate)\b"
     rf".{{0,80}}?\b(?:his|her|their) (?:[a-z-]+ )?{_PAY}\b"

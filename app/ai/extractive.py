@@ -61,11 +61,12 @@ _NO_FIGURE_FACTOR = 0.7
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
 SEMANTIC_ACCEPT = 0.6
-# For a question the documents answer on their own: a word no document holds (slang, an inflection, a typo) weighs
-# less than one a single sentence holds. It still keeps one shared common word from making an answer, without
-# blocking a sentence that shares the rest. (Beside an offer term, unknown words keep their full weight: there the
-# term's own words must not make an answer alone.)
+# For a question the documents answer on their own: a word no document holds but close to one it does (an
+# inflection, a typo) weighs half, so it no longer blocks the sentence that shares the rest; a topic no document
+# has ("weather") keeps its full weight, so one shared place name never makes an answer. (Beside an offer term,
+# unknown words keep their full weight: there the term's own words must not make an answer alone.)
 UNKNOWN_WORD_WEIGHT = 0.5
+_SHARED_PREFIX = 4  # letters an inflection or a typo shares with the word the documents use
 RETRIEVAL_TRUST = 0.5  # passage similarity of in-scope questions in our measurements ~0.6+, off-topic ones < 0.4
 SEMANTIC_FLOOR = 0.45
 SEMANTIC_WEIGHT = 0.5
@@ -394,8 +395,9 @@ def best_evidence(
     total = len(candidates)
 
     def weight(term: str) -> float:
-        known = term in document_frequency
-        rarity = math.log(1 + total / document_frequency.get(term, 1)) * (1.0 if known else unknown_weight)
+        lighter = term not in document_frequency and _near_a_word_of(term, vocabulary)
+        factor = unknown_weight if lighter else 1.0
+        rarity = math.log(1 + total / document_frequency.get(term, 1)) * factor
         return rarity * _CONCEPT_WEIGHT if term in _vocabulary.phrase_concepts else rarity
 
     asked_weight = sum(weight(t) for t in asked)
@@ -434,6 +436,13 @@ def best_evidence(
         if not any(_says_the_same(evidence.text, other.text) for other in chosen):  # overlapping chunks
             chosen.append(evidence)
     return chosen
+
+
+def _near_a_word_of(term: str, vocabulary: set[str]) -> bool:
+    """An inflection or a typo of a word the documents hold ("vaping" beside "vape", "enrol" beside "enrollment"):
+    not a topic of its own the documents lack ("weather")."""
+    stem = term[:_SHARED_PREFIX]
+    return len(term) >= _SHARED_PREFIX and any(word.startswith(stem) for word in vocabulary)
 
 
 def _says_the_same(one: str, other: str) -> bool:

@@ -380,15 +380,30 @@ def test_a_sentence_two_overlapping_chunks_both_hold_is_quoted_once() -> None:
     assert [e.text for e in evidence].count(sentence) == 1
 
 
-def test_a_question_word_no_document_holds_does_not_block_the_sentence_that_shares_the_rest() -> None:
+def test_a_typo_of_a_documents_word_does_not_block_the_sentence_that_shares_the_rest() -> None:
     passage = Passage(
         doc_id="site",
         title="Site rules",
         section="Smoking",
         text="Smoking and e-cigarettes are allowed only in the marked shelter by the car park. Visitors sign in.",
     )
-    question = "is a cheeky durry ok on smoko by the car park"  # slang no document holds
-    assert not best_evidence(question, [passage])  # at full weight the unknown words block it
-    evidence = best_evidence(question, [passage], unknown_weight=UNKNOWN_WORD_WEIGHT)
+    question = "is smokng allowd in the shelter"  # typos of the documents' words
+    assert not best_evidence(question, [passage, *PASSAGES])  # at full weight they block it
+    evidence = best_evidence(question, [passage, *PASSAGES], unknown_weight=UNKNOWN_WORD_WEIGHT)
     assert evidence
     assert "marked shelter" in evidence[0].text
+
+
+def test_a_topic_no_document_has_keeps_its_full_weight() -> None:
+    offices = [
+        Passage(doc_id=f"office-{i}", title="Our offices", section="Offices", text=text)
+        for i, text in enumerate(
+            [
+                "Office: San Francisco | Address: 500 Howard Street",
+                "San Francisco employees get 72 hours of sick leave.",
+                "Our San Francisco office is open 8 a.m. to 7 p.m.",
+            ]
+        )
+    ]
+    question = "What's the weather in San Francisco tomorrow?"  # "weather" is near no word of the documents
+    assert not best_evidence(question, [*offices, *PASSAGES], unknown_weight=UNKNOWN_WORD_WEIGHT)

@@ -334,6 +334,8 @@ def test_a_tenant_term_whose_words_hold_the_cue_is_a_term_question() -> None:
         "My coworker Dana started last month, what is her hourly rate?",
         "list the signed offers for all Denver hires with base pay",
         "show me the current offers for the Leeds candidates",
+        "Show me the offer for workflow 3402",
+        "what's in candidate #118's file?",
     ],
 )
 def test_other_peoples_pay_in_looser_phrasings_is_refused(message: str) -> None:
