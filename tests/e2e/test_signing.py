@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from offer_engine import approvals, audit, letter_store, offers, signatures
 from offer_engine.db import make_engine, session_scope
 from offer_engine.offers import OfferState
 from tests import factories
-from tests.e2e.conftest import SCREENSHOTS, ServedApp
+from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp
 from tests.e2e.test_candidate_chat import _ask, _button
 
 pytestmark = pytest.mark.e2e
@@ -66,8 +68,23 @@ def _release(served_app: ServedApp) -> int:
     return offer_id
 
 
+def _start_afresh(served_app: ServedApp) -> None:
+    """Earlier browser tests chatted as Daniel, and a returning candidate resumes that conversation: erase it (the
+    product's own command), so the chat opens with the greeting of a released offer."""
+    config = served_app.settings.data_dir.parent / "offer-assistant.toml"
+    erased = subprocess.run(
+        [sys.executable, "-c", LAUNCH, "--config", str(config), "candidate", "erase",
+         "--workflow", str(DANIEL), "--yes"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert erased.returncode == 0, erased.stderr
+
+
 def test_a_candidate_signs_the_released_letter_in_the_chat(served_app: ServedApp, browser: Any) -> None:
     offer_id = _release(served_app)
+    _start_afresh(served_app)
+    browser.delete_all_cookies()
+    browser.get("about:blank")
     browser.get(served_app.link("Daniel Okafor"))
     _wait_until_shown(browser, "Your offer letter is attached")
     _screenshot(browser, "signing-0-offered.png", "Your offer letter is attached")
