@@ -185,6 +185,9 @@ ISSUES = {
 # Issue 15 raised issue 4's indexing target (100 chunks/s) to 150 chunks/s end to end (BENCHMARKS.md).
 INDEX_TARGET_CHUNKS_PER_SECOND = 150
 INDEX_TARGET_ISSUE = 15
+ASK_RATIO_TARGET = 1.5
+ASK_TIGHT_RATIO_TARGET = 1.3
+ASK_TIGHT_TARGET_ISSUE = 15
 TARGETS = {
     "offer": ["workflow → offer → letter → compliance → PDF: p95 < 1 s end to end"],
     "letters": ["render → compliance → PDF (part of the 1 s budget; no target of its own)"],
@@ -197,7 +200,10 @@ TARGETS = {
         "hybrid search p50 at 10,000 chunks ≤ 2 × its p50 at the demo size, in one run",
         "hybrid search p95 at 100,000 chunks ≤ 40 ms (--retrieval-100k)",
     ],
-    "ask": ["ask warm p95 ≤ 1.3 × (query embedding + one filtered search), side by side in one run"],
+    "ask": [
+        "ask warm p95 ≤ 1.5 × (query embedding + one filtered search), side by side in one run",
+        "ask warm p95 ≤ 1.3 × (query embedding + one filtered search), side by side in one run",
+    ],
     "chat": [
         "ask p95 < 100 ms (warm, embedded engine)",
         "50 concurrent candidate sessions for a minute over Socket.IO: answer p95 < 500 ms",
@@ -327,8 +333,13 @@ def _ask(settings: Settings, runs: int | None, echo: Echo) -> SuiteResult:
         f"{report.ratio_p95:.2f}× ({report.samples} calls; "
         f"p50 {report.ask_p50_ms:.1f} vs {report.search_p50_ms:.1f} ms)"
     )
-    row = _row("ask", TARGETS["ask"][0], measured, report.ratio_p95 <= 1.3)
-    return SuiteResult(suite="ask", status="ok", rows=[row], details=report.model_dump())
+    # Issue 12 set 1.5× for the answer engine; issue 15 tightened it to 1.3× once the search itself got faster.
+    rows = [
+        _row("ask", TARGETS["ask"][0], measured, report.ratio_p95 <= ASK_RATIO_TARGET),
+        Row(suite="ask", issue=ASK_TIGHT_TARGET_ISSUE, target=TARGETS["ask"][1], measured=measured,
+            met=report.ratio_p95 <= ASK_TIGHT_RATIO_TARGET),
+    ]  # fmt: skip
+    return SuiteResult(suite="ask", status="ok", rows=rows, details=report.model_dump())
 
 
 def _chat(settings: Settings, runs: int | None, echo: Echo, **options: Any) -> SuiteResult:
