@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import QuantityKind, find_quantities, format_money, format_number, format_percent
 from app.ai.text import fold
 from offer_engine.catalogue import BASIS_WORDS
@@ -263,14 +264,17 @@ def _short_period(
 
 def percent_of_pay(
     percent: Decimal, percent_source: str, pay: PayBasis, money: Money, label: str, *, monthly: bool = False,
-    rule: str | None = None,
+    rule: str | None = None, base: Period = Period.YEAR,
 ) -> Calculation | None:  # fmt: skip
-    """A percentage of the base pay as an amount: of the year's pay, or of one month's where asked."""
+    """A percentage of the base pay as an amount: of the year's pay (or of one month's where asked), or, when the
+    percentage is of ONE monthly salary (`base`), of one month's pay, once."""
     rate = Operand(percent, format_percent(percent), percent_source, percent=True)
+    if base is Period.MONTH:
+        return _percent_of_a_month(rate, pay, money, label, rule)
     if monthly and pay.period is PayPeriod.MONTH:
-        base = Operand(pay.amount, money.show(pay.amount), pay.source)
+        amount = Operand(pay.amount, money.show(pay.amount), pay.source)
         return _calculation(
-            CalculationKind.PERCENT_OF_PAY, [rate, base], ["×"], money, period_words(Period.MONTH, money.language),
+            CalculationKind.PERCENT_OF_PAY, [rate, amount], ["×"], money, period_words(Period.MONTH, money.language),
             label, rule,
         )  # fmt: skip
     annual = _annual_steps(pay, money)
@@ -281,6 +285,58 @@ def percent_of_pay(
         CalculationKind.PERCENT_OF_PAY, [rate, *operands], ["×", *operators], money,
         period_words(Period.YEAR, money.language), label, rule,
     )  # fmt: skip
+
+
+def _percent_of_a_month(rate: Operand, pay: PayBasis, money: Money, label: str, rule: str | None) -> Calculation | None:
+    """P% of one monthly salary: of the monthly pay itself, or of a yearly salary divided into its payments (its
+    linked payments a year, else the calendar's 12 months); never from an hourly or weekly rate."""
+    amount = Operand(pay.amount, money.show(pay.amount), pay.source)
+    if pay.period is PayPeriod.MONTH:
+        return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount], ["×"], money, "", label, rule)
+    if pay.period is not PayPeriod.YEAR:
+        return None
+    lang = money.language
+    payments = pay.payments_per_year if pay.payments_per_year and pay.payments_per_year > 0 else None
+    divisor = _number(payments, lang, pay.payments_source) if payments else _count(MONTHS_A_YEAR, "months", lang)
+    return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount, divisor], ["×", "÷"], money, "", label, rule)
+
+
+# The pay a percentage is of, as a rule words it: one monthly salary ("of one monthly base salary", "eines
+# Monatsgehalts", "de un salario mensual") or the year's ("of annual base salary", "des Jahresgehalts"). On folded text.
+_MONTHLY_BASE = re.compile(
+    r"\b(?:(?:one|a|1|the|each|your) month'?s? (?:\w+ )?(?:salary|pay|wage|earnings)"
+    r"|monthly (?:\w+ ){0,2}(?:salary|pay|wage|earnings)|\w*monats(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
+    r"|monatlich\w* (?:\w+ )?(?:gehalt|lohn|entgelt|bezug|grundgehalt)\w*"
+    r"|(?:salario|sueldo|paga|retribucion)s? (?:\w+ ){0,2}mensual\w*|mensualidad\w*)"
+)
+_ANNUAL_BASE = re.compile(
+    r"\b(?:(?:annual|yearly) (?:\w+ ){0,2}(?:salary|pay|wage|earnings|compensation)|(?:salary|pay) (?:per|a) year"
+    r"|\w*jahres(?:gehalt|lohn|entgelt|einkommen|verdienst|vergutung|bezug)\w*"
+    r"|(?:salario|sueldo|retribucion)s? (?:\w+ ){0,2}anual\w*)"
+)
+
+
+def pay_base_in(sentence: str) -> Period | None:
+    """The pay a rule's percentage is of: MONTH (one monthly salary), YEAR (the annual salary), or None when the
+    sentence says neither or both."""
+    folded = fold(sentence)
+    monthly, annual = bool(_MONTHLY_BASE.search(folded)), bool(_ANNUAL_BASE.search(folded))
+    if monthly == annual:
+        return None
+    return Period.MONTH if monthly else Period.YEAR
+
+
+# A policy's worked example: an imaginary employee with amounts of their own, never the candidate's figures or rule.
+_EXAMPLE = re.compile(
+    r"(?:\bfor (?:example|instance)\b|\be\.\s?g\.|\bexample\s?[:(]|\bsuppose\b|\bimagine\b|\bsay you\b"
+    r"|\bzum beispiel\b|\bz\.\s?b\.|\bbeispiel\s?[:(]|\bbeispielsweise\b|\bangenommen\b|\bnehmen wir an\b"
+    r"|\bpor ejemplo\b|\bp\.\s?ej\.|\bejemplo\s?[:(]|\bsupongamos\b|\bimaginemos\b|\bpongamos que\b)"
+)
+
+
+def is_example(sentence: str) -> bool:
+    """The sentence is a worked example ("For example, an employee who leaves after 8 months…", "Beispiel: …")."""
+    return bool(_EXAMPLE.search(fold(sentence)))
 
 
 def rate_over_period(
@@ -399,15 +455,56 @@ def per_day(
     return _calculation(CalculationKind.PER_DAY, operands, ["×"], money, "", label, rule)
 
 
-_REPAY_MONTHS = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")
+_PRO_RATA = re.compile(
+    r"pro[ -]?rat|prorrat|anteilig|proportional|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
+    r"|unworked )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
+    r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
+)
+# A count of months or years, in digits, as words ("a year", "un año", "einem Jahr") or with a half ("a year and a
+# half", "anderthalb Jahre"); on folded text whose number words are already digits.
+_SPAN = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,3}(?:[.,]5)?|half an?|medio|(?:ein(?:em)? )?halb(?:es|en)|an?|one|un|una|uno|ein"
+    r"|eine[mnrs]?|anderthalb|eineinhalb)\s?-?"
+    r"(?P<unit>months?|mes|meses|monat|monate[n]?|years?|ano|anos|jahr|jahre[ns]?)\b"
+    r"(?P<half> and a half| y medio| und (?:ein )?halb)?"
+)
+_RATE_BEFORE = re.compile(r"(?:\d|\b(?:per|pro|por|al|each|every|je))\s*$")
+_ONE = frozenset({"a", "an", "one", "un", "una", "uno", "ein", "eine", "einem", "einen", "einer", "eines"})
+
+
+def _months_in(text: str) -> set[Decimal]:
+    """Every span of time a text states, in months."""
+    found = set()
+    rewritten = rewrite_number_words(fold(text))
+    for match in _SPAN.finditer(rewritten):
+        raw = match.group("n")
+        if raw in _ONE and _RATE_BEFORE.search(rewritten[: match.start()]):
+            continue  # "$3,000 a month" is a rate, not a span of time
+        if raw in _ONE:
+            number = Decimal(1)
+        elif raw.startswith(("half", "medio")) or raw.endswith(("halbes", "halben")):
+            number = Decimal("0.5")
+        elif raw in ("anderthalb", "eineinhalb"):
+            number = Decimal("1.5")
+        else:
+            number = Decimal(raw.replace(",", "."))
+        number += Decimal("0.5") if match.group("half") else 0
+        yearly = match.group("unit").startswith(("year", "ano", "jahr"))
+        found.add(number * MONTHS_A_YEAR if yearly else number)
+    return found
+
+
+def is_pro_rata_rule(sentence: str) -> bool:
+    """The sentence states a pro-rata repayment ("repay pro rata", "anteilig zurückzahlen", "for each month")."""
+    return bool(_PRO_RATA.search(fold(sentence)))
 
 
 def repayment_period(sentence: str) -> Decimal | None:
-    """The months a pro-rata repayment rule runs over ("repay pro rata if you leave within 24 months")."""
-    folded = fold(sentence)
-    if not re.search(r"pro[ -]?rat|prorrat|anteilig|proportional", folded):
+    """The months a pro-rata repayment rule runs over ("repay pro rata if you leave within 24 months", "within two
+    years"); None when it states no period, or several."""
+    if not is_pro_rata_rule(sentence):
         return None
-    found = {Decimal(m.group(1)) for m in _REPAY_MONTHS.finditer(folded)}
+    found = _months_in(sentence)
     return found.pop() if len(found) == 1 else None
 
 
@@ -447,8 +544,6 @@ _AMOUNT_CUES = re.compile(
     r"|gross|earn\w*|bring in|come to|make|cuanto|cuanta|importe|cantidad|en euros|cobr[ao]\w*|gan[ao]\w*|bruto"
     r"|wie ?viel\w*|betrag|in euro|verdien\w*|brutto|bekomme)\b"
 )
-# How much of a course or commitment period has passed, as the candidate puts it ("if I leave 5 months after").
-_MONTHS_ELAPSED = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")
 
 
 def asked_period(question: str) -> Period | None:
@@ -464,6 +559,7 @@ def asks_amount(question: str) -> bool:
 
 
 def months_elapsed(question: str) -> Decimal | None:
-    """The one number of months a question states ("if I quit 5 months after the course"), or None."""
-    found = {Decimal(m.group(1)) for m in _MONTHS_ELAPSED.finditer(fold(question))}
+    """The one span of time a question states, in months ("if I quit 5 months after the course", "after a year and
+    a half", "nach zwei Jahren", "al cabo de un año"), or None."""
+    found = _months_in(question)
     return found.pop() if len(found) == 1 else None
