@@ -326,6 +326,19 @@ def pay_base_in(sentence: str) -> Period | None:
     return Period.MONTH if monthly else Period.YEAR
 
 
+_SHARE_OF_PAY = re.compile(
+    r"(?:%|\bpercent|\bper cent|\bpor ciento|\bprozent)\s*(?:of|del?|des|vom|von)\s+(?:\w+\s+){0,3}"
+    r"(?:salary|salaries|pay|earnings|wages?|compensation|salario|sueldo|retribucion|\w*gehalt\w*|\w*lohn\w*"
+    r"|\w*entgelt\w*|verdienst\w*|\w*vergutung)\b"
+)
+
+
+def states_share_of_pay(sentence: str) -> bool:
+    """The sentence gives a percentage of one's pay ("5% of base salary", "5 % des Gehalts"): a recurring share,
+    the same whatever the period, so an amount of the year's pay."""
+    return bool(_SHARE_OF_PAY.search(fold(sentence)))
+
+
 # A policy's worked example: an imaginary employee with amounts of their own, never the candidate's figures or rule.
 _EXAMPLE = re.compile(
     r"(?:\bfor (?:example|instance)\b|\be\.\s?g\.|\bexample\s?[:(]|\bsuppose\b|\bimagine\b|\bsay you\b"

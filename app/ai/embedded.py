@@ -37,6 +37,7 @@ from app.ai.calculations import (
     rate_plus,
     repayment_period,
     rule_multiplier,
+    states_share_of_pay,
 )
 from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
@@ -240,16 +241,16 @@ _REPAY_WORDS = re.compile(
 )
 # "What's the overtime rate?": a rate is asked for even without "how much".
 _ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
-# Words that ask what one earns ("how much will I get a fortnight", "gross per year"): base pay in that period.
-_EARN_WORDS = re.compile(
-    r"\b(?:earn\w*|get|gets|getting|make|gross|take home|in total|bring in|paid|cobr\w*|gan\w*|bruto|en total"
-    r"|verdien\w*|bekomme\w*|brutto|insgesamt|erhalte\w*)\b"
-)
+# Words that ask for an amount in all ("how much will I get a fortnight", "gross per year", "in total").
+_ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele)\b")  # "how many days a week?" asks no pay
+_IN_TOTAL = re.compile(r"\b(?:in total|all in all|take home|en total|insgesamt|zusammen)\b")
 # With no offer term named, only words for one's own earnings ask for base pay ("pay" may be a benefit's).
 _OWN_PAY_WORDS = re.compile(
     r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|cobr\w*|ganar\w*|gano|bruto|salario|sueldo|verdien\w*"
     r"|brutto|gehalt|lohn)\b"
 )
+# A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
+_WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
 # Words of a term's name too common to tie a rule to it ("period" is in the notice period and the retention period).
 _GENERIC_TERM_WORDS = frozenset(
     content_terms("period periodo plazo zeitraum frist dauer term months meses monate years anos jahre time")
@@ -287,8 +288,9 @@ def _weekly_hours(fact: OfferFact) -> Decimal | None:
     """A count or duration term holding hours a week ("38 hours", "40 Stunden"), or None."""
     value = _decimal(fact.raw)
     hours = re.search(r"\b(?:hours?|horas?|stunden?)\b", fold(fact.value or ""))
+    weekly = _WEEK_WORDS.search(fold(" ".join([fact.label, *fact.synonyms, fact.value or ""])))
     counted = fact.kind in (TermType.COUNT.value, TermType.DURATION.value)
-    return value if hours and counted and value is not None and 0 < value <= 80 else None
+    return value if hours and weekly and counted and value is not None and 0 < value <= 80 else None
 
 
 def _missing_input(pay: PayBasis, wanted: Period, language: str) -> str:
@@ -350,7 +352,7 @@ def compute_for_question(
     if wanted is not None and other_period and not when and _asks_base_pay(request, names, folded, amount):
         label = shown["base_salary"].label
         calculation = pay_in_period(pay, wanted, money, label)
-        if calculation is None:
+        if calculation is None and "base_salary" in names:  # asked by name: say what the offer would need
             outcome.missing.append(
                 {"label": label, "period": period_words(wanted, lang), "missing": _missing_input(pay, wanted, lang)}
             )
@@ -359,7 +361,7 @@ def compute_for_question(
         fact = next((f for f in request.extra_facts if f.name == name and f.value is not None), None)
         label = shown[name].label
         if name in _MONEY_BUILTINS and (builtin := getattr(request.terms, name, None)) is not None:
-            _repayment(request, question, Decimal(builtin), shown[name].ref, label, money, quoted, outcome,
+            _repayment(request, question, name, Decimal(builtin), shown[name].ref, label, money, quoted, outcome,
                        offer_cite[name])  # fmt: skip
         if fact is None or (value := _decimal(fact.raw)) is None:
             continue
@@ -380,7 +382,7 @@ def compute_for_question(
             elif basis is PayPeriod.HOUR and request.terms.pay_period is PayPeriod.HOUR and (amount or rate):
                 add(rate_plus(pay.amount, pay.source, value, fact.ref, money, label), "base_salary", name)
         elif fact.kind == TermType.MONEY.value:
-            _repayment(request, question, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
+            _repayment(request, question, name, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
         elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
             _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
     if amount or rate:
@@ -394,7 +396,7 @@ def _asks_base_pay(request: AnswerRequest, names: list[str], folded: str, amount
     a year are what converts it)."""
     if "base_salary" in names:
         return True
-    if not (amount or _EARN_WORDS.search(folded)):
+    if not (amount or _IN_TOTAL.search(folded)) or _ASKS_COUNT.search(folded):
         return False
     money_names = (*_MONEY_BUILTINS, "bonus_target_percent")
     others = [n for n in names if n in money_names or _kind(request, n) in _MONEY_KINDS]
@@ -424,12 +426,15 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
         for passage in request.passages if _applies_to(passage, request.terms)
         for sentence in sentences(passage.text) if pattern.search(fold(sentence))
     ]  # fmt: skip
-    found = {base for text in texts if not is_example(text) and (base := pay_base_in(text)) is not None}
+    texts = [text for text in texts if not is_example(text)]
+    found = {base for text in texts if (base := pay_base_in(text)) is not None}
+    if not found and any(states_share_of_pay(text) for text in texts):
+        return Period.YEAR  # "5% of base salary": a share of every payment, so of the year's pay
     return found.pop() if len(found) == 1 else None
 
 
 def _repayment(
-    request: AnswerRequest, question: str, value: Decimal, source: str, label: str, money: Money,
+    request: AnswerRequest, question: str, name: str, value: Decimal, source: str, label: str, money: Money,
     quoted: list[Citation], outcome: Computed, cite: Citation,
 ) -> None:  # fmt: skip
     """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period
@@ -437,7 +442,7 @@ def _repayment(
     elapsed = months_elapsed(question)
     if elapsed is None or not _REPAY_WORDS.search(fold(question)):
         return
-    for rule in _pro_rata_rules(request, quoted):
+    for rule in _pro_rata_rules(request, quoted, name):
         period, period_source, period_cites = repayment_period(rule.quote), rule.ref, []
         if period is None:
             term = _period_term(request, rule.quote, money.language)
@@ -453,14 +458,16 @@ def _repayment(
         return
 
 
-def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation]) -> list[Citation]:
+def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[Citation]:
     """The pro-rata repayment rules for this candidate: the quoted ones first, then any sentence of the retrieved
-    passages; never a worked example (its employee's period and amount are not the candidate's)."""
+    passages about the term (named in it or in its section); never a worked example (its employee's period and
+    amount are not the candidate's)."""
     rules = [c for c in quoted if _applies_to(_passage(request, c), request.terms)]
+    naming = phrase_pattern([fold(p) for p in _phrases(request, name) if p.strip()])
     rules += [
         Citation(kind="document", ref=p.citation_ref, title=p.title, quote=sentence)
         for p in request.passages if _applies_to(p, request.terms)
-        for sentence in sentences(p.text)
+        for sentence in sentences(p.text) if naming.search(fold(f"{p.title} {p.section} {sentence}"))
     ]  # fmt: skip
     return [r for r in rules if is_pro_rata_rule(r.quote) and not is_example(r.quote)]
 

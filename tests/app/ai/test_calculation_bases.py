@@ -204,3 +204,26 @@ def test_an_overtime_rate_asked_without_how_much() -> None:
     )  # fmt: skip
     _, draft = _answer("What's my overtime rate?", terms=hourly, passages=[overtime])
     assert "$46.75 × 1.5 = $70.13 per hour" in draft.text
+
+
+def test_a_rule_giving_a_share_of_salary_makes_a_yearly_amount() -> None:
+    pension = OfferFact(
+        name="pension_match", label="Pension match", value="5%", ref="applicantworkflow.field42006",
+        synonyms=["pension match"], kind="percent", raw="5",
+    )  # fmt: skip
+    rule = Passage(
+        doc_id="us-pension", title="Pension plan", section="Match", jurisdiction="US",
+        text="The pension match is 5% of your base salary, paid into the plan every payroll.",
+    )  # fmt: skip
+    _, draft = _answer("How much is my pension match in dollars?", extra_facts=[pension], passages=[rule])
+    assert "5% × $172,000 = $8,600 per year" in draft.text
+
+
+def test_pay_in_a_period_asked_beside_a_count_is_not_converted() -> None:
+    hourly = make_terms(base_salary=Decimal("21.50"), pay_period="hour")
+    shift = WEEKLY_HOURS.model_copy(update={"name": "shift_length", "label": "Shift length", "value": "12 hours",
+                                            "synonyms": ["shift length"], "raw": "12"})  # fmt: skip
+    _, draft = _answer("How much do I make per week with my shift length?", terms=hourly, extra_facts=[shift])
+    assert "× 12 hours" not in draft.text  # a shift's hours are not a week's
+    _, count = _answer("How many contract hours do I work per week?", terms=hourly, extra_facts=[WEEKLY_HOURS])
+    assert count.calculations == []
