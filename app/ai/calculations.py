@@ -469,7 +469,8 @@ def per_day(
 
 
 _PRO_RATA = re.compile(
-    r"pro[ -]?rat|prorrat|anteilig|proportional|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
+    r"pro[ -]?rat|prorrat|anteilig|proportional|proporcion|in proportion|im verhaltnis"
+    r"|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
     r"|unworked )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
     r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
 )

@@ -251,6 +251,10 @@ _OWN_PAY_WORDS = re.compile(
 )
 # A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
 _WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
+# A term's name or value says it counts salary payments ("payments a year", "pagas", "Monatsgehälter").
+_PAYMENT_WORDS = re.compile(
+    r"\b(?:payments?|instal?ments?|salaries|pagas?|pagos|mensualidades|zahlungen|\w*gehalter|\w*lohne)\b"
+)
 # Words of a term's name too common to tie a rule to it ("period" is in the notice period and the retention period).
 _GENERIC_TERM_WORDS = frozenset(
     content_terms("period periodo plazo zeitraum frist dauer term months meses monate years anos jahre time")
@@ -270,18 +274,31 @@ class Computed:
 
 def _pay_basis(request: AnswerRequest, names: list[str] | None = None) -> PayBasis:
     """The base pay and what converts it: the tenant's linked hours and payments a year (each cited by its term's
-    field when a term holds it), else the weekly hours of an hours term the question names itself."""
+    field when a term holds it), else the weekly hours or the payments a year of a term the question names itself
+    (the candidate sees its value in the same answer)."""
     terms, source = request.terms, request.fact_refs.get("base_salary", "offer:base_salary")
     pay = PayBasis(
         amount=terms.base_salary, period=terms.pay_period, source=source,
         hours_per_week=request.hours_per_week, payments_per_year=request.payments_per_year,
         annual_equivalent=request.annual_equivalent,
     )  # fmt: skip
-    if pay.hours_per_week is None:
-        named = [f for f in request.extra_facts if f.name in (names or []) and _weekly_hours(f) is not None]
-        if len(named) == 1:
-            pay = replace(pay, hours_per_week=_weekly_hours(named[0]), hours_source=named[0].ref)
+    named = [f for f in request.extra_facts if f.name in (names or [])]
+    hours = [f for f in named if _weekly_hours(f) is not None]
+    if pay.hours_per_week is None and len(hours) == 1:
+        pay = replace(pay, hours_per_week=_weekly_hours(hours[0]), hours_source=hours[0].ref)
+    payments = [f for f in named if _payments_a_year(f) is not None]
+    if pay.payments_per_year is None and len(payments) == 1:
+        pay = replace(pay, payments_per_year=_payments_a_year(payments[0]), payments_source=payments[0].ref)
     return pay
+
+
+def _payments_a_year(fact: OfferFact) -> Decimal | None:
+    """A count term holding the salary payments a year (12 to 16: "14 payments", "14 pagas", "13 Monatsgehälter"),
+    or None."""
+    value = _decimal(fact.raw)
+    named = _PAYMENT_WORDS.search(fold(" ".join([fact.label, *fact.synonyms, fact.value or ""])))
+    counted = fact.kind == TermType.COUNT.value
+    return value if named and counted and value is not None and 12 <= value <= 16 else None
 
 
 def _weekly_hours(fact: OfferFact) -> Decimal | None:

@@ -227,3 +227,32 @@ def test_pay_in_a_period_asked_beside_a_count_is_not_converted() -> None:
     assert "× 12 hours" not in draft.text  # a shift's hours are not a week's
     _, count = _answer("How many contract hours do I work per week?", terms=hourly, extra_facts=[WEEKLY_HOURS])
     assert count.calculations == []
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "language", "formula"),
+    [
+        ("What is my gross per year with the 14 payments?", "Salary payments", "en", "€3,000 × 14 = €42,000 per year"),
+        ("¿Cuánto cobro al año en bruto con las pagas?", "Número de pagas", "es", "€3.000 × 14 = €42.000 al año"),
+        ("Wie viel verdiene ich brutto im Jahr mit den Zahlungen?", "Zahlungen pro Jahr", "de",
+         "€3.000 × 14 = €42.000 pro Jahr"),
+    ],
+)  # fmt: skip
+def test_a_year_from_the_payments_term_the_question_names(
+    question: str, label: str, language: str, formula: str
+) -> None:
+    terms = make_terms(
+        jurisdiction="ES", currency="EUR", location="Valencia", base_salary=Decimal(3000), pay_period="month",
+        sign_on_bonus=None, relocation=None, bonus_target_percent=None,
+    )  # fmt: skip
+    words = {"en": ["salary payments", "payments"], "es": ["pagas", "numero de pagas"], "de": ["zahlungen"]}
+    payments = OfferFact(
+        name="salary_payments", label=label, value="14", ref="applicantworkflow.field42007",
+        synonyms=words[language], kind="count", raw="14",
+    )  # fmt: skip
+    request, draft = _answer(question, terms=terms, extra_facts=[payments], language_hint=language)
+    assert formula in draft.text
+    sources = draft.calculations[0]["sources"]
+    assert sources == ["applicantworkflow.field31001", "applicantworkflow.field42007"]
+    if language == "en":  # (the chat guard reads capitalised German nouns as names when checked without a language)
+        assert check(draft.text, answer_grounding(request, [])).status == "passed"
