@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import QuantityKind, find_quantities, format_money, format_number, format_percent
-from app.ai.text import fold
+from app.ai.text import fold, sentences
 from offer_engine.catalogue import BASIS_WORDS
 from offer_engine.terms import PayPeriod
 
@@ -301,19 +301,25 @@ def _percent_of_a_month(rate: Operand, pay: PayBasis, money: Money, label: str, 
     return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount, divisor], ["×", "÷"], money, "", label, rule)
 
 
-# The pay a percentage is of, as a rule words it: one monthly salary ("of one monthly base salary", "eines
-# Monatsgehalts", "de un salario mensual") or the year's ("of annual base salary", "des Jahresgehalts"). On folded text.
-_MONTHLY_BASE = re.compile(
-    r"\b(?:(?:one|a|1|the|each|your) month'?s? (?:\w+ )?(?:salary|pay|wage|earnings)"
-    r"|monthly (?:\w+ ){0,2}(?:salary|pay|wage|earnings)|\w*monats(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
-    r"|monatlich\w* (?:\w+ )?(?:gehalt|lohn|entgelt|bezug|grundgehalt)\w*"
-    r"|(?:salario|sueldo|paga|retribucion)s? (?:\w+ ){0,2}mensual\w*|mensualidad\w*)"
+# The pay a percentage is of, as a rule words it: one monthly salary ("80% of one monthly base salary", "80 % eines
+# Monatsgehalts", "el 80 % de un salario mensual") or the year's ("5% of annual base salary", "5 % des
+# Jahresgehalts"). Only right after the percentage: "paid with your monthly salary" says when, not of what. On folded
+# text.
+_SHARE = r"(?:%|\bpercent\w*|\bper cent|\bporcentaje|\bpor ciento|\bprozent\w*)\s*(?:of|des|eines|de|del|vom|von)\s+"
+_MONTHLY_PAY = (
+    r"(?:(?:one|a|1|the|each|your) month'?s? (?:\w+ )?(?:salary|pay|wage|earnings)"
+    r"|(?:\w+ ){0,2}monthly (?:\w+ ){0,2}(?:salary|pay|wage|earnings)"
+    r"|(?:\w+ ){0,2}\w*monats(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
+    r"|(?:\w+ ){0,2}monatlich\w* (?:\w+ )?(?:gehalt|lohn|entgelt|bezug|grundgehalt)\w*"
+    r"|(?:\w+ ){0,2}(?:salario|sueldo|paga|retribucion)s? (?:\w+ ){0,2}mensual\w*|(?:\w+ ){0,2}mensualidad\w*)"
 )
-_ANNUAL_BASE = re.compile(
-    r"\b(?:(?:annual|yearly) (?:\w+ ){0,2}(?:salary|pay|wage|earnings|compensation)|(?:salary|pay) (?:per|a) year"
-    r"|\w*jahres(?:gehalt|lohn|entgelt|einkommen|verdienst|vergutung|bezug)\w*"
-    r"|(?:salario|sueldo|retribucion)s? (?:\w+ ){0,2}anual\w*)"
+_ANNUAL_PAY = (
+    r"(?:(?:\w+ ){0,2}(?:annual|yearly) (?:\w+ ){0,2}(?:salary|pay|wage|earnings|compensation)"
+    r"|(?:\w+ ){0,2}\w*jahres(?:gehalt|lohn|entgelt|einkommen|verdienst|vergutung|bezug)\w*"
+    r"|(?:\w+ ){0,2}(?:salario|sueldo|retribucion)s? (?:\w+ ){0,2}anual\w*)"
 )
+_MONTHLY_BASE = re.compile(_SHARE + _MONTHLY_PAY)
+_ANNUAL_BASE = re.compile(_SHARE + _ANNUAL_PAY)
 
 
 def pay_base_in(sentence: str) -> Period | None:
@@ -340,16 +346,30 @@ def states_share_of_pay(sentence: str) -> bool:
 
 
 # A policy's worked example: an imaginary employee with amounts of their own, never the candidate's figures or rule.
-_EXAMPLE = re.compile(
-    r"(?:\bfor (?:example|instance)\b|\be\.\s?g\.|\bexample\s?[:(]|\bsuppose\b|\bimagine\b|\bsay you\b"
-    r"|\bzum beispiel\b|\bz\.\s?b\.|\bbeispiel\s?[:(]|\bbeispielsweise\b|\bangenommen\b|\bnehmen wir an\b"
-    r"|\bpor ejemplo\b|\bp\.\s?ej\.|\bejemplo\s?[:(]|\bsupongamos\b|\bimaginemos\b|\bpongamos que\b)"
+# It opens the sentence ("For example, …", "Beispiel: …", "Por ejemplo, …") or brings in an imaginary person ("…, e.g.
+# an employee who …"); a rule that only names examples of a thing ("public holidays, e.g. Christmas") is no example.
+_EXAMPLE_MARK = (
+    r"(?:for (?:example|instance)|e\.\s?g\.|example|suppose|imagine|say you|let'?s say|zum beispiel|z\.\s?b\."
+    r"|beispiel|beispielsweise|angenommen|nehmen wir an|por ejemplo|p\.\s?ej\.|ejemplo|supongamos|imaginemos"
+    r"|pongamos que)"
+)
+_EXAMPLE_OPENING = re.compile(rf"^\W*{_EXAMPLE_MARK}\b")
+_IMAGINARY_PERSON = re.compile(
+    rf"\b{_EXAMPLE_MARK}\W+(?:if |wenn |si )?(?:an?|one|un|una|ein|eine[mr]?) (?:\w+ )?(?:employee|person|colleague"
+    r"|worker|staff member|member of staff|hire|empleado|empleada|persona|trabajador\w*|mitarbeiter\w*"
+    r"|beschaftigte\w*|kollege|kollegin|person)\b"
 )
 
 
 def is_example(sentence: str) -> bool:
     """The sentence is a worked example ("For example, an employee who leaves after 8 months…", "Beispiel: …")."""
-    return bool(_EXAMPLE.search(fold(sentence)))
+    folded = fold(sentence)
+    return bool(_EXAMPLE_OPENING.search(folded) or _IMAGINARY_PERSON.search(folded))
+
+
+def without_examples(text: str) -> str:
+    """A quoted passage without its worked-example sentences: what is left is the rule itself."""
+    return " ".join(s for s in sentences(text) if not is_example(s))
 
 
 def rate_over_period(
@@ -483,17 +503,19 @@ _SPAN = re.compile(
     r"(?P<half> and a half| y medio| und (?:ein )?halb)?"
 )
 _RATE_BEFORE = re.compile(r"(?:\d|\b(?:per|pro|por|al|each|every|je))\s*$")
+_HORIZON_BEFORE = re.compile(r"\b(?:within|in the first|innerhalb(?: von| der ersten)?|dentro de(?:l primer)?)\s*$")
 _ONE = frozenset({"a", "an", "one", "un", "una", "uno", "ein", "eine", "einem", "einen", "einer", "eines"})
 
 
-def _months_in(text: str) -> set[Decimal]:
-    """Every span of time a text states, in months."""
+def _months_in(text: str, *, served: bool = False) -> set[Decimal]:
+    """Every span of time a text states, in months (`served`: only the time someone has stayed, not a horizon)."""
     found = set()
     rewritten = rewrite_number_words(fold(text))
     for match in _SPAN.finditer(rewritten):
         raw = match.group("n")
-        if raw in _ONE and _RATE_BEFORE.search(rewritten[: match.start()]):
-            continue  # "$3,000 a month" is a rate, not a span of time
+        before = rewritten[: match.start()]
+        if (raw in _ONE and _RATE_BEFORE.search(before)) or (served and _HORIZON_BEFORE.search(before)):
+            continue  # "$3,000 a month" is a rate; "within a year" is a rule's horizon, not the time served
         if raw in _ONE:
             number = Decimal(1)
         elif raw.startswith(("half", "medio")) or raw.endswith(("halbes", "halben")):
@@ -575,5 +597,5 @@ def asks_amount(question: str) -> bool:
 def months_elapsed(question: str) -> Decimal | None:
     """The one span of time a question states, in months ("if I quit 5 months after the course", "after a year and
     a half", "nach zwei Jahren", "al cabo de un año"), or None."""
-    found = _months_in(question)
+    found = _months_in(question, served=True)
     return found.pop() if len(found) == 1 else None

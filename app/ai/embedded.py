@@ -21,7 +21,6 @@ from app.ai.calculations import (
     Period,
     asked_period,
     asks_amount,
-    is_example,
     is_pro_rata_rule,
     months_elapsed,
     multiplier_in,
@@ -38,6 +37,7 @@ from app.ai.calculations import (
     repayment_period,
     rule_multiplier,
     states_share_of_pay,
+    without_examples,
 )
 from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
@@ -236,8 +236,7 @@ _RATE_WORDS = re.compile(
 )
 _REPAY_WORDS = re.compile(
     r"\b(?:repay\w*|pay (?:it |that |them )?back|refund|owe|owed|owing|give (?:it |that )?back|devolver|devuelv\w*"
-    r"|reembols\w*|deber\w*|debo|debe|debes|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*"
-    r"|erstatt\w*)\b"
+    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*)\b"
 )
 # "What's the overtime rate?": a rate is asked for even without "how much".
 _ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
@@ -443,7 +442,7 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
         for passage in request.passages if _applies_to(passage, request.terms)
         for sentence in sentences(passage.text) if pattern.search(fold(sentence))
     ]  # fmt: skip
-    texts = [text for text in texts if not is_example(text)]
+    texts = [rule for text in texts if (rule := without_examples(text))]
     found = {base for text in texts if (base := pay_base_in(text)) is not None}
     if not found and any(states_share_of_pay(text) for text in texts):
         return Period.YEAR  # "5% of base salary": a share of every payment, so of the year's pay
@@ -459,23 +458,21 @@ def _repayment(
     elapsed = months_elapsed(question)
     if elapsed is None or not _REPAY_WORDS.search(fold(question)):
         return
-    for rule in _pro_rata_rules(request, quoted, name):
-        period, period_source, period_cites = repayment_period(rule.quote), rule.ref, []
+    for rule, text in _pro_rata_rules(request, quoted, name):
+        period, period_source, period_cites = repayment_period(text), rule.ref, []
         if period is None:
-            term = _period_term(request, rule.quote, money.language)
+            term = _period_term(request, text, money.language)
             if term is None:
                 continue
             period, period_source, period_cite = term
             period_cites = [period_cite]
-        calculation = pro_rata(
-            value, source, period - elapsed, "question", period, period_source, rule.quote, money, label
-        )
+        calculation = pro_rata(value, source, period - elapsed, "question", period, period_source, text, money, label)
         if calculation is not None:
             outcome.calculations.append((calculation, [cite, *period_cites, rule]))
         return
 
 
-def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[Citation]:
+def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[tuple[Citation, str]]:
     """The pro-rata repayment rules for this candidate: the quoted ones first, then any sentence of the retrieved
     passages about the term (named in it or in its section); never a worked example (its employee's period and
     amount are not the candidate's)."""
@@ -486,7 +483,8 @@ def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -
         for p in request.passages if _applies_to(p, request.terms)
         for sentence in sentences(p.text) if naming.search(fold(f"{p.title} {p.section} {sentence}"))
     ]  # fmt: skip
-    return [r for r in rules if is_pro_rata_rule(r.quote) and not is_example(r.quote)]
+    kept = [(r, without_examples(r.quote)) for r in rules]
+    return [(r, text) for r, text in kept if is_pro_rata_rule(text)]
 
 
 def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Decimal, str, Citation] | None:
@@ -531,9 +529,7 @@ def _days_at_rule_rate(
 ) -> None:  # fmt: skip
     """ "How much is the meal allowance for my rostered days?": the quoted rule's amount per day × the days."""
     for rule in quoted:
-        if is_example(rule.quote):
-            continue
-        daily = per_day_amount(rule.quote, request.terms.currency)
+        daily = per_day_amount(without_examples(rule.quote), request.terms.currency)
         if daily is not None and _applies_to(_passage(request, rule), request.terms):
             outcome.calculations.append(
                 (per_day(daily, rule.ref, days, fact.ref, rule.quote, money, label), [cite, rule])
@@ -548,18 +544,19 @@ def _rule_factors(
     """A quoted rule's multiplier applied to the hourly base rate, or its share of pay as an amount."""
     label = fact_value(request, "base_salary", language).label
     for rule in quoted:
-        folded = fold(rule.quote)
-        if not _applies_to(_passage(request, rule), request.terms) or is_example(rule.quote):
+        text = without_examples(rule.quote)  # a worked example's figures are never the candidate's
+        folded = fold(text)
+        if not text or not _applies_to(_passage(request, rule), request.terms):
             continue
-        factor = multiplier_in(rule.quote) if _RATE_WORDS.search(folded) else None
+        factor = multiplier_in(text) if _RATE_WORDS.search(folded) else None
         if factor is not None and pay.period is PayPeriod.HOUR:
-            calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, rule.quote, money, label)
+            calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, text, money, label)
             outcome.calculations.append((calculation, [cite, rule]))
             return
-        share = percent_in(rule.quote) if _PAY_WORDS.search(folded) else None
+        share = percent_in(text) if _PAY_WORDS.search(folded) else None
         if share is not None:
-            base = pay_base_in(rule.quote) or Period.YEAR  # "of base salary": the pay as the offer states it
-            found = percent_of_pay(share, rule.ref, pay, money, label, rule=rule.quote, base=base)
+            base = pay_base_in(text) or Period.YEAR  # "of base salary": the pay as the offer states it
+            found = percent_of_pay(share, rule.ref, pay, money, label, rule=text, base=base)
             if found is not None:
                 outcome.calculations.append((found, [cite, rule]))
                 return

@@ -74,6 +74,11 @@ def _answer(message: str, **overrides: Any) -> tuple[AnswerRequest, Draft]:
         ("Der Arbeitgeber zahlt 5 % des Jahresgehalts ein.", Period.YEAR),
         ("La empresa aporta el 5 % del salario bruto anual.", Period.YEAR),
         ("The bonus is a percentage of base salary.", None),
+        ("The 10% site allowance is paid with your monthly salary.", None),
+        ("Die Zulage von 10 % wird mit dem Monatsgehalt ausbezahlt.", None),
+        ("The year-end bonus is a percentage of one month's salary.", Period.MONTH),
+        ("Die Jahresendprämie beträgt 80 Prozent des monatlichen Grundgehalts.", Period.MONTH),
+        ("La paga extra es un porcentaje del sueldo base mensual.", Period.MONTH),
     ],
 )
 def test_the_pay_a_rule_s_percentage_is_of(sentence: str, base: Period | None) -> None:
@@ -132,6 +137,8 @@ def test_a_german_question_reads_the_month_base_from_a_german_rule() -> None:
         ("¿Cuánto debo devolver si me voy después de un año?", Decimal(12)),
         ("I earn $3,000 a month; what do I repay after 5 months?", Decimal(5)),
         ("What do I repay?", None),
+        ("Do I repay it if I leave within a year?", None),
+        ("Muss ich sie zurückzahlen, wenn ich innerhalb von 2 Jahren kündige?", None),
     ],
 )
 def test_the_time_a_candidate_has_stayed_in_months_or_years(question: str, months: Decimal | None) -> None:
@@ -256,3 +263,17 @@ def test_a_year_from_the_payments_term_the_question_names(
     assert sources == ["applicantworkflow.field31001", "applicantworkflow.field42007"]
     if language == "en":  # (the chat guard reads capitalised German nouns as names when checked without a language)
         assert check(draft.text, answer_grounding(request, [])).status == "passed"
+
+
+def test_a_rule_naming_examples_of_a_thing_is_still_a_rule() -> None:
+    assert not is_example("Public holidays are paid at double time, e.g. Christmas Day and New Year's Day.")
+    assert not is_example("Feiertage werden doppelt bezahlt, z. B. der 1. Mai.")
+    hourly = make_terms(base_salary=Decimal("46.75"), pay_period="hour")
+    rule = Passage(
+        doc_id="us-overtime", title="Overtime policy", section="Overtime", jurisdiction="US",
+        text="Overtime is paid at time and a half of the base hourly rate, e.g. after 40 hours in a week. "
+        "For example, an employee on $20.00 an hour is paid $30.00 an hour for overtime.",
+    )  # fmt: skip
+    _, draft = _answer("How much is my overtime rate per hour?", terms=hourly, passages=[rule])
+    assert "$46.75 × 1.5 = $70.13 per hour" in draft.text
+    assert "$30.00 ×" not in draft.text
