@@ -309,7 +309,7 @@ _SHARE = r"(?:%|\bpercent\w*|\bper cent|\bporcentaje|\bpor ciento|\bprozent\w*)\
 _MONTHLY_PAY = (
     r"(?:(?:one|a|1|the|each|your) month'?s? (?:\w+ )?(?:salary|pay|wage|earnings)"
     r"|(?:\w+ ){0,2}monthly (?:\w+ ){0,2}(?:salary|pay|wage|earnings)"
-    r"|(?:\w+ ){0,2}\w*monats(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
+    r"|(?:\w+ ){0,2}\w*monats(?:grund)?(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
     r"|(?:\w+ ){0,2}monatlich\w* (?:\w+ )?(?:gehalt|lohn|entgelt|bezug|grundgehalt)\w*"
     r"|(?:\w+ ){0,2}(?:salario|sueldo|paga|retribucion)s? (?:\w+ ){0,2}mensual\w*|(?:\w+ ){0,2}mensualidad\w*)"
 )
