@@ -254,6 +254,13 @@ _WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+wo
 _PAYMENT_WORDS = re.compile(
     r"\b(?:payments?|instal?ments?|salaries|pagas?|pagos|mensualidades|zahlungen|\w*gehalter|\w*lohne)\b"
 )
+# The names of percent terms that are a share of every payment of pay: an amount over a year is the same whatever
+# the salary's period (a one-off bonus is not among them: it may be a percentage of one month's salary).
+_CONTRIBUTION_WORDS = re.compile(
+    r"\b(?:pension\w*|retirement|superannuation|super|401 ?\(?k\)?|match\w*|contribution\w*|loading"
+    r"|jubilacion|plan de pensiones|aportacion\w*|contribucion\w*|rente\w*|\w*vorsorge\w*|pensionskasse\w*"
+    r"|\w*beitrag\w*|\w*beitrage\w*|bvg)\b"
+)
 # Words of a term's name too common to tie a rule to it ("period" is in the notice period and the retention period).
 _GENERIC_TERM_WORDS = frozenset(
     content_terms("period periodo plazo zeitraum frist dauer term months meses monate years anos jahre time")
@@ -444,9 +451,15 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
     ]  # fmt: skip
     texts = [rule for text in texts if (rule := without_examples(text))]
     found = {base for text in texts if (base := pay_base_in(text)) is not None}
-    if not found and any(states_share_of_pay(text) for text in texts):
-        return Period.YEAR  # "5% of base salary": a share of every payment, so of the year's pay
+    if not found and (any(states_share_of_pay(text) for text in texts) or _is_contribution(fact)):
+        return Period.YEAR  # "5% of base salary", a pension contribution: a share of every payment, so of the year's
     return found.pop() if len(found) == 1 else None
+
+
+def _is_contribution(fact: OfferFact) -> bool:
+    """A percent term that by its name is a share of every payment of pay (a pension or retirement contribution, an
+    employer match, a loading on pay), never a one-off amount such as a bonus of one month's salary."""
+    return bool(_CONTRIBUTION_WORDS.search(fold(" ".join([fact.label, *fact.synonyms]))))
 
 
 def _repayment(

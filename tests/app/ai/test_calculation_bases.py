@@ -277,3 +277,15 @@ def test_a_rule_naming_examples_of_a_thing_is_still_a_rule() -> None:
     _, draft = _answer("How much is my overtime rate per hour?", terms=hourly, passages=[rule])
     assert "$46.75 × 1.5 = $70.13 per hour" in draft.text
     assert "$30.00 ×" not in draft.text
+
+
+def test_a_contribution_to_a_pension_is_a_share_of_every_payment() -> None:
+    pension = OfferFact(
+        name="employer_pension", label="Employer pension contribution", value="6%", ref="applicantworkflow.field42008",
+        synonyms=["pension contribution"], kind="percent", raw="6",
+    )  # fmt: skip
+    _, draft = _answer("How much is my pension contribution in dollars?", extra_facts=[pension])
+    assert "6% × $172,000 = $10,320 per year" in draft.text
+    bonus = YEAR_END.model_copy(update={"label": "Annual bonus", "synonyms": ["annual bonus"]})
+    _, one_off = _answer("How much is my annual bonus in francs?", terms=CH_TERMS, extra_facts=[bonus])
+    assert one_off.calculations == []  # a bonus may be a percentage of one month's pay: no base, no amount

@@ -49,7 +49,7 @@ CAR = OfferFact(
 )  # fmt: skip
 PENSION = OfferFact(
     name="pension_match", label="Pension match", value="5%", ref="applicantworkflow.field41002",
-    synonyms=["pension match", "employer pension"], kind="percent", raw="5", percent_of="year",
+    synonyms=["pension match", "employer pension"], kind="percent", raw="5",
 )  # fmt: skip
 NIGHTS = OfferFact(
     name="night_differential", label="Night differential", value="$2.50 per hour", ref="applicantworkflow.field41003",
