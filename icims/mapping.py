@@ -112,6 +112,8 @@ class TermConfig(BaseModel):
     payments_per_year: int | str | None = None
     hours_per_week: float | str | None = None
     annual_equivalent: bool = False
+    # percent terms only: the pay the percentage is of ("month": one monthly salary, "year": the annual salary)
+    percent_of: Literal["month", "year"] | None = None
 
     @field_validator("source", mode="before")
     @classmethod

@@ -79,6 +79,7 @@ class TermDefinition(BaseModel):
     payments_per_year: str | None = None
     hours_per_week: str | None = None
     annual_equivalent: bool = False
+    percent_of: str | None = None  # percent terms: "month" (of one monthly salary) or "year"; None: not known
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("en") or self.key.replace("_", " ").capitalize()
@@ -348,6 +349,7 @@ def _declared(key: str, config: TermConfig, builtin: TermDefinition | None) -> T
             "payments_per_year": _plain(config.payments_per_year),
             "hours_per_week": _plain(config.hours_per_week),
             "annual_equivalent": config.annual_equivalent,
+            "percent_of": config.percent_of,
         }
     )
 
@@ -366,6 +368,8 @@ def _check_shape(where: str, type_: TermType, config: TermConfig) -> None:
     pay_keys = config.payments_per_year is not None or config.hours_per_week is not None or config.annual_equivalent
     if pay_keys and not where.endswith(".base_salary"):
         raise CatalogueError(f"{where}: payments_per_year, hours_per_week and annual_equivalent are for base_salary")
+    if config.percent_of is not None and type_ is not TermType.PERCENT:
+        raise CatalogueError(f"{where}: `percent_of` is only for percent terms")
     if config.values and type_ is not TermType.CHOICE:
         raise CatalogueError(f"{where}: `values` is only for choice terms")
     if where.endswith(".work_arrangement"):

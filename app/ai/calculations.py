@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import QuantityKind, find_quantities, format_money, format_number, format_percent
-from app.ai.text import fold
+from app.ai.text import fold, sentences
 from offer_engine.catalogue import BASIS_WORDS
 from offer_engine.terms import PayPeriod
 
@@ -263,14 +264,17 @@ def _short_period(
 
 def percent_of_pay(
     percent: Decimal, percent_source: str, pay: PayBasis, money: Money, label: str, *, monthly: bool = False,
-    rule: str | None = None,
+    rule: str | None = None, base: Period = Period.YEAR,
 ) -> Calculation | None:  # fmt: skip
-    """A percentage of the base pay as an amount: of the year's pay, or of one month's where asked."""
+    """A percentage of the base pay as an amount: of the year's pay (or of one month's where asked), or, when the
+    percentage is of ONE monthly salary (`base`), of one month's pay, once."""
     rate = Operand(percent, format_percent(percent), percent_source, percent=True)
+    if base is Period.MONTH:
+        return _percent_of_a_month(rate, pay, money, label, rule)
     if monthly and pay.period is PayPeriod.MONTH:
-        base = Operand(pay.amount, money.show(pay.amount), pay.source)
+        amount = Operand(pay.amount, money.show(pay.amount), pay.source)
         return _calculation(
-            CalculationKind.PERCENT_OF_PAY, [rate, base], ["×"], money, period_words(Period.MONTH, money.language),
+            CalculationKind.PERCENT_OF_PAY, [rate, amount], ["×"], money, period_words(Period.MONTH, money.language),
             label, rule,
         )  # fmt: skip
     annual = _annual_steps(pay, money)
@@ -281,6 +285,91 @@ def percent_of_pay(
         CalculationKind.PERCENT_OF_PAY, [rate, *operands], ["×", *operators], money,
         period_words(Period.YEAR, money.language), label, rule,
     )  # fmt: skip
+
+
+def _percent_of_a_month(rate: Operand, pay: PayBasis, money: Money, label: str, rule: str | None) -> Calculation | None:
+    """P% of one monthly salary: of the monthly pay itself, or of a yearly salary divided into its payments (its
+    linked payments a year, else the calendar's 12 months); never from an hourly or weekly rate."""
+    amount = Operand(pay.amount, money.show(pay.amount), pay.source)
+    if pay.period is PayPeriod.MONTH:
+        return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount], ["×"], money, "", label, rule)
+    if pay.period is not PayPeriod.YEAR:
+        return None
+    lang = money.language
+    payments = pay.payments_per_year if pay.payments_per_year and pay.payments_per_year > 0 else None
+    divisor = _number(payments, lang, pay.payments_source) if payments else _count(MONTHS_A_YEAR, "months", lang)
+    return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount, divisor], ["×", "÷"], money, "", label, rule)
+
+
+# The pay a percentage is of, as a rule words it: one monthly salary ("80% of one monthly base salary", "80 % eines
+# Monatsgehalts", "el 80 % de un salario mensual") or the year's ("5% of annual base salary", "5 % des
+# Jahresgehalts"). Only right after the percentage: "paid with your monthly salary" says when, not of what. On folded
+# text.
+_SHARE = r"(?:%|\bpercent\w*|\bper cent|\bporcentaje|\bpor ciento|\bprozent\w*)\s*(?:of|des|eines|de|del|vom|von)\s+"
+_MONTHLY_PAY = (
+    r"(?:(?:one|a|1|the|each|your) month'?s? (?:\w+ )?(?:salary|pay|wage|earnings)"
+    r"|(?:\w+ ){0,2}monthly (?:\w+ ){0,2}(?:salary|pay|wage|earnings)"
+    r"|(?:\w+ ){0,2}\w*monats(?:grund)?(?:gehalt|lohn|entgelt|bezug|verdienst)\w*"
+    r"|(?:\w+ ){0,2}monatlich\w* (?:\w+ )?(?:gehalt|lohn|entgelt|bezug|grundgehalt)\w*"
+    r"|(?:\w+ ){0,2}(?:salario|sueldo|paga|retribucion)s? (?:\w+ ){0,2}mensual\w*|(?:\w+ ){0,2}mensualidad\w*)"
+)
+_ANNUAL_PAY = (
+    r"(?:(?:\w+ ){0,2}(?:annual|yearly) (?:\w+ ){0,2}(?:salary|pay|wage|earnings|compensation)"
+    r"|(?:\w+ ){0,2}\w*jahres(?:gehalt|lohn|entgelt|einkommen|verdienst|vergutung|bezug)\w*"
+    r"|(?:\w+ ){0,2}(?:salario|sueldo|retribucion)s? (?:\w+ ){0,2}anual\w*)"
+)
+_MONTHLY_BASE = re.compile(_SHARE + _MONTHLY_PAY)
+_ANNUAL_BASE = re.compile(_SHARE + _ANNUAL_PAY)
+
+
+def pay_base_in(sentence: str) -> Period | None:
+    """The pay a rule's percentage is of: MONTH (one monthly salary), YEAR (the annual salary), or None when the
+    sentence says neither or both."""
+    folded = fold(sentence)
+    monthly, annual = bool(_MONTHLY_BASE.search(folded)), bool(_ANNUAL_BASE.search(folded))
+    if monthly == annual:
+        return None
+    return Period.MONTH if monthly else Period.YEAR
+
+
+_SHARE_OF_PAY = re.compile(
+    r"(?:%|\bpercent|\bper cent|\bpor ciento|\bprozent)\s*(?:of|del?|des|vom|von)\s+(?:\w+\s+){0,3}"
+    r"(?:salary|salaries|pay|earnings|wages?|compensation|salario|sueldo|retribucion|\w*gehalt\w*|\w*lohn\w*"
+    r"|\w*entgelt\w*|verdienst\w*|\w*vergutung)\b"
+)
+
+
+def states_share_of_pay(sentence: str) -> bool:
+    """The sentence gives a percentage of one's pay ("5% of base salary", "5 % des Gehalts"): a recurring share,
+    the same whatever the period, so an amount of the year's pay."""
+    return bool(_SHARE_OF_PAY.search(fold(sentence)))
+
+
+# A policy's worked example: an imaginary employee with amounts of their own, never the candidate's figures or rule.
+# It opens the sentence ("For example, …", "Beispiel: …", "Por ejemplo, …") or brings in an imaginary person ("…, e.g.
+# an employee who …"); a rule that only names examples of a thing ("public holidays, e.g. Christmas") is no example.
+_EXAMPLE_MARK = (
+    r"(?:for (?:example|instance)|e\.\s?g\.|example|suppose|imagine|say you|let'?s say|zum beispiel|z\.\s?b\."
+    r"|beispiel|beispielsweise|angenommen|nehmen wir an|por ejemplo|p\.\s?ej\.|ejemplo|supongamos|imaginemos"
+    r"|pongamos que)"
+)
+_EXAMPLE_OPENING = re.compile(rf"^\W*{_EXAMPLE_MARK}\b")
+_IMAGINARY_PERSON = re.compile(
+    rf"\b{_EXAMPLE_MARK}\W+(?:if |wenn |si )?(?:an?|one|un|una|ein|eine[mr]?) (?:\w+ )?(?:employee|person|colleague"
+    r"|worker|staff member|member of staff|hire|empleado|empleada|persona|trabajador\w*|mitarbeiter\w*"
+    r"|beschaftigte\w*|kollege|kollegin|person)\b"
+)
+
+
+def is_example(sentence: str) -> bool:
+    """The sentence is a worked example ("For example, an employee who leaves after 8 months…", "Beispiel: …")."""
+    folded = fold(sentence)
+    return bool(_EXAMPLE_OPENING.search(folded) or _IMAGINARY_PERSON.search(folded))
+
+
+def without_examples(text: str) -> str:
+    """A quoted passage without its worked-example sentences: what is left is the rule itself."""
+    return " ".join(s for s in sentences(text) if not is_example(s))
 
 
 def rate_over_period(
@@ -399,15 +488,59 @@ def per_day(
     return _calculation(CalculationKind.PER_DAY, operands, ["×"], money, "", label, rule)
 
 
-_REPAY_MONTHS = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")
+_PRO_RATA = re.compile(
+    r"pro[ -]?rat|prorrat|anteilig|proportional|proporcion|in proportion|im verhaltnis"
+    r"|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
+    r"|unworked )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
+    r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
+)
+# A count of months or years, in digits, as words ("a year", "un año", "einem Jahr") or with a half ("a year and a
+# half", "anderthalb Jahre"); on folded text whose number words are already digits.
+_SPAN = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,3}(?:[.,]5)?|half an?|medio|(?:ein(?:em)? )?halb(?:es|en)|an?|one|un|una|uno|ein"
+    r"|eine[mnrs]?|anderthalb|eineinhalb)\s?-?"
+    r"(?P<unit>months?|mes|meses|monat|monate[n]?|years?|ano|anos|jahr|jahre[ns]?)\b"
+    r"(?P<half> and a half| y medio| und (?:ein )?halb)?"
+)
+_RATE_BEFORE = re.compile(r"(?:\d|\b(?:per|pro|por|al|each|every|je))\s*$")
+_HORIZON_BEFORE = re.compile(r"\b(?:within|in the first|innerhalb(?: von| der ersten)?|dentro de(?:l primer)?)\s*$")
+_ONE = frozenset({"a", "an", "one", "un", "una", "uno", "ein", "eine", "einem", "einen", "einer", "eines"})
+
+
+def _months_in(text: str, *, served: bool = False) -> set[Decimal]:
+    """Every span of time a text states, in months (`served`: only the time someone has stayed, not a horizon)."""
+    found = set()
+    rewritten = rewrite_number_words(fold(text))
+    for match in _SPAN.finditer(rewritten):
+        raw = match.group("n")
+        before = rewritten[: match.start()]
+        if (raw in _ONE and _RATE_BEFORE.search(before)) or (served and _HORIZON_BEFORE.search(before)):
+            continue  # "$3,000 a month" is a rate; "within a year" is a rule's horizon, not the time served
+        if raw in _ONE:
+            number = Decimal(1)
+        elif raw.startswith(("half", "medio")) or raw.endswith(("halbes", "halben")):
+            number = Decimal("0.5")
+        elif raw in ("anderthalb", "eineinhalb"):
+            number = Decimal("1.5")
+        else:
+            number = Decimal(raw.replace(",", "."))
+        number += Decimal("0.5") if match.group("half") else 0
+        yearly = match.group("unit").startswith(("year", "ano", "jahr"))
+        found.add(number * MONTHS_A_YEAR if yearly else number)
+    return found
+
+
+def is_pro_rata_rule(sentence: str) -> bool:
+    """The sentence states a pro-rata repayment ("repay pro rata", "anteilig zurückzahlen", "for each month")."""
+    return bool(_PRO_RATA.search(fold(sentence)))
 
 
 def repayment_period(sentence: str) -> Decimal | None:
-    """The months a pro-rata repayment rule runs over ("repay pro rata if you leave within 24 months")."""
-    folded = fold(sentence)
-    if not re.search(r"pro[ -]?rat|prorrat|anteilig|proportional", folded):
+    """The months a pro-rata repayment rule runs over ("repay pro rata if you leave within 24 months", "within two
+    years"); None when it states no period, or several."""
+    if not is_pro_rata_rule(sentence):
         return None
-    found = {Decimal(m.group(1)) for m in _REPAY_MONTHS.finditer(folded)}
+    found = _months_in(sentence)
     return found.pop() if len(found) == 1 else None
 
 
@@ -447,8 +580,6 @@ _AMOUNT_CUES = re.compile(
     r"|gross|earn\w*|bring in|come to|make|cuanto|cuanta|importe|cantidad|en euros|cobr[ao]\w*|gan[ao]\w*|bruto"
     r"|wie ?viel\w*|betrag|in euro|verdien\w*|brutto|bekomme)\b"
 )
-# How much of a course or commitment period has passed, as the candidate puts it ("if I leave 5 months after").
-_MONTHS_ELAPSED = re.compile(r"(?<![\w.,])(\d{1,3})\s?(?:months?|meses|monate[n]?)\b")
 
 
 def asked_period(question: str) -> Period | None:
@@ -464,6 +595,7 @@ def asks_amount(question: str) -> bool:
 
 
 def months_elapsed(question: str) -> Decimal | None:
-    """The one number of months a question states ("if I quit 5 months after the course"), or None."""
-    found = {Decimal(m.group(1)) for m in _MONTHS_ELAPSED.finditer(fold(question))}
+    """The one span of time a question states, in months ("if I quit 5 months after the course", "after a year and
+    a half", "nach zwei Jahren", "al cabo de un año"), or None."""
+    found = _months_in(question, served=True)
     return found.pop() if len(found) == 1 else None

@@ -7,7 +7,7 @@ quoted verbatim from a retrieved passage, so its answers are the fallback whenev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -21,8 +21,10 @@ from app.ai.calculations import (
     Period,
     asked_period,
     asks_amount,
+    is_pro_rata_rule,
     months_elapsed,
     multiplier_in,
+    pay_base_in,
     pay_in_period,
     per_day,
     per_day_amount,
@@ -34,6 +36,8 @@ from app.ai.calculations import (
     rate_plus,
     repayment_period,
     rule_multiplier,
+    states_share_of_pay,
+    without_examples,
 )
 from app.ai.counter_status import status_variables
 from app.ai.dates import format_long_date
@@ -51,7 +55,7 @@ from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citatio
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, OfferFact, Passage
 from app.ai.quantities import format_money, format_number, format_percent
 from app.ai.routing import Route
-from app.ai.text import fold, phrase_pattern
+from app.ai.text import fold, phrase_pattern, sentences
 from offer_engine.catalogue import BASIS_WORDS, BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
@@ -218,16 +222,51 @@ def _item_label(request: AnswerRequest, item: CounterItem, language: str) -> str
 
 
 _MISSING_WORDS = {
-    "en": {"hours": "your weekly hours", "annual": "how your pay converts to a year (payments or hours a year)"},
-    "es": {"hours": "tus horas semanales", "annual": "cómo se convierte tu salario a un año (pagas u horas al año)"},
-    "de": {"hours": "Ihre Wochenstunden", "annual": "die Umrechnung Ihres Entgelts auf ein Jahr"},
-}
+    "en": {"hours": "your weekly hours", "annual": "how your pay converts to a year (payments or hours a year)",
+           "base": "which pay the percentage is of (one monthly salary or the annual salary)"},
+    "es": {"hours": "tus horas semanales", "annual": "cómo se convierte tu salario a un año (pagas u horas al año)",
+           "base": "sobre qué salario se aplica el porcentaje (un salario mensual o el anual)"},
+    "de": {"hours": "Ihre Wochenstunden", "annual": "die Umrechnung Ihres Entgelts auf ein Jahr",
+           "base": "auf welches Entgelt sich der Prozentsatz bezieht (ein Monatsgehalt oder das Jahresgehalt)"},
+}  # fmt: skip
 _PAY_WORDS = re.compile(r"\b(?:salary|pay|earnings|wage|salario|sueldo|nomina|gehalt|lohn|entgelt|verdienst)\b")
 _RATE_WORDS = re.compile(
     r"\b(?:overtime|hourly rate|base rate|rate of pay|horas extra\w*|tarifa|salario por hora|uberstunde\w*"
     r"|stundensatz|stundenlohn|grundlohn|zuschlag)\b"
 )
-_REPAY_WORDS = re.compile(r"\b(?:repay\w*|pay (?:it )?back|refund|devolver|reembols\w*|zuruckzahl\w*|ruckzahl\w*)\b")
+_REPAY_WORDS = re.compile(
+    r"\b(?:repay\w*|pay (?:it |that |them )?back|refund|owe|owed|owing|give (?:it |that )?back|devolver|devuelv\w*"
+    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*)\b"
+)
+# "What's the overtime rate?": a rate is asked for even without "how much".
+_ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
+# Words that ask for an amount in all ("how much will I get a fortnight", "gross per year", "in total").
+_ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele)\b")  # "how many days a week?" asks no pay
+_IN_TOTAL = re.compile(r"\b(?:in total|all in all|take home|en total|insgesamt|zusammen)\b")
+# With no offer term named, only words for one's own earnings ask for base pay ("pay" may be a benefit's).
+_OWN_PAY_WORDS = re.compile(
+    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|cobr\w*|ganar\w*|gano|bruto|salario|sueldo|verdien\w*"
+    r"|brutto|gehalt|lohn)\b"
+)
+# A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
+_WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
+# A term's name or value says it counts salary payments ("payments a year", "pagas", "Monatsgehälter").
+_PAYMENT_WORDS = re.compile(
+    r"\b(?:payments?|instal?ments?|salaries|pagas?|pagos|mensualidades|zahlungen|\w*gehalter|\w*lohne)\b"
+)
+# The names of percent terms that are a share of every payment of pay: an amount over a year is the same whatever
+# the salary's period (a one-off bonus is not among them: it may be a percentage of one month's salary).
+_CONTRIBUTION_WORDS = re.compile(
+    r"\b(?:pension\w*|retirement|superannuation|super|401 ?\(?k\)?|match\w*|contribution\w*|loading"
+    r"|jubilacion|plan de pensiones|aportacion\w*|contribucion\w*|rente\w*|\w*vorsorge\w*|pensionskasse\w*"
+    r"|\w*beitrag\w*|\w*beitrage\w*|bvg)\b"
+)
+# Words of a term's name too common to tie a rule to it ("period" is in the notice period and the retention period).
+_GENERIC_TERM_WORDS = frozenset(
+    content_terms("period periodo plazo zeitraum frist dauer term months meses monate years anos jahre time")
+)
+_MONEY_KINDS = frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value, TermType.PERCENT.value})
+_MONEY_BUILTINS = ("sign_on_bonus", "relocation")
 
 
 @dataclass
@@ -239,13 +278,42 @@ class Computed:
     missing: list[dict[str, str]] = field(default_factory=list)
 
 
-def _pay_basis(request: AnswerRequest) -> PayBasis:
+def _pay_basis(request: AnswerRequest, names: list[str] | None = None) -> PayBasis:
+    """The base pay and what converts it: the tenant's linked hours and payments a year (each cited by its term's
+    field when a term holds it), else the weekly hours or the payments a year of a term the question names itself
+    (the candidate sees its value in the same answer)."""
     terms, source = request.terms, request.fact_refs.get("base_salary", "offer:base_salary")
-    return PayBasis(
+    pay = PayBasis(
         amount=terms.base_salary, period=terms.pay_period, source=source,
         hours_per_week=request.hours_per_week, payments_per_year=request.payments_per_year,
         annual_equivalent=request.annual_equivalent,
     )  # fmt: skip
+    named = [f for f in request.extra_facts if f.name in (names or [])]
+    hours = [f for f in named if _weekly_hours(f) is not None]
+    if pay.hours_per_week is None and len(hours) == 1:
+        pay = replace(pay, hours_per_week=_weekly_hours(hours[0]), hours_source=hours[0].ref)
+    payments = [f for f in named if _payments_a_year(f) is not None]
+    if pay.payments_per_year is None and len(payments) == 1:
+        pay = replace(pay, payments_per_year=_payments_a_year(payments[0]), payments_source=payments[0].ref)
+    return pay
+
+
+def _payments_a_year(fact: OfferFact) -> Decimal | None:
+    """A count term holding the salary payments a year (12 to 16: "14 payments", "14 pagas", "13 Monatsgehälter"),
+    or None."""
+    value = _decimal(fact.raw)
+    named = _PAYMENT_WORDS.search(fold(" ".join([fact.label, *fact.synonyms, fact.value or ""])))
+    counted = fact.kind == TermType.COUNT.value
+    return value if named and counted and value is not None and 12 <= value <= 16 else None
+
+
+def _weekly_hours(fact: OfferFact) -> Decimal | None:
+    """A count or duration term holding hours a week ("38 hours", "40 Stunden"), or None."""
+    value = _decimal(fact.raw)
+    hours = re.search(r"\b(?:hours?|horas?|stunden?)\b", fold(fact.value or ""))
+    weekly = _WEEK_WORDS.search(fold(" ".join([fact.label, *fact.synonyms, fact.value or ""])))
+    counted = fact.kind in (TermType.COUNT.value, TermType.DURATION.value)
+    return value if hours and weekly and counted and value is not None and 0 < value <= 80 else None
 
 
 def _missing_input(pay: PayBasis, wanted: Period, language: str) -> str:
@@ -284,14 +352,17 @@ def compute_for_question(
     request: AnswerRequest, names: list[str], question: str, language: str, quoted: list[Citation]
 ) -> Computed:
     """The calculations a question about offer terms asks for, from this candidate's values only: base pay in the
-    asked period; a percentage term as an amount; an allowance per period over the asked period; the base rate with
-    an hourly differential; and, when the question asks "how much", a quoted rule's factor applied to the value."""
+    asked period; a percentage term as an amount of the pay it is of; an allowance per period over the asked period;
+    the base rate with an hourly differential; a pro-rata repayment; and, when the question asks "how much" (or for a
+    rate), a quoted rule's factor applied to the value."""
     outcome = Computed()
     lang = language if language in _MISSING_WORDS else "en"
     money = Money(request.terms.currency, lang, request.terms.country)
-    pay = _pay_basis(request)
+    pay = _pay_basis(request, names)
     wanted, amount = asked_period(question), asks_amount(question)
-    when = bool(cw.ASKS_WHEN.search(fold(question)))  # "when is my first month's pay?" asks a date, not an amount
+    folded = fold(question)
+    when = bool(cw.ASKS_WHEN.search(folded))  # "when is my first month's pay?" asks a date, not an amount
+    rate = pay.period is PayPeriod.HOUR and bool(_ASKS_RATE.search(folded))
     shown = {name: fact_value(request, name, lang) for name in ["base_salary", *names]}
     offer_cite = {name: fact_citation(request, fact) for name, fact in shown.items()}
 
@@ -300,21 +371,29 @@ def compute_for_question(
             cites = [offer_cite[n] for n in names_used if shown[n].display is not None]
             outcome.calculations.append((calculation, [*cites, *([rule] if rule else [])]))
 
+    other_period = wanted is not None and wanted.value != request.terms.pay_period.value
+    if wanted is not None and other_period and not when and _asks_base_pay(request, names, folded, amount):
+        label = shown["base_salary"].label
+        calculation = pay_in_period(pay, wanted, money, label)
+        if calculation is None and "base_salary" in names:  # asked by name: say what the offer would need
+            outcome.missing.append(
+                {"label": label, "period": period_words(wanted, lang), "missing": _missing_input(pay, wanted, lang)}
+            )
+        add(calculation, "base_salary", *[n for n in names if n != "base_salary" and _feeds_pay(request, n, pay)])
     for name in names:
         fact = next((f for f in request.extra_facts if f.name == name and f.value is not None), None)
-        label = fact_value(request, name, lang).label
-        if name == "base_salary" and wanted is not None and wanted.value != request.terms.pay_period.value and not when:
-            calculation = pay_in_period(pay, wanted, money, label)
-            if calculation is None:
-                outcome.missing.append(
-                    {"label": label, "period": period_words(wanted, lang), "missing": _missing_input(pay, wanted, lang)}
-                )
-            add(calculation, "base_salary")
+        label = shown[name].label
+        if name in _MONEY_BUILTINS and (builtin := getattr(request.terms, name, None)) is not None:
+            _repayment(request, question, name, Decimal(builtin), shown[name].ref, label, money, quoted, outcome,
+                       offer_cite[name])  # fmt: skip
         if fact is None or (value := _decimal(fact.raw)) is None:
             continue
         if fact.kind == TermType.PERCENT.value and (amount or wanted is not None):
-            monthly = wanted is Period.MONTH
-            calculation = percent_of_pay(value, fact.ref, pay, money, label, monthly=monthly)
+            base = _percent_base(request, fact, quoted)
+            if base is None:
+                outcome.missing.append({"label": label, "period": "", "missing": _MISSING_WORDS[lang]["base"]})
+                continue
+            calculation = percent_of_pay(value, fact.ref, pay, money, label, monthly=wanted is Period.MONTH, base=base)
             if calculation is None:
                 outcome.missing.append(
                     {"label": label, "period": "", "missing": _missing_input(pay, Period.YEAR, lang)}
@@ -323,35 +402,134 @@ def compute_for_question(
         elif fact.kind == TermType.MONEY_RATE.value and (basis := _rate_basis(fact)) is not None:
             if wanted is not None and wanted.value != basis.value:
                 add(rate_over_period(value, basis, fact.ref, wanted, money, label), name)
-            elif basis is PayPeriod.HOUR and request.terms.pay_period is PayPeriod.HOUR and amount:
+            elif basis is PayPeriod.HOUR and request.terms.pay_period is PayPeriod.HOUR and (amount or rate):
                 add(rate_plus(pay.amount, pay.source, value, fact.ref, money, label), "base_salary", name)
         elif fact.kind == TermType.MONEY.value:
-            _repayment(request, question, value, fact, label, money, quoted, outcome, offer_cite[name])
+            _repayment(request, question, name, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
         elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
             _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
-    if amount:
+    if amount or rate:
         _rule_factors(request, pay, money, quoted, outcome, offer_cite["base_salary"], lang)
     return outcome
 
 
+def _asks_base_pay(request: AnswerRequest, names: list[str], folded: str, amount: bool) -> bool:
+    """Base pay in another period is asked for: by name, or as an amount a period ("how much will I get a
+    fortnight?", "gross per year with the extra payments?") beside no other money term (the hours or the payments
+    a year are what converts it)."""
+    if "base_salary" in names:
+        return True
+    if not (amount or _IN_TOTAL.search(folded)) or _ASKS_COUNT.search(folded):
+        return False
+    money_names = (*_MONEY_BUILTINS, "bonus_target_percent")
+    others = [n for n in names if n in money_names or _kind(request, n) in _MONEY_KINDS]
+    return not others and (bool(names) or bool(_OWN_PAY_WORDS.search(folded)))
+
+
+def _kind(request: AnswerRequest, name: str) -> str:
+    return next((f.kind for f in request.extra_facts if f.name == name), "")
+
+
+def _feeds_pay(request: AnswerRequest, name: str, pay: PayBasis) -> bool:
+    """The named term is one the pay conversion used (its hours or payments a year): it is cited with it."""
+    ref = next((f.ref for f in request.extra_facts if f.name == name), None)
+    return ref is not None and ref in (pay.hours_source, pay.payments_source)
+
+
+def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation]) -> Period | None:
+    """The pay a percentage term is of: as the tenant declares it, else as the rule about it words it ("of one
+    monthly salary", "des Jahresgehalts"); None when neither says (then no amount: a guessed base could be twelve
+    times off)."""
+    if fact.percent_of in (Period.MONTH.value, Period.YEAR.value):
+        return Period(fact.percent_of)
+    pattern = phrase_pattern([fold(p) for p in [fact.label, *fact.synonyms] if p.strip()])
+    texts = [c.quote for c in quoted if _applies_to(_passage(request, c), request.terms)]
+    texts += [
+        sentence
+        for passage in request.passages if _applies_to(passage, request.terms)
+        for sentence in sentences(passage.text) if pattern.search(fold(sentence))
+    ]  # fmt: skip
+    texts = [rule for text in texts if (rule := without_examples(text))]
+    found = {base for text in texts if (base := pay_base_in(text)) is not None}
+    if not found and (any(states_share_of_pay(text) for text in texts) or _is_contribution(fact)):
+        return Period.YEAR  # "5% of base salary", a pension contribution: a share of every payment, so of the year's
+    return found.pop() if len(found) == 1 else None
+
+
+def _is_contribution(fact: OfferFact) -> bool:
+    """A percent term that by its name is a share of every payment of pay (a pension or retirement contribution, an
+    employer match, a loading on pay), never a one-off amount such as a bonus of one month's salary."""
+    return bool(_CONTRIBUTION_WORDS.search(fold(" ".join([fact.label, *fact.synonyms]))))
+
+
 def _repayment(
-    request: AnswerRequest, question: str, value: Decimal, fact: OfferFact, label: str, money: Money,
+    request: AnswerRequest, question: str, name: str, value: Decimal, source: str, label: str, money: Money,
     quoted: list[Citation], outcome: Computed, cite: Citation,
 ) -> None:  # fmt: skip
-    """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period."""
+    """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period
+    (the period the rule states, else the offer's own term for it, e.g. a retention period in months)."""
     elapsed = months_elapsed(question)
     if elapsed is None or not _REPAY_WORDS.search(fold(question)):
         return
-    for rule in quoted:
-        period = repayment_period(rule.quote)
-        if period is None or not _applies_to(_passage(request, rule), request.terms):
-            continue
-        calculation = pro_rata(
-            value, fact.ref, period - elapsed, "question", period, rule.ref, rule.quote, money, label
-        )
+    for rule, text in _pro_rata_rules(request, quoted, name):
+        period, period_source, period_cites = repayment_period(text), rule.ref, []
+        if period is None:
+            term = _period_term(request, text, money.language)
+            if term is None:
+                continue
+            period, period_source, period_cite = term
+            period_cites = [period_cite]
+        calculation = pro_rata(value, source, period - elapsed, "question", period, period_source, text, money, label)
         if calculation is not None:
-            outcome.calculations.append((calculation, [cite, rule]))
+            outcome.calculations.append((calculation, [cite, *period_cites, rule]))
         return
+
+
+def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[tuple[Citation, str]]:
+    """The pro-rata repayment rules for this candidate: the quoted ones first, then any sentence of the retrieved
+    passages about the term (named in it or in its section); never a worked example (its employee's period and
+    amount are not the candidate's)."""
+    rules = [c for c in quoted if _applies_to(_passage(request, c), request.terms)]
+    naming = phrase_pattern([fold(p) for p in _phrases(request, name) if p.strip()])
+    rules += [
+        Citation(kind="document", ref=p.citation_ref, title=p.title, quote=sentence)
+        for p in request.passages if _applies_to(p, request.terms)
+        for sentence in sentences(p.text) if naming.search(fold(f"{p.title} {p.section} {sentence}"))
+    ]  # fmt: skip
+    kept = [(r, without_examples(r.quote)) for r in rules]
+    return [(r, text) for r, text in kept if is_pro_rata_rule(text)]
+
+
+def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Decimal, str, Citation] | None:
+    """The offer's term in months or years that a pro-rata rule stating no number refers to: the one whose name
+    shares the rule's words ("… pro rata over the retention period" → the retention period term)."""
+    words = set(content_terms(rule)) - _GENERIC_TERM_WORDS
+    scored = []
+    for fact in request.extra_facts:
+        months = _in_months(fact)
+        if months is None:
+            continue
+        shared = len(words & (set(content_terms(" ".join([fact.label, *fact.synonyms]))) - _GENERIC_TERM_WORDS))
+        if shared:
+            scored.append((shared, months, fact))
+    best = [s for s in scored if s[0] == max((s[0] for s in scored), default=0)]
+    if len(best) != 1:
+        return None
+    _, months, fact = best[0]
+    return months, fact.ref, fact_citation(request, fact_value(request, fact.name, language))
+
+
+def _in_months(fact: OfferFact) -> Decimal | None:
+    """A count or duration term's value in months (a value in years × 12), or None for other units."""
+    value = _decimal(fact.raw)
+    if value is None or value <= 0 or fact.kind not in (TermType.COUNT.value, TermType.DURATION.value):
+        return None
+    shown = fold(fact.value or "")
+    if shown.endswith((" months", " month", " meses", " mes", " monate", " monat")):
+        return value
+    if shown.endswith((" years", " year", " anos", " ano", " jahre", " jahr")):
+        return value * 12
+    return None
 
 
 def _in_days(fact: OfferFact) -> bool:
@@ -364,7 +542,7 @@ def _days_at_rule_rate(
 ) -> None:  # fmt: skip
     """ "How much is the meal allowance for my rostered days?": the quoted rule's amount per day × the days."""
     for rule in quoted:
-        daily = per_day_amount(rule.quote, request.terms.currency)
+        daily = per_day_amount(without_examples(rule.quote), request.terms.currency)
         if daily is not None and _applies_to(_passage(request, rule), request.terms):
             outcome.calculations.append(
                 (per_day(daily, rule.ref, days, fact.ref, rule.quote, money, label), [cite, rule])
@@ -379,17 +557,19 @@ def _rule_factors(
     """A quoted rule's multiplier applied to the hourly base rate, or its share of pay as an amount."""
     label = fact_value(request, "base_salary", language).label
     for rule in quoted:
-        folded = fold(rule.quote)
-        if not _applies_to(_passage(request, rule), request.terms):
+        text = without_examples(rule.quote)  # a worked example's figures are never the candidate's
+        folded = fold(text)
+        if not text or not _applies_to(_passage(request, rule), request.terms):
             continue
-        factor = multiplier_in(rule.quote) if _RATE_WORDS.search(folded) else None
+        factor = multiplier_in(text) if _RATE_WORDS.search(folded) else None
         if factor is not None and pay.period is PayPeriod.HOUR:
-            calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, rule.quote, money, label)
+            calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, text, money, label)
             outcome.calculations.append((calculation, [cite, rule]))
             return
-        share = percent_in(rule.quote) if _PAY_WORDS.search(folded) else None
+        share = percent_in(text) if _PAY_WORDS.search(folded) else None
         if share is not None:
-            found = percent_of_pay(share, rule.ref, pay, money, label, rule=rule.quote)
+            base = pay_base_in(text) or Period.YEAR  # "of base salary": the pay as the offer states it
+            found = percent_of_pay(share, rule.ref, pay, money, label, rule=text, base=base)
             if found is not None:
                 outcome.calculations.append((found, [cite, rule]))
                 return

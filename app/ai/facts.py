@@ -238,7 +238,7 @@ def tenant_facts(catalogue: Catalogue, terms: OfferTerms, language: str, refs: d
                 name=term.key, label=_sentence_case(term.label(language)), value=value,
                 ref=refs.get(term.key, f"offer:{term.key}"), synonyms=[fold(p) for p in term.phrases],
                 kind=term.type.value, raw=raw, negotiable=term.negotiable, options=choice_options(term),
-                weak=head_nouns(term),
+                weak=head_nouns(term), percent_of=term.percent_of,
             )
         )  # fmt: skip
     return facts

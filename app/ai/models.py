@@ -91,6 +91,7 @@ class OfferFact(BaseModel):
     negotiable: bool = False
     options: dict[str, str] = Field(default_factory=dict)  # choice terms: folded phrase -> the value it asks for
     weak: list[str] = Field(default_factory=list)  # words that name it only when no full name of a term is there
+    percent_of: str | None = None  # percent terms: the pay it is of, "month" (one monthly salary) or "year"
 
 
 class Citation(BaseModel):

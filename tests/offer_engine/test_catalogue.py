@@ -134,6 +134,7 @@ def test_an_unmapped_work_arrangement_is_kept_as_written_and_never_blocks_the_of
         ({"pay_period": {"default": "fortnight"}}, "'fortnight' is not a pay basis"),
         ({"work_arrangement": {"values": {"Home": "home"}}}, "values may only mean"),
         ({"x": {"source": "job.x", "type": "text", "labels": {"en": "Base salary"}}}, "already the label of"),
+        ({"x": {"source": "job.x", "type": "money", "percent_of": "month"}}, "`percent_of` is only for percent"),
     ],
 )
 def test_a_wrong_declaration_is_a_configuration_error_naming_the_key(
@@ -321,3 +322,13 @@ def test_a_tenant_term_this_offer_lacks_is_answered_as_not_included(tenant: Tena
     assert answer.intent.value == "offer_term_question"
     assert "does not include" in answer.text or "doesn't include" in answer.text
     assert answer.counter_offer is None
+
+
+def test_a_percent_term_declares_the_pay_it_is_of_and_the_chat_sees_it(tenant: TenantMapping) -> None:
+    year_end = {"source": "applicantworkflow.field39004", "type": "percent", "percent_of": "month"}
+    catalogue = build_catalogue(_mapping(tenant, year_end_bonus=year_end, shift_differential=SHIFT))
+    assert catalogue.terms["year_end_bonus"].percent_of == "month"
+    assert catalogue.terms["shift_differential"].percent_of is None
+    offer = make_request("hi").terms.model_copy(update={"custom": {"year_end_bonus": "80"}})
+    [fact] = [f for f in tenant_facts(catalogue, offer, "en", {}) if f.name == "year_end_bonus"]
+    assert fact.percent_of == "month"
