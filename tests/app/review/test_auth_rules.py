@@ -1,31 +1,62 @@
 """Staff sign-in rules (`app.review.auth`) on a bare database: what an identity provider vouches for, which Chainlit
-users count as staff, and the session a sign-in opens (no sandbox, no worker: fast enough to guard every branch)."""
+users count as staff, and the session a sign-in opens (no sandbox, no worker: fast enough to guard every branch).
+
+One migrated SQLite database serves the module (each test makes its own staff users), so a mutation run, which
+runs these tests once per mutant, stays affordable; `tests/app/review/test_auth.py` covers both databases."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import chainlit as cl
 import pytest
 from sqlalchemy.engine import Engine
 
-from app.config import Settings
+from app.config import Settings, load_settings
 from app.review import auth, runtime
 from app.review.auth import NotStaffError, provider_email, staff_of
 from app.review.runtime import ReviewRuntime
 from app.security import sessions
 from offer_engine.actors import Role
-from offer_engine.db import session_scope
+from offer_engine.db import make_engine, session_scope
+from offer_engine.migrations import upgrade
 from offer_engine.web_sessions import WebSession
 from tests.support.staff_factories import FAST_HASHER, PASSWORD, make_staff
 
 SOMEONE = cl.User(identifier="someone")
+_numbers = itertools.count(1)
 
 
-@pytest.fixture
-def rt(settings: Settings, engine: Engine) -> ReviewRuntime:
-    return runtime.configure(settings, engine, hasher=FAST_HASHER)
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("auth-rules")
+
+
+@pytest.fixture(scope="module")
+def settings(folder: Path) -> Settings:
+    return load_settings(data_dir=folder / "data")
+
+
+@pytest.fixture(scope="module")
+def engine(folder: Path) -> Iterator[Engine]:
+    eng = make_engine(f"sqlite:///{folder / 'auth.db'}")
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def rt(settings: Settings, engine: Engine) -> Iterator[ReviewRuntime]:
+    yield runtime.configure(settings, engine, hasher=FAST_HASHER)
+    runtime._current = None
+
+
+def _name(base: str) -> str:
+    return f"{base}{next(_numbers)}"
 
 
 @pytest.mark.parametrize(
@@ -76,57 +107,67 @@ def test_a_staff_user_without_metadata_or_identifier_is_no_staff() -> None:
 
 
 def test_staff_of_reads_the_active_user_from_the_database(engine: Engine) -> None:
-    alex = make_staff(engine, Role.RECRUITER, username="alex")
-    claimed = cl.User(identifier="staff:alex", metadata={"kind": "staff", "roles": ["admin"], "user_id": alex.id})
+    name = _name("alex")
+    alex = make_staff(engine, Role.RECRUITER, username=name)
+    claimed = cl.User(identifier=f"staff:{name}", metadata={"kind": "staff", "roles": ["admin"], "user_id": alex.id})
     with session_scope(engine) as session:
         found = staff_of(session, claimed)
-        assert (found.id, found.username, found.roles) == (alex.id, "alex", ["recruiter"])
+        assert (found.id, found.username, found.roles) == (alex.id, name, ["recruiter"])
 
 
 @pytest.mark.parametrize(
     ("identifier", "user_id", "message"),
     [
-        ("staff:alex", None, "carries no user id"),
-        ("staff:alex", "1", "carries no user id"),
-        ("staff:alex", 999_999, "not active"),
+        ("staff:ALEX", None, "carries no user id"),
+        ("staff:ALEX", "1", "carries no user id"),
+        ("staff:ALEX", 999_999, "not active"),
         ("staff:someone-else", "ALEX", "not active"),
-        ("staff:idle", "IDLE", "not active"),
+        ("staff:IDLE", "IDLE", "not active"),
         ("candidate:6120:3401:1", "ALEX", "only signed-in staff"),
     ],
 )
 def test_staff_of_refuses_what_the_database_does_not_back(
     engine: Engine, identifier: str, user_id: object, message: str
 ) -> None:
+    names = {"ALEX": _name("alex"), "IDLE": _name("idle")}
     ids = {
-        "ALEX": make_staff(engine, Role.RECRUITER, username="alex").id,
-        "IDLE": make_staff(engine, Role.RECRUITER, username="idle", active=False).id,
+        "ALEX": make_staff(engine, Role.RECRUITER, username=names["ALEX"]).id,
+        "IDLE": make_staff(engine, Role.RECRUITER, username=names["IDLE"], active=False).id,
     }
     metadata = {"kind": "staff", "user_id": ids.get(str(user_id), user_id)}
+    who = identifier.replace("ALEX", names["ALEX"]).replace("IDLE", names["IDLE"])
     with session_scope(engine) as session, pytest.raises(NotStaffError, match=message):
-        staff_of(session, cl.User(identifier=identifier, metadata=metadata))
+        staff_of(session, cl.User(identifier=who, metadata=metadata))
 
 
 def test_a_password_sign_in_opens_a_staff_session_with_both_limits(rt: ReviewRuntime, settings: Settings) -> None:
-    alex = make_staff(rt.engine, Role.RECRUITER, Role.ADMIN, username="alex")
+    name = _name("alex")
+    alex = make_staff(rt.engine, Role.RECRUITER, Role.ADMIN, username=name)
     before = datetime.now(UTC)
-    user = auth.password_login(rt, "alex", PASSWORD, client="203.0.113.9")
+    user = auth.password_login(rt, name, PASSWORD, client="203.0.113.9")
     assert user is not None
-    assert (user.identifier, user.display_name) == ("staff:alex", "Alex")
+    assert (user.identifier, user.display_name) == (f"staff:{name}", name.title())
     sid = user.metadata.pop(sessions.SESSION_KEY)
     assert user.metadata == {"kind": "staff", "roles": ["admin", "recruiter"], "user_id": alex.id}
     with session_scope(rt.engine) as session:
         row = session.get(WebSession, sid)
         assert row is not None
-        assert (row.kind, row.subject, row.idle_seconds) == ("staff", "staff:alex", 30 * 60)
+        assert (row.kind, row.subject, row.idle_seconds) == ("staff", f"staff:{name}", 30 * 60)
         hours = timedelta(hours=settings.security.staff_session_hours)
         assert before + hours <= row.expires_at <= datetime.now(UTC) + hours
 
 
+def _session_count(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.query(WebSession).count()
+
+
 def test_a_refused_password_opens_no_session(rt: ReviewRuntime) -> None:
-    make_staff(rt.engine, Role.RECRUITER, username="alex")
-    assert auth.password_login(rt, "alex", "wrong-" + PASSWORD) is None
-    with session_scope(rt.engine) as session:
-        assert session.query(WebSession).count() == 0
+    name = _name("alex")
+    make_staff(rt.engine, Role.RECRUITER, username=name)
+    before = _session_count(rt.engine)
+    assert auth.password_login(rt, name, "wrong-" + PASSWORD) is None
+    assert _session_count(rt.engine) == before
 
 
 def test_the_session_expiry_is_the_configured_hours_after_now(settings: Settings) -> None:
@@ -136,13 +177,14 @@ def test_the_session_expiry_is_the_configured_hours_after_now(settings: Settings
 
 
 async def test_an_identity_provider_signs_in_only_an_active_user_with_that_email(rt: ReviewRuntime) -> None:
-    make_staff(rt.engine, Role.LEGAL, username="lena", email="lena@corvid.example", password=None)
-    make_staff(rt.engine, Role.LEGAL, username="gone", email="gone@corvid.example", password=None, active=False)
-    user = await auth.staff_oauth_login("generic", "token", {"email": "Lena@corvid.example"}, SOMEONE)
+    lena, gone = _name("lena"), _name("gone")
+    make_staff(rt.engine, Role.LEGAL, username=lena, email=f"{lena}@corvid.example", password=None)
+    make_staff(rt.engine, Role.LEGAL, username=gone, email=f"{gone}@corvid.example", password=None, active=False)
+    user = await auth.staff_oauth_login("generic", "token", {"email": f"{lena.title()}@corvid.example"}, SOMEONE)
     assert user is not None
-    assert user.identifier == "staff:lena"
+    assert user.identifier == f"staff:{lena}"
     assert sessions.SESSION_KEY in user.metadata
-    assert await auth.staff_oauth_login("generic", "token", {"email": "gone@corvid.example"}, SOMEONE) is None
+    assert await auth.staff_oauth_login("generic", "token", {"email": f"{gone}@corvid.example"}, SOMEONE) is None
     assert await auth.staff_oauth_login("generic", "token", {"email": "nobody@corvid.example"}, SOMEONE) is None
-    unverified = {"email": "lena@corvid.example", "email_verified": False}
+    unverified = {"email": f"{lena}@corvid.example", "email_verified": False}
     assert await auth.staff_oauth_login("generic", "token", unverified, SOMEONE) is None
