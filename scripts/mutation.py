@@ -108,14 +108,43 @@ TARGETS = (
         ),
     ),
     Target("app/chat/signin.py", ("tests/app/chat/test_signin_links.py", "tests/app/chat/test_signin.py")),
-    Target("app/review/auth.py", ("tests/app/review/test_auth_rules.py", "tests/app/review/test_auth.py")),
-    Target("offer_engine/outbox.py", ("tests/offer_engine/test_outbox.py",)),
-    Target("offer_engine/delivery.py", ("tests/offer_engine/test_outbox.py",)),
-    Target("app/ai/masking.py", ("tests/app/ai/test_masking.py",)),
+    Target(  # who counts as staff: the provider's e-mail, the session's claims, the database's word
+        "app/review/auth.py",
+        ("tests/app/review/test_auth_rules.py",),
+        functions=("provider_email", "is_staff_session", "staff_of", "password_login", "_oauth_login"),
+    ),
+    Target(  # claiming due jobs under a lease and acting only while the claim is still ours
+        "offer_engine/outbox.py",
+        ("tests/offer_engine/test_outbox.py",),
+        functions=("_claimable", "claim_due", "_owned", "mark_delivered", "release", "mark_failed"),
+    ),
+    Target(  # the read-back that recognises a write that landed before a crash, and the lease's lower bound
+        "offer_engine/delivery.py",
+        ("tests/offer_engine/test_outbox.py",),
+        functions=("_check_lease", "_deliver_one", "_already_applied", "_same"),
+    ),
+    Target(  # the mask/unmask core: known people's values and names, placeholders and their restoring
+        "app/ai/masking.py",
+        ("tests/app/ai/test_masking.py",),
+        functions=(
+            "Masker.__post_init__",
+            "Masker._placeholder",
+            "Masker._token_for",
+            "Masker._person_number",
+            "Masker.mask",
+            "Masker._mask_known",
+            "Masker._mask_name",
+            "Masker._restore",
+            "Masker.unmask",
+            "Masker.unknown_placeholders",
+            "_canonical",
+            "_replace_folded",
+        ),
+    ),
     Target("app/security/origins.py", ("tests/app/chat/test_hardening_probes.py",), 300.0),
     Target("app/security/sessions.py", ("tests/app/chat/test_hardening_probes.py",), 300.0),
     Target("offer_engine/web_sessions.py", ("tests/app/chat/test_hardening_probes.py",), 300.0),
-    Target("app/security/text.py", ("tests/app/chat/test_hardening_data.py",)),
+    Target("app/security/text.py", ("tests/app/security/test_text.py",)),
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import chainlit as cl
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from app.config import Settings, load_settings
@@ -24,6 +25,7 @@ from app.security import sessions
 from offer_engine.actors import Role
 from offer_engine.db import make_engine, session_scope
 from offer_engine.migrations import upgrade
+from offer_engine.staff import StaffUser
 from offer_engine.web_sessions import WebSession
 from tests.support.staff_factories import FAST_HASHER, PASSWORD, make_staff
 
@@ -113,6 +115,21 @@ def test_staff_of_reads_the_active_user_from_the_database(engine: Engine) -> Non
     with session_scope(engine) as session:
         found = staff_of(session, claimed)
         assert (found.id, found.username, found.roles) == (alex.id, name, ["recruiter"])
+
+
+def test_staff_of_rereads_a_user_the_session_already_holds(engine: Engine) -> None:
+    """An action's session may have loaded the user before (e.g. to list their work); a deactivation written since
+    counts all the same."""
+    name = _name("alex")
+    alex = make_staff(engine, Role.RECRUITER, username=name)
+    claimed = cl.User(identifier=f"staff:{name}", metadata={"kind": "staff", "user_id": alex.id})
+    with session_scope(engine) as session:
+        held = staff_of(session, claimed)  # now in the session's identity map
+        assert held.active
+        deactivate = update(StaffUser).where(StaffUser.id == alex.id).values(active=False)  # type: ignore[arg-type]
+        session.execute(deactivate, execution_options={"synchronize_session": False})  # as another writer would
+        with pytest.raises(NotStaffError, match="not active"):
+            staff_of(session, claimed)
 
 
 @pytest.mark.parametrize(
