@@ -7,6 +7,7 @@ runs these tests once per mutant, stays affordable; `tests/app/review/test_auth.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,12 @@ def test_a_staff_session_claims_the_staff_kind_and_a_staff_identifier(
     assert auth.is_staff_session(cl.User(identifier=identifier, metadata=metadata or {})) is expected
 
 
+def test_a_staff_session_read_back_from_its_token_is_staff() -> None:
+    """The metadata comes back from a signed token (JSON): equal text, not the same object as the constant."""
+    metadata = json.loads('{"kind": "staff", "user_id": 7}')
+    assert auth.is_staff_session(cl.User(identifier="staff:alex", metadata=metadata)) is True
+
+
 def test_a_staff_user_without_metadata_or_identifier_is_no_staff() -> None:
     assert auth.is_staff_session(object()) is False
 
@@ -139,6 +146,7 @@ def test_staff_of_rereads_a_user_the_session_already_holds(engine: Engine) -> No
         ("staff:ALEX", "1", "carries no user id"),
         ("staff:ALEX", 999_999, "not active"),
         ("staff:someone-else", "ALEX", "not active"),
+        ("staff:aaron", "ALEX", "not active"),  # another name that sorts before the user's own
         ("staff:IDLE", "IDLE", "not active"),
         ("candidate:6120:3401:1", "ALEX", "only signed-in staff"),
     ],
