@@ -111,7 +111,14 @@ TARGETS = (
     Target(  # who counts as staff: the provider's e-mail, the session's claims, the database's word
         "app/review/auth.py",
         ("tests/app/review/test_auth_rules.py",),
-        functions=("provider_email", "is_staff_session", "staff_of", "password_login", "_oauth_login"),
+        functions=(
+            "provider_email",
+            "_says_verified",
+            "is_staff_session",
+            "staff_of",
+            "password_login",
+            "_oauth_login",
+        ),
     ),
     Target(  # claiming due jobs under a lease and acting only while the claim is still ours
         "offer_engine/outbox.py",

@@ -74,6 +74,12 @@ def _name(base: str) -> str:
         ({"email": "not-an-address", "mail": "second@corvid.example"}, "second@corvid.example"),
         ({"email": ["a@corvid.example"], "upn": "u@corvid.example"}, "u@corvid.example"),
         ({"email": "lena@corvid.example", "email_verified": False}, None),
+        ({"email": "lena@corvid.example", "email_verified": "true"}, "lena@corvid.example"),
+        ({"email": "lena@corvid.example", "email_verified": " True "}, "lena@corvid.example"),
+        ({"email": "lena@corvid.example", "email_verified": "false"}, None),  # Amazon Cognito sends text
+        ({"email": "lena@corvid.example", "email_verified": 0}, None),
+        ({"email": "lena@corvid.example", "email_verified": 1}, None),  # not a yes either: only true counts
+        ({"email": "lena@corvid.example", "email_verified": None}, None),
         ({"preferred_username": "lena"}, None),
         ({}, None),
     ],
