@@ -77,6 +77,8 @@ def _name(base: str) -> str:
         ({"email": "lena@corvid.example", "email_verified": "true"}, "lena@corvid.example"),
         ({"email": "lena@corvid.example", "email_verified": " True "}, "lena@corvid.example"),
         ({"email": "lena@corvid.example", "email_verified": "false"}, None),  # Amazon Cognito sends text
+        ({"email": "lena@corvid.example", "email_verified": "yes"}, None),  # only the text "true" says yes
+        ({"email": "lena@corvid.example", "email_verified": "true-ish"}, None),
         ({"email": "lena@corvid.example", "email_verified": 0}, None),
         ({"email": "lena@corvid.example", "email_verified": 1}, None),  # not a yes either: only true counts
         ({"email": "lena@corvid.example", "email_verified": None}, None),
