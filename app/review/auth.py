@@ -98,7 +98,7 @@ async def staff_password_login(username: str, password: str) -> cl.User | None:
 
 def provider_email(raw_user_data: dict[str, Any], default_user: cl.User) -> str | None:
     """The verified e-mail an identity provider vouches for, or None."""
-    if raw_user_data.get("email_verified") is False:
+    if not _says_verified(raw_user_data.get("email_verified", True)):
         return None
     for key in ("email", "mail", "upn", "preferred_username"):
         value = raw_user_data.get(key)
@@ -106,6 +106,13 @@ def provider_email(raw_user_data: dict[str, Any], default_user: cl.User) -> str 
             return value.strip().lower()
     identifier = default_user.identifier
     return identifier.strip().lower() if "@" in identifier else None
+
+
+def _says_verified(claim: Any) -> bool:
+    """Whether an `email_verified` claim says yes: true, or the text "true" (some providers, Amazon Cognito among
+    them, send the claim as text, so a text "false" must not count as verified). Absent, it is taken as yes (many
+    providers, Microsoft Entra ID among them, only ever vouch for verified addresses and send no such claim)."""
+    return claim is True or (isinstance(claim, str) and claim.strip().lower() == "true")
 
 
 def _oauth_login(runtime: ReviewRuntime, provider_id: str, email: str) -> cl.User | None:

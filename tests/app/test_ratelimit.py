@@ -260,3 +260,83 @@ def _connect_args(engine: Engine) -> dict[str, object]:
     with engine.connect() as conn:
         schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     return {"connect_args": {"options": f"-csearch_path={schema}"}}
+
+
+# -- the edges of the decision (issue 14, item 8: mutation testing) ----------------------------------------------
+
+
+def test_a_partly_refilled_bucket_says_how_long_until_the_next_whole_token() -> None:
+    clock = Clock()
+    limiter = _limiter(MemoryBuckets(), clock)
+    for _ in range(3):
+        limiter.take("link", "a")
+    clock.now += 4  # 0.4 of a token back
+    refused = limiter.take("link", "a")
+    assert not refused.allowed
+    assert refused.retry_after_seconds == pytest.approx(6.0)
+    assert limiter.take("link", "a", cost=0.4).allowed  # exactly what is there may be spent
+
+
+def test_after_the_clock_went_backwards_refill_counts_from_the_latest_time_seen() -> None:
+    clock = Clock()
+    limiter = _limiter(MemoryBuckets(), clock)
+    for _ in range(3):
+        limiter.take("link", "a")
+    clock.now -= 500
+    assert not limiter.take("link", "a").allowed
+    clock.now += 505  # 5 s after the last real take: half a token, not a full bucket
+    assert not limiter.take("link", "a").allowed
+
+
+def test_memory_buckets_remember_up_to_max_keys() -> None:
+    limiter = _limiter(MemoryBuckets(max_keys=2), Clock())
+    for _ in range(3):
+        limiter.take("link", "a")
+    limiter.take("link", "b")
+    assert not limiter.take("link", "a").allowed  # two keys fit: "a" is still remembered
+
+
+def test_an_allowed_decision_waits_for_nothing() -> None:
+    decision = _limiter(MemoryBuckets(), Clock()).take("link", "a")
+    assert (decision.allowed, decision.retry_after_seconds, decision.retry_after_header) == (True, 0.0, "0")
+    assert Decision(key="k", allowed=False, remaining=0, retry_after_seconds=0.0).retry_after_header == "1"
+
+
+async def test_the_memory_store_is_asked_on_the_event_loop_itself() -> None:
+    threads: list[str] = []
+
+    class Recording(MemoryBuckets):
+        def take(self, key: str, limit: RateLimit, now: float, cost: float) -> tuple[bool, float, float]:
+            threads.append(threading.current_thread().name)
+            return super().take(key, limit, now, cost)
+
+    limiter = _limiter(Recording(), Clock())
+    assert (await limiter.atake("link", "a")).allowed
+    assert threads == [threading.main_thread().name]
+
+
+@pytest.mark.parametrize(
+    ("scope", "trusted", "expected"),
+    [
+        ({"headers": []}, frozenset(), "unknown"),
+        (
+            {"client": ("10.0.0.2", 1), "headers": [(b"x-forwarded-for", b"10.0.0.3")]},
+            frozenset({"10.0.0.2", "10.0.0.3"}),
+            "10.0.0.2",
+        ),
+        (
+            {"client": ("10.0.0.2", 1), "headers": [(b"X-Forwarded-For", b"203.0.113.5")]},
+            frozenset({"10.0.0.2"}),
+            "203.0.113.5",
+        ),
+        (
+            {"client": ("10.0.0.2", 1), "headers": [(b"x-real-ip", b"6.6.6.6")]},
+            frozenset({"10.0.0.2"}),
+            "10.0.0.2",
+        ),
+    ],
+)
+def test_client_ip_without_a_peer_or_a_usable_forwarded_hop(
+    scope: dict[str, object], trusted: frozenset[str], expected: str
+) -> None:
+    assert client_ip(scope, trusted) == expected

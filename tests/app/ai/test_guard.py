@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from app.ai.guard import Grounding, check
@@ -99,3 +101,72 @@ def test_an_unknown_placeholder_is_rejected() -> None:
 def test_unsupported_items_are_listed() -> None:
     verdict = check("Your salary is $150,000 and you start on April 1, 2027.", grounding())
     assert verdict.unsupported == ["date:April 1, 2027", "money:$150,000"]
+
+
+# -- the edges of each check (issue 14, item 8: mutation testing) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("You start on March 3, 2028.", "rejected"),  # the grounded day in another year
+        ("You start in March 2027.", "passed"),  # no day named: the grounded month and year
+        ("You start in April 2027.", "rejected"),
+    ],
+)
+def test_a_date_matches_on_month_day_and_year(text: str, status: str) -> None:
+    assert check(text, grounding()).status == status
+
+
+def test_a_grounded_date_without_a_year_supports_that_day_in_any_year() -> None:
+    undated = Grounding.from_texts(["Start date: March 3"])
+    assert check("You start on March 3, 2027.", undated).status == "passed"
+    assert check("You start on March 4.", undated).status == "rejected"
+    assert undated.years == set()
+
+
+def test_bare_numbers_are_checked_from_one_thousand() -> None:
+    assert check("The fee is 999.", grounding()).status == "passed"
+    assert check("The fee is 1000.", grounding()).unsupported == ["number:1000"]
+
+
+def test_money_grounded_in_one_currency_does_not_support_another() -> None:
+    euros = Grounding.from_texts(["Signing bonus: €5,000"])
+    assert check("You get €5,000.", euros).status == "passed"
+    assert check("You get $5,000.", euros).unsupported == ["money:$5,000"]
+
+
+def test_money_grounded_without_a_currency_supports_it_in_any_currency() -> None:
+    plain = Grounding()
+    plain.add_money(Decimal(2000), None)
+    assert check("You get $2,000.", plain).status == "passed"
+    assert check("You get €2,000.", plain).status == "passed"
+    assert check("You get $3,000.", plain).status == "rejected"
+
+
+def test_one_capitalised_word_is_no_person_but_a_possessive_one_is() -> None:
+    assert check("Priya is nice.", grounding()).status == "passed"
+    assert check("Lena's salary is fine.", grounding()).status == "passed"  # a grounded person
+    assert check("Priya's salary is lower.", grounding()).unsupported == ["person:Priya"]
+
+
+def test_a_name_with_one_unknown_part_is_a_stranger() -> None:
+    assert check("Lena Smith called.", grounding()).unsupported == ["person:Lena Smith"]
+    assert check("Lena Marsh called.", grounding()).status == "passed"
+
+
+def test_every_unsupported_item_is_listed_and_each_reason_once() -> None:
+    verdict = check("Your salary is $150,000 or $160,000.", grounding())
+    assert verdict.unsupported == ["money:$150,000", "money:$160,000"]
+    assert verdict.reasons == ["money"]
+
+
+def test_a_promise_the_grounding_itself_makes_passes() -> None:
+    promising = Grounding.from_texts(["We guarantee a relocation budget for every new hire."])
+    assert check("We guarantee a relocation budget.", promising).status == "passed"
+    assert check("We guarantee a relocation budget.", grounding()).reasons == ["promise"]
+
+
+def test_a_clean_reply_passes_with_no_reasons() -> None:
+    verdict = check("Your base salary is $135,000.", grounding())
+    assert (verdict.status, verdict.unsupported, verdict.reasons) == ("passed", [], [])
