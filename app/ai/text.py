@@ -42,8 +42,6 @@ def contains_any(folded_text: str, pattern: re.Pattern[str]) -> bool:
     return pattern.search(folded_text) is not None
 
 
-
-
 def sentences(text: str) -> list[str]:
     """Split prose into sentences; list items and lines stay separate."""
     parts: list[str] = []

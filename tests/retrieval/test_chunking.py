@@ -69,9 +69,7 @@ def test_long_sections_split_at_sentences_and_stay_in_order(tmp_path: Path, enco
     assert rejoined == " ".join(sentences)
 
 
-def test_a_german_ordinal_never_ends_a_sentence_when_a_section_is_split(
-    tmp_path: Path, encoder: MiniLMEncoder
-) -> None:
+def test_a_german_ordinal_never_ends_a_sentence_when_a_section_is_split(tmp_path: Path, encoder: MiniLMEncoder) -> None:
     lead = " ".join(f"Satz {n} beschreibt die Regeln der Sonderzahlung ausführlich." for n in range(30))
     text = f"# Sonderzahlungen\n\n{lead} Das 13. Monatsgehalt wird am 3. Dezember ausgezahlt. Danach gilt der Plan.\n"
     chunks = chunk_document(_document(tmp_path, text), encoder.count_word_pieces, 120)
