@@ -11,7 +11,7 @@ from functools import lru_cache
 from babel import Locale
 
 from app.ai.text import fold
-from retrieval.chunking import CELL_SEPARATOR
+from retrieval.chunking import CELL_SEPARATOR, SENTENCE_BREAK
 
 _LANGUAGES = ("en", "de", "es", "fr")
 # Names too short or too common to read as a country in a cell's header ("Jersey" shirts, "Chad", "Georgia" as a
@@ -61,7 +61,29 @@ def _for_reader(line: str, country: str) -> str:
 
 
 def rows_for_reader(text: str, country: str | None) -> str:
-    """`text` with each table row cut to the reader's country (other countries' cells and rows removed)."""
-    if not country or CELL_SEPARATOR not in text:
+    """`text` with each table row cut to the reader's country (other countries' cells and rows removed), and, where
+    the passage states a rule per country in sentences of their own, the other countries' sentences removed."""
+    if not country:
         return text
-    return "\n".join(_for_reader(line, country.upper()) for line in text.splitlines())
+    if CELL_SEPARATOR in text:
+        text = "\n".join(_for_reader(line, country.upper()) for line in text.splitlines())
+    return _sentences_for_reader(text, country.upper())
+
+
+def _sentences_for_reader(text: str, country: str) -> str:
+    """ "In Germany probation lasts six months. In Switzerland it lasts three." for a reader in Switzerland keeps the
+    Swiss sentence only: another country's rule must never read as the candidate's. Only when one sentence names the
+    reader's country (a passage naming other countries alone, such as a list of offices, is left whole)."""
+    lines = [(line, SENTENCE_BREAK.split(line)) for line in text.split("\n")]
+    named = [_countries_in(sentence) for _, parts in lines for sentence in parts]
+    if not any(country in countries for countries in named):
+        return text
+    kept = []
+    for line, parts in lines:
+        if line.lstrip().startswith(("#", "|")) or CELL_SEPARATOR in line:
+            kept.append(line)
+            continue
+        mine = [p for p in parts if not (countries := _countries_in(p)) or country in countries]
+        if mine or not line.strip():
+            kept.append(" ".join(mine) if len(mine) < len(parts) else line)
+    return "\n".join(kept)
