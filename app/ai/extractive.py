@@ -70,7 +70,7 @@ _SECTION_WEIGHT = 0.8
 _IN_ITS_SECTION = 0.2
 _TITLE_WEIGHT = 0.5
 _NO_FIGURE_FACTOR = 0.7
-_WRONG_KIND_FACTOR = 0.6  # a unit without the kind of value asked (no date for "when", no place for "where")
+_WRONG_KIND_FACTOR = 0.4  # a unit without the kind of value asked (no date for "when", no place for "where")
 # Sentence similarity by meaning (the index's encoder, when the pipeline supplies it): a unit this close answers
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
@@ -560,7 +560,8 @@ def best_evidence(
             if not close_in_meaning or meaning is None:
                 continue
             score = min_score * meaning / SEMANTIC_ACCEPT  # found by meaning alone: as good as a bare pass
-        if kinds and not any(has_kind(unit, kind) for kind in kinds):
+        gives = not kinds or any(has_kind(unit, kind) for kind in kinds)
+        if not gives:
             score *= _WRONG_KIND_FACTOR  # "when is it paid?" is answered by the sentence with the month
         elif not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
@@ -573,7 +574,8 @@ def best_evidence(
         score -= 0.001 * rank  # ties go to the better-ranked passage
         passing = max(passing, score)
         section = _heading_terms(passage.section)
-        score += _IN_ITS_SECTION * sum(weight(t) for t in asked if t in terms and t in section)  # ranks, never gates
+        in_section = _IN_ITS_SECTION * sum(weight(t) for t in asked if t in terms and t in section)  # ranks only
+        score += in_section * (1.0 if gives else _WRONG_KIND_FACTOR)
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)
     if not scored or passing < min_score:
@@ -613,15 +615,15 @@ def _second_part(
     weight: Callable[[str], float],
     asked_weight: float,
 ) -> Evidence | None:
-    """The best unit answering what the first leaves out (a second clause): it must cover asked words the first
-    does not hold, even when it scores below the usual share of the best."""
+    """The best unit of the first one's document answering what the first leaves out (a second clause): it must
+    cover asked words the first does not hold, even when it scores below the usual share of the best."""
     about_first = _terms_of(first.text) | _heading_terms(first.passage.section)
     missing = {t for t in asked if t not in about_first}
     for evidence in scored[1:]:
         if evidence.score < _SECOND_FLOOR * scored[0].score:
             return None
-        if _says_the_same(evidence.text, first.text) or evidence.text in first.text:
-            continue
+        if evidence.passage.doc_id != first.passage.doc_id or _says_the_same(evidence.text, first.text):
+            continue  # the same document's other part: never a passing mention elsewhere
         about = _terms_of(evidence.text) | _heading_terms(evidence.passage.section)
         if sum(weight(t) for t in missing & about) >= _SECOND_SHARE * asked_weight:
             return evidence

@@ -72,11 +72,10 @@ def rows_for_reader(text: str, country: str | None) -> str:
 
 def _sentences_for_reader(text: str, country: str) -> str:
     """ "In Germany probation lasts six months. In Switzerland it lasts three." for a reader in Switzerland keeps the
-    Swiss sentence only: another country's rule must never read as the candidate's. Only when one sentence names the
-    reader's country (a passage naming other countries alone, such as a list of offices, is left whole)."""
+    Swiss sentence only: another country's rule must never read as the candidate's, even when the reader's own
+    sentence is in another chunk. A sentence naming the reader's country beside others stays."""
     lines = [(line, SENTENCE_BREAK.split(line)) for line in text.split("\n")]
-    named = [_countries_in(sentence) for _, parts in lines for sentence in parts]
-    if not any(country in countries for countries in named):
+    if not any(_countries_in(sentence) - {country} for _, parts in lines for sentence in parts):
         return text
     kept = []
     for line, parts in lines:

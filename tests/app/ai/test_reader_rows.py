@@ -38,3 +38,32 @@ def test_prose_and_tables_without_countries_are_unchanged() -> None:
 def test_a_table_row_is_one_unit_even_with_a_full_stop_inside_a_cell() -> None:
     passage = Passage(doc_id="d", title="Checks", section="Before you start", text=BY_COLUMN)
     assert passage_units(passage) == [BY_COLUMN]
+
+
+PROBATION = (
+    "## Probation\n"
+    "Every new employee serves a probation period. In Germany the probation period is six months. "
+    "In Switzerland the probation period is three months.\n"
+    "- Everyone brings a passport on the first day."
+)
+
+
+def test_another_countrys_sentence_goes_where_the_passage_states_the_readers_own() -> None:
+    text = rows_for_reader(PROBATION, "CH")
+    assert "three months" in text
+    assert "six months" not in text
+    assert "Every new employee serves a probation period." in text
+    assert "Everyone brings a passport" in text
+
+
+def test_a_reader_in_a_third_country_gets_neither_countrys_sentence() -> None:
+    text = rows_for_reader(PROBATION, "GB")
+    assert "six months" not in text
+    assert "three months" not in text
+    assert "Every new employee serves a probation period." in text
+
+
+def test_a_passage_naming_no_other_country_is_left_whole() -> None:
+    assert rows_for_reader(PROBATION, "DE").count("months") == 1
+    only_mine = "In Switzerland the probation period is three months.\nEveryone brings a passport."
+    assert rows_for_reader(only_mine, "CH") == only_mine
