@@ -83,8 +83,6 @@ UNKNOWN_WORD_WEIGHT = 0.5
 _SHARED_PREFIX = 4  # letters an inflection or a typo shares with the word the documents use
 RETRIEVAL_TRUST = 0.5  # passage similarity of in-scope questions in our measurements ~0.6+, off-topic ones < 0.4
 SEMANTIC_FLOOR = 0.45
-TOP_HIT_TRUST = 0.3
-TOP_HITS = 2
 SEMANTIC_WEIGHT = 0.5
 PERSONAL_WEIGHT = 0.1
 _HEADING_NOISE = word_set("benefit perk policy overview summary faq guide general information")
@@ -675,13 +673,6 @@ def evidence_by_meaning(passages: list[Passage]) -> list[Evidence]:
     the search found close in meaning as a whole ("can I wear jeans?" → the dress-code passage), never a guess."""
     trusted = [p for p in passages if p.similarity is not None and p.similarity >= RETRIEVAL_TRUST]
     scored = [(meaning, p, unit) for p in trusted for unit, meaning in p.unit_similarity.items()]
-    # The retriever's first hits at this encoder's real range for in-scope questions (0.3-0.5), when one of their
-    # sentences is as close as a sentence that answers in other words: off-topic questions reached 0.43 for a
-    # passage, 0.53 for a sentence.
-    top = [p for p in passages[:TOP_HITS] if p.similarity is not None and p.similarity >= TOP_HIT_TRUST]
-    scored += [
-        (m, p, unit) for p in top if p not in trusted for unit, m in p.unit_similarity.items() if m >= SEMANTIC_ACCEPT
-    ]
     if not scored:
         return []
     meaning, passage, unit = max(scored, key=lambda s: s[0])

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from babel import Locale
 
-from app.ai.text import fold
+from app.ai.text import fold, word_set
 from retrieval.chunking import CELL_SEPARATOR, SENTENCE_BREAK
 
 _LANGUAGES = ("en", "de", "es", "fr")
@@ -38,6 +38,56 @@ def _country_pattern() -> re.Pattern[str]:
 
 def _countries_in(header: str) -> set[str]:
     return {_country_names()[m.group(1)] for m in _country_pattern().finditer(fold(header))}
+
+
+_STEM_ENDINGS = ("land", "ia", "a", "y", "e")
+_MIN_STEM = 6  # "german", "deutsch", "aleman": shorter stems ("franc", "espan") read as other words
+# "deutsch-en", "Schweiz-er", "German-s", "alemán-es", "Austri-an": not any word that starts alike ("Franci-sco")
+_ADJECTIVE_ENDING = r"(?:e|en|er|es|em|ern|isch|ische|ischen|ischer|ian|ians|an|ans|ish|s|o|os|a|as)?"
+
+
+@lru_cache(maxsize=1)
+def _adjective_stems() -> dict[str, str]:
+    """Folded stem of a one-word country name -> ISO code, for the words made from it ("Schweizer", "deutschen",
+    "German", "alemanes")."""
+    stems: dict[str, str] = {}
+    for name, code in _country_names().items():
+        if " " in name or len(name) < _MIN_STEM:
+            continue
+        stems.setdefault(name, code)
+        for ending in _STEM_ENDINGS:
+            if name.endswith(ending) and len(name) - len(ending) >= _MIN_STEM:
+                stems.setdefault(name[: -len(ending)], code)
+                break
+    return stems
+
+
+@lru_cache(maxsize=1)
+def _adjective_pattern() -> re.Pattern[str]:
+    ordered = sorted(_adjective_stems(), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in ordered) + r")" + _ADJECTIVE_ENDING + r"\b")
+
+
+# Country names that prose uses as given names, US states or plain words ("Jordan" the recruiter, "Georgia" the
+# state, "turkey", "china"): in a sentence they do not say whose rule it is (a table header still may).
+_AMBIGUOUS = word_set(
+    "jordan georgia chad jersey turkey china guinea niger israel chile panama jamaica cuba peru malta monaco mali "
+    "oman kenya india samoa tonga togo congo dominica grenada"
+)
+
+
+def countries_named(text: str) -> set[str]:
+    """The countries a sentence or heading names, by name or by a word made from it ("deutschen Standorte")."""
+    folded, names, stems = fold(text), _country_names(), _adjective_stems()
+    found = {m.group(1) for m in _country_pattern().finditer(folded)} - _AMBIGUOUS
+    found_stems = {m.group(1) for m in _adjective_pattern().finditer(folded)} - _AMBIGUOUS
+    return {names[n] for n in found} | {stems[n] for n in found_stems}
+
+
+def another_countrys(heading: str, country: str | None) -> bool:
+    """Whether `heading` (a section path or a title) names other countries only: what is under it is theirs."""
+    named = countries_named(heading)
+    return bool(country) and bool(named) and (country or "").upper() not in named
 
 
 def _for_reader(line: str, country: str) -> str:
@@ -75,14 +125,33 @@ def _sentences_for_reader(text: str, country: str) -> str:
     Swiss sentence only: another country's rule must never read as the candidate's, even when the reader's own
     sentence is in another chunk. A sentence naming the reader's country beside others stays."""
     lines = [(line, SENTENCE_BREAK.split(line)) for line in text.split("\n")]
-    if not any(_countries_in(sentence) - {country} for _, parts in lines for sentence in parts):
+    if not any(countries_named(sentence) - {country} for _, parts in lines for sentence in parts):
         return text
-    kept = []
+    kept: list[str] = []
+    theirs_below = 0  # the level of a heading naming another country: its section is theirs
+    theirs_list = False  # after "In Germany:": the list that follows is theirs
     for line, parts in lines:
-        if line.lstrip().startswith(("#", "|")) or CELL_SEPARATOR in line:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            level = len(stripped) - len(stripped.lstrip("#"))
+            if theirs_below and level > theirs_below:
+                continue
+            theirs_below = level if another_countrys(stripped, country) else 0
+            theirs_list = False
             kept.append(line)
             continue
-        mine = [p for p in parts if not (countries := _countries_in(p)) or country in countries]
-        if mine or not line.strip():
+        if theirs_below:
+            continue
+        if theirs_list and stripped.startswith(_LIST_MARKS):
+            continue
+        theirs_list = stripped.endswith(":") and another_countrys(stripped, country)
+        if stripped.startswith("|") or CELL_SEPARATOR in line:
+            kept.append(line)
+            continue
+        mine = [p for p in parts if not (countries := countries_named(p)) or country in countries]
+        if mine or not stripped:
             kept.append(" ".join(mine) if len(mine) < len(parts) else line)
     return "\n".join(kept)
+
+
+_LIST_MARKS = ("-", "*", "•", "–")

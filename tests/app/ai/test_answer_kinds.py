@@ -142,16 +142,6 @@ def test_a_second_clause_keeps_the_unit_that_answers_it() -> None:
     assert any("7:00 to 15:00" in t for t in texts)
 
 
-def test_a_very_close_sentence_of_a_top_hit_answers_at_this_encoders_range() -> None:
-    dress = _passage(
-        "Dark denim is fine on the sales floor.\nName badges are worn at all times.",
-        title="Dress code",
-        similarity=0.36,
-        unit_similarity={"Dark denim is fine on the sales floor.": 0.64, "Name badges are worn at all times.": 0.3},
-    )
-    assert [e.text for e in evidence_by_meaning([dress])] == ["Dark denim is fine on the sales floor."]
-
-
 def test_an_off_topic_question_gets_no_sentence_by_meaning() -> None:
     offices = _passage(
         "Our downtown office is next to the central station.\nThe office has a roof terrace.",

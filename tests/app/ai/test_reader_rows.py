@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.ai.extractive import passage_units
 from app.ai.models import Passage
-from app.ai.reader_rows import rows_for_reader
+from app.ai.reader_rows import another_countrys, rows_for_reader
 
 BY_COLUMN = (
     "Check: criminal record | Germany (Frankfurt): certificate per Art. 15 DSGVO | "
@@ -67,3 +67,37 @@ def test_a_passage_naming_no_other_country_is_left_whole() -> None:
     assert rows_for_reader(PROBATION, "DE").count("months") == 1
     only_mine = "In Switzerland the probation period is three months.\nEveryone brings a passport."
     assert rows_for_reader(only_mine, "CH") == only_mine
+
+
+BY_SECTION = (
+    "## Probezeit\n"
+    "Die Probezeit beträgt grundsätzlich drei Monate.\n"
+    "### Deutschland\n"
+    "Die Probezeit beträgt sechs Monate.\n"
+    "### Schweiz\n"
+    "Die Probezeit beträgt einen Monat.\n"
+    "## Kündigung\n"
+    "Für die deutschen Standorte gilt:\n"
+    "- Kündigungsfrist 3 Monate zum Monatsende\n"
+    "Sonst gilt das Gesetz."
+)
+
+
+def test_another_countrys_heading_and_lead_in_take_their_section_and_list_with_them() -> None:
+    text = rows_for_reader(BY_SECTION, "CH")
+    assert "sechs Monate" not in text
+    assert "Kündigungsfrist 3 Monate" not in text
+    assert "einen Monat" in text
+    assert "grundsätzlich drei Monate" in text
+    assert "Sonst gilt das Gesetz." in text
+
+
+def test_a_name_that_is_also_a_person_or_a_state_does_not_cut_a_sentence() -> None:
+    text = "Jordan Blake in People Operations answers questions. Georgia employees get a state holiday."
+    assert rows_for_reader(text, "US") == text
+
+
+def test_a_section_for_another_country_is_none_of_the_readers() -> None:
+    assert another_countrys("Onboarding > Deutschland", "CH")
+    assert not another_countrys("Onboarding > Schweiz", "CH")
+    assert not another_countrys("Onboarding > First day", "CH")
