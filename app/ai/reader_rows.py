@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale
+from babel.numbers import get_territory_currencies, list_currencies
 
 from app.ai.text import fold, word_set
 from retrieval.chunking import CELL_SEPARATOR, SENTENCE_BREAK
@@ -84,6 +85,40 @@ def countries_named(text: str) -> set[str]:
     return {names[n] for n in found} | {stems[n] for n in found_stems}
 
 
+# A currency a figure is written in: its ISO code beside a figure ("EUR 400", "400 CHF"), or an unambiguous sign
+# ("$" is many countries' dollar, so it says nothing).
+_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+_FIGURE = r"\d[\d.,'’]*"
+_WORDS = frozenset({"ALL", "TOP", "CUP", "MOP", "BOB", "SOS", "TRY", "PEN", "GEL", "MAD", "BAM", "LAK", "NIO", "CVE"})
+
+
+@lru_cache(maxsize=1)
+def _currency_pattern() -> re.Pattern[str]:
+    codes = "|".join(sorted(c for c in list_currencies() if len(c) == 3 and c.isalpha() and c not in _WORDS))
+    signs = "|".join(re.escape(s) for s in _SIGNS)
+    return re.compile(rf"\b({codes})\s?{_FIGURE}|{_FIGURE}\s?({codes})\b|({signs})\s?{_FIGURE}|{_FIGURE}\s?({signs})")
+
+
+def _currencies_of_figures(text: str) -> set[str]:
+    found = set()
+    for match in _currency_pattern().finditer(text):
+        code = next(g for g in match.groups() if g)
+        found.add(_SIGNS.get(code, code))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _currencies_of(country: str) -> frozenset[str]:
+    return frozenset(get_territory_currencies(country))
+
+
+def _another_countrys_money(sentence: str, country: str) -> bool:
+    """A figure in a currency the reader's country does not use ("EUR 400" for a reader in Switzerland), and none
+    in theirs: another country's amount."""
+    currencies = _currencies_of_figures(sentence)
+    return bool(currencies) and currencies.isdisjoint(_currencies_of(country))
+
+
 def another_countrys(heading: str, country: str | None) -> bool:
     """Whether `heading` (a section path or a title) names other countries only: what is under it is theirs."""
     named = countries_named(heading)
@@ -125,7 +160,11 @@ def _sentences_for_reader(text: str, country: str) -> str:
     Swiss sentence only: another country's rule must never read as the candidate's, even when the reader's own
     sentence is in another chunk. A sentence naming the reader's country beside others stays."""
     lines = [(line, SENTENCE_BREAK.split(line)) for line in text.split("\n")]
-    if not any(countries_named(sentence) - {country} for _, parts in lines for sentence in parts):
+    if not any(
+        countries_named(sentence) - {country} or _another_countrys_money(sentence, country)
+        for _, parts in lines
+        for sentence in parts
+    ):
         return text
     kept: list[str] = []
     theirs_below = 0  # the level of a heading naming another country: its section is theirs
@@ -148,10 +187,18 @@ def _sentences_for_reader(text: str, country: str) -> str:
         if stripped.startswith("|") or CELL_SEPARATOR in line:
             kept.append(line)
             continue
-        mine = [p for p in parts if not (countries := countries_named(p)) or country in countries]
+        mine = [p for p in parts if _for_this_reader(p, country)]
         if mine or not stripped:
             kept.append(" ".join(mine) if len(mine) < len(parts) else line)
     return "\n".join(kept)
 
 
 _LIST_MARKS = ("-", "*", "•", "–")
+
+
+def _for_this_reader(sentence: str, country: str) -> bool:
+    """A sentence naming no country and no other country's money, or naming the reader's country."""
+    countries = countries_named(sentence)
+    if country in countries:
+        return True
+    return not countries and not _another_countrys_money(sentence, country)

@@ -101,3 +101,13 @@ def test_a_section_for_another_country_is_none_of_the_readers() -> None:
     assert another_countrys("Onboarding > Deutschland", "CH")
     assert not another_countrys("Onboarding > Schweiz", "CH")
     assert not another_countrys("Onboarding > First day", "CH")
+
+
+def test_an_amount_in_another_countrys_currency_is_not_the_readers() -> None:
+    text = "The gym subsidy is EUR 400 a year. Swiss staff get CHF 450. Everyone gets a laptop. TOP 3 teams win a trip."
+    kept = rows_for_reader(text, "CH")
+    assert "EUR 400" not in kept
+    assert "CHF 450" in kept
+    assert "Everyone gets a laptop." in kept
+    assert "TOP 3 teams" in kept
+    assert "EUR 400" in rows_for_reader(text, "DE")
