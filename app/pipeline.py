@@ -32,7 +32,7 @@ from app.ai.facts import builtin_facts, choice_options, tenant_facts
 from app.ai.language import detect_language, reply_language
 from app.ai.models import Answer, AnswerRequest, CounterProposal, EngineOptions
 from app.ai.models import Passage as GroundPassage
-from app.ai.reader_rows import rows_for_reader
+from app.ai.reader_rows import another_countrys, rows_for_reader
 from app.ai.streaming import sentence_pieces
 from app.chat.auditing import OfferAuditSink
 from app.chat.contacts import ContactBook
@@ -383,5 +383,7 @@ class AnswerPipeline:
 
 def _for_reader(passage: GroundPassage, country: str) -> GroundPassage:
     """The passage with its table rows cut to the candidate's country (another country's cells are not theirs)."""
+    if another_countrys(f"{passage.title} > {passage.section}", country):
+        return passage.model_copy(update={"text": ""})  # a section for another country: none of it is theirs
     text = rows_for_reader(passage.text, country)
     return passage if text == passage.text else passage.model_copy(update={"text": text})

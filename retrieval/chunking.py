@@ -23,7 +23,10 @@ from retrieval.loaders import Block, BlockKind
 CountPieces = Callable[[str], int]
 
 _NAMESPACE = uuid.UUID("6f1d2c43-4b8e-4a7e-9a35-2d8c1f0b7e51")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9£$€])")
+# A sentence ends at . ! ? before a capital, a figure or a currency sign, but not after a one- or two-digit ordinal
+# ("am 3. Mai", "bis 1. März", "das 13. Monatsgehalt"): German writes ordinals with a dot and capitalises every noun.
+# The one rule for every sentence split (the answer engine's `app.ai.text.sentences` uses it too).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?=[\"“(\[¿¡]?[A-Z0-9ÄÖÜÁÉÍÓÚÑ£$€])")
 _CAPTION_PIECES = 48  # at most this long, a paragraph right before a table is taken as its caption
 CELL_SEPARATOR = " | "  # between a table row's cells; the answer engine reads rows by it (app.ai.reader_rows)
 
@@ -175,7 +178,7 @@ def _split(unit: str, budget: int, count: CountPieces) -> list[str]:
     if count(unit) <= budget:
         return [unit]
     parts: list[str] = []
-    for sentence in _SENTENCE_END.split(unit):
+    for sentence in SENTENCE_BREAK.split(unit):
         if count(sentence) <= budget:
             parts.append(sentence)
         else:

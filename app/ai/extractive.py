@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from babel import Locale
+
 from app.ai.injection import is_hostile_passage_sentence
 from app.ai.models import Passage
 from app.ai.numwords import rewrite_number_words
@@ -38,25 +40,37 @@ _STOPWORDS = word_set(
     als auch noch schon nur wenn dass ob habe hat haben hatte wird werden wurde kann konnen konnte muss mussen soll
     sollte darf gibt gilt bitte bekomme bekommt man sich so da dann denn doch ja nein hab hast gibts wieviel
     wie viel eigentlich genau mal bis ab unter uber seit
+    whats wheres whens hows whos whys wieso weshalb wozu wohin woher wofur womit wodurch welchen welchem
+    cuanta quienes adonde
     """
 )
 # Words that shape a question but never name what it is about ("what discount does the plan give?").
-_QUESTION_VERBS = word_set("give gives given giving provide provides offered receive receives")
+_QUESTION_VERBS = word_set(
+    "give gives given giving provide provides offered receive receives dauert dauern dura duran tarda tardan"
+)
 _ASKS_AMOUNT = re.compile(
     r"\b(how (much|many|long|often|far)|cuant[oa]s?|what (percent\w*|amount|discount|rate|price|limit|match)"
-    r"|que porcentaje)\b"
+    r"|que porcentaje|wie (?:viel|hoch|lange?)|welche[nrs]? (?:betrag|hohe|prozentsatz))\b"
 )
-# "how long", "how many": the amount is what is asked, the adverb is not a topic word a sentence should share.
-_AMOUNT_ADVERB = re.compile(r"\b(how) (?:much|many|long|often|far)\b")
+# "how long", "wie lange", "cuánto tiempo", "what time": what kind of value is asked, not a topic word a sentence
+# should share (a word no passage holds weighs most, so "lange" or "tiempo" would block the sentence that answers).
+_AMOUNT_ADVERB = re.compile(
+    r"\b(?:how (?:much|many|long|often|far|soon)|(?:for|since) how long|wie (?:viele?n?|lange?|oft|hoch|weit|bald)"
+    r"|cuanto tiempo|(?:por|durante) cuanto tiempo|con que frecuencia|(?:at )?what time(?! off)|a que hora"
+    r"|um wie ?viel uhr)\b"
+)
 # "how many bank holidays": what is counted, so a unit that counts it ("the 8 bank holidays") beats units that
 # merely hold some figure (dates, other amounts) next to the same words.
-_ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s)\s+(\w+(?:\s+\w+){0,2})")
+_ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele?n?)\s+(\w+(?:\s+\w+){0,2})")
 _COUNT_REACH = 3  # words between a number and the counted noun at most ("8 paid bank holidays")
 _PAREN_SUFFIX = re.compile(r"\b(\d+)\((\w)\)")  # "401(k)" -> "401k", one token
 # How much a heading word counts for a sentence under it, relative to the sentence's own words.
 _SECTION_WEIGHT = 0.8
+# A word the sentence and its section heading both name: the topic's own section, not a passing mention elsewhere.
+_IN_ITS_SECTION = 0.2
 _TITLE_WEIGHT = 0.5
 _NO_FIGURE_FACTOR = 0.7
+_WRONG_KIND_FACTOR = 0.4  # a unit without the kind of value asked (no date for "when", no place for "where")
 # Sentence similarity by meaning (the index's encoder, when the pipeline supplies it): a unit this close answers
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
@@ -95,7 +109,7 @@ def use_vocabulary(vocabulary: Vocabulary) -> None:
     if vocabulary is _vocabulary:
         return
     _vocabulary = vocabulary
-    for cached in (_stem, _terms_of, _heading_terms, _counts):
+    for cached in (_stem, _terms_of, _heading_terms, _counts, _compounds_read_as):
         cached.cache_clear()
 
 
@@ -137,7 +151,7 @@ def _concepts(text: str) -> str:
 def content_terms(text: str) -> set[str]:
     text = _concepts(fold(text))
     text = _PAREN_SUFFIX.sub(r"\1\2", _PHRASES.sub(" repay ", text))
-    text = _AMOUNT_ADVERB.sub(r"\1", text)
+    text = _AMOUNT_ADVERB.sub(" ", text)
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
 
@@ -275,6 +289,18 @@ def _range_fit(unit: str, figures: list[Decimal]) -> float:
     return _IN_RANGE if _holds(unit, figures) else _OUT_OF_RANGE
 
 
+@lru_cache(maxsize=16384)
+def _compounds_read_as(terms: frozenset[str], asked: frozenset[str]) -> frozenset[str]:
+    """The asked words a unit's long compounds are made of ("nachtarbeitszuschlag" → "zuschlag" when the question
+    says "Zuschlag"): German joins the nouns a question may write apart."""
+    found: set[str] = set()
+    for term in terms:
+        if len(term) >= 8 and term not in asked:
+            found |= set(_compound_parts(term, asked) or ())
+            found |= {word for word in asked if len(word) >= 4 and term.startswith(word)}
+    return frozenset(found)
+
+
 def _split_compounds(asked: set[str], vocabulary: set[str]) -> set[str]:
     """A word of the question that no passage has, read as the words of a compound they do have
     ("sonderurlaubstage" → "sonderurlaub" + "tag"; "urlaubsanspruch" → "urlaub" + "anspruch"), else as its head
@@ -286,7 +312,7 @@ def _split_compounds(asked: set[str], vocabulary: set[str]) -> set[str]:
     return split
 
 
-def _compound_parts(term: str, vocabulary: set[str]) -> tuple[str, ...] | None:
+def _compound_parts(term: str, vocabulary: Collection[str]) -> tuple[str, ...] | None:
     cuts = range(len(term) - 3, 3, -1)
     for i in cuts:
         head, tail = _stem(term[:i].removesuffix("s")), _stem(term[i:])
@@ -326,6 +352,107 @@ def _counts(unit: str, counted: frozenset[str]) -> bool:
         if token[0].isdigit() and any(_stem(w) in counted for w in tokens[n + 1 : n + 1 + _COUNT_REACH]):
             return True
     return False
+
+
+# -- Answer kinds: "when" wants a date, "where" a place, "how long" a duration, "who pays" a payer --------------------
+
+# The question's cue for each kind of value (folded text). "when"/"where" count as asked at the question's start or
+# after "by", "until", "know", … (not "when I leave, …", a condition); Spanish and German question words always.
+_LEAD = r"(?:^|[,;:?¿.!]\s*|\b(?:and|so|but|hi|ok|know|tell me|say|ask|wondering|idea|by|until|till|from|since)\s+)"
+_KIND_CUES: dict[str, re.Pattern[str]] = {
+    "date": re.compile(
+        _LEAD + r"when\b|\b(?:what|which) (?:date|day|month)\b|\bhow soon\b|\bdeadline\b"
+        r"|\b(?:que|cual) (?:fecha|dia|mes)\b"
+        r"|¿\s*cuando\b|\b(?:hasta|desde|para) cuando\b|\bplazo\b|\bwann\b|\b(?:an )?welche[mnr]? (?:tag|datum|monat)\b"
+        r"|\bfrist\b|\bstichtag\b"
+    ),
+    "time": re.compile(r"\b(?:what|which) time(?! off)\b|\ba que hora\b|\bum wie ?viel uhr\b|\buhrzeit\b"),
+    "place": re.compile(
+        _LEAD + r"wheres?\b|\b(?:which|what) (?:office|address|building|location|site|campus|floor|room)\b"
+        r"|\b(?:a )?donde\b|\badonde\b|(?:^|[,;:?.!]\s*|\bund\s+)(?:wo|wohin)\b"
+        r"|\bwelche[mnrs]? (?:adresse|ort|standort|buro|gebaude)\b"
+    ),
+    "duration": re.compile(
+        r"\b(?:(?:for|since) )?how long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow much notice\b"
+        r"|\bcuanto tiempo\b|\bcuant[oa]s (?:dias|semanas|meses|anos|horas)\b|\bcuanto dura\b"
+        r"|\bwie lange?\b|\bwie viele?n? (?:tage|wochen|monate|jahre|stunden)\b"
+    ),
+    "payer": re.compile(
+        r"\bwho (?:pays|covers|bears|foots|is paying|will pay|would pay|has to pay|pays for)\b"
+        r"|\bwhose (?:expense|cost)\b"
+        r"|\bquien (?:paga|cubre|asume|costea)\b|\ba cargo de quien\b|\bwer (?:zahlt|bezahlt|tragt|ubernimmt)\b"
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Month and weekday names in the built-in languages (folded; "may" only beside a figure, it is also a verb)."""
+    names: set[str] = set()
+    for language in ("en", "de", "es"):
+        locale = Locale(language)
+        for width in ("wide", "abbreviated"):
+            names |= {fold(n).strip(".") for n in locale.months["format"][width].values()}
+        names |= {fold(n) for n in locale.days["format"]["wide"].values()}
+    return frozenset(n for n in names if len(n) >= 3) - {"may", "mar", "sun", "sat", "wed"}
+
+
+_TIME_UNIT = (
+    r"(?:hours?|days?|weeks?|months?|years?|yrs?|stunden?|tagen?|tage|wochen?|monate?n?|jahre?n?|horas?|dias?|semanas?"
+    r"|mes(?:es)?|anos?)"
+)
+_DURATION = re.compile(
+    rf"\b\d+(?:[.,]\d+)?(?:\s*|-)(?:\w+[\s-]){{0,1}}{_TIME_UNIT}\b"
+    rf"|\b(?:a|an|one|un|una|ein|eine|einen|einem)[\s-]{_TIME_UNIT}\b"
+)
+_DATE = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?\b|\b\d{1,2}(?:st|nd|rd|th)\b|\bmay \d|\d\.? may\b|\b(?:19|20)\d\d\b"
+    r"|\b(?:immediately|right away|first day|day one|day 1|anniversary|end of the (?:month|year|quarter)|sofort"
+    r"|ab dem ersten|ersten (?:arbeits)?tag|monatsende|jahresende|inmediatamente|primer dia|fin de (?:mes|ano))\b"
+)
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)\b|\b\d{1,2}:\d{2}\b|\b(?:noon|mediodia|mittag)\b"
+)
+_PLACE = re.compile(
+    r"\b(?:office|offices|floor|building|address|street|avenue|road|room|reception|lobby|campus|site|location|headquarters"
+    r"|hq|entrance|suite|level|online|remote|virtual|oficina|planta|piso|edificio|direccion|calle|avenida|sala|recepcion"
+    r"|sede|buro|etage|stock|stockwerk|gebaude|adresse|strasse|platz|raum|empfang|standort|zentrale|eingang)\b"
+    r"|\b\d+[a-z]?,? [a-z]+ (?:st|street|ave|avenue|road|rd|strasse|str|calle|weg|platz)\b"
+    r"|\w+(?:strasse|str\.|platz|weg)\b"
+)
+_PAYER = re.compile(
+    r"\b(?:pays?|paid (?:by|for)|covers?|covered by|reimburs\w*|bears?|borne|expense|at no cost|free of charge|employer"
+    r"|funds?|funded|paga\w*|cubre|cubiert[oa]s?|reembols\w*|a cargo|corre por cuenta|gratuit\w*|costea|zahlt|bezahlt"
+    r"|ubernimmt|ubernommen|tragt|getragen|erstatt\w*|kostenlos|kostenfrei)\b"
+)
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The kinds of value `question` asks for: date, time, place, duration, payer (none for most questions)."""
+    folded = fold(question)
+    kinds = {kind for kind, cue in _KIND_CUES.items() if cue.search(folded)}
+    if "date" in kinds and "time" in kinds:
+        kinds.discard("date")  # "what time on which day": the clock time is the harder part to find
+    return frozenset(kinds)
+
+
+@lru_cache(maxsize=16384)
+def has_kind(unit: str, kind: str) -> bool:
+    """Whether `unit` holds a value of `kind` (a date or month, a clock time, a place, a duration, a payer)."""
+    text = rewrite_number_words(fold(unit))
+    if kind == "date":
+        return (
+            _DATE.search(text) is not None
+            or _DURATION.search(text) is not None
+            or not _calendar_words().isdisjoint(words(text))
+        )
+    if kind == "time":
+        return _CLOCK.search(text) is not None
+    if kind == "place":
+        return _PLACE.search(text) is not None
+    if kind == "duration":
+        return _DURATION.search(text) is not None
+    return _PAYER.search(text) is not None
 
 
 def _gives_what_is_asked(unit: str, wants_amount: bool, counted: frozenset[str]) -> bool:
@@ -377,9 +504,12 @@ def best_evidence(
     asked = content_terms(_ABOUT_THE_ASKER.sub(" ", fold(question)))
     if not asked:
         return []
-    candidates = [(p, unit, _terms_of(unit)) for p in passages for unit in _units(p.text)]
-    if not candidates:
+    plain = [(p, unit, _terms_of(unit)) for p in passages for unit in _units(p.text)]
+    if not plain:
         return []
+    # a document's compound read as the question's separate words ("Nachtzuschlag" for "Zuschlag für die Nacht")
+    frozen_asked = frozenset(asked)
+    candidates = [(p, unit, terms | _compounds_read_as(terms, frozen_asked)) for p, unit, terms in plain]
     vocabulary = {t for p, _, terms in candidates for t in terms | _heading_terms(p.section) | _heading_terms(p.title)}
     # a figure no passage has ("I'm 52") is a fact about the asker, not a topic word a sentence must share
     asked = {t for t in _split_compounds(asked, vocabulary) if not (t.isdigit() and t not in vocabulary)}
@@ -394,18 +524,32 @@ def best_evidence(
             document_frequency[term] = document_frequency.get(term, 0) + 1
     total = len(candidates)
 
-    def weight(term: str) -> float:
+    def rarity(term: str) -> float:
         lighter = term not in document_frequency and _near_a_word_of(term, vocabulary)
         factor = unknown_weight if lighter else 1.0
-        rarity = math.log(1 + total / document_frequency.get(term, 1)) * factor
-        return rarity * _CONCEPT_WEIGHT if term in _vocabulary.phrase_concepts else rarity
+        value = math.log(1 + total / document_frequency.get(term, 1)) * factor
+        return value * _CONCEPT_WEIGHT if term in _vocabulary.phrase_concepts else value
+
+    # A word no passage holds weighs no more than the rarest asked word one does ("obtain", "old" beside the topic
+    # words), when the question is mostly about what the passages hold: a benefits topic the vocabulary knows, and
+    # fewer such words than present ones. A topic no passage has ("weather" beside a place name) keeps its weight.
+    present = [t for t in asked if t in document_frequency]
+    about_a_topic = any(t in _vocabulary.bridges for t in present) and 2 * len(present) > len(asked)
+    cap = max(rarity(t) for t in present) if about_a_topic else math.inf
+
+    def weight(term: str) -> float:
+        return rarity(term) if term in document_frequency else min(rarity(term), cap)
 
     asked_weight = sum(weight(t) for t in asked)
     wants_amount = _ASKS_AMOUNT.search(fold(question)) is not None
     counted = counted_terms(question)
     if counted and not any(_counts(unit, counted) for _, unit, _ in candidates):
         counted = frozenset()  # nothing counts it: any unit with a figure may answer
+    kinds = asked_kinds(question)
+    if not any(has_kind(unit, kind) for _, unit, _ in candidates for kind in kinds):
+        kinds = frozenset()  # no unit holds that kind of value: the words decide alone
     scored: list[Evidence] = []
+    passing = 0.0
     for rank, (passage, unit, terms) in enumerate(candidates):
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
         meaning = passage.unit_similarity.get(unit)
@@ -414,7 +558,10 @@ def best_evidence(
             if not close_in_meaning or meaning is None:
                 continue
             score = min_score * meaning / SEMANTIC_ACCEPT  # found by meaning alone: as good as a bare pass
-        if not _gives_what_is_asked(unit, wants_amount, counted):
+        gives = not kinds or any(has_kind(unit, kind) for kind in kinds)
+        if not gives:
+            score *= _WRONG_KIND_FACTOR  # "when is it paid?" is answered by the sentence with the month
+        elif not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
         if meaning is not None:  # words decide what is relevant; meaning picks the sentence that answers
             score += SEMANTIC_WEIGHT * asked_weight * max(meaning - SEMANTIC_FLOOR, 0.0)
@@ -423,9 +570,13 @@ def best_evidence(
             score += PERSONAL_WEIGHT * asked_weight * min(len(about & personal), 2)
         score *= _range_fit(unit, figures)
         score -= 0.001 * rank  # ties go to the better-ranked passage
+        passing = max(passing, score)
+        section = _heading_terms(passage.section)
+        in_section = _IN_ITS_SECTION * sum(weight(t) for t in asked if t in terms and t in section)  # ranks only
+        score += in_section * (1.0 if gives else _WRONG_KIND_FACTOR)
         scored.append(Evidence(passage, unit, score))
     scored.sort(key=lambda e: e.score, reverse=True)
-    if not scored or scored[0].score < min_score:
+    if not scored or passing < min_score:
         return []
     best = scored[0].score
     chosen: list[Evidence] = []
@@ -435,7 +586,46 @@ def best_evidence(
         evidence = _with_context(evidence)
         if not any(_says_the_same(evidence.text, other.text) for other in chosen):  # overlapping chunks
             chosen.append(evidence)
+    if len(chosen) == 1 < limit and asks_two_things(question):
+        second = _second_part(chosen[0], scored, asked, weight, asked_weight)
+        chosen += [_with_context(second)] if second is not None else []
     return chosen
+
+
+# "What's the match and when does it vest?", "¿… y cuándo …?", "… und wie lange …?": two questions in one.
+_TWO_PARTS = re.compile(
+    r"\b(?:and|also|plus|as well as|y|e|tambien|und|sowie|auch)\s+(?:(?:if|whether|si|ob)\s+)?"
+    r"(?:when|where|how|what|who|which|whether|is|are|do|does|can|will|cuando|donde|como|que|cual|cuanto|cuanta|cuantos|quien|wann|wo|wie|was"
+    r"|wer|welche[rsnm]?|gibt|bekomme)\b|\?.+\?"
+)
+_SECOND_SHARE = 0.15  # of the asked weight, what the second unit must add that the first does not cover
+_SECOND_FLOOR = 0.4  # of the best score, at least
+
+
+def asks_two_things(question: str) -> bool:
+    return _TWO_PARTS.search(fold(question)) is not None
+
+
+def _second_part(
+    first: Evidence,
+    scored: list[Evidence],
+    asked: set[str],
+    weight: Callable[[str], float],
+    asked_weight: float,
+) -> Evidence | None:
+    """The best unit of the first one's document answering what the first leaves out (a second clause): it must
+    cover asked words the first does not hold, even when it scores below the usual share of the best."""
+    about_first = _terms_of(first.text) | _heading_terms(first.passage.section)
+    missing = {t for t in asked if t not in about_first}
+    for evidence in scored[1:]:
+        if evidence.score < _SECOND_FLOOR * scored[0].score:
+            return None
+        if evidence.passage.doc_id != first.passage.doc_id or _says_the_same(evidence.text, first.text):
+            continue  # the same document's other part: never a passing mention elsewhere
+        about = _terms_of(evidence.text) | _heading_terms(evidence.passage.section)
+        if sum(weight(t) for t in missing & about) >= _SECOND_SHARE * asked_weight:
+            return evidence
+    return None
 
 
 def _near_a_word_of(term: str, vocabulary: set[str]) -> bool:

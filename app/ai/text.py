@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from retrieval.chunking import SENTENCE_BREAK
+
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SPACES = re.compile(r"\s+")
 _ASCII_SPACES = str.maketrans({ch: " " for ch in map(chr, range(128)) if ch.isspace()})
@@ -40,11 +42,6 @@ def contains_any(folded_text: str, pattern: re.Pattern[str]) -> bool:
     return pattern.search(folded_text) is not None
 
 
-# A sentence ends at . ! ? before a capital or a figure, but not after a one- or two-digit ordinal ("am 13.
-# Monatsgehalt", "bis 1. März"): German writes ordinals with a dot and capitalises every noun.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?=[A-Z0-9ÄÖÜ¿¡\"“(])")
-
-
 def sentences(text: str) -> list[str]:
     """Split prose into sentences; list items and lines stay separate."""
     parts: list[str] = []
@@ -52,7 +49,7 @@ def sentences(text: str) -> list[str]:
         line = line.strip().lstrip("-*• ").strip()
         if not line:
             continue
-        parts.extend(s.strip() for s in _SENTENCE_BREAK.split(line) if s.strip())
+        parts.extend(s.strip() for s in SENTENCE_BREAK.split(line) if s.strip())
     return parts
 
 

@@ -69,6 +69,15 @@ def test_long_sections_split_at_sentences_and_stay_in_order(tmp_path: Path, enco
     assert rejoined == " ".join(sentences)
 
 
+def test_a_german_ordinal_never_ends_a_sentence_when_a_section_is_split(tmp_path: Path, encoder: MiniLMEncoder) -> None:
+    lead = " ".join(f"Satz {n} beschreibt die Regeln der Sonderzahlung ausführlich." for n in range(30))
+    text = f"# Sonderzahlungen\n\n{lead} Das 13. Monatsgehalt wird am 3. Dezember ausgezahlt. Danach gilt der Plan.\n"
+    chunks = chunk_document(_document(tmp_path, text), encoder.count_word_pieces, 120)
+    assert len(chunks) > 1  # the section was over the budget, so it was cut at sentences
+    assert any("Das 13. Monatsgehalt wird am 3. Dezember ausgezahlt." in c.text for c in chunks)
+    assert not any(c.text.rstrip().endswith(("13.", "3.")) for c in chunks)
+
+
 def test_chunk_ids_are_stable_and_change_only_with_content(tmp_path: Path, encoder: MiniLMEncoder) -> None:
     first = chunk_document(_document(tmp_path, MEDICAL), encoder.count_word_pieces, 160)
     again = chunk_document(_document(tmp_path, MEDICAL), encoder.count_word_pieces, 160)
