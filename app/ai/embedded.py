@@ -64,11 +64,6 @@ _YES_NO = re.compile(
 
 
 _MAX_REPHRASINGS = 8
-# A deadline question about the offer itself (deciding, replying, signing), not about a rule in the documents.
-_ABOUT_THE_OFFER = re.compile(
-    r"\b(?:offer|decide|decision|respond|reply|answer|accept|sign(?!-?\s?on)|oferta|decidir|responder|aceptar|firmar"
-    r"|angebot\w*|entscheiden|entscheidung|antworten|annehmen|zusagen|unterschreiben|unterzeichnen)\b"
-)
 # Words in documents that say which candidates a rule is for, by the offer's pay basis.
 _PAY_BASIS_WORDS = {
     PayPeriod.HOUR: "hourly non-exempt por hora stundenlohn",
@@ -133,6 +128,16 @@ def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
     asked = content_terms(route.text)
     named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
     return bool(asked - named - LOOKUP_WORDS - _AMOUNT_IN_PERIOD_WORDS)
+
+
+def _asks_a_document(request: AnswerRequest, route: Route) -> bool:
+    """The question names a term but asks what its value does not say: a rule only a document states ("is the
+    13th salary included in my base?", "do I pay towards the pension?"), or when a term that is no date is paid."""
+    folded = fold(route.text)
+    if cw.DOCUMENT_ASK.search(folded):
+        return True
+    dated = {"start_date", "expiry_date"} | {f.name for f in request.extra_facts if f.kind in ("date", "duration")}
+    return cw.ASKS_A_TIME.search(folded) is not None and not set(route.terms) & dated
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -478,7 +483,7 @@ class EmbeddedEngine:
     def _process(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         terms, language = request.terms, draft.language
         expiry = format_long_date(terms.expiry_date, language, terms.country) if terms.expiry_date else None
-        if route.topic == "deadline" and not _ABOUT_THE_OFFER.search(fold(route.text)):
+        if route.topic == "deadline" and not cw.ABOUT_THE_OFFER.search(fold(route.text)):
             evidence = best_evidence(route.text, request.passages, limit=1, personal=personal_terms(request))
             if evidence:  # "until when can I claim relocation costs?": a document's deadline, not the offer's
                 return self._quote(evidence, draft)
@@ -559,10 +564,17 @@ class EmbeddedEngine:
         """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
         "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
-        if not _asks_beyond_values(request, route) and not missing:
+        document_ask = _asks_a_document(request, route)
+        if not _asks_beyond_values(request, route) and not missing and not document_ask:
             return []
-        evidence = self._term_evidence(request, route)
-        if not evidence and missing:  # the offer has no such term: the passage closest in meaning, if a close one
+        evidence: list[Evidence] = []
+        if document_ask:  # "when is pay day?", "does the employer pay towards it?": the question as a whole first
+            personal = personal_terms(request)
+            evidence = best_evidence(
+                route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT
+            )
+        evidence = evidence or self._term_evidence(request, route)
+        if not evidence and (missing or document_ask):  # the passage closest in meaning, if a close one
             evidence = evidence_by_meaning(request.passages)
         return evidence
 
@@ -585,7 +597,7 @@ class EmbeddedEngine:
         """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""
         lookup = route.text.strip().lower().startswith(_VALUE_LOOKUP)
         has_values = all(display_value(request.terms, n, draft.language) for n in route.terms[:3] if n in SPECS_BY_NAME)
-        if lookup and has_values:
+        if lookup and has_values and not _asks_a_document(request, route):
             return None
         about_term = [
             p
