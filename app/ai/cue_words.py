@@ -253,6 +253,13 @@ ABOUT_THE_OFFER = re.compile(
     r"\b(?:offer|decide|decision|respond|reply|answer|accept|sign(?!-?\s?(?:on|up))|oferta|decidir|responder|aceptar"
     r"|firmar|angebot\w*|entscheiden|entscheidung|antworten|annehmen|zusagen|unterschreiben|unterzeichnen)\b"
 )
+# A document about what follows an acceptance, by its title or section.
+ONBOARDING_DOC = re.compile(
+    r"\b(?:onboarding|on-boarding|new (?:hires?|starters?|joiners?|employees?)|pre-?employment|joining|welcome"
+    r"|after (?:you|i) accept\w*|next steps?|incorporacion|bienvenida|nuevos empleados|proximos pasos"
+    r"|einarbeitung|willkommen|neue mitarbeitende|eintritt|nachste schritte|vor dem ersten (?:arbeits)?tag)\b"
+)
+THE_OFFER = re.compile(r"\b(?:(?:the|my|this|your) offer|(?:la|mi|esta|tu) oferta|(?:das|mein|dieses|ihr) angebot)\b")
 NEXT_STEPS = re.compile(
     r"\b(?:next steps?|what happens (?:next|now|after)|what'?s next|after i (?:accept|sign(?!-?\s?on))"
     r"|how (?:do|can|should) i (?:accept|sign(?!-?\s?on)|decline|respond|reply|proceed)"

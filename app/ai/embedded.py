@@ -232,6 +232,15 @@ _RATE_WORDS = re.compile(
     r"\b(?:overtime|hourly rate|base rate|rate of pay|horas extra\w*|tarifa|salario por hora|uberstunde\w*"
     r"|stundensatz|stundenlohn|grundlohn|zuschlag)\b"
 )
+# A unit already known to be of the kind asked (an onboarding passage for "what's next?", a sentence naming whom to
+# contact for "who do I contact about my move?") needs to share less with the question to answer it.
+_NARROW_SCORE = 0.5
+_NARROW_COVERAGE = 0.2
+# A sentence that says whom to contact: an address, a number, or a verb of contacting.
+_CONTACT_MARK = re.compile(
+    r"@|\+?\d[\d ()/-]{6,}\d|\b(?:contact\w*|call|email|e-mail|phone|reach|kontakt\w*|anrufen|wenden|melden"
+    r"|contact[ae]\w*|llam[ae]\w*|correo|telefono|escrib[ae]\w*)\b"
+)
 _REPAY_WORDS = re.compile(r"\b(?:repay\w*|pay (?:it )?back|refund|devolver|reembols\w*|zuruckzahl\w*|ruckzahl\w*)\b")
 
 
@@ -434,7 +443,10 @@ class EmbeddedEngine:
                 return self._negotiation(request, route.counter, draft)
             case Intent.ACCEPT_INTENT | Intent.DECLINE_INTENT:
                 name = "accept_ack" if route.intent is Intent.ACCEPT_INTENT else "decline_ack"
-                return draft.render(name, title=request.terms.title, **_recruiter(request))
+                ack = draft.render(name, title=request.terms.title, **_recruiter(request))
+                asks_next = route.intent is Intent.ACCEPT_INTENT and cw.NEXT_STEPS.search(fold(route.text))
+                steps = self._next_steps_evidence(request, route.text) if asks_next else []
+                return f"{ack}\n\n{self._quote(steps, draft)}" if steps else ack  # "I accept, what's next?"
             case Intent.PROCESS_QUESTION:
                 return self._process(request, route, draft)
             case Intent.GREETING:
@@ -498,7 +510,9 @@ class EmbeddedEngine:
             asked_beside = self._facts(request, route, draft) if route.terms else ""
             return f"{asked_beside}\n\n{deadline}" if asked_beside else deadline
         if route.topic == "contact":
-            return draft.render("process_contact", **_recruiter(request))
+            card = draft.render("process_contact", **_recruiter(request))
+            named = self._named_contact(request, route, draft)
+            return f"{named}\n\n{card}" if named else card  # "who do I contact about my move?": the provider too
         if route.topic == "counter_status":
             status = status_variables(request, language)
             draft.handoff = bool(status.get("overdue"))  # late: offer to remind the recruiter
@@ -506,8 +520,33 @@ class EmbeddedEngine:
         if route.topic == "letter":
             return draft.render("process_letter", available=request.letter_available, **_recruiter(request))
         steps = draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
-        evidence = best_evidence(route.text, request.passages, limit=1)  # the company's own onboarding documents
+        evidence = self._next_steps_evidence(request, route.text)  # the company's own onboarding documents
         return f"{self._quote(evidence, draft)}\n\n{steps}" if evidence else steps
+
+    def _next_steps_evidence(self, request: AnswerRequest, question: str) -> list[Evidence]:
+        """What the onboarding documents say comes next: the question's own words first, then a passage whose
+        title or section is about what follows an acceptance (background check, onboarding, next steps)."""
+        evidence = best_evidence(question, request.passages, limit=1)
+        if evidence:
+            return evidence
+        onboarding = [p for p in request.passages if cw.ONBOARDING_DOC.search(fold(f"{p.title} {p.section}"))]
+        found = best_evidence(
+            question, onboarding, limit=1, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            unknown_weight=UNKNOWN_WORD_WEIGHT,
+        )  # fmt: skip
+        return found or closest_in_meaning(onboarding)
+
+    def _named_contact(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+        """A document sentence naming whom to contact about the question's topic (a relocation provider)."""
+        rest = cw.CONTACT.sub(" ", fold(route.text))
+        if not content_terms(rest) - LOOKUP_WORDS:
+            return None
+        evidence = best_evidence(
+            rest, request.passages, limit=3, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            personal=personal_terms(request), unknown_weight=UNKNOWN_WORD_WEIGHT,
+        )  # fmt: skip
+        named = [e for e in evidence if _CONTACT_MARK.search(fold(e.text))]
+        return self._quote(named[:1], draft) if named else None
 
     def _facts(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         sentences: list[str] = []
@@ -567,13 +606,12 @@ class EmbeddedEngine:
         document_ask = _asks_a_document(request, route)
         if not _asks_beyond_values(request, route) and not missing and not document_ask:
             return []
-        evidence: list[Evidence] = []
-        if document_ask:  # "when is pay day?", "does the employer pay towards it?": the question as a whole first
+        evidence = self._term_evidence(request, route)
+        if not evidence and document_ask:  # "when is pay day?", "does the employer pay towards it?": as a benefit
             personal = personal_terms(request)
             evidence = best_evidence(
                 route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT
             )
-        evidence = evidence or self._term_evidence(request, route)
         if not evidence and (missing or document_ask):  # the passage closest in meaning, if a close one
             evidence = evidence_by_meaning(request.passages)
         return evidence

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
@@ -68,6 +69,30 @@ class TermMention:
     weak: bool
 
 
+_ABBREVIABLE = 7  # a word this long is shortened by people ("diff" for "differential", "reloc" for "relocation")
+_SHORTEST = 4
+
+
+def _prefixes(word: str) -> str:
+    """A regex for `word` or any of its beginnings of at least `_SHORTEST` letters ("diff", "differ", …)."""
+    tail = "".join(f"(?:{re.escape(ch)}" for ch in word[_SHORTEST:]) + ")?" * (len(word) - _SHORTEST)
+    return re.escape(word[:_SHORTEST]) + tail + r"\.?"
+
+
+@lru_cache(maxsize=256)
+def _abbreviated(synonyms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Synonyms of two or more words with a long word shortened ("night diff" for "night differential"): one word
+    of the phrase stays whole, so a shortening alone names nothing."""
+    bodies = []
+    for synonym in synonyms:
+        parts = fold(synonym).split()
+        long_ = [i for i, part in enumerate(parts) if len(part) >= _ABBREVIABLE and part.isalpha()]
+        if len(parts) < 2 or not long_ or len(long_) == len(parts):
+            continue
+        bodies.append(r"[\s-]+".join(_prefixes(p) if i in long_ else re.escape(p) for i, p in enumerate(parts)))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})(?![a-z0-9])") if bodies else None
+
+
 def find_term_mentions(
     message: str, extra_facts: list[OfferFact] | None = None, *, own_offer: bool = False
 ) -> list[TermMention]:
@@ -82,6 +107,8 @@ def find_term_mentions(
     for fact in extra_facts or []:
         if fact.synonyms:
             candidates += [(fact.name, m, False) for m in phrase_pattern(fact.synonyms).finditer(folded)]
+            if shortened := _abbreviated(tuple(fact.synonyms)):
+                candidates += [(fact.name, m, False) for m in shortened.finditer(folded)]
         if fact.weak and fact.value is not None:  # a head noun ("salary") never names a term the offer lacks
             candidates += [(fact.name, m, True) for m in phrase_pattern(fact.weak).finditer(folded)]
     for name, pattern in _STRONG.items():

@@ -174,7 +174,7 @@ def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> 
     pattern = _PROCESS_PATTERNS.get(topic)
     if pattern is None:
         return False
-    if topic == "deadline" and cw.ABOUT_THE_OFFER.search(folded):
+    if topic == "deadline" and cw.THE_OFFER.search(folded):
         return False  # "the offer expires Friday and I may need a few days": the offer's own deadline
     rest = pattern.sub(" ", folded)
     if not content_terms(rest) - _PROCESS_WORDS or find_term_mentions(rest, request.extra_facts):

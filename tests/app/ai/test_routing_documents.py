@@ -176,3 +176,25 @@ def test_a_term_question_asking_what_a_document_says_gets_both(
     answer = embedded.answer(make_request(message, passages=[PAYROLL, *PASSAGES]))
     assert expected in answer.text
     assert any(c.kind == "offer" for c in answer.citations)
+
+
+def test_a_document_naming_whom_to_contact_comes_before_the_recruiter_card(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("I'd like help with relocation, who do I contact?", passages=[RELOCATION]))
+    assert "relocation@northway.example" in answer.text
+    assert "o.adebayo@halden.example" in answer.text
+    plain = embedded.answer(make_request("Who do I contact?", passages=[RELOCATION]))
+    assert "northway" not in plain.text
+
+
+@pytest.mark.parametrize("message", ["What happens after I accept?", "I accept the offer, what's next?"])
+def test_what_comes_after_accepting_is_answered_from_the_onboarding_document(
+    message: str, embedded: AnswerEngine
+) -> None:
+    answer = embedded.answer(make_request(message, passages=[ACCEPTED, *PASSAGES]))
+    assert "background check" in answer.text
+
+
+def test_a_plain_acceptance_quotes_no_document(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("I accept the offer", passages=[ACCEPTED, *PASSAGES]))
+    assert answer.intent is Intent.ACCEPT_INTENT
+    assert "background check" not in answer.text
