@@ -132,12 +132,12 @@ def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
 
 def _asks_a_document(request: AnswerRequest, route: Route) -> bool:
     """The question names a term but asks what its value does not say: a rule only a document states ("is the
-    13th salary included in my base?", "do I pay towards the pension?"), or when a term that is no date is paid."""
+    13th salary included in my base?", "do I pay towards the pension?"), or when an amount is paid."""
     folded = fold(route.text)
     if cw.DOCUMENT_ASK.search(folded):
         return True
-    dated = {"start_date", "expiry_date"} | {f.name for f in request.extra_facts if f.kind in ("date", "duration")}
-    return cw.ASKS_A_TIME.search(folded) is not None and not set(route.terms) & dated
+    amounts = route.terms and all(_individual_grant(request, name) or name == "base_salary" for name in route.terms)
+    return bool(amounts) and cw.ASKS_A_TIME.search(folded) is not None  # "when is my sign-on paid?"
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import permutations
 
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
@@ -93,6 +94,35 @@ def _abbreviated(synonyms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})(?![a-z0-9])") if bodies else None
 
 
+_LABEL_FILLER = frozenset(
+    {"with", "from", "your", "this", "that", "para", "pro", "per", "der", "die", "das", "des", "del", "los", "las"}
+)
+_LABEL_WORDS = (2, 3)  # labels of this many words are asked by their words in any order ("payments … a year")
+
+
+def _stem_pattern(word: str) -> str:
+    return re.escape(word[: max(4, len(word) - 2)]) + r"[a-z]*"
+
+
+@lru_cache(maxsize=256)
+def _label_words(label: str) -> re.Pattern[str] | None:
+    """A tenant term's label said in other words around its own ("how many salary payments do I get a year?" for
+    "Salary payments per year"): every word of the label, in any order, within a few words of each other."""
+    parts = [w for w in re.findall(r"[a-z]+", fold(label)) if len(w) >= _SHORTEST and w not in _LABEL_FILLER]
+    if len(parts) not in _LABEL_WORDS:
+        return None
+    orders = permutations(parts) if len(parts) == len(set(parts)) else [parts]
+    gap = r"(?:[^a-z0-9]+[a-z0-9']+){0,4}?[^a-z0-9]+"
+    bodies = [gap.join(_stem_pattern(w) for w in order) for order in orders]
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})(?![a-z0-9])")
+
+
+def _straddles(outer: re.Match[str], inner: re.Match[str]) -> bool:
+    """The two overlap without the first holding the second whole."""
+    overlap = outer.start() < inner.end() and inner.start() < outer.end()
+    return overlap and not (outer.start() <= inner.start() and inner.end() <= outer.end())
+
+
 def find_term_mentions(
     message: str, extra_facts: list[OfferFact] | None = None, *, own_offer: bool = False
 ) -> list[TermMention]:
@@ -104,11 +134,14 @@ def find_term_mentions(
     found: list[TermMention] = []
     taken: list[tuple[int, int]] = []
     candidates: list[tuple[str, re.Match[str], bool]] = []
+    by_label: list[tuple[str, re.Match[str], bool]] = []
     for fact in extra_facts or []:
         if fact.synonyms:
             candidates += [(fact.name, m, False) for m in phrase_pattern(fact.synonyms).finditer(folded)]
             if shortened := _abbreviated(tuple(fact.synonyms)):
                 candidates += [(fact.name, m, False) for m in shortened.finditer(folded)]
+        if fact.label and (by_words := _label_words(fact.label)):
+            by_label += [(fact.name, m, False) for m in by_words.finditer(folded)]
         if fact.weak and fact.value is not None:  # a head noun ("salary") never names a term the offer lacks
             candidates += [(fact.name, m, True) for m in phrase_pattern(fact.weak).finditer(folded)]
     for name, pattern in _STRONG.items():
@@ -119,6 +152,8 @@ def find_term_mentions(
         for name, pattern in _OWN_ONLY.items():
             candidates += [(name, m, False) for m in pattern.finditer(folded)]
     # the longest name claims a span; of two as long, a term's full name beats another's head noun
+    # label words count around whole synonyms (they hold "salary" in "salary payments … a year"), never across one
+    candidates += [c for c in by_label if not any(_straddles(c[1], other[1]) for other in candidates)]
     for name, match, weak in sorted(candidates, key=lambda c: (c[1].start() - c[1].end(), c[2], c[1].start())):
         if any(match.start() < end and start < match.end() for start, end in taken):
             continue

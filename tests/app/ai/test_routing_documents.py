@@ -198,3 +198,21 @@ def test_a_plain_acceptance_quotes_no_document(embedded: AnswerEngine) -> None:
     answer = embedded.answer(make_request("I accept the offer", passages=[ACCEPTED, *PASSAGES]))
     assert answer.intent is Intent.ACCEPT_INTENT
     assert "background check" not in answer.text
+
+
+PAYMENTS = OfferFact(
+    name="salary_payments", label="Salary payments per year", value="14", ref="applicantworkflow.field90012",
+    synonyms=["salary payments per year"], kind="count", raw="14",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "message", ["How many salary payments do I get a year?", "Are there 14 salary payments each year?"]
+)
+def test_a_tenant_term_is_asked_by_the_words_of_its_label_in_another_order(message: str) -> None:
+    route = _route(message, extra_facts=[PAYMENTS])
+    assert (route.intent, route.terms) == (Intent.OFFER_TERM_QUESTION, ["salary_payments"])
+
+
+def test_a_terms_own_synonym_still_wins_over_label_words() -> None:
+    assert _route("What is my salary per year?", extra_facts=[PAYMENTS]).terms == ["base_salary"]
