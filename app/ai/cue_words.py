@@ -229,7 +229,8 @@ DEADLINE = re.compile(
     r"|decide by|decision by|time to decide|valid until|when (?:do|should|must) i (?:need to )?(?:respond"
     r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due"
     r"|(?:what|which) (?:date|day) (?:\w+ ){0,4}(?:sign|respond|reply|answer|decide|accept)(?!-?\s?on)(?: \w+){0,3} by"
-    r"|by (?:what|which) (?:date|day) (?:do|must|should|have|need) (?:i|we)|fecha limite|vence|caduca|plazo"
+    r"|by (?:what|which) (?:date|day) (?:do|must|should|have|need) (?:i|we) (?:\w+ ){0,3}"
+    r"(?:sign|respond|reply|answer|decide|accept)(?!-?\s?(?:on|up))|fecha limite|vence|caduca|plazo"
     # "until when" asks for the offer's deadline only about the offer or the decision ("until when does my
     # contract run?" asks for another date)
     r"|(?:until when|hasta cuando|bis wann)\b(?=[^.?!]*\b(?:offer|respond|reply|decide|accept|sign\b|valid|oferta"

@@ -161,9 +161,14 @@ _PROCESS_WORDS = frozenset(
         "offer valid validity until accept acceptance decline respond response reply decide decision sign signature "
         "letter deadline expire "
         "time long need have must should when who contact talk speak ask next step process happen after before "
-        "may might few days some more extra week weeks couple think "
-        "dias tiempo pensar semana semanas unos algunos tage zeit woche wochen paar einige uberlegen brauche "
         "oferta valida aceptar firmar responder decidir angebot gultig annehmen unterschreiben antworten entscheiden"
+    )
+)
+# What else a deadline question says about the candidate's own time ("I may need a few more days").
+_DEADLINE_WORDS = _PROCESS_WORDS | frozenset(
+    content_terms(
+        "may might few days some more extra week weeks couple think "
+        "dias tiempo pensar semana semanas unos algunos tage zeit woche wochen paar einige uberlegen brauche"
     )
 )
 
@@ -177,7 +182,8 @@ def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> 
     if topic == "deadline" and cw.THE_OFFER.search(folded):
         return False  # "the offer expires Friday and I may need a few days": the offer's own deadline
     rest = pattern.sub(" ", folded)
-    if not content_terms(rest) - _PROCESS_WORDS or find_term_mentions(rest, request.extra_facts):
+    own_words = _DEADLINE_WORDS if topic == "deadline" else _PROCESS_WORDS
+    if not content_terms(rest) - own_words or find_term_mentions(rest, request.extra_facts):
         return False
     return bool(best_evidence(rest, request.passages, limit=1))
 
@@ -281,6 +287,9 @@ def _dated_terms(folded: str, request: AnswerRequest, asked: list[str]) -> list[
     dated = _dated_term(folded, request)
     if dated is None:
         return []
+    has_value = any(f.name == dated and f.value is not None for f in request.extra_facts)
+    if asked and not has_value:
+        return []  # beside a term asked by name, a date this offer lacks is no answer to add
     found = [dated] if dated not in asked else []
     if cw.FROM_TO_WHEN.search(folded) and "start_date" not in asked and dated != "start_date":
         found.insert(0, "start_date")

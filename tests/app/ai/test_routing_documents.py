@@ -216,3 +216,12 @@ def test_a_tenant_term_is_asked_by_the_words_of_its_label_in_another_order(messa
 
 def test_a_terms_own_synonym_still_wins_over_label_words() -> None:
     assert _route("What is my salary per year?", extra_facts=[PAYMENTS]).terms == ["base_salary"]
+
+
+def test_by_what_date_about_something_else_is_no_offer_deadline() -> None:
+    medical = Passage(
+        doc_id="us-medical", title="Pre-employment medical", section="Timing", jurisdiction="US",
+        text="Complete your pre-employment medical at least ten days before your start date.",
+    )  # fmt: skip
+    route = _route("By what date do I need to complete my medical?", passages=[medical])
+    assert route.topic != "deadline"
