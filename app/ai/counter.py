@@ -127,9 +127,11 @@ def _term_pointed_back(
     if index == 0:
         return None
     own = parsed.folded[clause[0] : clause[1]]
-    if not (cues.POINTS_BACK.search(own) or cues.POINTS_BACK.search(parsed.folded[clause[0] : q.start])):
-        return None
     before = clauses[index - 1]
+    # "could you give me more hours? 30 would be ideal": a clause naming a term without a figure asks for it next
+    figureless = not any(ch.isdigit() for ch in parsed.folded[before[0] : before[1]])
+    if not (figureless or cues.POINTS_BACK.search(own) or cues.POINTS_BACK.search(parsed.folded[clause[0] : q.start])):
+        return None
     allowed = _COMPATIBLE[q.kind] | _negotiable(facts, q.kind)
     named = [
         m.name
@@ -156,7 +158,9 @@ def _below_current(item: CounterItem | None) -> bool:
 
 
 def _small_bare(q: Quantity) -> bool:
-    return q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX
+    """A small whole number: "2.50" is a rate, never a count of things."""
+    whole = q.value == q.value.to_integral_value()
+    return q.kind is QuantityKind.NUMBER and not q.scaled and q.value <= cues.COUNTED_MAX and whole
 
 
 def _counts_things(parsed: _Parsed, q: Quantity, quantities: list[Quantity]) -> bool:

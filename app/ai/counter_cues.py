@@ -52,6 +52,16 @@ REQUEST_CUE = re.compile(
     r"|\b(?:asi|entonces|y ya) (?:firmo|acepto)\b|\bfirmo (?:ya|hoy|enseguida|encantad[oa])\b"
     rf"|\b(?:wurde|ware) mich (?:sehr |riesig )?freuen\b{_DE_NOT_A_QUESTION}|\bdann bin ich dabei\b"
     r"|\b(?:it'?s|that'?s|we(?:'ve| have)(?: got)?) a deal\b|\bgets? me over the line\b"
+    r"|\b(?:and|then) i'?m in\b|\bi'?d be in\b"
+    # a figure asked as a question about the term: "would 1 month work too?", "is 30 hours OK as well?",
+    # "wären 2 Monate auch in Ordnung?", "¿valdría un preaviso de 1 mes?"
+    r"|\b(?:would|could|is|are|will)\b[^.?!]{1,50}\b(?:ok|okay|fine|acceptable|alright|an option|work)"
+    r" (?:too|as well|also|instead)\b"
+    r"|\b(?:could|can|may) i (?:get|have) \d[\d.,]* (?:more|extra|additional)\b"
+    r"|\b(?:valdria|serviria|funcionaria|seria aceptable|estaria bien)\b"
+    rf"|\b(?:ware|waren|ist|sind|ginge|geht|reicht|reichen|wurde|wurden)\b{_DE_SPAN}{{0,50}}\bauch\b{_DE_SPAN}{{0,40}}"
+    r"\b(?:ok|okay|in ordnung|akzeptabel|moglich|machbar|denkbar|reichen|gehen|passen)\b"
+    r"|\breich(?:t|en) (?:auch|ebenfalls)\b"
     r"|\b(?:could|can|may) i (?:start|begin|join)\b|\bwould (?:help|be great|be ideal|be fair|make (?:it|this) work)\b"
     rf"|\bi(?:'d| would| will)? (?:need|want|require)\b{_NOT_A_REQUEST}"
     rf"|\bi(?:'d| would) (?:like|prefer|expect)\b{_NOT_A_REQUEST}"
@@ -177,7 +187,7 @@ RATIONALE_CUE = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
-    r"|\badd(?:ing)?|\bun(?:os)? extra|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
+    r"|\badd(?:ing)?|\bun(?:os)? extra|\botr[oa]s?|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
     r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
     r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"
 )
@@ -235,7 +245,8 @@ COUNTED_MAX = 12
 # A clause with a figure and no term that points back to one named just before: "relo seems low, could it be
 # 9,500?", "a bigger moving budget, say 6,500", "more PTO, like 28 days".
 POINTS_BACK = re.compile(
-    r"\b(?:it|that|this|lo|eso|esto|das|dies)\b|\b(?:say|like|e\.g\.|digamos|como|etwa|sagen wir)\s*[$€£]?$"
+    r"\b(?:it|that|this|lo|eso|esto|das|dies|too|also|instead|as well|auch|stattdessen|tambien|en su lugar)\b"
+    r"|\b(?:say|like|e\.g\.|digamos|como|etwa|sagen wir)\s*[$€£]?$"
 )
 # A tenant count term that holds how many salary payments a year there are ("14 Monatsgehälter", "pagas").
 PAYMENTS_TERM = re.compile(

@@ -96,6 +96,9 @@ NAMED_LOWER = re.compile(
     rf"|\b(?!{_SELF}\b|{_NOT_SOMEONE}\b)(?P<who2>[a-z]+)'s (?:[a-z-]+ ){{0,2}}{_PAY_NOUN}\b"
     r"|\bcuanto (?:gana|cobra|le pagan a|le ofrecieron a) (?!mi\b|yo\b|el puesto\b|uno\b)(?P<who3>[a-z]+)\b"
     r"|\bwie ?viel (?:verdient|bekommt|erhalt) (?!man\b|mein\b|die stelle\b|ich\b)(?P<who4>[a-z]+)\b"
+    # "what does john smith get, is he paid more?": a first and last name, then a third-person pronoun for them
+    rf"|\bwhat (?:does|did|will) (?!{_SELF}\b)(?P<who5>[a-z]+ (?!{_SELF}\b)[a-z]+) (?:get|got|receive|earn)\b"
+    r"(?=[^.!?]*[.!?,;]?[^.!?]*\b(?:he|she|his|her|him)\b)"
 )
 CONTACT_NOUN = re.compile(
     r"\b(?:email|e-mail|phone|number|contact|correo|telefono|telefonnummer|telefon|handynummer|nummer|kontakt"
@@ -224,7 +227,10 @@ DEADLINE = re.compile(
     r"\b(?:deadline|expire|expires|expiry|expiration|how long do i have(?! to (?:stay|work|remain|be employed))"
     r"|how much time do i have|respond by|reply by"
     r"|decide by|decision by|time to decide|valid until|when (?:do|should|must) i (?:need to )?(?:respond"
-    r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due|fecha limite|vence|caduca|plazo"
+    r"|decide|answer|reply|sign(?!-?\s?on))|when is (?:it|the offer) due"
+    r"|(?:what|which) (?:date|day) (?:\w+ ){0,4}(?:sign|respond|reply|answer|decide|accept)(?!-?\s?on)(?: \w+){0,3} by"
+    r"|by (?:what|which) (?:date|day) (?:do|must|should|have|need) (?:i|we) (?:\w+ ){0,3}"
+    r"(?:sign|respond|reply|answer|decide|accept)(?!-?\s?(?:on|up))|fecha limite|vence|caduca|plazo"
     # "until when" asks for the offer's deadline only about the offer or the decision ("until when does my
     # contract run?" asks for another date)
     r"|(?:until when|hasta cuando|bis wann)\b(?=[^.?!]*\b(?:offer|respond|reply|decide|accept|sign\b|valid|oferta"
@@ -233,9 +239,28 @@ DEADLINE = re.compile(
     r"|frist|fristen|antwortfrist|entscheidungsfrist|annahmefrist|wie lange habe ich|wie ?viel zeit (?:habe"
     r"|hab) ich|gultig bis|gultigkeit|ablaufdatum|ablaufen|lauft (?:\w+ ){0,2}ab|wie lange (?:ist|gilt|lauft)"
     r" (?:das|mein) angebot|wann (?:muss|sollte|soll) ich (?:mich )?(?:\w+ ){0,3}(?:antworten|entscheiden|zusagen"
-    r"|absagen|unterschreiben|melden|ruckmelden)|mehr zeit|fristverlangerung|verlangerung|(?:die frist|das angebot)"
+    r"|absagen|unterschreiben|ruckmelden)|mehr zeit|fristverlangerung|verlangerung|(?:die frist|das angebot)"
     r" verlangern)\b"
 )
+# "Wann muss ich mich melden?" is a reply about the offer, unless it is about reporting in person on the first day
+# ("wann und wo muss ich mich am ersten Tag melden?").
+REPORT_BACK = re.compile(r"\bwann (?:\w+ ){0,2}(?:muss|sollte|soll) ich mich (?:\w+ ){0,4}melden\b")
+FIRST_DAY = re.compile(
+    r"\b(?:first day|day one|on site|reception|erste[nrm]? (?:arbeits)?tag|arbeitsbeginn|dienstantritt|empfang"
+    r"|rezeption|pforte|vor ort|wo\b|adresse|uhrzeit|primer dia|recepcion)"
+)
+# A deadline question about the offer itself (deciding, replying, signing), not about a rule in the documents.
+ABOUT_THE_OFFER = re.compile(
+    r"\b(?:offer|decide|decision|respond|reply|answer|accept|sign(?!-?\s?(?:on|up))|oferta|decidir|responder|aceptar"
+    r"|firmar|angebot\w*|entscheiden|entscheidung|antworten|annehmen|zusagen|unterschreiben|unterzeichnen)\b"
+)
+# A document about what follows an acceptance, by its title or section.
+ONBOARDING_DOC = re.compile(
+    r"\b(?:onboarding|on-boarding|new (?:hires?|starters?|joiners?|employees?)|pre-?employment|joining|welcome"
+    r"|after (?:you|i) accept\w*|next steps?|incorporacion|bienvenida|nuevos empleados|proximos pasos"
+    r"|einarbeitung|willkommen|neue mitarbeitende|eintritt|nachste schritte|vor dem ersten (?:arbeits)?tag)\b"
+)
+THE_OFFER = re.compile(r"\b(?:(?:the|my|this|your) offer|(?:la|mi|esta|tu) oferta|(?:das|mein|dieses|ihr) angebot)\b")
 NEXT_STEPS = re.compile(
     r"\b(?:next steps?|what happens (?:next|now|after)|what'?s next|after i (?:accept|sign(?!-?\s?on))"
     r"|how (?:do|can|should) i (?:accept|sign(?!-?\s?on)|decline|respond|reply|proceed)"
@@ -361,6 +386,12 @@ POLICY_FRAMING = re.compile(
 BEFORE_START = re.compile(
     r"\b(?:before|prior to|ahead of) (?:i |we )?(?:start|starting|begin|beginning|join|joining|commencing"
     r"|(?:my|the) (?:start|start date|first day|commencement)|day one)\b"
+    # "before I can start", "before I'm able to join", "before I'm allowed to begin"
+    r"|\bbefore (?:i|we) (?:can|could|may|might|will|would|(?:am|are|'m|'re) (?:able|allowed) to"
+    r"|get to|officially) (?:\w+ )?(?:start|begin|join|commence)\b"
+    r"|\bantes de (?:poder |que (?:pueda|empiece|comience) )(?:empezar|comenzar|incorporarme|trabajar)?\b"
+    r"|\bbevor ich (?:\w+ ){0,3}(?:anfange|anfangen (?:kann|darf)|beginne|beginnen (?:kann|darf)|starte"
+    r"|starten (?:kann|darf)|einsteige|antrete)\b"
     r"|\bantes de (?:empezar|comenzar|incorporarme|mi (?:fecha de )?(?:inicio|incorporacion|primer dia)"
     r"|la fecha de inicio)\b"
     r"|\bvor (?:dem |meinem |der )?(?:arbeitsbeginn|start|eintritt|beginn|antritt|ersten arbeitstag|dienstantritt)\b"
@@ -373,6 +404,25 @@ ASKS_UNTIL = re.compile(
     r"|when (?:does|do|will) (?:\w+ ){1,3}(?:end|finish|run out|expire|stop|last)|hasta cuando"
     r"|cuanto (?:dura|tiempo dura)|cuando (?:termina|acaba|finaliza|vence)|bis wann"
     r"|wie lange (?:lauft|dauert|geht|gilt)|wann (?:endet|lauft|hort))\b"
+    r"|\b(?:from when (?:to|until|till) when|desde cuando hasta cuando|von wann bis wann)\b"
 )
+# "From when to when is my contract?": both the start and the end.
+FROM_TO_WHEN = re.compile(r"\b(?:from when (?:to|until|till) when|desde cuando hasta cuando|von wann bis wann)\b")
+# A question naming an offer term that asks what only a document answers: whether the employer pays towards
+# something, the employee's own share, whether one thing is included in another, pro-rata rules, pay day, a cost.
+DOCUMENT_ASK = re.compile(
+    r"\b(?:towards?|contribute to|my own (?:contribution|share)|employee(?:'s)? (?:contribution|share)"
+    r"|do i (?:have to |need to )?(?:contribute|pay in|pay into)|included in|include[sd]? in|part of (?:my|the)"
+    r"|on top of|pro[- ]?rata|pro[- ]?rated|prorated|pay ?days?|when (?:is|are|do|does|will) (?:\w+ ){0,4}"
+    r"(?:paid|paid out|pay out|payable)|when (?:do|will|would) i (?:get|be) paid|how much does (?:it|the \w+) cost"
+    r"|what does (?:it|the \w+) cost|how (?:do|does|can) (?:i|it|they|\w+) (?:exercise|claim|apply)"
+    r"|mi (?:propia )?(?:aportacion|contribucion|parte)|aporto|incluid[oa]s? en|forma parte|a prorrata|prorrate\w*"
+    r"|proporcional\w*|dia de (?:pago|cobro)|cuando (?:se )?(?:paga|pagan|cobra|cobro|abona)\w*|cuanto cuesta"
+    r"|eigenanteil|eigenbeitrag|mein (?:eigener )?(?:beitrag|anteil)|enthalten|inbegriffen|anteilig|zeitanteilig"
+    r"|zahltag|auszahlungstermin|wann (?:wird|werden|bekomme ich|erhalte ich) (?:\w+ ){0,4}(?:gezahlt|ausgezahlt"
+    r"|bezahlt|uberwiesen)|was kostet|zuschuss (?:zu|fur)|beteiligt sich)\b"
+)
+# "When …": a question for a point in time, which a term that is no date does not answer ("when is my bonus paid?").
+ASKS_A_TIME = re.compile(r"\b(?:when|what date|what day|cuando|que dia|wann|an welchem tag)\b")
 # Words of a date term's label that say it is a date, not what it is about.
 DATE_WORDS = frozenset({"datum", "fecha", "dates", "until", "hasta", "desde", "since"})

@@ -68,11 +68,6 @@ _YES_NO = re.compile(
 
 
 _MAX_REPHRASINGS = 8
-# A deadline question about the offer itself (deciding, replying, signing), not about a rule in the documents.
-_ABOUT_THE_OFFER = re.compile(
-    r"\b(?:offer|decide|decision|respond|reply|answer|accept|sign(?!-?\s?on)|oferta|decidir|responder|aceptar|firmar"
-    r"|angebot\w*|entscheiden|entscheidung|antworten|annehmen|zusagen|unterschreiben|unterzeichnen)\b"
-)
 # Words in documents that say which candidates a rule is for, by the offer's pay basis.
 _PAY_BASIS_WORDS = {
     PayPeriod.HOUR: "hourly non-exempt por hora stundenlohn",
@@ -137,6 +132,16 @@ def _asks_beyond_values(request: AnswerRequest, route: Route) -> bool:
     asked = content_terms(route.text)
     named = {t for name in route.terms for t in content_terms(" ".join(_phrases(request, name)))}
     return bool(asked - named - LOOKUP_WORDS - _AMOUNT_IN_PERIOD_WORDS)
+
+
+def _asks_a_document(request: AnswerRequest, route: Route) -> bool:
+    """The question names a term but asks what its value does not say: a rule only a document states ("is the
+    13th salary included in my base?", "do I pay towards the pension?"), or when an amount is paid."""
+    folded = fold(route.text)
+    if cw.DOCUMENT_ASK.search(folded):
+        return True
+    amounts = route.terms and all(_individual_grant(request, name) or name == "base_salary" for name in route.terms)
+    return bool(amounts) and cw.ASKS_A_TIME.search(folded) is not None  # "when is my sign-on paid?"
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -267,6 +272,15 @@ _GENERIC_TERM_WORDS = frozenset(
 )
 _MONEY_KINDS = frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value, TermType.PERCENT.value})
 _MONEY_BUILTINS = ("sign_on_bonus", "relocation")
+# A unit already known to be of the kind asked (an onboarding passage for "what's next?", a sentence naming whom to
+# contact for "who do I contact about my move?") needs to share less with the question to answer it.
+_NARROW_SCORE = 0.5
+_NARROW_COVERAGE = 0.2
+# A sentence that says whom to contact: an address, a number, or a verb of contacting.
+_CONTACT_MARK = re.compile(
+    r"@|\+?\d[\d ()/-]{6,}\d|\b(?:contact\w*|call|email|e-mail|phone|reach|kontakt\w*|anrufen|wenden|melden"
+    r"|contact[ae]\w*|llam[ae]\w*|correo|telefono|escrib[ae]\w*)\b"
+)
 
 
 @dataclass
@@ -609,7 +623,10 @@ class EmbeddedEngine:
                 return self._negotiation(request, route.counter, draft)
             case Intent.ACCEPT_INTENT | Intent.DECLINE_INTENT:
                 name = "accept_ack" if route.intent is Intent.ACCEPT_INTENT else "decline_ack"
-                return draft.render(name, title=request.terms.title, **_recruiter(request))
+                ack = draft.render(name, title=request.terms.title, **_recruiter(request))
+                asks_next = route.intent is Intent.ACCEPT_INTENT and cw.NEXT_STEPS.search(fold(route.text))
+                steps = self._next_steps_evidence(request, route.text) if asks_next else []
+                return f"{ack}\n\n{self._quote(steps, draft)}" if steps else ack  # "I accept, what's next?"
             case Intent.PROCESS_QUESTION:
                 return self._process(request, route, draft)
             case Intent.GREETING:
@@ -658,7 +675,7 @@ class EmbeddedEngine:
     def _process(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         terms, language = request.terms, draft.language
         expiry = format_long_date(terms.expiry_date, language, terms.country) if terms.expiry_date else None
-        if route.topic == "deadline" and not _ABOUT_THE_OFFER.search(fold(route.text)):
+        if route.topic == "deadline" and not cw.ABOUT_THE_OFFER.search(fold(route.text)):
             evidence = best_evidence(route.text, request.passages, limit=1, personal=personal_terms(request))
             if evidence:  # "until when can I claim relocation costs?": a document's deadline, not the offer's
                 return self._quote(evidence, draft)
@@ -673,7 +690,9 @@ class EmbeddedEngine:
             asked_beside = self._facts(request, route, draft) if route.terms else ""
             return f"{asked_beside}\n\n{deadline}" if asked_beside else deadline
         if route.topic == "contact":
-            return draft.render("process_contact", **_recruiter(request))
+            card = draft.render("process_contact", **_recruiter(request))
+            named = self._named_contact(request, route, draft)
+            return f"{named}\n\n{card}" if named else card  # "who do I contact about my move?": the provider too
         if route.topic == "counter_status":
             status = status_variables(request, language)
             draft.handoff = bool(status.get("overdue"))  # late: offer to remind the recruiter
@@ -681,8 +700,33 @@ class EmbeddedEngine:
         if route.topic == "letter":
             return draft.render("process_letter", available=request.letter_available, **_recruiter(request))
         steps = draft.render("process_next_steps", expiry=expiry, **_recruiter(request))
-        evidence = best_evidence(route.text, request.passages, limit=1)  # the company's own onboarding documents
+        evidence = self._next_steps_evidence(request, route.text)  # the company's own onboarding documents
         return f"{self._quote(evidence, draft)}\n\n{steps}" if evidence else steps
+
+    def _next_steps_evidence(self, request: AnswerRequest, question: str) -> list[Evidence]:
+        """What the onboarding documents say comes next: the question's own words first, then a passage whose
+        title or section is about what follows an acceptance (background check, onboarding, next steps)."""
+        evidence = best_evidence(question, request.passages, limit=1)
+        if evidence:
+            return evidence
+        onboarding = [p for p in request.passages if cw.ONBOARDING_DOC.search(fold(f"{p.title} {p.section}"))]
+        found = best_evidence(
+            question, onboarding, limit=1, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            unknown_weight=UNKNOWN_WORD_WEIGHT,
+        )  # fmt: skip
+        return found or closest_in_meaning(onboarding)
+
+    def _named_contact(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
+        """A document sentence naming whom to contact about the question's topic (a relocation provider)."""
+        rest = cw.CONTACT.sub(" ", fold(route.text))
+        if not content_terms(rest) - LOOKUP_WORDS:
+            return None
+        evidence = best_evidence(
+            rest, request.passages, limit=3, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            personal=personal_terms(request), unknown_weight=UNKNOWN_WORD_WEIGHT,
+        )  # fmt: skip
+        named = [e for e in evidence if _CONTACT_MARK.search(fold(e.text))]
+        return self._quote(named[:1], draft) if named else None
 
     def _facts(self, request: AnswerRequest, route: Route, draft: Draft) -> str:
         sentences: list[str] = []
@@ -739,10 +783,16 @@ class EmbeddedEngine:
         """A document passage for what the question asks beyond the terms' values ("when is the sign-on paid?",
         "how much vacation?" with no such term in the offer): the offer and the documents answer together."""
         missing = any(fact_value(request, name, draft.language).display is None for name in route.terms[:3])
-        if not _asks_beyond_values(request, route) and not missing:
+        document_ask = _asks_a_document(request, route)
+        if not _asks_beyond_values(request, route) and not missing and not document_ask:
             return []
         evidence = self._term_evidence(request, route)
-        if not evidence and missing:  # the offer has no such term: the passage closest in meaning, if a close one
+        if not evidence and document_ask:  # "when is pay day?", "does the employer pay towards it?": as a benefit
+            personal = personal_terms(request)
+            evidence = best_evidence(
+                route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT
+            )
+        if not evidence and (missing or document_ask):  # the passage closest in meaning, if a close one
             evidence = evidence_by_meaning(request.passages)
         return evidence
 
@@ -765,7 +815,7 @@ class EmbeddedEngine:
         """A document sentence about the asked term, for "how"/"why" questions or terms the offer lacks."""
         lookup = route.text.strip().lower().startswith(_VALUE_LOOKUP)
         has_values = all(display_value(request.terms, n, draft.language) for n in route.terms[:3] if n in SPECS_BY_NAME)
-        if lookup and has_values:
+        if lookup and has_values and not _asks_a_document(request, route):
             return None
         about_term = [
             p

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from itertools import permutations
 
 from app.ai.dates import format_long_date
 from app.ai.models import AnswerRequest, Citation, OfferFact
@@ -68,6 +70,59 @@ class TermMention:
     weak: bool
 
 
+_ABBREVIABLE = 7  # a word this long is shortened by people ("diff" for "differential", "reloc" for "relocation")
+_SHORTEST = 4
+
+
+def _prefixes(word: str) -> str:
+    """A regex for `word` or any of its beginnings of at least `_SHORTEST` letters ("diff", "differ", …)."""
+    tail = "".join(f"(?:{re.escape(ch)}" for ch in word[_SHORTEST:]) + ")?" * (len(word) - _SHORTEST)
+    return re.escape(word[:_SHORTEST]) + tail + r"\.?"
+
+
+@lru_cache(maxsize=256)
+def _abbreviated(synonyms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Synonyms of two or more words with a long word shortened ("night diff" for "night differential"): one word
+    of the phrase stays whole, so a shortening alone names nothing."""
+    bodies = []
+    for synonym in synonyms:
+        parts = fold(synonym).split()
+        long_ = [i for i, part in enumerate(parts) if len(part) >= _ABBREVIABLE and part.isalpha()]
+        if len(parts) < 2 or not long_ or len(long_) == len(parts):
+            continue
+        bodies.append(r"[\s-]+".join(_prefixes(p) if i in long_ else re.escape(p) for i, p in enumerate(parts)))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})(?![a-z0-9])") if bodies else None
+
+
+_LABEL_FILLER = frozenset(
+    {"with", "from", "your", "this", "that", "para", "pro", "per", "der", "die", "das", "des", "del", "los", "las"}
+)
+_LABEL_WORDS = (2, 3)  # labels of this many words are asked by their words in any order ("payments … a year")
+
+
+def _stem_pattern(word: str) -> str:
+    return re.escape(word[: max(4, len(word) - 2)]) + r"[a-z]*"
+
+
+@lru_cache(maxsize=256)
+def _label_words(label: str) -> re.Pattern[str] | None:
+    """A tenant term's label said in other words around its own ("how many salary payments do I get a year?" for
+    "Salary payments per year"): every word of the label, in any order, within a few words of each other."""
+    parts = [w for w in re.findall(r"[a-z]+", fold(label)) if len(w) >= _SHORTEST and w not in _LABEL_FILLER]
+    if len(parts) not in _LABEL_WORDS:
+        return None
+    orders = permutations(parts) if len(parts) == len(set(parts)) else [parts]
+    gap = r"(?:[^a-z0-9]+[a-z0-9']+){0,4}?[^a-z0-9]+"
+    bodies = [gap.join(_stem_pattern(w) for w in order) for order in orders]
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(bodies)})(?![a-z0-9])")
+
+
+def _straddles(outer: re.Match[str], inner: re.Match[str]) -> bool:
+    """The two overlap without the first holding the second whole."""
+    overlap = outer.start() < inner.end() and inner.start() < outer.end()
+    return overlap and not (outer.start() <= inner.start() and inner.end() <= outer.end())
+
+
 def find_term_mentions(
     message: str, extra_facts: list[OfferFact] | None = None, *, own_offer: bool = False
 ) -> list[TermMention]:
@@ -79,9 +134,14 @@ def find_term_mentions(
     found: list[TermMention] = []
     taken: list[tuple[int, int]] = []
     candidates: list[tuple[str, re.Match[str], bool]] = []
+    by_label: list[tuple[str, re.Match[str], bool]] = []
     for fact in extra_facts or []:
         if fact.synonyms:
             candidates += [(fact.name, m, False) for m in phrase_pattern(fact.synonyms).finditer(folded)]
+            if shortened := _abbreviated(tuple(fact.synonyms)):
+                candidates += [(fact.name, m, False) for m in shortened.finditer(folded)]
+        if fact.label and (by_words := _label_words(fact.label)):
+            by_label += [(fact.name, m, False) for m in by_words.finditer(folded)]
         if fact.weak and fact.value is not None:  # a head noun ("salary") never names a term the offer lacks
             candidates += [(fact.name, m, True) for m in phrase_pattern(fact.weak).finditer(folded)]
     for name, pattern in _STRONG.items():
@@ -92,6 +152,8 @@ def find_term_mentions(
         for name, pattern in _OWN_ONLY.items():
             candidates += [(name, m, False) for m in pattern.finditer(folded)]
     # the longest name claims a span; of two as long, a term's full name beats another's head noun
+    # label words count around whole synonyms (they hold "salary" in "salary payments … a year"), never across one
+    candidates += [c for c in by_label if not any(_straddles(c[1], other[1]) for other in candidates)]
     for name, match, weak in sorted(candidates, key=lambda c: (c[1].start() - c[1].end(), c[2], c[1].start())):
         if any(match.start() < end and start < match.end() for start, end in taken):
             continue

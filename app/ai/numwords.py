@@ -304,7 +304,7 @@ def rewrite_number_words(text: str) -> str:
             pieces.append(str(group.value))
             cursor = group.end
     pieces.append(text[cursor:])
-    rewritten = _ONE_CURRENCY.sub(r"1 \g<currency>", "".join(pieces))
+    rewritten = _ONE_CURRENCY.sub(_one_currency, "".join(pieces))
     rewritten = _A_COUPLE.sub("2", rewritten)
     rewritten = _SPOKEN_CENTS.sub(_with_cents, rewritten)
     return _SPANISH_CENTS.sub(_with_cents, rewritten)
@@ -321,9 +321,18 @@ _SPOKEN_CENTS = re.compile(
 # An article before a currency word is one of it ("a dollar more an hour", "un euro más", "einen Euro mehr"); a
 # couple before "more" or a currency is two. Articles elsewhere stay words.
 _ONE_CURRENCY = re.compile(
-    r"\b(?:a|one single|un|una|ein|einen)\s+(?P<currency>dollar|buck|euro|pound|quid|d[oó]lar|libra|peso)\b",
+    r"\b(?:(?P<more>an? extra|an additional|another|otro|einen? (?:weiteren|zusatzlichen|zusätzlichen))|a|one single|un"
+    r"|una|ein|einen)\s+(?P<currency>dollar|buck|euro|pound|quid|d[oó]lar|libra|peso)\b",
     re.IGNORECASE,
 )
+
+
+def _one_currency(match: re.Match[str]) -> str:
+    """ "a dollar" is 1 dollar; "an extra dollar" keeps saying it is more ("an extra 1 dollar")."""
+    more = match.group("more")
+    return f"{more + ' ' if more else ''}1 {match.group('currency')}"
+
+
 _A_COUPLE = re.compile(
     r"\ba couple(?: of)?(?=\s+(?:more|extra|dollars|bucks|euros|pounds|quid)\b)|\bun par de(?=\s+(?:d[oó]lares"
     r"|euros|libras)\b)",

@@ -21,7 +21,7 @@ from app.ai.extractive import (
     content_terms,
     evidence_by_meaning,
 )
-from app.ai.facts import TermMention, asked_terms, find_term_mentions
+from app.ai.facts import TermMention, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
 from app.ai.models import AnswerRequest, CounterProposal, EngineOptions, Intent
@@ -145,6 +145,8 @@ def _declared(pattern: re.Pattern[str], folded: str) -> bool:
 
 
 def _process_topic(folded: str) -> str | None:
+    if cw.REPORT_BACK.search(folded) and cw.FIRST_DAY.search(folded) is None:
+        return "deadline"  # "wann muss ich mich melden?" (about the offer; on the first day it is about the day)
     topics = (("deadline", cw.DEADLINE), ("letter", cw.LETTER), ("next_steps", cw.NEXT_STEPS), ("contact", cw.CONTACT))
     for topic, pattern in topics:
         if pattern.search(folded):
@@ -162,6 +164,13 @@ _PROCESS_WORDS = frozenset(
         "oferta valida aceptar firmar responder decidir angebot gultig annehmen unterschreiben antworten entscheiden"
     )
 )
+# What else a deadline question says about the candidate's own time ("I may need a few more days").
+_DEADLINE_WORDS = _PROCESS_WORDS | frozenset(
+    content_terms(
+        "may might few days some more extra week weeks couple think "
+        "dias tiempo pensar semana semanas unos algunos tage zeit woche wochen paar einige uberlegen brauche"
+    )
+)
 
 
 def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> bool:
@@ -170,8 +179,11 @@ def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> 
     pattern = _PROCESS_PATTERNS.get(topic)
     if pattern is None:
         return False
+    if topic == "deadline" and cw.THE_OFFER.search(folded):
+        return False  # "the offer expires Friday and I may need a few days": the offer's own deadline
     rest = pattern.sub(" ", folded)
-    if not content_terms(rest) - _PROCESS_WORDS or find_term_mentions(rest, request.extra_facts):
+    own_words = _DEADLINE_WORDS if topic == "deadline" else _PROCESS_WORDS
+    if not content_terms(rest) - own_words or find_term_mentions(rest, request.extra_facts):
         return False
     return bool(best_evidence(rest, request.passages, limit=1))
 
@@ -269,6 +281,48 @@ def _share_a_stem(one: str, other: str) -> bool:
     return any(short[i : i + _COMPOUND_PART] in long_ for i in range(len(short) - _COMPOUND_PART + 1))
 
 
+def _dated_terms(folded: str, request: AnswerRequest, asked: list[str]) -> list[str]:
+    """The date terms a "how long / until when" question asks beside the others it names ("when does my contract
+    end, and is housing included?"); "from when to when" asks for the start too."""
+    dated = _dated_term(folded, request)
+    if dated is None:
+        return []
+    has_value = any(f.name == dated and f.value is not None for f in request.extra_facts)
+    if asked and not has_value:
+        return []  # beside a term asked by name, a date this offer lacks is no answer to add
+    found = [dated] if dated not in asked else []
+    if cw.FROM_TO_WHEN.search(folded) and "start_date" not in asked and dated != "start_date":
+        found.insert(0, "start_date")
+    return found
+
+
+# A job the candidate says is theirs ("as a sous chef", "soy jefe de cocina", "ich bin Schichtleiter"): a word in it
+# ("chef", "jefe", "manager") names no manager they report to.
+_OWN_ROLE = re.compile(
+    r"\b(?:as an?|i(?:'m| am) (?:an?|the)|i work as(?: an?)?|working as(?: an?)?|soy|trabajo (?:de|como)|como"
+    r"|ich bin(?: als)?|ich arbeite als|als)\s+"
+    r"((?:(?!(?:and|or|but|my|i|what|who|how|y|o|pero|mi|que|und|oder|aber|mein\w*|was|wer|wie)\b)[\w-]+ ?){1,4})"
+)
+
+
+def _in_own_role(mention: TermMention, folded: str, request: AnswerRequest) -> bool:
+    spans = [m.span(1) for m in _OWN_ROLE.finditer(folded)] if mention.name == "reports_to" else []
+    title = fold(request.terms.title)
+    if title:
+        spans += [m.span() for m in re.finditer(rf"\b{re.escape(title)}\b", folded)]
+    return any(start <= mention.start and mention.end <= end for start, end in spans)
+
+
+def _mentions(text: str, request: AnswerRequest, own_offer: bool) -> tuple[list[TermMention], list[str]]:
+    """The terms a message names and those it asks about (`facts.asked_terms`), leaving out words of a job the
+    candidate states as their own."""
+    folded = fold(text)
+    mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
+    mentions = [m for m in mentions if not _in_own_role(m, folded, request)]
+    strong = [m.name for m in mentions if not m.weak]
+    return mentions, list(dict.fromkeys(strong or [m.name for m in mentions]))
+
+
 _LABEL_WORD = 5  # shorter words ("date", "end", "the") name no particular term
 _COMPOUND_PART = 6  # letters two compounds must share to name one thing ("vertra(g)" in both)
 
@@ -316,18 +370,17 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
     if cw.RECOMMENDATION.search(folded) and not cw.BENEFITS.search(folded):
         return make(Intent.OUT_OF_SCOPE)  # "can you recommend a restaurant near the office?": not ours to answer
     own_offer = cw.OWN_OFFER.search(folded) is not None
-    mentions = find_term_mentions(text, request.extra_facts, own_offer=own_offer)
+    mentions, asked = _mentions(text, request, own_offer)
     only_weak = mentions and all(m.weak for m in mentions)
-    asked = asked_terms(text, request.extra_facts, own_offer=own_offer)
     documents_first = (
         _asks_policy(folded, request, text)
         or _asks_about_the_day(folded, asked, request, text)
         or (only_weak and _weak_beside_a_topic(folded, mentions, request))
     )
     if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not documents_first:
-        return make(Intent.OFFER_TERM_QUESTION, terms=asked)
-    if dated := _dated_term(folded, request):
-        return make(Intent.OFFER_TERM_QUESTION, terms=[dated])
+        return make(Intent.OFFER_TERM_QUESTION, terms=[*asked, *_dated_terms(folded, request, asked)])
+    if dated := _dated_terms(folded, request, []):
+        return make(Intent.OFFER_TERM_QUESTION, terms=dated)
     if _is_benefits(folded, request, text):
         return make(Intent.BENEFITS_QUESTION)
     return make(Intent.OUT_OF_SCOPE)
