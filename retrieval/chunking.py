@@ -25,8 +25,12 @@ CountPieces = Callable[[str], int]
 _NAMESPACE = uuid.UUID("6f1d2c43-4b8e-4a7e-9a35-2d8c1f0b7e51")
 # A sentence ends at . ! ? before a capital, a figure or a currency sign, but not after a one- or two-digit ordinal
 # ("am 3. Mai", "bis 1. März", "das 13. Monatsgehalt"): German writes ordinals with a dot and capitalises every noun.
+# An ordinal stands alone after a space, a bracket or the line's start: the minutes of a clock time ("at 08:30.") or
+# the decimals of a figure ("1.5.") end their sentence as usual.
 # The one rule for every sentence split (the answer engine's `app.ai.text.sentences` uses it too).
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?=[\"“(\[¿¡]?[A-Z0-9ÄÖÜÁÉÍÓÚÑ£$€])")
+SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])(?<![\s(]\d\.)(?<!^\d\.)(?<![\s(]\d\d\.)(?<!^\d\d\.)\s+(?=[\"“(\[¿¡]?[A-Z0-9ÄÖÜÁÉÍÓÚÑ£$€])"
+)
 _CAPTION_PIECES = 48  # at most this long, a paragraph right before a table is taken as its caption
 CELL_SEPARATOR = " | "  # between a table row's cells; the answer engine reads rows by it (app.ai.reader_rows)
 

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ai.text import fold, fold_aligned
+from app.ai.text import fold, fold_aligned, sentences
 
 
 def _fold_by_unicode(text: str) -> str:
@@ -32,3 +32,15 @@ def test_aligned_folding_of_ascii_keeps_one_character_per_character(text: str) -
 def test_accents_typographic_quotes_and_dashes_are_made_plain() -> None:
     assert fold("  Café’s\u00a0Ärzte — Zürich ") == "cafe's arzte - zurich"
     assert fold_aligned("Café’s–X") == "cafe's-x"
+
+
+def test_a_clock_time_or_a_decimal_ends_its_sentence_and_an_ordinal_does_not() -> None:
+    assert sentences("Report to Hall A at 08:30. The other office opens at 09:00. Bring ID.") == [
+        "Report to Hall A at 08:30.",
+        "The other office opens at 09:00.",
+        "Bring ID.",
+    ]
+    assert sentences("The rate rises by 1.5. Then it stays.") == ["The rate rises by 1.5.", "Then it stays."]
+    assert sentences("Wir zahlen am 3. Mai. Danach nicht.") == ["Wir zahlen am 3. Mai.", "Danach nicht."]
+    assert sentences("13. Monatsgehalt: im November.") == ["13. Monatsgehalt: im November."]
+    assert sentences("Siehe (2. Absatz) unten.") == ["Siehe (2. Absatz) unten."]
