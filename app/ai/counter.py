@@ -174,6 +174,13 @@ def _counts_things(parsed: _Parsed, q: Quantity, quantities: list[Quantity]) -> 
     return amount_elsewhere and _relative(parsed, q) == 0
 
 
+def _leave_taken(parsed: _Parsed, q: Quantity) -> bool:
+    """ "Could I take 2 days off in my first month?": days of leave used, not a new entitlement asked for."""
+    before, after = parsed.folded[max(0, q.start - 30) : q.start], parsed.folded[q.end : q.end + 25]
+    taken = cues.TAKE_BEFORE.search(before) is not None and cues.DAYS_OFF_AFTER.search(after) is not None
+    return taken and _relative(parsed, q) == 0
+
+
 def _relative(parsed: _Parsed, q: Quantity) -> int:
     """+1 for "5k more" / "an extra 5k", -1 for "two weeks earlier", 0 for an absolute figure."""
     before, after = parsed.folded[max(0, q.start - 40) : q.start], parsed.folded[q.end : q.end + 20]
@@ -342,7 +349,7 @@ def _quantity_items(
     for q in quantities:
         if q.is_year_like or _starts_a_range(parsed, q):
             continue
-        if _counts_things(parsed, q, quantities):
+        if _counts_things(parsed, q, quantities) or _leave_taken(parsed, q):
             continue
         clause = _clause_of(clauses, q.start)
         term = _nearest_term(parsed, q, clause, facts) or _compound_term(parsed, q, clause, facts)

@@ -242,6 +242,12 @@ COUNTED_AFTER = re.compile(
     r"[a-z]{2,}s\b"
 )
 COUNTED_MAX = 12
+# "Could I take 2 days off in my first month?", "¿puedo tomarme 3 días libres?", "2 Tage frei nehmen": days of leave
+# used, not the entitlement asked to change ("5 more days off a year" stays a request: it says more).
+TAKE_BEFORE = re.compile(r"\b(?:take|taking|took|tomar\w*|coger\w*|pedir\w*|nehmen|nehme)\b[a-z ]{0,12}$")
+DAYS_OFF_AFTER = re.compile(
+    r"^\s*(?:(?:days?|weeks?|dias?|semanas?|tagen?|wochen?)\s+)?(?:off|libres?|de descanso|frei\w*|urlaub)\b"
+)
 # A clause with a figure and no term that points back to one named just before: "relo seems low, could it be
 # 9,500?", "a bigger moving budget, say 6,500", "more PTO, like 28 days".
 POINTS_BACK = re.compile(

@@ -389,6 +389,9 @@ NOT_COUNTERS = [
     "Can I go hybrid later, after 6 months?",
     "Geht das auch mit 2 Kindern?",
     "Wird die Umzugspauschale auf 3.600 steigen?",
+    "Would it be OK to take 2 days off in my first month?",
+    "¿Puedo tomarme 3 días libres en el primer mes?",
+    "Kann ich im ersten Monat 2 Tage frei nehmen?",
 ]
 
 
@@ -434,3 +437,9 @@ def test_a_tenant_term_is_asked_for_in_any_phrasing(
 def test_a_question_about_a_tenant_term_is_never_a_counter(message: str) -> None:
     for terms in (HOURLY_18, NO_RELO):
         assert extract_counter_offer(message, terms, TODAY, [SHIFT, MEAL]) is None
+
+
+def test_more_days_off_a_year_is_still_a_request_for_paid_time_off() -> None:
+    proposal = extract_counter_offer("I'd like 25 days off a year instead of 22.", USD, TODAY)
+    assert proposal is not None
+    assert [(item.term, item.requested) for item in proposal.items] == [(Term.PTO_DAYS, 25)]
