@@ -79,10 +79,16 @@ _AMBIGUOUS = word_set(
 
 def countries_named(text: str) -> set[str]:
     """The countries a sentence or heading names, by name or by a word made from it ("deutschen Standorte")."""
+    return set(_countries_named(text))
+
+
+# The same passages' sentences are read for every question: matching every country's name was a tenth of an answer.
+@lru_cache(maxsize=16384)
+def _countries_named(text: str) -> frozenset[str]:
     folded, names, stems = fold(text), _country_names(), _adjective_stems()
     found = {m.group(1) for m in _country_pattern().finditer(folded)} - _AMBIGUOUS
     found_stems = {m.group(1) for m in _adjective_pattern().finditer(folded)} - _AMBIGUOUS
-    return {names[n] for n in found} | {stems[n] for n in found_stems}
+    return frozenset({names[n] for n in found} | {stems[n] for n in found_stems})
 
 
 # A currency a figure is written in: its ISO code beside a figure ("EUR 400", "400 CHF"), or an unambiguous sign
@@ -99,12 +105,13 @@ def _currency_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b({codes})\s?{_FIGURE}|{_FIGURE}\s?({codes})\b|({signs})\s?{_FIGURE}|{_FIGURE}\s?({signs})")
 
 
-def _currencies_of_figures(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def _currencies_of_figures(text: str) -> frozenset[str]:
     found = set()
     for match in _currency_pattern().finditer(text):
         code = next(g for g in match.groups() if g)
         found.add(_SIGNS.get(code, code))
-    return found
+    return frozenset(found)
 
 
 @lru_cache(maxsize=64)
