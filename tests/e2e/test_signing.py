@@ -47,9 +47,9 @@ def _screenshot(driver: Any, name: str, showing: str) -> None:
 
 
 def _press(driver: Any, label: str) -> None:
+    """Click the button by script: the chat's floating scroll-down control may cover it (a native click fails)."""
     button = _button(driver, driver, label)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    button.click()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
 
 
 def _release(served_app: ServedApp) -> int:
