@@ -49,6 +49,9 @@ class _OpenShard:
         self.metadata = metadata
 
     def close(self) -> None:
+        if not Path(self.lock.name).parent.is_dir():  # its folder was removed (a temporary index): nothing to keep
+            self.lock.close()
+            return
         try:
             self.shard.flush()
             self.shard.close()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -184,3 +185,14 @@ def browser(request: pytest.FixtureRequest) -> Iterator[object]:
             driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def element_after_navigation(driver: Any, by: str, value: str, wait: float = 60) -> Any:
+    """The element once it is there, waiting through a page that is still navigating (a redirect to sign-in
+    aborts a lookup with a WebDriverException of its own, not with NoSuchElementException)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, wait, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_element(by, value)
+    )

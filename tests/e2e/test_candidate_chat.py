@@ -54,7 +54,7 @@ def test_a_candidate_asks_gets_a_cited_answer_and_proposes_a_counter_offer(serve
     assert browser.current_url.rstrip("/") == served_app.base_url  # the token is gone from the address bar
 
     _ask(browser, browser, "When do I start?")
-    answer = _wait_for_text(browser, browser, "February 1, 2027")
+    answer = _wait_for_text(browser, browser, "January 31, 2028")
     assert "Sources:" in answer
     _source(browser, "start date").click()  # opens in place under its answer
     WebDriverWait(browser, WAIT).until(lambda d: "applicantworkflow.field31006" in d.page_source)

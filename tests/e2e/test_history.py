@@ -19,7 +19,7 @@ from offer_engine import chat_history, messages, offers
 from offer_engine.chat_history import ThreadOwner
 from offer_engine.db import make_engine, session_scope
 from tests import factories
-from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp
+from tests.e2e.conftest import LAUNCH, SCREENSHOTS, ServedApp, element_after_navigation
 from tests.e2e.test_candidate_chat import _ask
 
 pytestmark = pytest.mark.e2e
@@ -128,7 +128,7 @@ def test_a_recruiter_reads_a_candidates_conversation_from_the_offer(served_app: 
     engine.dispose()
 
     browser.get(f"{served_app.base_url}/login")
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("alex.rivera")
+    element_after_navigation(browser, By.ID, "email", WAIT).send_keys("alex.rivera")
     field = browser.find_element(By.ID, "password")
     field.send_keys(password)
     field.send_keys(Keys.ENTER)

@@ -22,7 +22,7 @@ from offer_engine.actors import candidate_actor
 from offer_engine.db import make_engine, session_scope
 from offer_engine.outbox import JobKind, SyncJob
 from offer_engine.terms import CounterItem, Term
-from tests.e2e.conftest import SCREENSHOTS, ServedApp
+from tests.e2e.conftest import SCREENSHOTS, ServedApp, element_after_navigation
 from tests.e2e.test_review_mode import _click, _texts, _wait_for_text
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ def _approved(
 
 def _sign_in_and_open(served: ServedApp, browser: Any, password: str, offer_id: int, expected: str) -> str:
     browser.get(f"{served.base_url}/login")
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("alex.rivera")
+    element_after_navigation(browser, By.ID, "email", WAIT).send_keys("alex.rivera")
     box = browser.find_element(By.ID, "password")
     box.send_keys(password)
     box.send_keys(Keys.ENTER)

@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from app.review.demo_staff import ensure_demo_staff
 from offer_engine import offers, staff
 from offer_engine.db import make_engine, session_scope
-from tests.e2e.conftest import SCREENSHOTS, ServedApp
+from tests.e2e.conftest import SCREENSHOTS, ServedApp, element_after_navigation
 
 pytestmark = pytest.mark.e2e
 WAIT = 60
@@ -68,7 +68,7 @@ def test_the_recruiter_follows_the_mails_link_signs_in_and_lands_on_the_offer(
     assert link == f"{served_app.base_url}/?offer={offer_id}"
 
     browser.get(link)  # not signed in: the app sends the recruiter to sign in first
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("alex.rivera")
+    element_after_navigation(browser, By.ID, "email", WAIT).send_keys("alex.rivera")
     field = browser.find_element(By.ID, "password")
     field.send_keys(password)
     field.send_keys(Keys.ENTER)

@@ -23,7 +23,7 @@ from offer_engine import counters, offers, staff
 from offer_engine.actors import candidate_actor
 from offer_engine.db import make_engine, session_scope
 from offer_engine.terms import CounterItem, Term
-from tests.e2e.conftest import ServedApp
+from tests.e2e.conftest import ServedApp, element_after_navigation
 
 pytestmark = pytest.mark.e2e
 WAIT = 60
@@ -99,7 +99,7 @@ def test_a_hiring_manager_opens_a_counter_offer_approves_and_sees_the_sync(
     served_app: ServedApp, browser: Any, review_setup: dict[str, Any]
 ) -> None:
     browser.get(f"{served_app.base_url}/login")
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "email")).send_keys("grace.liu")
+    element_after_navigation(browser, By.ID, "email", WAIT).send_keys("grace.liu")
     password = browser.find_element(By.ID, "password")
     password.send_keys(review_setup["password"])
     password.send_keys(Keys.ENTER)

@@ -21,7 +21,7 @@ from offer_engine.actors import candidate_actor
 from offer_engine.db import make_engine, session_scope
 from offer_engine.outbox import JobKind
 from offer_engine.terms import CounterItem, Term
-from tests.e2e.conftest import ServedApp
+from tests.e2e.conftest import ServedApp, element_after_navigation
 from tests.e2e.test_review_mode import WAIT, _button, _click, _texts, _wait_for_text
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +64,7 @@ def base_counter(served_app: ServedApp) -> str:
 
 def sign_in(driver: Any, base_url: str, username: str, password: str) -> None:
     driver.get(f"{base_url}/login")
-    field = WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "email"))
+    field = element_after_navigation(driver, By.ID, "email", WAIT)
     field.send_keys(username)
     secret = driver.find_element(By.ID, "password")
     secret.send_keys(password)

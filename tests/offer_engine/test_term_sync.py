@@ -30,7 +30,7 @@ from tests.support.icims_sandbox import SandboxHandle, running_sandbox
 
 FAST = RetryPolicy(base_seconds=5, max_seconds=60, lease_seconds=30)
 WORKFLOW = 3401
-AS_IN_ICIMS = {"start_date": date(2027, 2, 1), "relocation": Decimal(10000)}  # the rest matches the factory's
+AS_IN_ICIMS = {"start_date": date(2028, 1, 31), "relocation": Decimal(10000)}  # the rest matches the factory's
 
 
 @pytest.fixture

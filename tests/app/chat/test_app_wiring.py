@@ -60,11 +60,11 @@ async def test_chat_messages_are_rate_limited_per_offer(tenant: Tenant, open_cha
     base = runtime_for(tenant.settings, tenant.engine, tenant.pipeline())
     runtime = ChatRuntime(settings=base.settings, db=base.db, pipeline=base.pipeline, limiter=limiter)
     chat = open_chat(tenant.offer(MAYA), runtime)
-    assert "2027" in await chat.say("When do I start?")
-    assert "2027" in await chat.say("When do I start?")
+    assert "2028" in await chat.say("When do I start?")
+    assert "2028" in await chat.say("When do I start?")
     refused = await chat.say("When do I start?")
     assert "faster than I can answer" in refused
-    assert "2027" not in refused
+    assert "2028" not in refused
 
 
 async def test_the_recruiters_reply_is_shown_once_on_the_candidates_next_visit(tenant: Tenant, open_chat: Any) -> None:

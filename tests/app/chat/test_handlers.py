@@ -92,14 +92,14 @@ async def test_a_spanish_speaking_candidate_is_greeted_in_spanish(tenant: Tenant
 async def test_an_answer_is_streamed_and_cites_the_offer_field(tenant: Tenant, open_chat) -> None:
     chat = _chat(tenant, open_chat)
     reply = await chat.say("When do I start?")
-    assert "February 1, 2027" in reply
-    assert chat.recorded.streamed().startswith("Your start date is February 1, 2027")
+    assert "January 31, 2028" in reply
+    assert chat.recorded.streamed().startswith("Your start date is January 31, 2028")
     [element] = chat.recorded.elements()
     assert (element["type"], element["name"], element["display"]) == ("custom", "Sources", "inline")
     [source] = element["props"]["sources"]
     assert source["name"] == "Offer - Start date"
     assert source["name"] in reply
-    assert "February 1, 2027" in source["body"]
+    assert "January 31, 2028" in source["body"]
     assert "applicantworkflow.field31006" in source["body"]  # the iCIMS field it was read from
 
 
@@ -119,7 +119,7 @@ async def test_the_widget_shows_sources_inline(tenant: Tenant, open_chat) -> Non
     identity = tenant.offer(MAYA).model_copy(update={"channel": "widget"})
     chat = open_chat(identity, runtime_for(tenant.settings, tenant.engine, tenant.pipeline()), client_type="copilot")
     reply = await chat.say("When do I start?")
-    assert "February 1, 2027" in reply
+    assert "January 31, 2028" in reply
     [source] = chat.recorded.elements()
     assert (source["display"], source["name"]) == ("inline", "Offer - Start date")
 
@@ -139,7 +139,7 @@ async def test_a_starter_button_asks_its_question(tenant: Tenant, open_chat) -> 
     await chat.start()
     first = next(a for a in chat.recorded.actions() if a["name"] == "starter")
     reply = await chat.click(first)
-    assert "February 1, 2027" in reply
+    assert "January 31, 2028" in reply
 
 
 async def test_a_counter_offer_is_shown_back_and_queued_only_when_confirmed(tenant: Tenant, open_chat) -> None:
@@ -259,7 +259,7 @@ async def test_messages_naming_another_candidate_never_get_their_data(tenant: Te
 
 async def test_revoking_the_link_ends_an_open_chat(tenant: Tenant, open_chat) -> None:
     chat = _chat(tenant, open_chat)
-    assert "February 1, 2027" in await chat.say("When do I start?")
+    assert "January 31, 2028" in await chat.say("When do I start?")
     with session_scope(tenant.engine) as session:
         access.revoke(session, tenant.settings.icims.customer_id, MAYA, f.recruiter())
     ended = await chat.say("What is my salary?")
@@ -319,7 +319,7 @@ async def test_sessions_of_other_users_go_to_the_registered_mode(tenant: Tenant,
         await staff.start()
         await staff.say("queue")
         candidate = _chat(tenant, open_chat)
-        assert "February 1, 2027" in await candidate.say("When do I start?")
+        assert "January 31, 2028" in await candidate.say("When do I start?")
         stranger = open_chat(None, runtime, metadata={"workflow_id": MAYA})
         assert "personal link" in await stranger.say("What is my salary?")
     finally:

@@ -93,7 +93,7 @@ async def test_approved_and_released_terms_are_written_read_back_and_recorded(wo
         world,
         203500,
         CounterItem(term=Term.SIGN_ON_BONUS, requested=Decimal(20000), currency="USD"),
-        CounterItem(term=Term.START_DATE, requested=date(2027, 3, 1)),
+        CounterItem(term=Term.START_DATE, requested=date(2028, 3, 1)),
         CounterItem(term=Term.WORK_ARRANGEMENT, requested="remote"),
     )
     approve(world, offer_id)
@@ -102,7 +102,7 @@ async def test_approved_and_released_terms_are_written_read_back_and_recorded(wo
     assert held["field31001"]["amount"] == 203500  # the approved base salary, not the drafted $185,000
     assert held["field31001"]["currency"] == "USD"
     assert held["field31004"] == {"amount": 20000, "currency": "USD"}  # money goes as a currency object
-    assert held["field31006"] == "2027-03-01"  # dates as yyyy-mm-dd
+    assert held["field31006"] == "2028-03-01"  # dates as yyyy-mm-dd
     assert held["field31007"]["id"] == "C31072"  # a list value by its node id (iCIMS stores it with its label)
     assert held["field31007"]["value"] == "Remote"
     assert held["field31010"] == 20  # unchanged terms are not written again
