@@ -146,6 +146,12 @@ HYPOTHETICAL = re.compile(
     r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter)"
     r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte)"
     r"|would have been|moglich gewesen)\b"
+    # a figure worked out at an assumed value ("what would the bonus come to at 120%?") is a question about it
+    r"|\b(?:what|how much) (?:would|will|does|do) (?:the |my |that |it |this )?[^.?!]{0,30}\b(?:come to|amount to"
+    r"|add up to|work out(?: to| at)?|be worth|look like|pay out|give me)\b"
+    r"|\b(?:what|how much) (?:would|will) (?:the |my |that |it |this )?[^.?!]{0,30}\bbe (?:at|with) [$€£]?\d"
+    r"|\b(?:a )?cuanto (?:seria|serian|ascenderia|asciende|saldria|daria|vendria a ser)\b"
+    r"|\bwie ?viel (?:ware|waren|wurde|macht|ergibt|betragt|betruge)\b"
 )
 QUESTION_START = re.compile(
     r"^\s*(?:what|what's|whats|when|how|is|are|does|do|did|which|who|where|why|will|can you (?:confirm|tell|"

@@ -21,6 +21,7 @@ from app.ai.calculations import (
     Period,
     asked_period,
     asks_amount,
+    days_on,
     is_pro_rata_rule,
     months_elapsed,
     multiplier_in,
@@ -36,6 +37,7 @@ from app.ai.calculations import (
     rate_plus,
     repayment_period,
     rule_multiplier,
+    served_and_period,
     states_share_of_pay,
     without_examples,
 )
@@ -53,7 +55,7 @@ from app.ai.extractive import (
 )
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, OfferFact, Passage
-from app.ai.quantities import format_money, format_number, format_percent
+from app.ai.quantities import QuantityKind, find_quantities, format_money, format_number, format_percent
 from app.ai.routing import Route
 from app.ai.text import fold, phrase_pattern, sentences
 from offer_engine.catalogue import BASIS_WORDS, BUILTIN_BY_KEY, TermType
@@ -236,7 +238,8 @@ _MISSING_WORDS = {
 }  # fmt: skip
 _PAY_WORDS = re.compile(r"\b(?:salary|pay|earnings|wage|salario|sueldo|nomina|gehalt|lohn|entgelt|verdienst)\b")
 _RATE_WORDS = re.compile(
-    r"\b(?:overtime|hourly rate|base rate|rate of pay|horas extra\w*|tarifa|salario por hora|uberstunde\w*"
+    r"\b(?:overtime|hourly rate|base rate|rate of pay|regular rate|horas extra\w*|tarifa|salario por hora"
+    r"|sobretiempo|tiempo extra|horas suplementarias|valor de la hora|uberstunde\w*|mehrarbeit\w*"
     r"|stundensatz|stundenlohn|grundlohn|zuschlag)\b"
 )
 _REPAY_WORDS = re.compile(
@@ -402,7 +405,7 @@ def compute_for_question(
                        offer_cite[name])  # fmt: skip
         if fact is None or (value := _decimal(fact.raw)) is None:
             continue
-        if fact.kind == TermType.PERCENT.value and (amount or wanted is not None):
+        if fact.kind == TermType.PERCENT.value and (amount or rate or wanted is not None):
             base = _percent_base(request, fact, quoted)
             if base is None:
                 outcome.missing.append({"label": label, "period": "", "missing": _MISSING_WORDS[lang]["base"]})
@@ -422,8 +425,13 @@ def compute_for_question(
             _repayment(request, question, name, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
         elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
             _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
+    if (amount or rate) and not outcome.calculations:
+        _allowance_per_cycle(request, names, folded, money, quoted, outcome)
+        _rate_with_premium(request, pay, folded, money, outcome, offer_cite["base_salary"])
     if amount or rate:
         _rule_factors(request, pay, money, quoted, outcome, offer_cite["base_salary"], lang)
+    if not any(shown[n].display is not None for n in names if n in _MONEY_BUILTINS or _kind(request, n) == "money"):
+        _repayment_of_stated_amount(request, names, question, money, quoted, outcome)
     return outcome
 
 
@@ -454,7 +462,7 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
     """The pay a percentage term is of: as the tenant declares it, else as the rule about it words it ("of one
     monthly salary", "des Jahresgehalts"); None when neither says (then no amount: a guessed base could be twelve
     times off)."""
-    if fact.percent_of in (Period.MONTH.value, Period.YEAR.value):
+    if fact.percent_of in (Period.MONTH.value, Period.YEAR.value, Period.HOUR.value):
         return Period(fact.percent_of)
     pattern = phrase_pattern([fold(p) for p in [fact.label, *fact.synonyms] if p.strip()])
     texts = [c.quote for c in quoted if _applies_to(_passage(request, c), request.terms)]
@@ -465,9 +473,25 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
     ]  # fmt: skip
     texts = [rule for text in texts if (rule := without_examples(text))]
     found = {base for text in texts if (base := pay_base_in(text)) is not None}
+    if not found and request.terms.pay_period is PayPeriod.HOUR and _is_rate_premium(fact):
+        return Period.HOUR  # a weekend premium of 25% on pay by the hour: a share of the hourly rate
     if not found and (any(states_share_of_pay(text) for text in texts) or _is_contribution(fact)):
         return Period.YEAR  # "5% of base salary", a pension contribution: a share of every payment, so of the year's
     return found.pop() if len(found) == 1 else None
+
+
+# The names of percent terms that are a premium on the rate for some hours (weekend, night, shift, unsocial hours).
+_PREMIUM_WORDS = re.compile(
+    r"\b(?:premium|differential|diff|penalty rate|uplift|loading|shift|weekend|night|evening|sunday|saturday"
+    r"|holiday|unsocial|on-?call|recargo|prima|plus|nocturn\w*|fin de semana|festiv\w*|dominical|turno"
+    r"|\w*zuschlag\w*|\w*zulage|nacht\w*|wochenende\w*|sonntag\w*|feiertag\w*|schicht\w*)\b"
+)
+
+
+def _is_rate_premium(fact: OfferFact) -> bool:
+    """A percent term that by its name is a premium on the rate for some hours, never a bonus or a contribution."""
+    named = fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms]))
+    return bool(_PREMIUM_WORDS.search(named)) and not _is_contribution(fact) and "bonus" not in named
 
 
 def _is_contribution(fact: OfferFact) -> bool:
@@ -478,25 +502,51 @@ def _is_contribution(fact: OfferFact) -> bool:
 
 def _repayment(
     request: AnswerRequest, question: str, name: str, value: Decimal, source: str, label: str, money: Money,
-    quoted: list[Citation], outcome: Computed, cite: Citation,
+    quoted: list[Citation], outcome: Computed, cite: Citation | None,
 ) -> None:  # fmt: skip
     """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period
-    (the period the rule states, else the offer's own term for it, e.g. a retention period in months)."""
-    elapsed = months_elapsed(question)
-    if elapsed is None or not _REPAY_WORDS.search(fold(question)):
+    (the period the rule states, else the offer's own term for it, e.g. a retention period in months, else the
+    period the question states)."""
+    if not _REPAY_WORDS.search(fold(question)):
+        return
+    elapsed, stated_period = months_elapsed(question), None
+    if elapsed is None and (both := served_and_period(question)) is not None:
+        elapsed, stated_period = both  # "a 24-month clawback, and I'd leave after 10 months"
+    if elapsed is None:
         return
     for rule, text in _pro_rata_rules(request, quoted, name):
         period, period_source, period_cites = repayment_period(text), rule.ref, []
-        if period is None:
-            term = _period_term(request, text, money.language)
-            if term is None:
-                continue
+        if period is None and (term := _period_term(request, text, money.language)) is not None:
             period, period_source, period_cite = term
             period_cites = [period_cite]
+        elif period is None and stated_period is not None:
+            period, period_source = stated_period, "question"
+        if period is None:
+            continue
         calculation = pro_rata(value, source, period - elapsed, "question", period, period_source, text, money, label)
         if calculation is not None:
-            outcome.calculations.append((calculation, [cite, *period_cites, rule]))
+            outcome.calculations.append((calculation, [*([cite] if cite else []), *period_cites, rule]))
         return
+
+
+def _stated_amount(question: str, currency: str) -> Decimal | None:
+    """The one amount of money a question states in the offer's currency ("my $8,000 sign-on"), or None."""
+    found = find_quantities(question, dollar_currency=currency if currency.endswith("D") else "USD")
+    amounts = {q.value for q in found.items if q.kind is QuantityKind.MONEY and q.currency in (currency, None)}
+    return amounts.pop() if len(amounts) == 1 else None
+
+
+def _repayment_of_stated_amount(
+    request: AnswerRequest, names: list[str], question: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "I got an $8,000 sign-on; what do I repay if I leave after 5 months?" with no such amount in the offer: the
+    rule applied to the amount the candidate states."""
+    amount = _stated_amount(question, request.terms.currency)
+    if amount is None or outcome.calculations:
+        return
+    name = next((n for n in names if n in _MONEY_BUILTINS or _kind(request, n) == TermType.MONEY.value), None)
+    label = fact_value(request, name or "sign_on_bonus", money.language).label
+    _repayment(request, question, name or "sign_on_bonus", amount, "question", label, money, quoted, outcome, None)
 
 
 def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[tuple[Citation, str]]:
@@ -511,7 +561,20 @@ def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -
         for sentence in sentences(p.text) if naming.search(fold(f"{p.title} {p.section} {sentence}"))
     ]  # fmt: skip
     kept = [(r, without_examples(r.quote)) for r in rules]
-    return [(r, text) for r, text in kept if is_pro_rata_rule(text)]
+    found = [(r, text) for r, text in kept if is_pro_rata_rule(text)]
+    return found or _repayment_rules(request)
+
+
+def _repayment_rules(request: AnswerRequest) -> list[tuple[Citation, str]]:
+    """The pro-rata repayment rules of the retrieved passages that name no term (a rule in another language than
+    the question, "bonuses are repaid pro rata"): used only when the one rule of them all is unambiguous."""
+    found = [
+        (Citation(kind="document", ref=p.citation_ref, title=p.title, quote=sentence), text)
+        for p in request.passages if _applies_to(p, request.terms)
+        for sentence in sentences(p.text)
+        if (text := without_examples(sentence)) and is_pro_rata_rule(text) and _REPAY_WORDS.search(fold(text))
+    ]  # fmt: skip
+    return found if len({text for _, text in found}) == 1 else []
 
 
 def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Decimal, str, Citation] | None:
@@ -528,9 +591,29 @@ def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Deci
             scored.append((shared, months, fact))
     best = [s for s in scored if s[0] == max((s[0] for s in scored), default=0)]
     if len(best) != 1:
+        best = _repayment_period_terms(request)
+    if len(best) != 1:
         return None
     _, months, fact = best[0]
     return months, fact.ref, fact_citation(request, fact_value(request, fact.name, language))
+
+
+# A term's name that says it is the time one must stay or repay over ("Retention period", "Clawback (months)",
+# "Periodo de permanencia", "Bindungsfrist", "Rückzahlungszeitraum").
+_REPAYMENT_PERIOD_NAME = re.compile(
+    r"\b(?:repay\w*|pay ?back|claw-?back|retention|retain\w*|commitment|minimum (?:stay|service)|lock-?in|tie-?in"
+    r"|devolucion|reembolso|permanencia|retencion|compromiso|\w*ruckzahl\w*|\w*bindung\w*|verpflichtung\w*|halte\w*"
+    r"|verbleib\w*)\b"
+)
+
+
+def _repayment_period_terms(request: AnswerRequest) -> list[tuple[int, Decimal, OfferFact]]:
+    """The offer's terms in months whose name says they are a repayment or retention period."""
+    return [
+        (0, months, fact) for fact in request.extra_facts
+        if (months := _in_months(fact)) is not None
+        and _REPAYMENT_PERIOD_NAME.search(fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms])))
+    ]  # fmt: skip
 
 
 def _in_months(fact: OfferFact) -> Decimal | None:
@@ -564,6 +647,81 @@ def _days_at_rule_rate(
             return
 
 
+# "per swing", "each rotation", "for my hitch", "por turno de rotación", "pro Turnus": one roster cycle.
+_CYCLE_WORDS = re.compile(
+    r"\b(?:swing|rotation|roster|hitch|cycle|tour|stint|rotacion|turno|jornada|bloque|turnus|einsatz\w*|schicht\w*"
+    r"|dienstplan|rhythmus)\b"
+)
+_ROSTER_NAME = re.compile(
+    r"\b(?:roster|rotation|swing|fly-?in|fifo|rotacion|turno|regimen|dienstplan|turnus|schicht\w*)"
+)
+
+
+def _allowance_per_cycle(
+    request: AnswerRequest, names: list[str], folded: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "How much site allowance do I get per swing?": a daily amount (the offer's, else a quoted rule's) × the days
+    on of the offer's roster ("14 on / 7 off")."""
+    if not _CYCLE_WORDS.search(folded):
+        return
+    rosters = [
+        (days, fact) for fact in request.extra_facts
+        if fact.value and _ROSTER_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+        and (days := days_on(fact.value)) is not None
+    ]  # fmt: skip
+    if len(rosters) != 1:
+        return
+    days, roster = rosters[0]
+    roster_cite = fact_citation(request, fact_value(request, roster.name, money.language))
+    for fact in request.extra_facts:
+        daily = per_day_amount(fact.value or "", request.terms.currency) if fact.name in names else None
+        if daily is not None:
+            label = fact_value(request, fact.name, money.language).label
+            cite = fact_citation(request, fact_value(request, fact.name, money.language))
+            rule_text = fact.value or ""
+            calculation = per_day(daily, fact.ref, days, roster.ref, rule_text, money, label)
+            outcome.calculations.append((replace(calculation, rule=None), [cite, roster_cite]))
+            return
+    for rule in quoted:
+        daily = per_day_amount(without_examples(rule.quote), request.terms.currency)
+        if daily is not None and _applies_to(_passage(request, rule), request.terms):
+            calculation = per_day(daily, rule.ref, days, roster.ref, rule.quote, money, roster.label)
+            outcome.calculations.append((calculation, [roster_cite, rule]))
+            return
+
+
+# Words that ask for the rate with something added: "with the differential", "all in", "including nights".
+_ADDED_ON = re.compile(r"\b(?:with|incl\w*|plus|all[- ]in|on top|together|con|incluid\w*|mit|inkl\w*|samt)\b")
+_SHORT_NAME = 4  # a question's word that starts a term's word names it ("diff" for "differential")
+
+
+def _rate_with_premium(
+    request: AnswerRequest, pay: PayBasis, folded: str, money: Money, outcome: Computed, base_cite: Citation
+) -> None:
+    """ "Hourly rate on nights with the diff included?": the base rate + the one hourly amount the offer adds that
+    the question names, even in short ("diff"), when routing did not name it."""
+    if pay.period is not PayPeriod.HOUR or not _ADDED_ON.search(folded):
+        return
+    asked = {w for w in re.findall(r"[a-z]+", folded) if len(w) >= _SHORT_NAME}
+    found = []
+    for fact in request.extra_facts:
+        value = _decimal(fact.raw)
+        if fact.kind != TermType.MONEY_RATE.value or value is None or _rate_basis(fact) is not PayPeriod.HOUR:
+            continue
+        label_text = fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms]))
+        if not _PREMIUM_WORDS.search(label_text) or "overtime" in label_text:
+            continue  # an overtime rate replaces the base rate, it is not added to it
+        named = set(re.findall(r"[a-z]+", label_text)) - {"rate", "hour", "hourly"}
+        if any(name.startswith(word) for word in asked for name in named if len(name) >= _SHORT_NAME):
+            found.append((value, fact))
+    if len(found) != 1:
+        return
+    value, fact = found[0]
+    label = fact_value(request, fact.name, money.language).label
+    cite = fact_citation(request, fact_value(request, fact.name, money.language))
+    outcome.calculations.append((rate_plus(pay.amount, pay.source, value, fact.ref, money, label), [base_cite, cite]))
+
+
 def _rule_factors(
     request: AnswerRequest, pay: PayBasis, money: Money, quoted: list[Citation], outcome: Computed, cite: Citation,
     language: str,
@@ -573,9 +731,11 @@ def _rule_factors(
     for rule in quoted:
         text = without_examples(rule.quote)  # a worked example's figures are never the candidate's
         folded = fold(text)
-        if not text or not _applies_to(_passage(request, rule), request.terms):
+        passage = _passage(request, rule)
+        if not text or passage is None or not _applies_to(passage, request.terms):
             continue
-        factor = multiplier_in(text) if _RATE_WORDS.search(folded) else None
+        about_rates = _RATE_WORDS.search(folded) or _RATE_WORDS.search(fold(f"{passage.title} {passage.section}"))
+        factor = multiplier_in(text) if about_rates else None  # a tier row of an "Overtime" table names no overtime
         if factor is not None and pay.period is PayPeriod.HOUR:
             calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, text, money, label)
             outcome.calculations.append((calculation, [cite, rule]))
