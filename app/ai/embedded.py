@@ -674,7 +674,7 @@ def _allowance_per_cycle(
     days, roster = rosters[0]
     roster_cite = fact_citation(request, fact_value(request, roster.name, money.language))
     for fact in request.extra_facts:
-        daily = per_day_amount(fact.value or "", request.terms.currency) if fact.name in names else None
+        daily = _daily_amount(fact, request.terms.currency) if fact.name in names else None
         if daily is not None:
             label = fact_value(request, fact.name, money.language).label
             cite = fact_citation(request, fact_value(request, fact.name, money.language))
@@ -688,6 +688,19 @@ def _allowance_per_cycle(
             calculation = per_day(daily, rule.ref, days, roster.ref, rule.quote, money, roster.label)
             outcome.calculations.append((calculation, [roster_cite, rule]))
             return
+
+
+_DAILY_NAME = re.compile(r"\b(?:daily|per day|a day|diari[oa]|por dia|al dia|taglich\w*|pro tag|tages\w*)")
+
+
+def _daily_amount(fact: OfferFact, currency: str) -> Decimal | None:
+    """A term's amount per day: its value says so ("$85 per day"), or its name does ("Daily site allowance: $85")."""
+    stated = per_day_amount(fact.value or "", currency)
+    if stated is not None:
+        return stated
+    named = _DAILY_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+    money = fact.kind in (TermType.MONEY.value, TermType.MONEY_RATE.value)
+    return _decimal(fact.raw) if named and money else None
 
 
 # Words that ask for the rate with something added: "with the differential", "all in", "including nights".
@@ -712,7 +725,8 @@ def _rate_with_premium(
         if not _PREMIUM_WORDS.search(label_text) or "overtime" in label_text:
             continue  # an overtime rate replaces the base rate, it is not added to it
         named = set(re.findall(r"[a-z]+", label_text)) - {"rate", "hour", "hourly"}
-        if any(name.startswith(word) for word in asked for name in named if len(name) >= _SHORT_NAME):
+        long_names = [name for name in named if len(name) >= _SHORT_NAME]
+        if any(name.startswith(word) or word.startswith(name) for word in asked for name in long_names):
             found.append((value, fact))
     if len(found) != 1:
         return

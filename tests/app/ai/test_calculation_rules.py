@@ -123,3 +123,9 @@ def test_a_tiered_overtime_rule_in_spanish_gives_the_first_tier() -> None:
     )  # fmt: skip
     _, draft = _answer("¿A cuánto se pagan mis horas extraordinarias?", terms=HOURLY, passages=[overtime])
     assert "$30.40 × 1.5 = $45.60" in draft.text
+
+
+def test_a_daily_allowance_named_daily_over_the_roster() -> None:
+    daily = ISLAND_ALLOWANCE.model_copy(update={"label": "Daily island allowance", "value": "$45", "kind": "money"})
+    _, draft = _answer("How much island allowance do I get per swing?", terms=HOURLY, extra_facts=[ROTA, daily])
+    assert "$45 × 10 days = $450" in draft.text
