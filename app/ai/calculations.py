@@ -684,6 +684,46 @@ def asked_period(question: str) -> Period | None:
     return min(found)[1] if found else None
 
 
+# One pay day's pay asked without a period ("how much is each paycheck?", "¿cuánto es cada nómina?").
+_ONE_PAYCHECK = re.compile(
+    r"\b(?:pay ?checks?|pay ?cheques?|pay ?slips?|per pay(?: period| run| day)?|each pay(?: period| run| day)?"
+    r"|every pay(?: period| run| day)?|(?:cada|por) (?:nomina|pago|recibo)|nomina|(?:pro|jede) (?:gehalts|lohn)"
+    r"(?:abrechnung|zahlung)|(?:gehalts|lohn)(?:abrechnung|zahlung))\b"
+)
+# A sentence that says how often pay is paid ("Employees are paid biweekly", "La nómina se abona mensualmente").
+_PAID_EVERY = re.compile(
+    r"\b(?:paid|pay ?day|pay ?checks?|payroll|pay (?:period|date|cycle|schedule)|nomina|se (?:paga|abona)|pagamos"
+    r"|abona\w*|pago|ausgezahlt|ausbezahlt|lohnabrechnung|gehaltsabrechnung|zahltag|auszahlung|gezahlt)\b"
+)
+
+
+def asks_one_paycheck(question: str) -> bool:
+    """The question asks for one pay day's pay without naming the period ("how much is each paycheck?")."""
+    return bool(_ONE_PAYCHECK.search(fold(question)))
+
+
+def paid_every(sentence: str) -> Period | None:
+    """How often a sentence says pay is paid (weekly, fortnightly, monthly), or None when it says none or several."""
+    folded = fold(sentence)
+    if not _PAID_EVERY.search(folded):
+        return None
+    found = {period for period, cue in _PERIOD_CUES if period in _PAY_FREQUENCIES and cue.search(folded)}
+    if Period.FORTNIGHT in found:
+        found.discard(Period.WEEK)  # "every two weeks" names a week too
+    return found.pop() if len(found) == 1 else None
+
+
+_PAY_FREQUENCIES = frozenset({Period.WEEK, Period.FORTNIGHT, Period.MONTH})
+_HOURS_STATED = re.compile(r"(?<![\w.,])(\d{1,2}(?:[.,]\d)?)\s*(?:hours?|hrs?|horas?|stunden?|std|h)\b")
+
+
+def hours_stated(question: str) -> Decimal | None:
+    """The one count of hours (a week's) a question states ("weekly gross at 32 hours"), or None."""
+    found = {Decimal(m.group(1).replace(",", ".")) for m in _HOURS_STATED.finditer(fold(question))}
+    value = found.pop() if len(found) == 1 else None
+    return value if value is not None and 0 < value <= 80 else None
+
+
 def asks_amount(question: str) -> bool:
     """The question asks for an amount of money ("how much", "in euros", "cobrar", "wie viel")."""
     return bool(_AMOUNT_CUES.search(fold(question)))

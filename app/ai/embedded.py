@@ -21,10 +21,13 @@ from app.ai.calculations import (
     Period,
     asked_period,
     asks_amount,
+    asks_one_paycheck,
     days_on,
+    hours_stated,
     is_pro_rata_rule,
     months_elapsed,
     multiplier_in,
+    paid_every,
     pay_base_in,
     pay_in_period,
     per_day,
@@ -253,8 +256,8 @@ _ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele)\b")  # "how many 
 _IN_TOTAL = re.compile(r"\b(?:in total|all in all|take home|en total|insgesamt|zusammen)\b")
 # With no offer term named, only words for one's own earnings ask for base pay ("pay" may be a benefit's).
 _OWN_PAY_WORDS = re.compile(
-    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|cobr\w*|ganar\w*|gano|bruto|salario|sueldo|verdien\w*"
-    r"|brutto|gehalt|lohn)\b"
+    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|pay ?checks?|pay ?cheques?|cobr\w*|ganar\w*|gano|bruto"
+    r"|salario|sueldo|nomina|verdien\w*|brutto|gehalt|lohn)\b"
 )
 # A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
 _WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
@@ -313,6 +316,22 @@ def _pay_basis(request: AnswerRequest, names: list[str] | None = None) -> PayBas
     if pay.payments_per_year is None and len(payments) == 1:
         pay = replace(pay, payments_per_year=_payments_a_year(payments[0]), payments_source=payments[0].ref)
     return pay
+
+
+def _with_stated_hours(pay: PayBasis, question: str) -> PayBasis:
+    """Pay by the hour at the weekly hours the question states ("weekly gross at 32 hours?")."""
+    hours = hours_stated(question) if pay.period is PayPeriod.HOUR else None
+    return replace(pay, hours_per_week=hours, hours_source="question") if hours is not None else pay
+
+
+def _pay_frequency(request: AnswerRequest) -> Period | None:
+    """How often pay is paid, as the candidate's documents say ("paid biweekly"): the one period they state."""
+    found = {
+        period
+        for passage in request.passages if _applies_to(passage, request.terms)
+        for sentence in sentences(passage.text) if (period := paid_every(sentence)) is not None
+    }  # fmt: skip
+    return found.pop() if len(found) == 1 else None
 
 
 def _payments_a_year(fact: OfferFact) -> Decimal | None:
@@ -375,8 +394,10 @@ def compute_for_question(
     outcome = Computed()
     lang = language if language in _MISSING_WORDS else "en"
     money = Money(request.terms.currency, lang, request.terms.country)
-    pay = _pay_basis(request, names)
+    pay = _with_stated_hours(_pay_basis(request, names), question)
     wanted, amount = asked_period(question), asks_amount(question)
+    if wanted is None and asks_one_paycheck(question):
+        wanted = _pay_frequency(request)  # "how much is each paycheck?": the period pay is paid by
     folded = fold(question)
     when = bool(cw.ASKS_WHEN.search(folded))  # "when is my first month's pay?" asks a date, not an amount
     rate = pay.period is PayPeriod.HOUR and bool(_ASKS_RATE.search(folded))

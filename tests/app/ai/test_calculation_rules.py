@@ -129,3 +129,21 @@ def test_a_daily_allowance_named_daily_over_the_roster() -> None:
     daily = ISLAND_ALLOWANCE.model_copy(update={"label": "Daily island allowance", "value": "$45", "kind": "money"})
     _, draft = _answer("How much island allowance do I get per swing?", terms=HOURLY, extra_facts=[ROTA, daily])
     assert "$45 × 10 days = $450" in draft.text
+
+
+# -- pay for a period asked elliptically ----------------------------------------------------------------------------
+
+
+def test_each_paycheck_from_the_pay_frequency_the_documents_state() -> None:
+    payroll = Passage(
+        doc_id="us-payroll", title="Payroll", section="Pay days", jurisdiction="US",
+        text="Keepers are paid biweekly, on alternate Thursdays.",
+    )  # fmt: skip
+    yearly = make_terms(base_salary=Decimal(62400), sign_on_bonus=None, relocation=None)
+    _, draft = _answer("How much of my salary is in each paycheck?", terms=yearly, passages=[payroll])
+    assert "$62,400 ÷ 26 = $2,400" in draft.text
+
+
+def test_weekly_gross_at_the_hours_the_question_states() -> None:
+    _, draft = _answer("What is my weekly base pay at 32 hours?", terms=HOURLY)
+    assert "$30.40 × 32 hours = $972.80" in draft.text
