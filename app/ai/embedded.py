@@ -490,7 +490,7 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
     texts += [
         sentence
         for passage in request.passages if _applies_to(passage, request.terms)
-        for sentence in sentences(passage.text) if pattern.search(fold(sentence))
+        for sentence in sentences(passage.text) if pattern.search(fold(f"{passage.title} {passage.section} {sentence}"))
     ]  # fmt: skip
     texts = [rule for text in texts if (rule := without_examples(text))]
     found = {base for text in texts if (base := pay_base_in(text)) is not None}

@@ -147,3 +147,17 @@ def test_each_paycheck_from_the_pay_frequency_the_documents_state() -> None:
 def test_weekly_gross_at_the_hours_the_question_states() -> None:
     _, draft = _answer("What is my weekly base pay at 32 hours?", terms=HOURLY)
     assert "$30.40 × 32 hours = $972.80" in draft.text
+
+
+def test_the_base_of_a_percentage_from_a_rule_under_the_term_s_heading_in_another_language() -> None:
+    winter = OfferFact(
+        name="winter_bonus", label="Winter bonus", value="50%", ref="applicantworkflow.field52020",
+        synonyms=["winter bonus", "paga de invierno"], kind="percent", raw="50",
+    )  # fmt: skip
+    rule = Passage(
+        doc_id="us-pagas", title="Pagas extraordinarias", section="Paga de invierno", jurisdiction="US",
+        text="Se abona en diciembre y equivale a un porcentaje de un salario mensual bruto.",
+    )  # fmt: skip
+    yearly = make_terms(base_salary=Decimal(60000), sign_on_bonus=None, relocation=None, bonus_target_percent=None)
+    _, draft = _answer("How much is my winter bonus in dollars?", terms=yearly, extra_facts=[winter], passages=[rule])
+    assert "50% × $60,000 ÷ 12 months = $2,500" in draft.text
