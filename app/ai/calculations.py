@@ -546,9 +546,8 @@ def per_day(
 
 
 _PRO_RATA = re.compile(
-    r"pro[ -]?rat|prorrat|anteilig|proportional|proporcion|in proportion|im verhaltnis"
-    r"|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
-    r"|unworked )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
+    r"pro[ -]?rat|prorrat|anteilig|proportion\w*|proporcion|in proportion|im verhaltnis|unearned portion"
+    r"|\b(?:for|per) (?:each|every) (?:\w+ )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
     r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
     # the share written as a formula: "the full months remaining divided by the total months", "the bonus divided
     # by 24 and multiplied by the months remaining", "los meses restantes", "die verbleibenden Monate"
@@ -729,8 +728,13 @@ def asks_amount(question: str) -> bool:
     return bool(_AMOUNT_CUES.search(fold(question)))
 
 
+_MONTH_NUMBER = re.compile(r"\b(?:in |at |during )?(?:month|mes|monat) (\d{1,2})\b")
+
+
 def months_elapsed(question: str) -> Decimal | None:
     """The one span of time a question states, in months ("if I quit 5 months after the course", "after a year and
-    a half", "nach zwei Jahren", "al cabo de un año"), or None."""
+    a half", "nach zwei Jahren", "al cabo de un año", "if I leave in month 8"), or None."""
     found = _months_in(question, served=True)
+    if not found:
+        found = {Decimal(m.group(1)) for m in _MONTH_NUMBER.finditer(rewrite_number_words(fold(question)))}
     return found.pop() if len(found) == 1 else None

@@ -247,7 +247,8 @@ _RATE_WORDS = re.compile(
 )
 _REPAY_WORDS = re.compile(
     r"\b(?:repay\w*|pay (?:it |that |them )?back|refund|owe|owed|owing|give (?:it |that )?back|devolver|devuelv\w*"
-    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*)\b"
+    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*|claw\w* back|clawback"
+    r"|return (?:it|that|them|the|part|some|any|all)|reintegr\w*|\w*erstatt\w*)\b"
 )
 # "What's the overtime rate?": a rate is asked for even without "how much".
 _ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
@@ -446,7 +447,7 @@ def compute_for_question(
             _repayment(request, question, name, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
         elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
             _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
-    if (amount or rate) and not outcome.calculations:
+    if (amount or rate or _PER_CYCLE.search(folded)) and not outcome.calculations:
         _allowance_per_cycle(request, names, folded, money, quoted, outcome)
         _rate_with_premium(request, pay, folded, money, outcome, offer_cite["base_salary"])
     if amount or rate:
@@ -674,7 +675,18 @@ _CYCLE_WORDS = re.compile(
     r"|dienstplan|rhythmus)\b"
 )
 _ROSTER_NAME = re.compile(
-    r"\b(?:roster|rotation|swing|fly-?in|fifo|rotacion|turno|regimen|dienstplan|turnus|schicht\w*)"
+    r"\b(?:roster|rotation|swing|fly-?in|fifo|dido|schedule|work pattern|shift pattern|rotacion|turno|regimen|jornada"
+    r"|calendario|dienstplan|turnus|schicht\w*|einsatz\w*|arbeitszeitmodell)"
+)
+# A roster written as days on and off ("14 on / 7 off", "8/6", "2 weeks in, 1 week out").
+_ROSTER_VALUE = re.compile(
+    r"\b\d{1,2}\s*(?:days?|weeks?|dias?|semanas?|tage?|wochen?)?\s*(?:on|in)\b[^\d]{0,12}\d{1,2}\s*"
+    r"(?:days?|weeks?|dias?|semanas?|tage?|wochen?)?\s*(?:off|out)\b|^\s*\d{1,2}\s*[/:x]\s*\d{1,2}\b"
+)
+# "per swing", "each rotation", "por turno", "pro Einsatz": an amount for one roster cycle is asked.
+_PER_CYCLE = re.compile(
+    r"\b(?:per|each|every|a|por|cada|pro|je)\s+(?:\w+\s+)?(?:swing|rotation|roster|hitch|cycle|tour|stint|rotacion"
+    r"|turno|bloque|turnus|einsatz\w*)\b"
 )
 
 
@@ -687,7 +699,9 @@ def _allowance_per_cycle(
         return
     rosters = [
         (days, fact) for fact in request.extra_facts
-        if fact.value and _ROSTER_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+        if fact.value and fact.kind not in _MONEY_KINDS
+        and (_ROSTER_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+             or _ROSTER_VALUE.search(fold(fact.value)))
         and (days := days_on(fact.value)) is not None
     ]  # fmt: skip
     if len(rosters) != 1:

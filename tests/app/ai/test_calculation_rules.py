@@ -161,3 +161,13 @@ def test_the_base_of_a_percentage_from_a_rule_under_the_term_s_heading_in_anothe
     yearly = make_terms(base_salary=Decimal(60000), sign_on_bonus=None, relocation=None, bonus_target_percent=None)
     _, draft = _answer("How much is my winter bonus in dollars?", terms=yearly, extra_facts=[winter], passages=[rule])
     assert "50% × $60,000 ÷ 12 months = $2,500" in draft.text
+
+
+def test_a_rule_s_daily_amount_over_a_work_pattern_s_days_on() -> None:
+    pattern = ROTA.model_copy(update={"name": "work_pattern", "label": "Work pattern", "synonyms": ["work pattern"]})
+    rule = Passage(
+        doc_id="us-site", title="Site allowances", section="Island allowance", jurisdiction="US",
+        text="Keepers stationed on the island receive an island allowance of $38 per rostered day.",
+    )  # fmt: skip
+    _, draft = _answer("What's the island allowance per swing?", terms=HOURLY, extra_facts=[pattern], passages=[rule])
+    assert "$38 × 10 days = $380" in draft.text
