@@ -547,7 +547,8 @@ def per_day(
 
 _PRO_RATA = re.compile(
     r"pro[ -]?rat|prorrat|anteilig|proportion\w*|proporcion|in proportion|im verhaltnis|unearned portion"
-    r"|\b(?:for|per) (?:each|every) (?:\w+ )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
+    r"|\b(?:for|per) (?:each|every) (?:\w+ )?month"
+    r"|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
     r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
     # the share written as a formula: "the full months remaining divided by the total months", "the bonus divided
     # by 24 and multiplied by the months remaining", "los meses restantes", "die verbleibenden Monate"
