@@ -329,6 +329,14 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
 
 
+def _names_a_term(parsed: _Parsed, clause: tuple[int, int], facts: Sequence[OfferFact]) -> bool:
+    """The clause names a tenant's own term, one that could not take the figure ("if the pension match were 6%"):
+    the percentage is about that term, never the bonus target."""
+    tenant = {f.name for f in facts if not isinstance(as_term(f.name), Term)}
+    mentions = find_term_mentions(parsed.text, list(facts))
+    return any(clause[0] <= m.start < clause[1] and m.name in tenant for m in mentions)
+
+
 def _default_percent_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None:
     """A percentage with no term beside it: "10% more" raises the base; "I'd sign at 190 and 15%" asks for the
     offer's bonus target (the one percentage an offer states)."""
@@ -399,7 +407,7 @@ def _quantity_items(
             term = _term_pointed_back(parsed, q, clauses, facts)
         if term is None and q.kind is not QuantityKind.PERCENT:
             term = _default_term(parsed, q, terms)
-        elif term is None:
+        elif term is None and not _names_a_term(parsed, clause, facts):
             term = _default_percent_term(parsed, q, terms)
         if term is None:
             continue

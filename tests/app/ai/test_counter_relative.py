@@ -68,3 +68,15 @@ def test_a_condition_and_an_extra_with_say() -> None:
 )
 def test_a_what_if_about_a_figure_is_no_counter(message: str) -> None:
     assert _items(message) == []
+
+
+def test_a_bare_percentage_beside_a_tenant_term_is_never_the_bonus_target() -> None:
+    match = OfferFact(
+        name="lamp_match", label="Lamp fund match", value="5%", ref="f3", synonyms=["lamp fund match"],
+        kind="percent", raw="5",
+    )  # fmt: skip
+    found = extract_counter_offer("I'd accept if the lamp fund match were 6%", YEARLY, TODAY, [match])
+    assert found is None or all(item.term is not Term.BONUS_TARGET_PERCENT for item in found.items)
+    assert _items("I'd sign at 190k base and 15%") == [
+        (Term.BASE_SALARY, Decimal(190000)), (Term.BONUS_TARGET_PERCENT, Decimal(15))
+    ]  # fmt: skip
