@@ -341,7 +341,12 @@ _HOURLY_PAY = (
     r"|(?:\w+ ){0,2}(?:salario|sueldo|tarifa|valor|precio) (?:\w+ )?(?:por|de la) hora|(?:\w+ ){0,2}\w*stunden(?:lohn"
     r"|satz|entgelt|verdienst|vergutung)\w*)"
 )
-_HOURLY_BASE = re.compile(_SHARE + _HOURLY_PAY)
+# A premium is also said to be "on" or "above" the hourly rate ("a 25% premium on the base hourly rate").
+_SHARE_ON = (
+    r"(?:%|\bpercent\w*|\bper cent|\bpor ciento|\bprozent\w*)\s*(?:\w+\s+){0,2}"
+    r"(?:of|on|above|over|de|del|sobre|auf|uber|zum|des|vom)\s+"
+)
+_HOURLY_BASE = re.compile(_SHARE_ON + _HOURLY_PAY)
 
 
 def pay_base_in(sentence: str) -> Period | None:

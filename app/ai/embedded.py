@@ -789,7 +789,8 @@ def _rule_factors(
             calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, text, money, label)
             outcome.calculations.append((calculation, [cite, rule]))
             return
-        share = percent_in(text) if _PAY_WORDS.search(folded) else None
+        of_the_rate = pay.period is PayPeriod.HOUR and pay_base_in(text) is Period.HOUR
+        share = percent_in(text) if _PAY_WORDS.search(folded) or of_the_rate else None
         if share is not None:
             base = pay_base_in(text) or Period.YEAR  # "of base salary": the pay as the offer states it
             found = percent_of_pay(share, rule.ref, pay, money, label, rule=text, base=base)

@@ -171,3 +171,12 @@ def test_a_rule_s_daily_amount_over_a_work_pattern_s_days_on() -> None:
     )  # fmt: skip
     _, draft = _answer("What's the island allowance per swing?", terms=HOURLY, extra_facts=[pattern], passages=[rule])
     assert "$38 × 10 days = $380" in draft.text
+
+
+def test_a_rule_s_premium_on_the_hourly_rate_in_money_per_hour() -> None:
+    rule = Passage(
+        doc_id="us-premiums", title="Premiums", section="Storm watch", jurisdiction="US",
+        text="Storm-watch hours attract a 25% premium on the base hourly rate.",
+    )  # fmt: skip
+    _, draft = _answer("What is the storm-watch premium in dollars per hour?", terms=HOURLY, passages=[rule])
+    assert "25% × $30.40 = $7.60 per hour" in draft.text
