@@ -64,6 +64,8 @@ from app.ai.text import fold, phrase_pattern, sentences
 from offer_engine.catalogue import BASIS_WORDS, BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
+from retrieval.errors import RetrievalError
+from retrieval.jurisdiction import normalise, visible_to
 
 EMBEDDED_MODEL = "embedded-grounded-1"
 # "Do I get a sign-on bonus?" about a term the offer lacks is answered "no", never with the policy's figures.
@@ -369,13 +371,17 @@ def _rate_basis(fact: OfferFact) -> PayPeriod | None:
 
 
 def _applies_to(passage: Passage | None, terms: OfferTerms) -> bool:
-    """A rule's sentence may give a factor only for the candidate's own jurisdiction (or a rule for everyone)."""
+    """A rule's sentence may give a factor only for the candidate's own jurisdiction, its country, or a rule for
+    everyone (company-wide, "ALL"); a passage may list several ("US,GB")."""
     if passage is None:
         return False
     if not passage.jurisdiction:
         return True
-    country, _, region = passage.jurisdiction.partition("-")
-    return country == terms.country and (not region or passage.jurisdiction == terms.jurisdiction)
+    try:
+        visible = set(visible_to(terms.jurisdiction))
+        return any(normalise(code) in visible for code in passage.jurisdiction.split(",") if code.strip())
+    except RetrievalError:
+        return False
 
 
 def _decimal(raw: str | None) -> Decimal | None:

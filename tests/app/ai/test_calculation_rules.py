@@ -180,3 +180,17 @@ def test_a_rule_s_premium_on_the_hourly_rate_in_money_per_hour() -> None:
     )  # fmt: skip
     _, draft = _answer("What is the storm-watch premium in dollars per hour?", terms=HOURLY, passages=[rule])
     assert "25% × $30.40 = $7.60 per hour" in draft.text
+
+
+def test_a_company_wide_rule_applies_to_every_candidate() -> None:
+    rule = Passage(
+        doc_id="all-awards", title="Joining awards", section="Repayment", jurisdiction="ALL",
+        text="If you leave within 12 months, you repay the sign-on bonus pro rata.",
+    )  # fmt: skip
+    listed = rule.model_copy(update={"jurisdiction": "GB,US"})
+    for passage in (rule, listed):
+        _, draft = _answer("If I leave after 9 months, how much of my sign-on bonus do I pay back?", passages=[passage])
+        assert "$20,000 × 3 months ÷ 12 months = $5,000" in draft.text
+    elsewhere = rule.model_copy(update={"jurisdiction": "GB"})
+    _, draft = _answer("If I leave after 9 months, how much of my sign-on bonus do I pay back?", passages=[elsewhere])
+    assert "× 3 months" not in draft.text
