@@ -250,7 +250,8 @@ _RATE_WORDS = re.compile(
 _REPAY_WORDS = re.compile(
     r"\b(?:repay\w*|pay (?:it |that |them )?back|refund|owe|owed|owing|give (?:it |that )?back|devolver|devuelv\w*"
     r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*|claw\w* back|clawback"
-    r"|return (?:it|that|them|the|part|some|any|all)|reintegr\w*|\w*erstatt\w*)\b"
+    r"|return (?:it|that|them|the|part|some|any|all)|(?:have|need|had|must|would) to return|reintegr\w*"
+    r"|\w*erstatt\w*)\b"
 )
 # "What's the overtime rate?": a rate is asked for even without "how much".
 _ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")

@@ -194,3 +194,13 @@ def test_a_company_wide_rule_applies_to_every_candidate() -> None:
     elsewhere = rule.model_copy(update={"jurisdiction": "GB"})
     _, draft = _answer("If I leave after 9 months, how much of my sign-on bonus do I pay back?", passages=[elsewhere])
     assert "× 3 months" not in draft.text
+
+
+def test_return_and_a_month_number_in_a_repayment_question() -> None:
+    rule = Passage(
+        doc_id="all-awards", title="Joining awards", section="Repayment", jurisdiction="ALL",
+        text="If you leave within 12 months, you repay the sign-on bonus pro rata.",
+    )  # fmt: skip
+    question = "How much of the sign-on would I have to return if I left at month 9?"
+    _, draft = _answer(question, passages=[rule])
+    assert "$20,000 × 3 months ÷ 12 months = $5,000" in draft.text
