@@ -570,12 +570,48 @@ def _repayment_of_stated_amount(
 ) -> None:
     """ "I got an $8,000 sign-on; what do I repay if I leave after 5 months?" with no such amount in the offer: the
     rule applied to the amount the candidate states."""
+    if outcome.calculations:
+        return
     amount = _stated_amount(question, request.terms.currency)
-    if amount is None or outcome.calculations:
+    if amount is None:
+        _repayment_of_the_bonus(request, names, question, money, quoted, outcome)
         return
     name = next((n for n in names if n in _MONEY_BUILTINS or _kind(request, n) == TermType.MONEY.value), None)
     label = fact_value(request, name or "sign_on_bonus", money.language).label
     _repayment(request, question, name or "sign_on_bonus", amount, "question", label, money, quoted, outcome, None)
+
+
+_RECURRING_BONUS = re.compile(
+    r"\b(?:annual|yearly|target|performance|year-end|anual|objetivo|desempeno|jahres\w*|ziel\w*|leistungs\w*)\b"
+)
+_BONUS_WORD = re.compile(r"\b(?:bonus\w*|bono|bonos|\w*pramie\w*|prima)\b")
+
+
+def _repayment_of_the_bonus(
+    request: AnswerRequest, names: list[str], question: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "How much of the bonus do I give back if I leave after 7 months?": "bonus" named the bonus target, but a
+    bonus that is repaid is the one amount the offer grants (its sign-on bonus, or its one bonus in money)."""
+    folded = fold(question)
+    if "bonus_target_percent" not in names and not _BONUS_WORD.search(folded):
+        return
+    if _RECURRING_BONUS.search(folded):
+        return  # "the annual bonus" is the target bonus itself, not an amount granted once
+
+    granted = [("sign_on_bonus", request.terms.sign_on_bonus)] if request.terms.sign_on_bonus is not None else []
+    granted += [
+        (fact.name, value) for fact in request.extra_facts
+        if fact.kind == TermType.MONEY.value and (value := _decimal(fact.raw)) is not None
+        and _BONUS_WORD.search(fold(" ".join([fact.label, *fact.synonyms])))
+    ]  # fmt: skip
+    if len(granted) != 1:
+        return
+    name, value = granted[0]
+    shown = fact_value(request, name, money.language)
+    _repayment(
+        request, question, name, Decimal(value), shown.ref, shown.label, money, quoted, outcome,
+        fact_citation(request, shown),
+    )  # fmt: skip
 
 
 def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[tuple[Citation, str]]:

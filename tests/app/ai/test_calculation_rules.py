@@ -204,3 +204,14 @@ def test_return_and_a_month_number_in_a_repayment_question() -> None:
     question = "How much of the sign-on would I have to return if I left at month 9?"
     _, draft = _answer(question, passages=[rule])
     assert "$20,000 × 3 months ÷ 12 months = $5,000" in draft.text
+
+
+def test_the_bonus_repaid_is_the_one_granted_once() -> None:
+    rule = Passage(
+        doc_id="all-awards", title="Joining awards", section="Repayment", jurisdiction="ALL",
+        text="If you leave within 12 months, you repay the sign-on bonus pro rata.",
+    )  # fmt: skip
+    _, draft = _answer("If I leave after 9 months, how much of the bonus do I give back?", passages=[rule])
+    assert "$20,000 × 3 months ÷ 12 months = $5,000" in draft.text
+    _, draft = _answer("If I leave after 9 months, do I give back the annual bonus?", passages=[rule])
+    assert "× 3 months" not in draft.text
