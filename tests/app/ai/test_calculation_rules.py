@@ -215,3 +215,11 @@ def test_the_bonus_repaid_is_the_one_granted_once() -> None:
     assert "$20,000 × 3 months ÷ 12 months = $5,000" in draft.text
     _, draft = _answer("If I leave after 9 months, do I give back the annual bonus?", passages=[rule])
     assert "× 3 months" not in draft.text
+
+
+def test_a_daily_allowance_named_beside_the_roster() -> None:
+    _, draft = _answer(
+        "On the tower roster, what does the island allowance come to per swing?", terms=HOURLY,
+        extra_facts=[ROTA, ISLAND_ALLOWANCE],
+    )  # fmt: skip
+    assert "$45 × 10 days = $450" in draft.text
