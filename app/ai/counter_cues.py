@@ -199,7 +199,7 @@ RATIONALE_CUE = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
-    r"|\b(?:sub\w*|aument\w*|increment\w*|mejor\w*)\b[a-z ]{0,40}\ben"
+    r"|\b(?:sub\w*|aument\w*|increment\w*|mejor\w*)\b[a-z ]{0,40}\ben(?: una?)?"
     r"|\badd(?:ing)?|\bun(?:os)? extra|\botr[oa]s?|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
     r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
     r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"

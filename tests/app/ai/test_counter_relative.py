@@ -47,6 +47,7 @@ def test_an_amount_more_on_a_tenant_rate_stated_bare() -> None:
 
 def test_a_spanish_raise_by_an_amount() -> None:
     assert _items("¿Pueden subirme el salario en 10 mil?") == [(Term.BASE_SALARY, Decimal(182000))]
+    assert _items("¿Podrían aumentar el salario base en un 5 %?") == [(Term.BASE_SALARY, Decimal(180600))]
     assert _items("¿Podrían subir el bono de contratación en 5 mil?") == [(Term.SIGN_ON_BONUS, Decimal(25000))]
 
 
