@@ -120,7 +120,11 @@ BUILTIN_TERMS: tuple[TermDefinition, ...] = (
         ("sign-on", "sign on", "signon", "signing bonus", "sign-on bonus", "joining bonus", "welcome bonus",
          "hiring bonus", "bono de firma", "bono de incorporacion", "prima de incorporacion", "prima de fichaje",
          "bono de bienvenida", "bono por firma", "antrittspramie", "antrittsbonus", "unterschriftsbonus",
-         "signing-bonus", "einstiegsbonus", "willkommensbonus"),
+         "signing-bonus", "einstiegsbonus", "willkommensbonus", "bono de contratacion", "bono por contratacion",
+         "bono de enganche", "bono de ingreso", "bono de reclutamiento", "bono de atraccion", "bono de fichaje",
+         "prima de contratacion", "prima de firma", "prima de ingreso", "gratificacion de ingreso",
+         "einstiegspramie", "willkommenspramie", "unterschriftspramie", "anwerbepramie", "wechselpramie",
+         "startpramie", "startbonus", "antrittsgeld"),
         negotiable=True,
     ),
     _builtin(

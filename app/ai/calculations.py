@@ -269,6 +269,8 @@ def percent_of_pay(
     """A percentage of the base pay as an amount: of the year's pay (or of one month's where asked), or, when the
     percentage is of ONE monthly salary (`base`), of one month's pay, once."""
     rate = Operand(percent, format_percent(percent), percent_source, percent=True)
+    if base is Period.HOUR:
+        return _percent_of_the_rate(rate, pay, money, label, rule)
     if base is Period.MONTH:
         return _percent_of_a_month(rate, pay, money, label, rule)
     if monthly and pay.period is PayPeriod.MONTH:
@@ -285,6 +287,17 @@ def percent_of_pay(
         CalculationKind.PERCENT_OF_PAY, [rate, *operands], ["×", *operators], money,
         period_words(Period.YEAR, money.language), label, rule,
     )  # fmt: skip
+
+
+def _percent_of_the_rate(
+    rate: Operand, pay: PayBasis, money: Money, label: str, rule: str | None
+) -> Calculation | None:
+    """P% of an hourly rate (a weekend or night premium), per hour; only for pay by the hour."""
+    if pay.period is not PayPeriod.HOUR:
+        return None
+    amount = Operand(pay.amount, money.show(pay.amount), pay.source)
+    suffix = period_words(Period.HOUR, money.language)
+    return _calculation(CalculationKind.PERCENT_OF_PAY, [rate, amount], ["×"], money, suffix, label, rule)
 
 
 def _percent_of_a_month(rate: Operand, pay: PayBasis, money: Money, label: str, rule: str | None) -> Calculation | None:
@@ -322,10 +335,26 @@ _MONTHLY_BASE = re.compile(_SHARE + _MONTHLY_PAY)
 _ANNUAL_BASE = re.compile(_SHARE + _ANNUAL_PAY)
 
 
+_HOURLY_PAY = (
+    r"(?:(?:\w+ ){0,2}(?:hourly|hour'?s) (?:\w+ )?(?:rate|pay|wage)"
+    r"|(?:\w+ ){0,2}(?:rate|pay|wage) (?:per|an|for each) hour"
+    r"|(?:\w+ ){0,2}(?:salario|sueldo|tarifa|valor|precio) (?:\w+ )?(?:por|de la) hora|(?:\w+ ){0,2}\w*stunden(?:lohn"
+    r"|satz|entgelt|verdienst|vergutung)\w*)"
+)
+# A premium is also said to be "on" or "above" the hourly rate ("a 25% premium on the base hourly rate").
+_SHARE_ON = (
+    r"(?:%|\bpercent\w*|\bper cent|\bpor ciento|\bprozent\w*)\s*(?:\w+\s+){0,2}"
+    r"(?:of|on|above|over|de|del|sobre|auf|uber|zum|des|vom)\s+"
+)
+_HOURLY_BASE = re.compile(_SHARE_ON + _HOURLY_PAY)
+
+
 def pay_base_in(sentence: str) -> Period | None:
-    """The pay a rule's percentage is of: MONTH (one monthly salary), YEAR (the annual salary), or None when the
-    sentence says neither or both."""
+    """The pay a rule's percentage is of: HOUR (the hourly rate), MONTH (one monthly salary), YEAR (the annual
+    salary), or None when the sentence says none or several."""
     folded = fold(sentence)
+    if _HOURLY_BASE.search(folded) and not (_MONTHLY_BASE.search(folded) or _ANNUAL_BASE.search(folded)):
+        return Period.HOUR
     monthly, annual = bool(_MONTHLY_BASE.search(folded)), bool(_ANNUAL_BASE.search(folded))
     if monthly == annual:
         return None
@@ -418,11 +447,24 @@ MULTIPLIER_PHRASES: dict[str, Decimal] = {
     "time and a half": Decimal("1.5"), "time-and-a-half": Decimal("1.5"), "1 and a half times": Decimal("1.5"),
     "double time": Decimal(2), "double-time": Decimal(2), "triple time": Decimal(3), "double pay": Decimal(2),
     "tiempo y medio": Decimal("1.5"), "doble": Decimal(2), "eineinhalbfach": Decimal("1.5"),
-    "anderthalbfach": Decimal("1.5"), "doppelt": Decimal(2),
+    "anderthalbfach": Decimal("1.5"), "doppelt": Decimal(2), "one and one-half times": Decimal("1.5"),
+    "one and one half times": Decimal("1.5"), "one and a half times": Decimal("1.5"),
+    "one-and-a-half times": Decimal("1.5"), "time and one-half": Decimal("1.5"), "time and one half": Decimal("1.5"),
+    "time-and-one-half": Decimal("1.5"), "vez y media": Decimal("1.5"), "tiempo doble": Decimal(2),
+    "1,5-fach": Decimal("1.5"), "1.5-fach": Decimal("1.5"), "zweifach": Decimal(2),
 }  # fmt: skip
 _PHRASE_ALT = "|".join(re.escape(p) for p in sorted(MULTIPLIER_PHRASES, key=len, reverse=True))
 MULTIPLIER_PATTERN = re.compile(rf"\b(?:{_PHRASE_ALT})")
-_TIMES = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:×|x|times\b|veces\b|fach\b|-fach\b)", re.IGNORECASE)
+_TIMES = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:×|x\b|times\b|veces\b|-?fach\w*)", re.IGNORECASE)
+
+
+# A rule in tiers ("125% for the first two hours, 150% thereafter"), not a choice of rates ("125% or 150% depending
+# on the day").
+_TIERED = re.compile(
+    r"\b(?:first|thereafter|after that|beyond|above|subsequent|additional|primeras?|a partir de|siguientes|ersten"
+    r"|danach|ab der|daruber hinaus)\b"
+)
+_ALTERNATIVES = re.compile(r"\b(?:or|depending|o|segun|oder|je nach)\b")
 
 
 def multiplier_in(sentence: str) -> Factor | None:
@@ -441,7 +483,9 @@ def multiplier_in(sentence: str) -> Factor | None:
         return Factor(value, format_number(value), percent=False) if Decimal(1) < value <= 5 else None
     percents = [q.value for q in find_quantities(sentence).items if q.kind is QuantityKind.PERCENT]
     big = [p for p in percents if Decimal(100) < p <= 500]
-    return Factor(big[0], format_percent(big[0]), percent=True) if len(big) == 1 else None
+    if len(big) == 1 or (big and _TIERED.search(folded) and not _ALTERNATIVES.search(folded)):
+        return Factor(big[0], format_percent(big[0]), percent=True)  # a tiered rule's first tier comes first
+    return None
 
 
 def percent_in(sentence: str) -> Decimal | None:
@@ -480,6 +524,24 @@ def per_day_amount(sentence: str, currency: str) -> Decimal | None:
     return amounts.pop() if len(amounts) == 1 else None
 
 
+# A roster's days on ("14 on / 7 off", "8 days on, 6 days off", "2/1 weeks", "14 días de trabajo", "14 Tage Dienst").
+_DAYS_ON = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,2})\s*(?P<unit>days?|weeks?|dias?|semanas?|tage?|wochen?)?\s*"
+    r"(?:on\b|in\b|de trabajo\b|trabajados\b|(?:im )?dienst\b|arbeit\w*|einsatz\w*|/|:|x\b|-|por\b)"
+)
+
+
+def days_on(roster: str) -> Decimal | None:
+    """The days worked in one roster cycle its description states ("14 on / 7 off" → 14, "2 weeks on" → 14)."""
+    match = _DAYS_ON.search(fold(roster))
+    if match is None:
+        return None
+    unit = match.group("unit") or "day"
+    weeks = unit.startswith(("week", "semana", "woche"))
+    value = Decimal(match.group("n")) * (7 if weeks else 1)
+    return value if 0 < value <= 42 else None
+
+
 def per_day(
     amount: Decimal, rule_source: str, days: Decimal, days_source: str, rule: str, money: Money, label: str
 ) -> Calculation:
@@ -489,10 +551,16 @@ def per_day(
 
 
 _PRO_RATA = re.compile(
-    r"pro[ -]?rat|prorrat|anteilig|proportional|proporcion|in proportion|im verhaltnis"
-    r"|\b(?:for|per) (?:each|every) (?:full |remaining |outstanding "
-    r"|unworked )?month|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
+    r"pro[ -]?rat|prorrat|anteilig|proportion\w*|proporcion|in proportion|im verhaltnis|unearned portion"
+    r"|\b(?:for|per) (?:each|every) (?:\w+ )?month"
+    r"|\bpor (?:cada )?mes(?:es)? (?:no |que )?(?:trabajad|restante|pendiente|complet)"
     r"|\b(?:fur )?je(?:den)? (?:volle[nm]? |fehlenden |verbleibenden )?monat"
+    # the share written as a formula: "the full months remaining divided by the total months", "the bonus divided
+    # by 24 and multiplied by the months remaining", "los meses restantes", "die verbleibenden Monate"
+    r"|\b(?:months?|meses|monate) (?:\w+ )?(?:remaining|left|outstanding|not (?:yet )?(?:worked|served|completed)"
+    r"|unworked|unserved|restantes?|pendientes?|que (?:falt|qued)\w*|no trabajados|no cumplidos)"
+    r"|\b(?:remaining|outstanding|unworked|unserved|uncompleted|restantes?|verbleibend\w*|fehlend\w*|restlich\w*"
+    r"|ausstehend\w*|nicht abgeleistet\w*) (?:\w+ )?(?:months?|meses|monate\w*)"
 )
 # A count of months or years, in digits, as words ("a year", "un año", "einem Jahr") or with a half ("a year and a
 # half", "anderthalb Jahre"); on folded text whose number words are already digits.
@@ -544,6 +612,38 @@ def repayment_period(sentence: str) -> Decimal | None:
     return found.pop() if len(found) == 1 else None
 
 
+# Words right before a span that make it the rule's period, not the time served: "within 24 months", "a 24-month
+# clawback", "over two years", "durante 2 años", "innerhalb von 24 Monaten".
+_PERIOD_BEFORE = re.compile(
+    r"\b(?:within|in the first|over|for|during|across|innerhalb(?: von| der ersten)?|dentro de(?:l primer)?|durante"
+    r"|en los primeros|uber|fur|binnen|wahrend|stay|remain|permanecer|quedarme|bleiben)\s*"
+    r"(?:for )?(?:a |the |an |un |una |los |die |der )?$"
+    r"|\b(?:period|periodo|plazo|\w*frist|\w*zeitraum|clawback|permanencia|retention|retencion|commitment)\b[^.?!,;\d]{0,20}$"
+)
+_PERIOD_AFTER = re.compile(
+    r"^\s*(?:\w+ )?(?:clawback|claw-back|retention|commitment|repayment|payback|lock-?in|period|tie-?in|de permanencia"
+    r"|de retencion|de devolucion|de compromiso|bindung\w*|ruckzahlung\w*|frist|zeitraum)\b"
+)
+
+
+def served_and_period(question: str) -> tuple[Decimal, Decimal] | None:
+    """A question that states both the time served and the repayment period ("the sign-on has a 24-month clawback;
+    I'd leave after 10 months"): (months served, months of the period), or None unless exactly one of each."""
+    rewritten = rewrite_number_words(fold(question))
+    served: set[Decimal] = set()
+    period: set[Decimal] = set()
+    for match in _SPAN.finditer(rewritten):
+        months = _months_in(match.group(0))
+        if len(months) != 1:
+            continue
+        before, after = rewritten[: match.start()], rewritten[match.end() :]
+        is_period = bool(_PERIOD_BEFORE.search(before) or _PERIOD_AFTER.match(after))
+        (period if is_period else served).add(months.pop())
+    if len(served) != 1 or len(period) != 1:
+        return None
+    return served.pop(), period.pop()
+
+
 def pro_rata(
     amount: Decimal, source: str, months_left: Decimal, months_source: str, period: Decimal, rule_source: str,
     rule: str, money: Money, label: str,
@@ -589,13 +689,58 @@ def asked_period(question: str) -> Period | None:
     return min(found)[1] if found else None
 
 
+# One pay day's pay asked without a period ("how much is each paycheck?", "¿cuánto es cada nómina?").
+_ONE_PAYCHECK = re.compile(
+    r"\b(?:pay ?checks?|pay ?cheques?|pay ?slips?|per pay(?: period| run| day)?|each pay(?: period| run| day)?"
+    r"|every pay(?: period| run| day)?|(?:cada|por) (?:nomina|pago|recibo)|nomina|(?:pro|jede) (?:gehalts|lohn)"
+    r"(?:abrechnung|zahlung)|(?:gehalts|lohn)(?:abrechnung|zahlung))\b"
+)
+# A sentence that says how often pay is paid ("Employees are paid biweekly", "La nómina se abona mensualmente").
+_PAID_EVERY = re.compile(
+    r"\b(?:paid|pay ?day|pay ?checks?|payroll|pay (?:period|date|cycle|schedule)|nomina|se (?:paga|abona)|pagamos"
+    r"|abona\w*|pago|ausgezahlt|ausbezahlt|lohnabrechnung|gehaltsabrechnung|zahltag|auszahlung|gezahlt)\b"
+)
+
+
+def asks_one_paycheck(question: str) -> bool:
+    """The question asks for one pay day's pay without naming the period ("how much is each paycheck?")."""
+    return bool(_ONE_PAYCHECK.search(fold(question)))
+
+
+def paid_every(sentence: str) -> Period | None:
+    """How often a sentence says pay is paid (weekly, fortnightly, monthly), or None when it says none or several."""
+    folded = fold(sentence)
+    if not _PAID_EVERY.search(folded):
+        return None
+    found = {period for period, cue in _PERIOD_CUES if period in _PAY_FREQUENCIES and cue.search(folded)}
+    if Period.FORTNIGHT in found:
+        found.discard(Period.WEEK)  # "every two weeks" names a week too
+    return found.pop() if len(found) == 1 else None
+
+
+_PAY_FREQUENCIES = frozenset({Period.WEEK, Period.FORTNIGHT, Period.MONTH})
+_HOURS_STATED = re.compile(r"(?<![\w.,])(\d{1,2}(?:[.,]\d)?)\s*(?:hours?|hrs?|horas?|stunden?|std|h)\b")
+
+
+def hours_stated(question: str) -> Decimal | None:
+    """The one count of hours (a week's) a question states ("weekly gross at 32 hours"), or None."""
+    found = {Decimal(m.group(1).replace(",", ".")) for m in _HOURS_STATED.finditer(fold(question))}
+    value = found.pop() if len(found) == 1 else None
+    return value if value is not None and 0 < value <= 80 else None
+
+
 def asks_amount(question: str) -> bool:
     """The question asks for an amount of money ("how much", "in euros", "cobrar", "wie viel")."""
     return bool(_AMOUNT_CUES.search(fold(question)))
 
 
+_MONTH_NUMBER = re.compile(r"\b(?:in |at |during )?(?:month|mes|monat) (\d{1,2})\b")
+
+
 def months_elapsed(question: str) -> Decimal | None:
     """The one span of time a question states, in months ("if I quit 5 months after the course", "after a year and
-    a half", "nach zwei Jahren", "al cabo de un año"), or None."""
+    a half", "nach zwei Jahren", "al cabo de un año", "if I leave in month 8"), or None."""
     found = _months_in(question, served=True)
+    if not found:
+        found = {Decimal(m.group(1)) for m in _MONTH_NUMBER.finditer(rewrite_number_words(fold(question)))}
     return found.pop() if len(found) == 1 else None

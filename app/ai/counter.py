@@ -257,7 +257,7 @@ def _item_for(
         if q.kind is QuantityKind.PERCENT:  # "10% more on base"
             if not sign or term != "base_salary":
                 return None
-            amount = (terms.base_salary * (1 + q.value / 100)).quantize(Decimal(1))
+            amount = (terms.base_salary * (1 + q.value / 100)).quantize(_raise_precision(terms))
             return CounterItem(term=Term(term), current=current, requested=amount, currency=terms.currency)
         value = _money_value(q, term, terms, raise_by=sign > 0)
         if term == "base_salary" and terms.pay_period is PayPeriod.MONTH:
@@ -294,6 +294,15 @@ def _item_for(
     return None
 
 
+def _raise_precision(terms: OfferTerms) -> Decimal:
+    """A percent raise keeps cents on an hourly rate or a pay with cents ("5% more on 24.60" is 25.83)."""
+    with_cents = terms.base_salary != terms.base_salary.to_integral_value()
+    return CENT if terms.pay_period is PayPeriod.HOUR or with_cents else Decimal(1)
+
+
+CENT = Decimal("0.01")
+
+
 def _salary_sized(q: Quantity, term: str, terms: OfferTerms) -> str:
     """A figure the size of the base salary beside a word for a much smaller allowance ("190k and the move …") asks
     for the salary; an allowance of that size would be implausible (beside a yearly salary only)."""
@@ -318,6 +327,47 @@ def _default_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None
     if relative and (value >= 1000 or _per_pay_period(parsed, q, terms)):
         return "base_salary"  # "5k more", "2 more an hour" for hourly pay, "200 mehr im Monat" for a monthly salary
     return "base_salary" if value >= terms.base_salary * Decimal("0.4") else None
+
+
+def _names_a_term(parsed: _Parsed, clause: tuple[int, int], facts: Sequence[OfferFact]) -> bool:
+    """The clause names a tenant's own term, one that could not take the figure ("if the pension match were 6%"):
+    the percentage is about that term, never the bonus target."""
+    tenant = {f.name for f in facts if not isinstance(as_term(f.name), Term)}
+    mentions = find_term_mentions(parsed.text, list(facts))
+    return any(clause[0] <= m.start < clause[1] and m.name in tenant for m in mentions)
+
+
+def _default_percent_term(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> str | None:
+    """A percentage with no term beside it: "10% more" raises the base; "I'd sign at 190 and 15%" asks for the
+    offer's bonus target (the one percentage an offer states)."""
+    if _relative(parsed, q) > 0:
+        return "base_salary"
+    current = terms.bonus_target_percent
+    plausible = current is not None and current < q.value <= min(Decimal(100), current * 3)
+    return "bonus_target_percent" if plausible else None
+
+
+def _multiple_items(parsed: _Parsed, terms: OfferTerms, facts: Sequence[OfferFact]) -> list[_Found]:
+    """ "Could you double the sign-on?", "make it twice that": the named term's current amount times two (the one
+    money term the message names; none when it names several or none)."""
+    match = cues.TWICE.search(parsed.folded)
+    if match is None:
+        return []
+    money = {"base_salary", "sign_on_bonus", "relocation"} | {
+        f.name for f in facts if f.kind in ("money", "money_rate")
+    }
+    named = {m.name for m in find_term_mentions(parsed.text, list(facts)) if m.name in money}
+    if len(named) != 1:
+        return []
+    term = named.pop()
+    fact = next((f for f in facts if f.name == term and not isinstance(as_term(f.name), Term)), None)
+    current = _decimal(fact.raw) if fact else getattr(terms, term, None)
+    if not isinstance(current, Decimal) or current <= 0:
+        return []
+    item = CounterItem(
+        term=fact.name if fact else Term(term), current=current, requested=current * 2, currency=terms.currency
+    )
+    return [_Found(item, match.start())]
 
 
 def _per_other_period(parsed: _Parsed, q: Quantity, terms: OfferTerms) -> bool:
@@ -357,6 +407,8 @@ def _quantity_items(
             term = _term_pointed_back(parsed, q, clauses, facts)
         if term is None and q.kind is not QuantityKind.PERCENT:
             term = _default_term(parsed, q, terms)
+        elif term is None and not _names_a_term(parsed, clause, facts):
+            term = _default_percent_term(parsed, q, terms)
         if term is None:
             continue
         term = _salary_sized(q, term, terms)
@@ -502,6 +554,8 @@ def extract_counter_offer(
     quantities = [q for q in quantities if not _inside(q.start, context)]
     found = _quantity_items(parsed, quantities, terms, facts, payments_per_year) + date_found + arrangement_found
     found += _title_items(parsed, terms) + _choice_items(parsed, facts)
+    if not quantities:
+        found += _multiple_items(parsed, terms, facts)
     found += _named_arrangements(parsed, terms, arrangement_names or {})
     found = [f for f in found if _differs(f.item)]
     requested = [f for f in found if not _inside(f.start, competing)]

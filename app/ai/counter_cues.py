@@ -16,7 +16,7 @@ _NOT_A_REQUEST = (
 )
 _REQUEST_VERBS = (
     r"do|make it|go|offer|increase|raise|bump|push|move|add|include|give|match|get|consider|meet|improve|up|"
-    r"change|adjust|shift|bring"
+    r"change|adjust|shift|bring|double|sweeten|top up|boost|lift|stretch|nudge"
 )
 # German "ich möchte wissen / fragen …" asks something, it does not ask for something.
 _DE_NOT_A_REQUEST = (
@@ -45,6 +45,9 @@ REQUEST_CUE = re.compile(
     r"(?![^.?!]{0,40}\b(?:sometimes|occasionally|now and then|when|if|during|on \w+days)\b)"
     r"|\b(?:could|can|would) (?!(?:i|you|we|they|he|she|there)\b)(?:[a-z-]+ ){1,2}be [$€£]?\d"
     r"|\b(?:could|can|may) i (?:get|have) (?:a (?:bit|little|few) )?more\b"
+    r"|\b(?:could|can|may) i (?:get|have) (?:an? |some )?(?:extra|additional|bigger|higher|larger)\b"
+    # "$1.50/hr more on the night differential", "2 an hour extra on the weekend rate": a raise stated bare
+    r"|\d[\d.,]*k? ?(?:/ ?|an |a |per )(?:hour|hr|h|week|wk|month|year)\b ?(?:more|extra)\b"
     r"|\b(?:could|can|may) i (?:get|have) (?:[$€£]\d|\d[\d.,]*k\b|\d[\d.,]* (?:an|per|a) (?:hour|hr|week|month|year)\b)"
     r"|\bwould be (?:lovely|amazing|awesome|perfect|nice|fantastic|brilliant|wonderful|appreciated)\b"
     r"|\bi(?:'d| would) love\b(?!\s+to\s+(?:know|understand|hear|learn|see))"
@@ -80,6 +83,9 @@ REQUEST_CUE = re.compile(
     r"|\bcloser to\b|\bsomething (?:like|around|closer)\b|\bsomewhere (?:around|near)\b|\bin the range of\b"
     r"|\bi'?ll (?:sign|accept|take it|say yes)\b|\bwould (?:do it|seal (?:it|the deal)|get me (?:there|to yes))\b"
     r"|\b(?:could|can|would) (?:it|this|that|the \w+|my \w+)(?: \w+)? (?:be|go|become|change|come)\b"
+    # an informal raise verb with the figure asked for: "could the weekend premium creep up to 30%?"
+    r"|\b(?:could|can|would) (?:it|this|that|the [\w-]+|my [\w-]+)(?: [\w-]+){0,2} (?:get|rise|climb|jump|move|inch"
+    r"|creep|stretch|reach|increase|land|edge|nudge|bump|tick)\b(?=[^.?!]{0,30}\d)"
     r"|\bmy (?:target|number|ask|expectation|minimum|floor|bottom line) (?:is|would be|was)\b"
     r"|\b(?:another|an(?: extra| additional)?) [$€£]?\d[\d.,]*k? (?:an|per|a|/) ?(?:hour|hr|week|month|year)\b"
     r"|\d[\d.,]*k? more (?:an|per|a|/) ?(?:hour|hr|week|month|year)\b"
@@ -146,6 +152,12 @@ HYPOTHETICAL = re.compile(
     r"\b(?:what (?:happens|would happen)|what if|if i (?:ask|asked|request|counter)"
     r"|was (?:passiert|wurde passieren|ware),? wenn|wenn ich (?:\w+ ){0,3}(?:frage|verhandle|fordere|bitte)"
     r"|would have been|moglich gewesen)\b"
+    # a figure worked out at an assumed value ("what would the bonus come to at 120%?") is a question about it
+    r"|\b(?:what|how much) (?:would|will|does|do) (?:the |my |that |it |this )?[^.?!]{0,30}\b(?:come to|amount to"
+    r"|add up to|work out(?: to| at)?|be worth|look like|pay out|give me)\b"
+    r"|\b(?:what|how much) (?:would|will) (?:the |my |that |it |this )?[^.?!]{0,30}\bbe (?:at|with) [$€£]?\d"
+    r"|\b(?:a )?cuanto (?:seria|serian|ascenderia|asciende|saldria|daria|vendria a ser)\b"
+    r"|\bwie ?viel (?:ware|waren|wurde|macht|ergibt|betragt|betruge)\b"
 )
 QUESTION_START = re.compile(
     r"^\s*(?:what|what's|whats|when|how|is|are|does|do|did|which|who|where|why|will|can you (?:confirm|tell|"
@@ -187,6 +199,7 @@ RATIONALE_CUE = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\b(?:extra|additional|another|plus|further)|\b(?:increase|raise|bump|up|push|delay|move)\b[a-z ]{0,20}\bby"
+    r"|\b(?:sub\w*|aument\w*|increment\w*|mejor\w*)\b[a-z ]{0,40}\ben(?: una?)?"
     r"|\badd(?:ing)?|\bun(?:os)? extra|\botr[oa]s?|\bsub(?:e|en|an|a|ieran|iera|irme|irle)(?: me)?"
     r"|\b(?:zusatzlich\w*|weitere|weiteren|plus)"
     r"|(?<!bitte )(?<!bitten )(?<!bat )(?<!wurde )(?<!mochte )(?<!ich )(?<!sie )\bum)\s*$"
@@ -216,6 +229,11 @@ PER_PERIOD_AFTER = {
     )
     for period, words in _PERIOD_WORDS.items()
 }
+# "twice that", "double the sign-on", "el doble", "das Doppelte": the current value times two.
+TWICE = re.compile(
+    r"\b(?:twice|double|doubled|doubling|el doble|duplicar\w*|duplique\w*|das doppelte|verdoppel\w*"
+    r"|doppelt so (?:viel|hoch))\b(?! (?:time|shift|pay|overtime|rate)\b)"
+)
 EARLIER_AFTER = re.compile(r"^\s*(?:earlier|sooner|antes|fruher|eher)\b")
 START_CONTEXT = re.compile(
     r"\b(?:start|starting|begin|join|first day|push|delay|postpone|move|later|earlier|empezar|empiezo|comenzar"
@@ -291,8 +309,19 @@ TITLE_REQUEST = re.compile(
 )
 
 
+# A message that is only a question about what a figure would be ("If I hit 120%, what would my bonus be?", "How
+# much would the bonus pay at 150%?"): it asks for a worked figure, it asks for no change.
+WHAT_WOULD_QUESTION = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay) )?(?:if [^.?!]{1,60}?,\s*)?(?:what|how much|how big|how high|cuanto|cuanta|wie ?viel"
+    r"|wie hoch|was)\b[^.?!]{0,15}\b(?:would|will|seria|serian|ware|waren|wurde)"
+    r" (?:the|my|that|it|this|el|la|mi|der|die|das|mein\w*)\b[^.!?]*\?\s*$"
+)
+
+
 def request_cue(folded: str) -> bool:
     raised_to = RAISED_TO.search(folded) is not None and QUESTION_START.search(folded.lstrip("¿¡ ")) is None
+    if WHAT_WOULD_QUESTION.search(folded.lstrip("¿¡ ")):
+        return False
     return (REQUEST_CUE.search(folded) is not None or raised_to) and HYPOTHETICAL.search(folded) is None
 
 

@@ -21,9 +21,13 @@ from app.ai.calculations import (
     Period,
     asked_period,
     asks_amount,
+    asks_one_paycheck,
+    days_on,
+    hours_stated,
     is_pro_rata_rule,
     months_elapsed,
     multiplier_in,
+    paid_every,
     pay_base_in,
     pay_in_period,
     per_day,
@@ -36,6 +40,7 @@ from app.ai.calculations import (
     rate_plus,
     repayment_period,
     rule_multiplier,
+    served_and_period,
     states_share_of_pay,
     without_examples,
 )
@@ -53,12 +58,14 @@ from app.ai.extractive import (
 )
 from app.ai.facts import SPECS_BY_NAME, asked_terms, display_value, fact_citation, fact_value, find_term_mentions
 from app.ai.models import AnswerRequest, Citation, CounterProposal, EngineOptions, Intent, OfferFact, Passage
-from app.ai.quantities import format_money, format_number, format_percent
+from app.ai.quantities import QuantityKind, find_quantities, format_money, format_number, format_percent
 from app.ai.routing import Route
 from app.ai.text import fold, phrase_pattern, sentences
 from offer_engine.catalogue import BASIS_WORDS, BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement
 from prompts import load_prompt
+from retrieval.errors import RetrievalError
+from retrieval.jurisdiction import normalise, visible_to
 
 EMBEDDED_MODEL = "embedded-grounded-1"
 # "Do I get a sign-on bonus?" about a term the offer lacks is answered "no", never with the policy's figures.
@@ -236,12 +243,15 @@ _MISSING_WORDS = {
 }  # fmt: skip
 _PAY_WORDS = re.compile(r"\b(?:salary|pay|earnings|wage|salario|sueldo|nomina|gehalt|lohn|entgelt|verdienst)\b")
 _RATE_WORDS = re.compile(
-    r"\b(?:overtime|hourly rate|base rate|rate of pay|horas extra\w*|tarifa|salario por hora|uberstunde\w*"
+    r"\b(?:overtime|hourly rate|base rate|rate of pay|regular rate|horas extra\w*|tarifa|salario por hora"
+    r"|sobretiempo|tiempo extra|horas suplementarias|valor de la hora|uberstunde\w*|mehrarbeit\w*"
     r"|stundensatz|stundenlohn|grundlohn|zuschlag)\b"
 )
 _REPAY_WORDS = re.compile(
     r"\b(?:repay\w*|pay (?:it |that |them )?back|refund|owe|owed|owing|give (?:it |that )?back|devolver|devuelv\w*"
-    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*)\b"
+    r"|reembols\w*|adeud\w*|zuruckzahl\w*|ruckzahl\w*|zuruck ?(?:zahlen|geben)|schulde\w*|claw\w* back|clawback"
+    r"|return (?:it|that|them|the|part|some|any|all)|(?:have|need|had|must|would) to return|reintegr\w*"
+    r"|\w*erstatt\w*)\b"
 )
 # "What's the overtime rate?": a rate is asked for even without "how much".
 _ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
@@ -250,8 +260,8 @@ _ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele)\b")  # "how many 
 _IN_TOTAL = re.compile(r"\b(?:in total|all in all|take home|en total|insgesamt|zusammen)\b")
 # With no offer term named, only words for one's own earnings ask for base pay ("pay" may be a benefit's).
 _OWN_PAY_WORDS = re.compile(
-    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|cobr\w*|ganar\w*|gano|bruto|salario|sueldo|verdien\w*"
-    r"|brutto|gehalt|lohn)\b"
+    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|pay ?checks?|pay ?cheques?|cobr\w*|ganar\w*|gano|bruto"
+    r"|salario|sueldo|nomina|verdien\w*|brutto|gehalt|lohn)\b"
 )
 # A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
 _WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
@@ -312,6 +322,22 @@ def _pay_basis(request: AnswerRequest, names: list[str] | None = None) -> PayBas
     return pay
 
 
+def _with_stated_hours(pay: PayBasis, question: str) -> PayBasis:
+    """Pay by the hour at the weekly hours the question states ("weekly gross at 32 hours?")."""
+    hours = hours_stated(question) if pay.period is PayPeriod.HOUR else None
+    return replace(pay, hours_per_week=hours, hours_source="question") if hours is not None else pay
+
+
+def _pay_frequency(request: AnswerRequest) -> Period | None:
+    """How often pay is paid, as the candidate's documents say ("paid biweekly"): the one period they state."""
+    found = {
+        period
+        for passage in request.passages if _applies_to(passage, request.terms)
+        for sentence in sentences(passage.text) if (period := paid_every(sentence)) is not None
+    }  # fmt: skip
+    return found.pop() if len(found) == 1 else None
+
+
 def _payments_a_year(fact: OfferFact) -> Decimal | None:
     """A count term holding the salary payments a year (12 to 16: "14 payments", "14 pagas", "13 Monatsgehälter"),
     or None."""
@@ -346,13 +372,17 @@ def _rate_basis(fact: OfferFact) -> PayPeriod | None:
 
 
 def _applies_to(passage: Passage | None, terms: OfferTerms) -> bool:
-    """A rule's sentence may give a factor only for the candidate's own jurisdiction (or a rule for everyone)."""
+    """A rule's sentence may give a factor only for the candidate's own jurisdiction, its country, or a rule for
+    everyone (company-wide, "ALL"); a passage may list several ("US,GB")."""
     if passage is None:
         return False
     if not passage.jurisdiction:
         return True
-    country, _, region = passage.jurisdiction.partition("-")
-    return country == terms.country and (not region or passage.jurisdiction == terms.jurisdiction)
+    try:
+        visible = set(visible_to(terms.jurisdiction))
+        return any(normalise(code) in visible for code in passage.jurisdiction.split(",") if code.strip())
+    except RetrievalError:
+        return False
 
 
 def _decimal(raw: str | None) -> Decimal | None:
@@ -372,8 +402,10 @@ def compute_for_question(
     outcome = Computed()
     lang = language if language in _MISSING_WORDS else "en"
     money = Money(request.terms.currency, lang, request.terms.country)
-    pay = _pay_basis(request, names)
+    pay = _with_stated_hours(_pay_basis(request, names), question)
     wanted, amount = asked_period(question), asks_amount(question)
+    if wanted is None and asks_one_paycheck(question):
+        wanted = _pay_frequency(request)  # "how much is each paycheck?": the period pay is paid by
     folded = fold(question)
     when = bool(cw.ASKS_WHEN.search(folded))  # "when is my first month's pay?" asks a date, not an amount
     rate = pay.period is PayPeriod.HOUR and bool(_ASKS_RATE.search(folded))
@@ -402,7 +434,7 @@ def compute_for_question(
                        offer_cite[name])  # fmt: skip
         if fact is None or (value := _decimal(fact.raw)) is None:
             continue
-        if fact.kind == TermType.PERCENT.value and (amount or wanted is not None):
+        if fact.kind == TermType.PERCENT.value and (amount or rate or wanted is not None):
             base = _percent_base(request, fact, quoted)
             if base is None:
                 outcome.missing.append({"label": label, "period": "", "missing": _MISSING_WORDS[lang]["base"]})
@@ -422,8 +454,13 @@ def compute_for_question(
             _repayment(request, question, name, value, fact.ref, label, money, quoted, outcome, offer_cite[name])
         elif fact.kind in (TermType.COUNT.value, TermType.DURATION.value) and amount and _in_days(fact):
             _days_at_rule_rate(request, value, fact, label, money, quoted, outcome, offer_cite[name])
+    if (amount or rate or _PER_CYCLE.search(folded)) and not outcome.calculations:
+        _allowance_per_cycle(request, names, folded, money, quoted, outcome)
+        _rate_with_premium(request, pay, folded, money, outcome, offer_cite["base_salary"])
     if amount or rate:
         _rule_factors(request, pay, money, quoted, outcome, offer_cite["base_salary"], lang)
+    if not any(shown[n].display is not None for n in names if n in _MONEY_BUILTINS or _kind(request, n) == "money"):
+        _repayment_of_stated_amount(request, names, question, money, quoted, outcome)
     return outcome
 
 
@@ -454,20 +491,36 @@ def _percent_base(request: AnswerRequest, fact: OfferFact, quoted: list[Citation
     """The pay a percentage term is of: as the tenant declares it, else as the rule about it words it ("of one
     monthly salary", "des Jahresgehalts"); None when neither says (then no amount: a guessed base could be twelve
     times off)."""
-    if fact.percent_of in (Period.MONTH.value, Period.YEAR.value):
+    if fact.percent_of in (Period.MONTH.value, Period.YEAR.value, Period.HOUR.value):
         return Period(fact.percent_of)
     pattern = phrase_pattern([fold(p) for p in [fact.label, *fact.synonyms] if p.strip()])
     texts = [c.quote for c in quoted if _applies_to(_passage(request, c), request.terms)]
     texts += [
         sentence
         for passage in request.passages if _applies_to(passage, request.terms)
-        for sentence in sentences(passage.text) if pattern.search(fold(sentence))
+        for sentence in sentences(passage.text) if pattern.search(fold(f"{passage.title} {passage.section} {sentence}"))
     ]  # fmt: skip
     texts = [rule for text in texts if (rule := without_examples(text))]
     found = {base for text in texts if (base := pay_base_in(text)) is not None}
+    if not found and request.terms.pay_period is PayPeriod.HOUR and _is_rate_premium(fact):
+        return Period.HOUR  # a weekend premium of 25% on pay by the hour: a share of the hourly rate
     if not found and (any(states_share_of_pay(text) for text in texts) or _is_contribution(fact)):
         return Period.YEAR  # "5% of base salary", a pension contribution: a share of every payment, so of the year's
     return found.pop() if len(found) == 1 else None
+
+
+# The names of percent terms that are a premium on the rate for some hours (weekend, night, shift, unsocial hours).
+_PREMIUM_WORDS = re.compile(
+    r"\b(?:premium|differential|diff|penalty rate|uplift|loading|shift|weekend|night|evening|sunday|saturday"
+    r"|holiday|unsocial|on-?call|recargo|prima|plus|nocturn\w*|fin de semana|festiv\w*|dominical|turno"
+    r"|\w*zuschlag\w*|\w*zulage|nacht\w*|wochenende\w*|sonntag\w*|feiertag\w*|schicht\w*)\b"
+)
+
+
+def _is_rate_premium(fact: OfferFact) -> bool:
+    """A percent term that by its name is a premium on the rate for some hours, never a bonus or a contribution."""
+    named = fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms]))
+    return bool(_PREMIUM_WORDS.search(named)) and not _is_contribution(fact) and "bonus" not in named
 
 
 def _is_contribution(fact: OfferFact) -> bool:
@@ -478,25 +531,87 @@ def _is_contribution(fact: OfferFact) -> bool:
 
 def _repayment(
     request: AnswerRequest, question: str, name: str, value: Decimal, source: str, label: str, money: Money,
-    quoted: list[Citation], outcome: Computed, cite: Citation,
+    quoted: list[Citation], outcome: Computed, cite: Citation | None,
 ) -> None:  # fmt: skip
     """ "If I leave 5 months after, how much do I pay back?": the amount for the months left of the rule's period
-    (the period the rule states, else the offer's own term for it, e.g. a retention period in months)."""
-    elapsed = months_elapsed(question)
-    if elapsed is None or not _REPAY_WORDS.search(fold(question)):
+    (the period the rule states, else the offer's own term for it, e.g. a retention period in months, else the
+    period the question states)."""
+    if not _REPAY_WORDS.search(fold(question)):
+        return
+    elapsed, stated_period = months_elapsed(question), None
+    if elapsed is None and (both := served_and_period(question)) is not None:
+        elapsed, stated_period = both  # "a 24-month clawback, and I'd leave after 10 months"
+    if elapsed is None:
         return
     for rule, text in _pro_rata_rules(request, quoted, name):
         period, period_source, period_cites = repayment_period(text), rule.ref, []
-        if period is None:
-            term = _period_term(request, text, money.language)
-            if term is None:
-                continue
+        if period is None and (term := _period_term(request, text, money.language)) is not None:
             period, period_source, period_cite = term
             period_cites = [period_cite]
+        elif period is None and stated_period is not None:
+            period, period_source = stated_period, "question"
+        if period is None:
+            continue
         calculation = pro_rata(value, source, period - elapsed, "question", period, period_source, text, money, label)
         if calculation is not None:
-            outcome.calculations.append((calculation, [cite, *period_cites, rule]))
+            outcome.calculations.append((calculation, [*([cite] if cite else []), *period_cites, rule]))
         return
+
+
+def _stated_amount(question: str, currency: str) -> Decimal | None:
+    """The one amount of money a question states in the offer's currency ("my $8,000 sign-on"), or None."""
+    found = find_quantities(question, dollar_currency=currency if currency.endswith("D") else "USD")
+    amounts = {q.value for q in found.items if q.kind is QuantityKind.MONEY and q.currency in (currency, None)}
+    return amounts.pop() if len(amounts) == 1 else None
+
+
+def _repayment_of_stated_amount(
+    request: AnswerRequest, names: list[str], question: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "I got an $8,000 sign-on; what do I repay if I leave after 5 months?" with no such amount in the offer: the
+    rule applied to the amount the candidate states."""
+    if outcome.calculations:
+        return
+    amount = _stated_amount(question, request.terms.currency)
+    if amount is None:
+        _repayment_of_the_bonus(request, names, question, money, quoted, outcome)
+        return
+    name = next((n for n in names if n in _MONEY_BUILTINS or _kind(request, n) == TermType.MONEY.value), None)
+    label = fact_value(request, name or "sign_on_bonus", money.language).label
+    _repayment(request, question, name or "sign_on_bonus", amount, "question", label, money, quoted, outcome, None)
+
+
+_RECURRING_BONUS = re.compile(
+    r"\b(?:annual|yearly|target|performance|year-end|anual|objetivo|desempeno|jahres\w*|ziel\w*|leistungs\w*)\b"
+)
+_BONUS_WORD = re.compile(r"\b(?:bonus\w*|bono|bonos|\w*pramie\w*|prima)\b")
+
+
+def _repayment_of_the_bonus(
+    request: AnswerRequest, names: list[str], question: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "How much of the bonus do I give back if I leave after 7 months?": "bonus" named the bonus target, but a
+    bonus that is repaid is the one amount the offer grants (its sign-on bonus, or its one bonus in money)."""
+    folded = fold(question)
+    if "bonus_target_percent" not in names and not _BONUS_WORD.search(folded):
+        return
+    if _RECURRING_BONUS.search(folded):
+        return  # "the annual bonus" is the target bonus itself, not an amount granted once
+
+    granted = [("sign_on_bonus", request.terms.sign_on_bonus)] if request.terms.sign_on_bonus is not None else []
+    granted += [
+        (fact.name, value) for fact in request.extra_facts
+        if fact.kind == TermType.MONEY.value and (value := _decimal(fact.raw)) is not None
+        and _BONUS_WORD.search(fold(" ".join([fact.label, *fact.synonyms])))
+    ]  # fmt: skip
+    if len(granted) != 1:
+        return
+    name, value = granted[0]
+    shown = fact_value(request, name, money.language)
+    _repayment(
+        request, question, name, Decimal(value), shown.ref, shown.label, money, quoted, outcome,
+        fact_citation(request, shown),
+    )  # fmt: skip
 
 
 def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -> list[tuple[Citation, str]]:
@@ -511,7 +626,20 @@ def _pro_rata_rules(request: AnswerRequest, quoted: list[Citation], name: str) -
         for sentence in sentences(p.text) if naming.search(fold(f"{p.title} {p.section} {sentence}"))
     ]  # fmt: skip
     kept = [(r, without_examples(r.quote)) for r in rules]
-    return [(r, text) for r, text in kept if is_pro_rata_rule(text)]
+    found = [(r, text) for r, text in kept if is_pro_rata_rule(text)]
+    return found or _repayment_rules(request)
+
+
+def _repayment_rules(request: AnswerRequest) -> list[tuple[Citation, str]]:
+    """The pro-rata repayment rules of the retrieved passages that name no term (a rule in another language than
+    the question, "bonuses are repaid pro rata"): used only when the one rule of them all is unambiguous."""
+    found = [
+        (Citation(kind="document", ref=p.citation_ref, title=p.title, quote=sentence), text)
+        for p in request.passages if _applies_to(p, request.terms)
+        for sentence in sentences(p.text)
+        if (text := without_examples(sentence)) and is_pro_rata_rule(text) and _REPAY_WORDS.search(fold(text))
+    ]  # fmt: skip
+    return found if len({text for _, text in found}) == 1 else []
 
 
 def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Decimal, str, Citation] | None:
@@ -528,9 +656,29 @@ def _period_term(request: AnswerRequest, rule: str, language: str) -> tuple[Deci
             scored.append((shared, months, fact))
     best = [s for s in scored if s[0] == max((s[0] for s in scored), default=0)]
     if len(best) != 1:
+        best = _repayment_period_terms(request)
+    if len(best) != 1:
         return None
     _, months, fact = best[0]
     return months, fact.ref, fact_citation(request, fact_value(request, fact.name, language))
+
+
+# A term's name that says it is the time one must stay or repay over ("Retention period", "Clawback (months)",
+# "Periodo de permanencia", "Bindungsfrist", "Rückzahlungszeitraum").
+_REPAYMENT_PERIOD_NAME = re.compile(
+    r"\b(?:repay\w*|pay ?back|claw-?back|retention|retain\w*|commitment|minimum (?:stay|service)|lock-?in|tie-?in"
+    r"|devolucion|reembolso|permanencia|retencion|compromiso|\w*ruckzahl\w*|\w*bindung\w*|verpflichtung\w*|halte\w*"
+    r"|verbleib\w*)\b"
+)
+
+
+def _repayment_period_terms(request: AnswerRequest) -> list[tuple[int, Decimal, OfferFact]]:
+    """The offer's terms in months whose name says they are a repayment or retention period."""
+    return [
+        (0, months, fact) for fact in request.extra_facts
+        if (months := _in_months(fact)) is not None
+        and _REPAYMENT_PERIOD_NAME.search(fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms])))
+    ]  # fmt: skip
 
 
 def _in_months(fact: OfferFact) -> Decimal | None:
@@ -564,6 +712,108 @@ def _days_at_rule_rate(
             return
 
 
+# "per swing", "each rotation", "for my hitch", "por turno de rotación", "pro Turnus": one roster cycle.
+_CYCLE_WORDS = re.compile(
+    r"\b(?:swing|rotation|roster|hitch|cycle|tour|stint|rotacion|turno|jornada|bloque|turnus|einsatz\w*|schicht\w*"
+    r"|dienstplan|rhythmus)\b"
+)
+_ROSTER_NAME = re.compile(
+    r"\b(?:roster|rotation|swing|fly-?in|fifo|dido|schedule|work pattern|shift pattern|rotacion|turno|regimen|jornada"
+    r"|calendario|dienstplan|turnus|schicht\w*|einsatz\w*|arbeitszeitmodell)"
+)
+# A roster written as days on and off ("14 on / 7 off", "8/6", "2 weeks in, 1 week out").
+_ROSTER_VALUE = re.compile(
+    r"\b\d{1,2}\s*(?:days?|weeks?|dias?|semanas?|tage?|wochen?)?\s*(?:on|in)\b[^\d]{0,12}\d{1,2}\s*"
+    r"(?:days?|weeks?|dias?|semanas?|tage?|wochen?)?\s*(?:off|out)\b|^\s*\d{1,2}\s*[/:x]\s*\d{1,2}\b"
+)
+# "per swing", "each rotation", "por turno", "pro Einsatz": an amount for one roster cycle is asked.
+_PER_CYCLE = re.compile(
+    r"\b(?:per|each|every|a|por|cada|pro|je)\s+(?:\w+\s+)?(?:swing|rotation|roster|hitch|cycle|tour|stint|rotacion"
+    r"|turno|bloque|turnus|einsatz\w*)\b"
+)
+
+
+def _allowance_per_cycle(
+    request: AnswerRequest, names: list[str], folded: str, money: Money, quoted: list[Citation], outcome: Computed
+) -> None:
+    """ "How much site allowance do I get per swing?": a daily amount (the offer's, else a quoted rule's) × the days
+    on of the offer's roster ("14 on / 7 off")."""
+    if not _CYCLE_WORDS.search(folded):
+        return
+    rosters = [
+        (days, fact) for fact in request.extra_facts
+        if fact.value and fact.kind not in _MONEY_KINDS
+        and (_ROSTER_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+             or _ROSTER_VALUE.search(fold(fact.value)))
+        and (days := days_on(fact.value)) is not None
+    ]  # fmt: skip
+    if len(rosters) != 1:
+        return
+    days, roster = rosters[0]
+    roster_cite = fact_citation(request, fact_value(request, roster.name, money.language))
+    for fact in request.extra_facts:
+        daily = _daily_amount(fact, request.terms.currency) if fact.name in names else None
+        if daily is not None:
+            label = fact_value(request, fact.name, money.language).label
+            cite = fact_citation(request, fact_value(request, fact.name, money.language))
+            rule_text = fact.value or ""
+            calculation = per_day(daily, fact.ref, days, roster.ref, rule_text, money, label)
+            outcome.calculations.append((replace(calculation, rule=None), [cite, roster_cite]))
+            return
+    for rule in quoted:
+        daily = per_day_amount(without_examples(rule.quote), request.terms.currency)
+        if daily is not None and _applies_to(_passage(request, rule), request.terms):
+            calculation = per_day(daily, rule.ref, days, roster.ref, rule.quote, money, roster.label)
+            outcome.calculations.append((calculation, [roster_cite, rule]))
+            return
+
+
+_DAILY_NAME = re.compile(r"\b(?:daily|per day|a day|diari[oa]|por dia|al dia|taglich\w*|pro tag|tages\w*)")
+
+
+def _daily_amount(fact: OfferFact, currency: str) -> Decimal | None:
+    """A term's amount per day: its value says so ("$85 per day"), or its name does ("Daily site allowance: $85")."""
+    stated = per_day_amount(fact.value or "", currency)
+    if stated is not None:
+        return stated
+    named = _DAILY_NAME.search(fold(f"{fact.label} {fact.name.replace('_', ' ')}"))
+    money = fact.kind in (TermType.MONEY.value, TermType.MONEY_RATE.value)
+    return _decimal(fact.raw) if named and money else None
+
+
+# Words that ask for the rate with something added: "with the differential", "all in", "including nights".
+_ADDED_ON = re.compile(r"\b(?:with|incl\w*|plus|all[- ]in|on top|together|con|incluid\w*|mit|inkl\w*|samt)\b")
+_SHORT_NAME = 4  # a question's word that starts a term's word names it ("diff" for "differential")
+
+
+def _rate_with_premium(
+    request: AnswerRequest, pay: PayBasis, folded: str, money: Money, outcome: Computed, base_cite: Citation
+) -> None:
+    """ "Hourly rate on nights with the diff included?": the base rate + the one hourly amount the offer adds that
+    the question names, even in short ("diff"), when routing did not name it."""
+    if pay.period is not PayPeriod.HOUR or not _ADDED_ON.search(folded):
+        return
+    asked = {w for w in re.findall(r"[a-z]+", folded) if len(w) >= _SHORT_NAME}
+    found = []
+    for fact in request.extra_facts:
+        value = _decimal(fact.raw)
+        if fact.kind != TermType.MONEY_RATE.value or value is None or _rate_basis(fact) is not PayPeriod.HOUR:
+            continue
+        label_text = fold(" ".join([fact.label, fact.name.replace("_", " "), *fact.synonyms]))
+        if not _PREMIUM_WORDS.search(label_text) or "overtime" in label_text:
+            continue  # an overtime rate replaces the base rate, it is not added to it
+        named = set(re.findall(r"[a-z]+", label_text)) - {"rate", "hour", "hourly"}
+        long_names = [name for name in named if len(name) >= _SHORT_NAME]
+        if any(name.startswith(word) or word.startswith(name) for word in asked for name in long_names):
+            found.append((value, fact))
+    if len(found) != 1:
+        return
+    value, fact = found[0]
+    label = fact_value(request, fact.name, money.language).label
+    cite = fact_citation(request, fact_value(request, fact.name, money.language))
+    outcome.calculations.append((rate_plus(pay.amount, pay.source, value, fact.ref, money, label), [base_cite, cite]))
+
+
 def _rule_factors(
     request: AnswerRequest, pay: PayBasis, money: Money, quoted: list[Citation], outcome: Computed, cite: Citation,
     language: str,
@@ -573,14 +823,17 @@ def _rule_factors(
     for rule in quoted:
         text = without_examples(rule.quote)  # a worked example's figures are never the candidate's
         folded = fold(text)
-        if not text or not _applies_to(_passage(request, rule), request.terms):
+        passage = _passage(request, rule)
+        if not text or passage is None or not _applies_to(passage, request.terms):
             continue
-        factor = multiplier_in(text) if _RATE_WORDS.search(folded) else None
+        about_rates = _RATE_WORDS.search(folded) or _RATE_WORDS.search(fold(f"{passage.title} {passage.section}"))
+        factor = multiplier_in(text) if about_rates else None  # a tier row of an "Overtime" table names no overtime
         if factor is not None and pay.period is PayPeriod.HOUR:
             calculation = rule_multiplier(pay.amount, pay.source, factor, rule.ref, text, money, label)
             outcome.calculations.append((calculation, [cite, rule]))
             return
-        share = percent_in(text) if _PAY_WORDS.search(folded) else None
+        of_the_rate = pay.period is PayPeriod.HOUR and pay_base_in(text) is Period.HOUR
+        share = percent_in(text) if _PAY_WORDS.search(folded) or of_the_rate else None
         if share is not None:
             base = pay_base_in(text) or Period.YEAR  # "of base salary": the pay as the offer states it
             found = percent_of_pay(share, rule.ref, pay, money, label, rule=text, base=base)
