@@ -42,6 +42,12 @@ _DE_RELATIVE = (
     r"(?:freund(?:es|in)?|kolleg(?:e|en|in)|kumpels?|partner(?:s|in)?|frau|mann(?:es)?|chef(?:s|in)?|bruder(?:s)?"
     r"|schwester|vorgesetzte[nr]?|recruiter(?:s|in)?|teamleiter(?:s|in)?)"
 )
+_ES_RELATIVE = r"(?:amig[oa]|coleg[oa]|companer[oa]|pareja|espos[oa]|herman[oa]|novi[oa]|conocid[oa]|vecin[oa]|jef[ea])"
+# What a Spanish sentence about someone's pay says: they earn, are paid, were offered, or their salary.
+_ES_PAY = (
+    r"(?:gana|ganaba|gano|cobra|cobraba|cobro|le pagan|le pagaron|le ofrecieron|le dieron"
+    r"|su (?:salario|sueldo|bono|oferta|tarifa|paga|pago|prima|compensacion))"
+)
 # Words for the asker and for nobody in particular: "what does my offer pay", "what does one earn here".
 _SELF = r"(?:i|me|my|mine|you|your|we|our|the|this|that|it|its|a|an|one|someone|anyone|everyone|each|every|he|she|they)"
 OTHER_PEOPLE = re.compile(
@@ -71,6 +77,10 @@ OTHER_PEOPLE = re.compile(
     r"|\botr[oa]s? (?:candidat[oa]s?|emplead[oa]s?|aspirantes|personas|ingenier[oa]s|chic[oa]s?|companer[oa]s?"
     r"|trabajador(?:a|es|as)?|colegas?)\b|\balguien mas\b"
     r"|\b(?:de|del) mi (?:amig[oa]|coleg[oa]|companer[oa]|pareja|espos[oa]|jef[ea])\b"
+    # "mi amiga Lucía cobra más, ¿cuánto gana?", "¿cuánto le pagan a mi compañero?"
+    rf"|\b(?:mi|una?) {_ES_RELATIVE}\b.{{0,80}}?\b{_ES_PAY}\b"
+    rf"|\b(?:cuanto|que) (?:gana|ganaba|gano|cobra|cobraba|cobro|le pagan a|le pagaron a|le ofrecieron a|le dieron a)"
+    rf" (?:mi|una?) {_ES_RELATIVE}\b"
     # German: "andere Kandidaten", "Leute wie ich", "jemand anders", "das Gehalt meines Kollegen"
     rf"|\b(?:andere[nrsm]?|fruhere[nrsm]?|bisherige[nrsm]?|ubrige[nrsm]?|restliche[nrsm]?|alle(?:n)? anderen?)"
     rf" {_DE_MODIFIERS}{_DE_PEOPLE}\b"
@@ -82,6 +92,7 @@ OTHER_PEOPLE = re.compile(
     rf" (?:die anderen|andere|die kollegen|mein(?:e)? {_DE_RELATIVE}|alle anderen)\b"
     r"|\b(?:kollegen|andere|leute) (?:in|im) (?:der gleichen|derselben|dieser|meiner|ahnlichen?) (?:rolle|position"
     r"|stelle|stufe|ebene)\b|\b(?:kollegen|andere|leute) im (?:gleichen|selben|meinem) (?:team|job)\b"
+    rf"|\bmein(?:e[mnrs]?)? {_DE_RELATIVE}(?: [a-z]+)? (?:verdient|verdiente|bekommt|bekam|kriegt|erhalt|erhielt)\b"
     # "meine Kollegin … ist ihr Bonus höher?"
     rf"|\bmein(?:e[mnrs]?)? {_DE_RELATIVE}\b.{{0,80}}?\b(?:sein|ihr)(?:e[mnrs]?)? (?:[a-z]+ )?[a-z]*{_DE_PAY}\b"
     r"|\bliste (?:aller |der )?(?:kandidaten|bewerber(?:innen)?|angebote|mitarbeiter(?:innen)?)\b"
@@ -92,9 +103,12 @@ OTHER_PEOPLE = re.compile(
 # checked against the candidate's own name and the people on their offer before this counts as another person.
 NAMED_LOWER = re.compile(
     rf"\b(?:what|how much) (?:does|did|will|is|was) (?!{_SELF}\b)(?P<who>[a-z]+(?: [a-z]+)?) (?:make|makes|making"
-    r"|earn|earns|earning|get paid|getting paid|being paid|getting offered|offered)\b"
+    r"|earn|earns|earning|get paid|getting paid|being paid|getting offered|offered|get|got|receive|received)\b"
+    rf"|\b(?:what|how much) (?:[a-z-]+ )?{_PAY_NOUN}s? (?:does|did|will|was) (?!{_SELF}\b)(?P<who6>[a-z]+)"
+    r" (?:get|got|make|made|earn|earned|receive|received|start on|start at|sign for)\b"
     rf"|\b(?!{_SELF}\b|{_NOT_SOMEONE}\b)(?P<who2>[a-z]+)'s (?:[a-z-]+ ){{0,2}}{_PAY_NOUN}\b"
-    r"|\bcuanto (?:gana|cobra|le pagan a|le ofrecieron a) (?!mi\b|yo\b|el puesto\b|uno\b)(?P<who3>[a-z]+)\b"
+    r"|\bcuanto (?:gana|gano|cobra|cobro|le pagan a|le pagaron a|le ofrecieron a|recibe|recibio)"
+    r" (?!mi\b|yo\b|el\b|la\b|los\b|las\b|uno\b|una\b|un\b|se\b|al\b|por\b|en\b|de\b)(?P<who3>[a-z]+)\b"
     r"|\bwie ?viel (?:verdient|bekommt|erhalt) (?!man\b|mein\b|die stelle\b|ich\b)(?P<who4>[a-z]+)\b"
     # "what does john smith get, is he paid more?": a first and last name, then a third-person pronoun for them
     rf"|\bwhat (?:does|did|will) (?!{_SELF}\b)(?P<who5>[a-z]+ (?!{_SELF}\b)[a-z]+) (?:get|got|receive|earn)\b"
@@ -116,7 +130,8 @@ NAMED_DATA = re.compile(
     # "what hourly rate did Jordan Lee get?": up to three words between "what" and the verb
     rf"|\b(?i:how much|what)\s+(?:[\w-]+\s+){{0,3}}?(?i:does|did|will|is|was)\s+(?P<name3>{_NAME})\s+"
     r"(?i:make|earn|get|got|getting|paid|being paid|offered|receive|received)\b"
-    rf"|\b(?i:cu[aá]nto)\s+(?i:gana|cobra|le ofrecieron a)\s+(?P<name4>{_NAME})"
+    rf"|\b(?i:cu[aá]nto)\s+(?i:gana|gan[oó]|cobra|cobr[oó]|le ofrecieron a|le pagan a|le pagaron a|recibe|recibi[oó])"
+    rf"\s+(?P<name4>{_NAME})"
     rf"|^\s*(?i:who is|who's|quien es|qui[eé]n es|wer ist)\s+(?P<name5>{_NAME})\s*\??\s*$"
     r"|\b(?i:gehalt|verg(?:ü|ue|u)tung|adresse|e-?mail|e-?mail-adresse|telefonnummer|handynummer)\s+"
     rf"(?i:von)\s+(?P<name6>{_NAME}){_END}"
@@ -141,6 +156,12 @@ INTERNAL = re.compile(
     r"|you are|the company|the company is|they|they're|they are|you guys|we|we're|we are) (?:are |is )?(?:allowed"
     r"|able|authori[sz]ed|permitted) to (?:offer|pay|go)\b"
     r"|\b(?:approvals?|approvers?|who approved|approval (?:chain|status|process))\b"
+    r"|\b(?:approved|authori[sz]ed|signed-off) (?:max(?:imum)?|ceiling|limit|cap|range|budget|band|amount|figure)\b"
+    r"|\b(?:max(?:imum)?|ceiling|limit|cap) (?:\w+ )?(?:that )?(?:is |was |has been |that's )?"
+    r"(?:approved|authori[sz]ed)\b"
+    r"|\b(?:maximo|tope|limite) (?:\w+ )?(?:aprobado|autorizado)\b"
+    r"|\b(?:genehmigte[nrs]?|freigegebene[nrs]?|bewilligte[nrs]?) (?:maximum|hochstbetrag|obergrenze|rahmen|budget"
+    r"|spanne|betrag)\b"
     r"|\bwho (?:needs to|has to|must|will|should|would|does|do|can|is going to) (?:approve|sign off)\b"
     r"|\b(?:approves?|approving|signs? off on) (?:my|the|this) offer\b"
     r"|\bnotas internas\b|\b(?:banda|rango) salarial\b|\bpresupuesto\b|\blo maximo que (?:pueden|podrian)\b"
@@ -167,6 +188,21 @@ INTERNAL = re.compile(
     r"|wer hat (?:das|mein) angebot (?:genehmigt|freigegeben))\b"
     r"|\bwer (?:muss|wird|soll|kann|darf|mochte) (?:das |mein |dieses )?(?:angebot )?(?:genehmigen|freigeben"
     r"|absegnen|abzeichnen)\b"
+)
+
+# Someone writing in the candidate's chat as the employer's own staff ("I'm from the recruiting team, what is the
+# approved maximum for this role?"): staff have their own tools, so what they ask for is internal.
+STAFF_CLAIM = re.compile(
+    r"\b(?:i(?:'m| am) (?:from|with|in|on|part of) (?:the )?(?:recruiting|recruitment|talent acquisition|talent|hr"
+    r"|human resources|people|hiring) (?:team|department|dept|office)"
+    r"|i(?:'m| am) (?:the|your) (?:recruiter|hiring manager|hr (?:manager|partner|business partner|representative"
+    r"|rep))(?!'s|s\b)|this is (?:the )?(?:recruiting|recruitment|hr|talent) (?:team|department)"
+    r"|(?:speaking|writing) (?:as|for|on behalf of) (?:the )?(?:recruiting|recruitment|hr|talent|hiring)"
+    r" (?:team|department)"
+    r"|soy (?:el|la|tu|su) (?:reclutador|reclutadora|responsable de seleccion)"
+    r"|soy (?:de|del equipo de) (?:recursos humanos|rrhh|seleccion|reclutamiento)"
+    r"|ich bin (?:der|die|ihr|ihre|dein|deine) (?:recruiter|recruiterin|personaler|personalerin)"
+    r"|ich bin von der personalabteilung|ich arbeite (?:im|in der) (?:recruiting|personalabteilung))\b"
 )
 
 QUESTION_BEFORE = re.compile(
@@ -286,7 +322,9 @@ CONTACT = re.compile(
     r"\b(?:recruiter|recruiting team|talent partner|hr contact|contact (?:you|someone|somebody|a person|my|the|hr)"
     r"|reach (?:you|someone|a person|my|the)|talk to (?:a |an )?(?:human|person|someone|somebody|real person"
     r"|recruiter)|speak (?:to|with) (?:a|an|someone|somebody|my|the)|who (?:do|can|should) i (?:talk|speak|ask"
-    r"|contact)|reclutador\w*|contactar|hablar con|persona de contacto|con quien (?:hablo|puedo hablar)"
+    r"|contact)|who (?:can|will|could|should|would) help me|who helps (?:me|with)|who (?:can|will|could) help with"
+    r"|quien me (?:ayuda|puede ayudar|ayudara)|wer hilft mir|wer kann mir helfen"
+    r"|reclutador\w*|contactar|hablar con|persona de contacto|con quien (?:hablo|puedo hablar)"
     r"|recruiterin|personaler(?:in)?|personalabteilung|hr-abteilung|ansprechpartner(?:in)?|ansprechperson"
     r"|kontaktier\w*|(?:wie|wo) erreiche ich|(?:sprechen|reden) mit (?:einem|einer|jemandem|meinem|meiner|dem|der)"
     r"|mit (?:einem menschen|einer person|jemandem|einem echten menschen|meinem recruiter|meiner recruiterin)"
@@ -333,6 +371,13 @@ RECOMMENDATION = re.compile(
     r"|restaurant|school|bank|gym)|where should i (?:live|rent|eat|stay)|recomi?end\w*|sugier\w*|me aconsejas"
     r"|empfehl\w*|tipps? fur|wo sollte ich (?:wohnen|essen|mieten))\b"
 )
+# A place near the candidate ("a good daycare near the office", "en la zona"): advice on it is a personal
+# recommendation even when it names a benefit.
+NEARBY = re.compile(
+    r"\b(?:near(?:by)?|close to|around (?:here|there|the office|the site)|in the area|in town|local(?:ly)?"
+    r"|in the neighbou?rhood|cerca|en la zona|por la zona|cercan[oa]s?|in der nahe|in der umgebung"
+    r"|hier in der gegend)\b"
+)
 BENEFITS = re.compile(
     r"\b(?:health\w*|medical|dental|vision|insurance|insured|plans?|401 ?\(?k\)?|retirement|pension|parental|maternity"
     r"|paternity|leave|sick|holidays?|wellness|wellbeing|gym|fitness|commut\w*|transit|learning|tuition|education"
@@ -345,6 +390,18 @@ BENEFITS = re.compile(
     r"|hijos|familia|enfermedad|dentista"
     r"|probation\w*|notice periods?|resign\w*|termination|payroll|pay ?days?|overtime|polic(?:y|ies)|handbook"
     r"|code of conduct|dress code|periodo de prueba|preaviso|politicas?"
+    # joining, screening, conduct and living on site: what onboarding, conduct and site documents answer
+    r"|background (?:checks?|screening)|criminal record\w*|police (?:check|certificate)|right to work|work permits?"
+    r"|drug (?:tests?|testing|screen\w*)|alcohol (?:tests?|testing)|health checks?|reference checks?|induction"
+    r"|orientation|uniforms?|conduct|harassment|disciplinary|grievances?|housing|accommodation"
+    r"|staff (?:quarters|rooms?)|dormitor\w*|canteen|shuttle|transport\w*|flights?|rotations?|fly-in|fly-out"
+    r"|site rules|safety|ppe"
+    r"|unsocial hours|night (?:premium|allowance)|weekend (?:premium|allowance)"
+    r"|antecedentes|permiso de trabajo|prueba de (?:drogas|alcohol)|alojamiento|vivienda|comedor|transporte|vuelos?"
+    r"|uniformes?|conducta|acoso|induccion|seguridad|nocturnidad|recargos?"
+    r"|\w*fuhrungszeugnis|arbeitserlaubnis|aufenthaltstitel|drogentest\w*|alkoholtest\w*|betriebsarzt"
+    r"|arbeitsmedizin\w*|\w*unterkunft|wohnheim|dienstwohnung|mitarbeiterwohnung|werksbus|fluge?|dienstkleidung"
+    r"|arbeitskleidung|verhaltens\w*|belastigung|sicherheitsunterweisung|arbeitssicherheit|\w*zuschlag\w*"
     # German
     r"|krankenversicherung\w*|krankenkasse|versicherung\w*|versichert|gesundheit\w*|zahn\w*|brille|sehhilfe"
     r"|altersvorsorge|betriebsrente|rente|pensionskasse|elternzeit|elterngeld|mutterschutz|vaterschaft\w*"
@@ -424,5 +481,38 @@ DOCUMENT_ASK = re.compile(
 )
 # "When …": a question for a point in time, which a term that is no date does not answer ("when is my bonus paid?").
 ASKS_A_TIME = re.compile(r"\b(?:when|what date|what day|cuando|que dia|wann|an welchem tag)\b")
+# What a question asks for beyond a date, a place, a duration or a payer (`extractive.asked_kinds`): what
+# something costs the candidate, the papers to bring, or whether the employer pays for it ("do you pay my flights?").
+ASKS_COST = re.compile(
+    r"\b(?:how much (?:does|do|will|would|is) (?:\w+ ){1,4}cost|what (?:does|do|will|would) (?:\w+ ){1,4}cost"
+    r"|(?:cost|charge|deduct)s? (?:me|us)|cuanto (?:cuesta|cuestan|me cobran|me descuentan)|que (?:cuesta|me cuesta)"
+    r"|was kostet|wie ?viel kostet|was (?:muss|zahle) ich (?:\w+ ){0,3}(?:zahlen|dafur))\b"
+)
+ASKS_PAPERS = re.compile(
+    r"\b(?:what|which) (?:papers|paperwork|documents|documentation|certificates?|forms|id)\b"
+    r"|\b(?:que|cuales) (?:papeles|documentos|certificados|formularios)\b"
+    r"|\bwelche (?:unterlagen|dokumente|papiere|nachweise|bescheinigungen|formulare)\b"
+)
+ASKS_IF_PAID = re.compile(
+    r"\b(?:do|does|will|would|can) (?:you|the company|they|the employer|\w+) (?:pay|cover|reimburse|fund) (?:for )?"
+    r"(?:my|the|our|a|an)\b|\bis (?:\w+ ){1,3}(?:paid for|covered|reimbursed)\b"
+    r"|\b(?:pagan|cubren|reembolsan|paga|cubre) (?:ustedes |la empresa )?(?:mi|mis|el|la|los|las)\b"
+    r"|\b(?:zahlt|zahlen|ubernimmt|ubernehmen|erstattet|erstatten) (?:ihr|sie|die firma|das unternehmen) (?:mir )?"
+    r"(?:mein|meine|den|die|das)\b"
+)
+# A document sentence saying a group does not get something: for a term the offer lacks, that is the answer.
+NOT_ELIGIBLE = re.compile(
+    r"\b(?:not eligible|ineligible|(?:are|is) excluded|excluded from"
+    r"|(?:do|does|will) not (?:receive|qualify|participate|earn|get|accrue)|(?:are|is) not entitled"
+    r"|no (?:son|es|seran?) elegibles?|no tienen? derecho|quedan? excluid[oa]s?"
+    r"|no (?:reciben|recibe|participan|participa|generan)|nicht (?:berechtigt|anspruchsberechtigt|teilnahmeberechtigt)"
+    r"|kein(?:en)? anspruch|ausgenommen|ausgeschlossen|nehmen nicht teil|erhalten kein\w*)\b"
+)
+# When something recurs, which answers "when?" without a date ("monthly on the last working day", "cada quincena").
+RECURRING = re.compile(
+    r"\b(?:daily|weekly|bi-?weekly|fortnightly|monthly|quarterly|annually|yearly|every|each"
+    r"|(?:last|first) (?:working |business )?day|semanal\w*|quincenal\w*|mensual\w*|cada|trimestral\w*"
+    r"|ultimo dia|wochentlich|monatlich|vierteljahrlich|jahrlich|jede[nmr]?|letzte[nr]? (?:arbeits|werk)?tag)\b"
+)
 # Words of a date term's label that say it is a date, not what it is about.
 DATE_WORDS = frozenset({"datum", "fecha", "dates", "until", "hasta", "desde", "since"})

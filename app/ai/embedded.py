@@ -51,6 +51,7 @@ from app.ai.extractive import (
     UNKNOWN_WORD_WEIGHT,
     Evidence,
     best_evidence,
+    bridge_words,
     closest_in_meaning,
     content_terms,
     evidence_by_meaning,
@@ -149,6 +150,24 @@ def _asks_a_document(request: AnswerRequest, route: Route) -> bool:
         return True
     amounts = route.terms and all(_individual_grant(request, name) or name == "base_salary" for name in route.terms)
     return bool(amounts) and cw.ASKS_A_TIME.search(folded) is not None  # "when is my sign-on paid?"
+
+
+def _in_the_documents_language(question: str, request: AnswerRequest) -> list[Evidence]:
+    """ "Brauche ich ein Führungszeugnis?" over an English onboarding guide: when none of the question's own words
+    is in the retrieved documents (it is in another language), its topics named the way they name them ("criminal
+    record"). A question in the documents' language that found nothing stays unanswered (a hand-off)."""
+    held = {t for p in request.passages for t in content_terms(f"{p.section} {p.text}")}
+    if content_terms(question) - LOOKUP_WORDS & held:
+        return []
+    named = [phrase for phrase in bridge_words(question) if content_terms(phrase) <= held]
+    if not named:
+        return []
+    return best_evidence(" ".join(named), request.passages, limit=1, personal=personal_terms(request))
+
+
+def _excludes(evidence: list[Evidence]) -> bool:
+    """A document sentence saying a group is not eligible ("deckhands are not eligible for commission")."""
+    return any(cw.NOT_ELIGIBLE.search(fold(e.text)) for e in evidence)
 
 
 def _individual_grant(request: AnswerRequest, name: str) -> bool:
@@ -877,8 +896,7 @@ class EmbeddedEngine:
             case Intent.ACCEPT_INTENT | Intent.DECLINE_INTENT:
                 name = "accept_ack" if route.intent is Intent.ACCEPT_INTENT else "decline_ack"
                 ack = draft.render(name, title=request.terms.title, **_recruiter(request))
-                asks_next = route.intent is Intent.ACCEPT_INTENT and cw.NEXT_STEPS.search(fold(route.text))
-                steps = self._next_steps_evidence(request, route.text) if asks_next else []
+                steps = self._steps_after_accepting(request, route) if route.intent is Intent.ACCEPT_INTENT else []
                 return f"{ack}\n\n{self._quote(steps, draft)}" if steps else ack  # "I accept, what's next?"
             case Intent.PROCESS_QUESTION:
                 return self._process(request, route, draft)
@@ -929,7 +947,15 @@ class EmbeddedEngine:
         terms, language = request.terms, draft.language
         expiry = format_long_date(terms.expiry_date, language, terms.country) if terms.expiry_date else None
         if route.topic == "deadline" and not cw.ABOUT_THE_OFFER.search(fold(route.text)):
-            evidence = best_evidence(route.text, request.passages, limit=1, personal=personal_terms(request))
+            topic = cw.DEADLINE.sub(" ", fold(route.text))  # "the deadline to apply for a sabbatical": its topic
+            evidence = [
+                found
+                for question in (route.text, topic)
+                for found in best_evidence(
+                    question, request.passages, limit=1, personal=personal_terms(request),
+                    unknown_weight=UNKNOWN_WORD_WEIGHT,
+                )
+            ][:1]  # fmt: skip
             if evidence:  # "until when can I claim relocation costs?": a document's deadline, not the offer's
                 return self._quote(evidence, draft)
         if route.topic == "deadline":
@@ -957,17 +983,30 @@ class EmbeddedEngine:
         return f"{self._quote(evidence, draft)}\n\n{steps}" if evidence else steps
 
     def _next_steps_evidence(self, request: AnswerRequest, question: str) -> list[Evidence]:
-        """What the onboarding documents say comes next: the question's own words first, then a passage whose
-        title or section is about what follows an acceptance (background check, onboarding, next steps)."""
-        evidence = best_evidence(question, request.passages, limit=1)
-        if evidence:
-            return evidence
-        onboarding = [p for p in request.passages if cw.ONBOARDING_DOC.search(fold(f"{p.title} {p.section}"))]
+        """What the onboarding documents say comes next: a passage whose title or section is about what follows an
+        acceptance (background check, onboarding, next steps) in the question's words, then any passage in them
+        ("accept" alone would also find a dentist who accepts negotiated fees), then the onboarding passage closest
+        in meaning."""
+        onboarding = self._onboarding(request)
         found = best_evidence(
-            question, onboarding, limit=1, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            question, onboarding, limit=2, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
             unknown_weight=UNKNOWN_WORD_WEIGHT,
         )  # fmt: skip
-        return found or closest_in_meaning(onboarding)
+        return found or best_evidence(question, request.passages, limit=1) or closest_in_meaning(onboarding)
+
+    def _onboarding(self, request: AnswerRequest) -> list[Passage]:
+        return [p for p in request.passages if cw.ONBOARDING_DOC.search(fold(f"{p.title} {p.section}"))]
+
+    def _steps_after_accepting(self, request: AnswerRequest, route: Route) -> list[Evidence]:
+        """An acceptance with what the onboarding documents say follows it; "I accept, what's next?" also from
+        any document that answers it."""
+        if cw.NEXT_STEPS.search(fold(route.text)):
+            return self._next_steps_evidence(request, route.text)
+        onboarding = self._onboarding(request)
+        return best_evidence(
+            route.text, onboarding, limit=2, min_score=_NARROW_SCORE, min_coverage=_NARROW_COVERAGE,
+            unknown_weight=UNKNOWN_WORD_WEIGHT,
+        )  # fmt: skip
 
     def _named_contact(self, request: AnswerRequest, route: Route, draft: Draft) -> str | None:
         """A document sentence naming whom to contact about the question's topic (a relocation provider)."""
@@ -997,7 +1036,8 @@ class EmbeddedEngine:
         documents = self._documents_beyond_terms(request, route, draft)
         if missing and len(missing) == len(sentences):
             grants = any(_individual_grant(request, name) for name in missing)
-            if documents and not (grants and _YES_NO.match(fold(route.text))):  # the documents state it
+            answered_no = grants and _YES_NO.match(fold(route.text)) and not _excludes(documents)
+            if documents and not answered_no:  # the documents state it, or that people like them are not eligible
                 label = fact_value(request, missing[0], draft.language).label
                 return draft.render("term_from_documents", label=label) + "\n\n" + self._quote(documents, draft)
             if cw.PERSONAL.search(fold(route.text)):
@@ -1040,7 +1080,7 @@ class EmbeddedEngine:
         if not _asks_beyond_values(request, route) and not missing and not document_ask:
             return []
         evidence = self._term_evidence(request, route)
-        if not evidence and document_ask:  # "when is pay day?", "does the employer pay towards it?": as a benefit
+        if not evidence and (document_ask or missing):  # "when is pay day?", "how many holidays?": as a benefit
             personal = personal_terms(request)
             evidence = best_evidence(
                 route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT
@@ -1085,7 +1125,7 @@ class EmbeddedEngine:
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
         personal = personal_terms(request)
         evidence = best_evidence(question, request.passages, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT)
-        evidence = evidence or evidence_by_meaning(request.passages)
+        evidence = evidence or evidence_by_meaning(request.passages) or _in_the_documents_language(question, request)
         if not evidence:
             return None
         quoted = self._quote(evidence, draft)

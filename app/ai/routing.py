@@ -17,15 +17,20 @@ from app.ai.counter_status import asks_counter_status
 from app.ai.extractive import (
     LOOKUP_WORDS,
     UNKNOWN_WORD_WEIGHT,
+    asked_kinds,
+    asks_two_things,
     best_evidence,
+    bridge_words,
     content_terms,
     evidence_by_meaning,
+    has_kind,
 )
-from app.ai.facts import TermMention, find_term_mentions
+from app.ai.facts import TermMention, fact_value, find_term_mentions
 from app.ai.injection import injection_signals
 from app.ai.language import detect_language, reply_language
 from app.ai.models import AnswerRequest, CounterProposal, EngineOptions, Intent
 from app.ai.text import fold, fold_aligned, phrase_pattern, words
+from offer_engine.catalogue import BUILTIN_BY_KEY, TermType
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -102,7 +107,8 @@ def _named_in_lower_case(folded: str, request: AnswerRequest) -> bool:
         return False
     names = set(words(next(g for g in match.groups() if g)))
     ours = {fold(p) for person in request.known_people() for p in person.name_parts} | _grounding_words(request)
-    return not names <= ours
+    topics = {name for name in names if cw.BENEFITS.fullmatch(name)}  # "what rate does overtime get?"
+    return not names <= ours | topics
 
 
 def _is_other_person(text: str, folded: str, request: AnswerRequest) -> bool:
@@ -185,7 +191,9 @@ def _process_beside_a_topic(folded: str, topic: str, request: AnswerRequest) -> 
     own_words = _DEADLINE_WORDS if topic == "deadline" else _PROCESS_WORDS
     if not content_terms(rest) - own_words or find_term_mentions(rest, request.extra_facts):
         return False
-    return bool(best_evidence(rest, request.passages, limit=1))
+    # the documents answer the question as asked (the benefits answer looks it up so); a topic found only without
+    # the process words stays a process question, whose answer looks it up that way
+    return bool(best_evidence(folded, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
 
 
 def _terms_beside(topic: str, text: str, request: AnswerRequest) -> list[str]:
@@ -210,8 +218,12 @@ def _smalltalk(folded: str) -> str | None:
 
 
 def _is_benefits(folded: str, request: AnswerRequest, text: str) -> bool:
+    """A benefits, onboarding or workplace question: a cue word, an HR topic the vocabulary knows in any of its
+    languages ("Führungszeugnis", "alojamiento"), or a document passage that answers it. Only what none of these
+    finds is out of scope."""
     return (
         cw.BENEFITS.search(folded) is not None
+        or bool(bridge_words(text))
         or bool(best_evidence(text, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
         or bool(evidence_by_meaning(request.passages))
     )
@@ -256,6 +268,76 @@ def _weak_beside_a_topic(folded: str, mentions: list[TermMention], request: Answ
     if not content_terms(rest) - LOOKUP_WORDS:
         return False  # "how much will I be paid?" asks for the term's value
     return bool(best_evidence(rest, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
+
+
+_TEXTUAL = frozenset({TermType.TEXT.value, TermType.CHOICE.value})
+_PLACE_TERMS = frozenset({"location", "work_arrangement"})
+_AMOUNT_TYPES = frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value, TermType.PERCENT.value})
+# The kinds of value a term's type holds; a text or list value holds what its own words show ("6 months").
+_KINDS_BY_TYPE = {
+    "date": frozenset({TermType.DATE.value}),
+    "duration": frozenset({TermType.DATE.value, TermType.DURATION.value, TermType.COUNT.value}),
+    "cost": frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value}),
+}
+
+
+def _kinds_asked(folded: str, text: str) -> frozenset[str]:
+    """What a question asks for: a date, a time, a place, a duration, a payer, a cost or the papers to bring."""
+    extra = {"cost": cw.ASKS_COST, "papers": cw.ASKS_PAPERS, "payer": cw.ASKS_IF_PAID}
+    return asked_kinds(text) | {kind for kind, cue in extra.items() if cue.search(folded)}
+
+
+def _term_type(request: AnswerRequest, name: str) -> str:
+    builtin = BUILTIN_BY_KEY.get(name)
+    if builtin is not None:
+        return builtin.type.value
+    return next((f.kind for f in request.extra_facts if f.name == name), TermType.TEXT.value)
+
+
+def _term_answers(request: AnswerRequest, name: str, kind: str) -> bool:
+    """Whether the term's value can be the answer to a question for this kind of value (a salary is no date)."""
+    fact = fact_value(request, name, "en")
+    if fact.display is None:
+        return False
+    type_ = _term_type(request, name)
+    if type_ in _KINDS_BY_TYPE.get(kind, frozenset()):
+        return True
+    if kind == "place" and (name in _PLACE_TERMS or has_kind(fact.label, "place")):
+        return True
+    return type_ in _TEXTUAL and kind in ("date", "time", "place", "duration", "payer") and has_kind(fact.display, kind)
+
+
+def _gives_a_kind(unit: str, kinds: frozenset[str]) -> bool:
+    checked = kinds & {"date", "time", "place", "duration", "payer"}
+    if kinds - checked:  # a cost, the papers: the words found it, and a cost has its figure
+        return "cost" not in kinds or re.search(r"\d", unit) is not None or bool(checked & kinds)
+    if "date" in kinds and cw.RECURRING.search(fold(unit)):
+        return True  # "paid monthly on the last working day": when, though no date
+    return any(has_kind(unit, kind) for kind in checked)
+
+
+def _asks_what_its_terms_cannot_say(
+    folded: str, text: str, mentions: list[TermMention], request: AnswerRequest
+) -> bool:
+    """ "When do I get paid each month?", "how long is probation for my role?": the question asks for a kind of
+    value (a date, a duration, a cost, who pays) that the terms it names cannot hold. A document sentence that
+    gives that kind of value answers it; the term's value would not."""
+    kinds = _kinds_asked(folded, text)
+    if not kinds or not mentions:
+        return False
+    strong = [m for m in mentions if not m.weak]
+    amounts = any(_term_type(request, m.name) in _AMOUNT_TYPES or m.name == "equity_units" for m in strong)
+    if strong and (amounts or cw.DOCUMENT_ASK.search(folded) or asks_two_things(text)):
+        return False  # "when is my sign-on bonus paid?": the offer path shows the amount and the rule beside it
+    names = {m.name for m in (strong or mentions)}
+    if any(_term_answers(request, name, kind) for name in names for kind in kinds):
+        return False
+    evidence = best_evidence(text, request.passages, limit=2, unknown_weight=UNKNOWN_WORD_WEIGHT)
+    evidence = evidence or evidence_by_meaning(request.passages)
+    # about what was asked (its own words, the term's too: "paid" in "when do I get paid?"), not a sentence that
+    # merely holds a figure of that kind ("within 12 months" for "each month")
+    asked = content_terms(text) - LOOKUP_WORDS
+    return any(content_terms(e.text) & asked and _gives_a_kind(e.text, kinds) for e in evidence)
 
 
 def _dated_term(folded: str, request: AnswerRequest) -> str | None:
@@ -347,7 +429,7 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(intent, topic=detail)
     if _is_other_person(text, folded, request):
         return make(Intent.OTHER_PERSON)
-    if _is_internal(folded, request) and not asks_for_own_allowance(folded):
+    if (_is_internal(folded, request) and not asks_for_own_allowance(folded)) or cw.STAFF_CLAIM.search(folded):
         return make(Intent.INTERNAL_INFO)
     if asks_counter_status(folded):  # "did you get my request for 200k?" asks about one already sent
         return make(Intent.PROCESS_QUESTION, topic="counter_status")
@@ -367,8 +449,8 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.NEGOTIATION)
     if kind := _smalltalk(folded):
         return make(Intent.GREETING, topic=kind)
-    if cw.RECOMMENDATION.search(folded) and not cw.BENEFITS.search(folded):
-        return make(Intent.OUT_OF_SCOPE)  # "can you recommend a restaurant near the office?": not ours to answer
+    if cw.RECOMMENDATION.search(folded) and (not cw.BENEFITS.search(folded) or cw.NEARBY.search(folded)):
+        return make(Intent.OUT_OF_SCOPE)  # "can you recommend a daycare near the office?": not ours to answer
     own_offer = cw.OWN_OFFER.search(folded) is not None
     mentions, asked = _mentions(text, request, own_offer)
     only_weak = mentions and all(m.weak for m in mentions)
@@ -376,6 +458,7 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         _asks_policy(folded, request, text)
         or _asks_about_the_day(folded, asked, request, text)
         or (only_weak and _weak_beside_a_topic(folded, mentions, request))
+        or _asks_what_its_terms_cannot_say(folded, text, mentions, request)
     )
     if mentions and not (only_weak and cw.BENEFITS.search(folded)) and not documents_first:
         return make(Intent.OFFER_TERM_QUESTION, terms=[*asked, *_dated_terms(folded, request, asked)])

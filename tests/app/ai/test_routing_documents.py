@@ -194,10 +194,16 @@ def test_what_comes_after_accepting_is_answered_from_the_onboarding_document(
     assert "background check" in answer.text
 
 
-def test_a_plain_acceptance_quotes_no_document(embedded: AnswerEngine) -> None:
+def test_a_plain_acceptance_quotes_the_onboarding_documents_next_steps(embedded: AnswerEngine) -> None:
     answer = embedded.answer(make_request("I accept the offer", passages=[ACCEPTED, *PASSAGES]))
     assert answer.intent is Intent.ACCEPT_INTENT
-    assert "background check" not in answer.text
+    assert "background check" in answer.text
+
+
+def test_a_plain_acceptance_quotes_no_other_document(embedded: AnswerEngine) -> None:
+    answer = embedded.answer(make_request("I accept the offer", passages=PASSAGES))
+    assert answer.intent is Intent.ACCEPT_INTENT
+    assert not [c for c in answer.citations if c.kind == "document"]
 
 
 PAYMENTS = OfferFact(
