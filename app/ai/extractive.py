@@ -636,6 +636,7 @@ def best_evidence(
     preamble_is_no_answer = _ASKS_SCOPE.search(fold(question)) is None
     dated = deadline and any(names_a_date(unit) for _, unit, _ in candidates)
     scored: list[Evidence] = []
+    shares: dict[str, float] = {}  # each unit's score before the factors for what the whole question asks
     passing = 0.0
     for rank, (passage, unit, terms) in enumerate(candidates):
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
@@ -645,6 +646,7 @@ def best_evidence(
             if not close_in_meaning or meaning is None:
                 continue
             score = min_score * meaning / SEMANTIC_ACCEPT  # found by meaning alone: as good as a bare pass
+        shares[unit] = score
         gives = not kinds or any(has_kind(unit, kind) for kind in kinds)
         if not gives:  # "when is it paid?" is answered by the sentence with the month
             score *= _NO_FIGURE_FACTOR if kinds == {"list"} else _WRONG_KIND_FACTOR
@@ -678,7 +680,7 @@ def best_evidence(
         if not any(_says_the_same(evidence.text, other.text) for other in chosen):  # overlapping chunks
             chosen.append(evidence)
     if len(chosen) == 1 < limit and asks_two_things(question):
-        second = _second_part(chosen[0], scored, asked, weight, asked_weight)
+        second = _second_part(chosen[0], scored, shares, asked, weight, asked_weight)
         chosen += [_with_context(second)] if second is not None else []
     return chosen
 
@@ -701,17 +703,20 @@ def asks_two_things(question: str) -> bool:
 def _second_part(
     first: Evidence,
     scored: list[Evidence],
+    shares: dict[str, float],
     asked: set[str],
     weight: Callable[[str], float],
     asked_weight: float,
 ) -> Evidence | None:
     """The best unit of the first one's document answering what the first leaves out (a second clause): it must
-    cover asked words the first does not hold, even when it scores below the usual share of the best."""
+    cover asked words the first does not hold, even when it scores below the usual share of the best. The floor
+    is on its words, before the factors for the kind of value asked: those are the first clause's ("how many
+    weeks … and how is it paid?" is answered second by a sentence with no weeks in it)."""
     about_first = _terms_of(first.text) | _heading_terms(first.passage.section)
     missing = {t for t in asked if t not in about_first}
     for evidence in scored[1:]:
-        if evidence.score < _SECOND_FLOOR * scored[0].score:
-            return None
+        if shares.get(evidence.text, evidence.score) < _SECOND_FLOOR * scored[0].score:
+            continue
         if evidence.passage.doc_id != first.passage.doc_id or _says_the_same(evidence.text, first.text):
             continue  # the same document's other part: never a passing mention elsewhere
         about = _terms_of(evidence.text) | _heading_terms(evidence.passage.section)

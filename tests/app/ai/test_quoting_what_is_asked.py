@@ -166,3 +166,17 @@ def test_a_values_and_rules_question_gets_the_offer_value_and_the_document(embed
     )
     assert "172,000" in answer.text
     assert "published four weeks ahead" in answer.text
+
+
+def test_the_sentence_that_completes_a_pair_answers_the_second_clause() -> None:
+    adoption = _passage(
+        "Adopting parents receive 20 weeks of adoption leave.\n"
+        "Pay during adoption leave is 80% of base salary for the whole period.\n"
+        "The leave starts on the day the child joins the family.",
+        section="Adoption leave",
+        title="Family leave",
+    )
+    assert _quotes("how many weeks of adoption leave and how is it paid?", [adoption]) == [
+        "Adopting parents receive 20 weeks of adoption leave.",
+        "Pay during adoption leave is 80% of base salary for the whole period.",
+    ]
