@@ -180,3 +180,22 @@ def test_the_sentence_that_completes_a_pair_answers_the_second_clause() -> None:
         "Adopting parents receive 20 weeks of adoption leave.",
         "Pay during adoption leave is 80% of base salary for the whole period.",
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my wife is having a baby, how many days off do I get?",
+        "how many days of leave when my child is born?",
+        "¿cuántos días me dan si vamos a tener un bebé?",
+        "wie viele Tage bekomme ich, wenn wir ein Baby bekommen?",
+    ],
+)
+def test_a_life_event_named_in_other_words_picks_its_row(question: str) -> None:
+    events = _passage(
+        "| Event | Paid days |\n|---|---|\n| Death of a close relative | 3 |\n| Birth of a child | 5 |\n"
+        "| Own wedding | 2 |\n| Moving house | 1 |",
+        section="Special leave",
+        title="Leave for life events",
+    )
+    assert _quotes(question, [events])[0] == "Event: Birth of a child; Paid days: 5"
