@@ -50,6 +50,7 @@ from app.ai.extractive import (
     LOOKUP_WORDS,
     UNKNOWN_WORD_WEIGHT,
     Evidence,
+    asks_two_things,
     best_evidence,
     bridge_words,
     closest_in_meaning,
@@ -92,6 +93,19 @@ def personal_terms(request: AnswerRequest) -> frozenset[str]:
     texts = [_PAY_BASIS_WORDS[terms.pay_period], terms.title, terms.department or "", terms.location or ""]
     texts += [fact.value for fact in request.extra_facts if fact.kind == "choice" and fact.value]
     return frozenset(content_terms(" ".join(texts)))
+
+
+def own_figures(request: AnswerRequest) -> tuple[Decimal, ...]:
+    """The candidate's own pay as a table's band may state it (a contribution rate by salary band): the annual or
+    monthly base, and the annual figure the offer's payments a year give a monthly pay. An hourly or weekly rate is
+    left out: its size is an age's or an hour count's, so it would pick rows of other tables."""
+    terms = request.terms
+    if terms.pay_period is PayPeriod.YEAR:
+        return (terms.base_salary,)
+    if terms.pay_period is PayPeriod.MONTH:
+        payments = request.payments_per_year
+        return (terms.base_salary, terms.base_salary * payments) if payments else (terms.base_salary,)
+    return ()
 
 
 def _rephrasings(request: AnswerRequest, route: Route) -> tuple[str, str, list[tuple[str, str]]]:
@@ -1083,8 +1097,9 @@ class EmbeddedEngine:
         if not evidence and (document_ask or missing):  # "when is pay day?", "how many holidays?": as a benefit
             personal = personal_terms(request)
             evidence = best_evidence(
-                route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT
-            )
+                route.text, request.passages, limit=1, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT,
+                own_figures=own_figures(request),
+            )  # fmt: skip
         if not evidence and (missing or document_ask):  # the passage closest in meaning, if a close one
             evidence = evidence_by_meaning(request.passages)
         return evidence
@@ -1092,14 +1107,23 @@ class EmbeddedEngine:
     def _term_evidence(self, request: AnswerRequest, route: Route) -> list[Evidence]:
         """Evidence for a question naming offer terms: as asked, then without the term's words (what is asked
         about it), then with the term named in each of its other ways ("PTO" → "paid time off", "vacation")."""
-        personal = personal_terms(request)
+        personal, figures = personal_terms(request), own_figures(request)
         whole, residual, renamed = _rephrasings(request, route)
         about_term = _passages_about(request, route.terms)
         searches = [(whole, request.passages)]
         searches += [(question, _passages_naming(request.passages, phrase)) for question, phrase in renamed]
         searches.append((residual, about_term))
         for question, passages in searches:
-            evidence = best_evidence(question, passages, limit=2, personal=personal) if question else []
+            if not question:
+                continue
+            evidence = best_evidence(question, passages, limit=2, personal=personal, own_figures=figures)
+            if evidence:
+                return evidence
+        if residual and asks_two_things(whole):  # "my base salary and how does the roster work?": its own question
+            evidence = best_evidence(
+                residual, request.passages, limit=1, personal=personal, own_figures=figures,
+                unknown_weight=UNKNOWN_WORD_WEIGHT,
+            )  # fmt: skip
             if evidence:
                 return evidence
         return closest_in_meaning(about_term)  # "is my car allowance taxed?" in the allowance policy's own words
@@ -1124,14 +1148,33 @@ class EmbeddedEngine:
             titles = list(dict.fromkeys(p.title for p in request.passages))
             return draft.render("benefits_overview", titles=titles, company_name=request.company_name)
         personal = personal_terms(request)
-        evidence = best_evidence(question, request.passages, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT)
+        evidence = best_evidence(
+            question, request.passages, personal=personal, unknown_weight=UNKNOWN_WORD_WEIGHT,
+            own_figures=own_figures(request),
+        )  # fmt: skip
         evidence = evidence or evidence_by_meaning(request.passages) or _in_the_documents_language(question, request)
         if not evidence:
             return None
+        values = self._values_asked_beside(request, question, draft)
         quoted = self._quote(evidence, draft)
         # "what's the pension match in euros?": the quoted rule's share of the candidate's own pay, as an amount
         worked = self._worked_figures(request, [], question, draft)
-        return f"{quoted}\n\n{worked}" if worked else quoted
+        return "\n\n".join(part for part in (values, quoted, worked) if part)
+
+    def _values_asked_beside(self, request: AnswerRequest, question: str, draft: Draft) -> str:
+        """The offer's values a two-part question names by their full names, when the documents answer its other
+        part ("my hourly rate and how does the roster work?"): each part gets its answer."""
+        if not asks_two_things(question):
+            return ""
+        mentions = find_term_mentions(question, request.extra_facts, own_offer=True)
+        lines = []
+        for name in list(dict.fromkeys(m.name for m in mentions if not m.weak))[:2]:
+            fact = fact_value(request, name, draft.language)
+            if fact.display is None:
+                continue
+            draft.citations.append(fact_citation(request, fact))
+            lines.append(draft.render("offer_fact", term=name, label=fact.label, value=fact.display, available=True))
+        return " ".join(lines)
 
     def _quote(self, evidence: list[Evidence], draft: Draft) -> str:
         quotes = []

@@ -7,6 +7,7 @@ Sentences that address the assistant are never units, so instructions hidden in 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Collection
@@ -49,7 +50,8 @@ _QUESTION_VERBS = word_set(
     "give gives given giving provide provides offered receive receives dauert dauern dura duran tarda tardan"
 )
 _ASKS_AMOUNT = re.compile(
-    r"\b(how (much|many|long|often|far)|cuant[oa]s?|what (percent\w*|amount|discount|rate|price|limit|match)"
+    r"\b(how (much|many|long|often|far)|cuant[oa]s?|what(?:'?s| is)? (?:the )?(percent\w*|amount|discount|rate|price"
+    r"|limit|match|threshold|cap|ceiling|maximum|minimum|fee|cost|budget)"
     r"|que porcentaje|wie (?:viel|hoch|lange?)|welche[nrs]? (?:betrag|hohe|prozentsatz))\b"
 )
 # "how long", "wie lange", "cuánto tiempo", "what time": what kind of value is asked, not a topic word a sentence
@@ -71,6 +73,8 @@ _IN_ITS_SECTION = 0.2
 _TITLE_WEIGHT = 0.5
 _NO_FIGURE_FACTOR = 0.7
 _WRONG_KIND_FACTOR = 0.4  # a unit without the kind of value asked (no date for "when", no place for "where")
+_PREAMBLE_FACTOR = 0.7  # a document's purpose or scope sentence, for a question about anything else
+_ONLY_A_SPAN_FACTOR = 0.7  # a number of days where a date or deadline is asked, when another unit names one
 # Sentence similarity by meaning (the index's encoder, when the pipeline supplies it): a unit this close answers
 # even in other words ("jeans" for "dress code: denim"), and among relevant units the closer one ranks first.
 # Below the floor, similarities say little (~0.3-0.45 for any two sentences on one topic) and order nothing.
@@ -148,10 +152,15 @@ def _concepts(text: str) -> str:
     return text
 
 
+# Verbs with a particle that only say something happens ("how long until results come back?"): no topic.
+_IDLE_PHRASES = re.compile(r"\b(?:come|comes|coming|came|get|gets|hear|heard) back\b")
+_HOW_IT_WORKS = re.compile(r"\b(how (?:does|do|will|would) (?:\w+ ){1,4})works?\b")  # "how does the roster work?"
+
+
 def content_terms(text: str) -> set[str]:
     text = _concepts(fold(text))
     text = _PAREN_SUFFIX.sub(r"\1\2", _PHRASES.sub(" repay ", text))
-    text = _AMOUNT_ADVERB.sub(" ", text)
+    text = _HOW_IT_WORKS.sub(r"\1", _IDLE_PHRASES.sub(" ", _AMOUNT_ADVERB.sub(" ", text)))
     plain = (w.split("'")[0] for w in words(text))  # "what's" -> "what"
     return {_stem(w) for w in plain if w not in _STOPWORDS and w not in _QUESTION_VERBS and len(w) > 1}
 
@@ -234,26 +243,30 @@ def _units(text: str) -> tuple[str, ...]:
     return tuple(u for u in _answers_with_questions(plain) if len(words(u)) >= 3 and not is_hostile_passage_sentence(u))
 
 
+# A band's bound: a figure, perhaps after a currency sign ("$40,001") or with "k" for thousands ("£30k").
+_BOUND = r"(?:[$€£]\s?)?(\d[\d.,']*k?)(?![a-z])"
 _RANGE = re.compile(
-    r"(\d[\d.,']*)\s*(?:-|–|—|to|bis|a|hasta|until|through)\s*(\d[\d.,']*)"
-    r"|(?:from|ab|desde|over|above|uber|mas de|more than)\s+(\d[\d.,']*)"
-    r"|(?:under|below|up to|bis|hasta|unter|menos de|less than)\s+(\d[\d.,']*)"
+    rf"{_BOUND}\s*(?:[$€£]|eur|usd|gbp|chf)?\s*(?:-|–|—|to|bis|a|hasta|until|through)\s*{_BOUND}"
+    rf"|(?:from|ab|desde|over|above|uber|mas de|more than)\s+{_BOUND}"
+    rf"|(?:under|below|up to|bis|hasta|unter|menos de|less than)\s+{_BOUND}"
 )
 # "I'm 52", "35 years old", "tengo 40 años": a fact about the asker that picks a row, not a topic to match.
 _ABOUT_THE_ASKER = re.compile(
     r"\b(?:(?:i'?m|i am|ich bin|tengo|soy)\s+)?\d{1,3}\s*(?:years?|yrs?|jahre?|anos|años)"
     r"(?:\s*(?:old|alt|de edad))?\b|\b(?:i'?m|i am|ich bin|tengo|soy)\s+\d{1,3}\b"
 )
-_FIGURE = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,']\d{3})+(?![\d])|(?<![\d.,])\d+(?![\d.,]\d)")
+_FIGURE = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,']\d{3})+(?![\d])|(?<![\d.,])\d+(?:k\b)?(?![\d.,]\d)")
 _IN_RANGE, _OUT_OF_RANGE = 1.3, 0.75  # a row whose band holds the figure the question gives, or one that does not
 
 
 def _number(text: str) -> Decimal | None:
-    digits = re.sub(r"[.,'](?=\d{3}\b)", "", text).replace(",", ".")
+    thousands = text.endswith("k")
+    digits = re.sub(r"[.,'](?=\d{3}\b)", "", text.removesuffix("k")).rstrip(".,'").replace(",", ".")
     try:
-        return Decimal(digits)
+        value = Decimal(digits)
     except ArithmeticError:
         return None
+    return value * 1000 if thousands else value
 
 
 def _figures(question: str) -> list[Decimal]:
@@ -273,18 +286,29 @@ def _bands(unit: str) -> list[tuple[Decimal | None, Decimal | None]]:
     return bands
 
 
+# A band and a figure of different magnitudes measure different things: an age (52) is not in a salary band
+# ("up to 40,000"), nor a salary (52,000) in an age band ("from 50"), nor an annual pay in a monthly band.
+_SAME_SCALE = 8
+
+
+def _on_the_scale_of(figure: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    bounds = [b for b in (low, high) if b is not None and b > 0]
+    return bool(bounds) and all(figure <= b * _SAME_SCALE and b <= figure * _SAME_SCALE for b in bounds)
+
+
 def _holds(unit: str, figures: list[Decimal]) -> bool:
     return any(
-        (lo is None or lo <= f) and (hi is None or f <= hi) and (lo is not None or hi is not None)
+        (lo is None or lo <= f) and (hi is None or f <= hi) and _on_the_scale_of(f, lo, hi)
         for lo, hi in _bands(unit)
         for f in figures
     )
 
 
 def _range_fit(unit: str, figures: list[Decimal]) -> float:
-    """Favour the row whose range holds one of the figures, disfavour other rows with ranges; neutral for a unit
-    without ranges, or when no unit's range holds any figure (the figures are then not what the table is by)."""
-    if not figures or not _bands(unit):
+    """Favour the row whose range holds one of the figures, disfavour other rows with ranges on their scale;
+    neutral for a unit without such ranges, or when no unit's range holds any figure (the figures are then not
+    what the table is by)."""
+    if not figures or not any(_on_the_scale_of(f, lo, hi) for lo, hi in _bands(unit) for f in figures):
         return 1.0
     return _IN_RANGE if _holds(unit, figures) else _OUT_OF_RANGE
 
@@ -377,9 +401,17 @@ _KIND_CUES: dict[str, re.Pattern[str]] = {
         r"|\bcuanto tiempo\b|\bcuant[oa]s (?:dias|semanas|meses|anos|horas)\b|\bcuanto dura\b"
         r"|\bwie lange?\b|\bwie viele?n? (?:tage|wochen|monate|jahre|stunden)\b"
     ),
+    "list": re.compile(
+        r"\b(?:what|which) (?:\w+ ){0,4}(?:test|tested|testing|screen|screened|check|checked|checking) for\b"
+        r"|\bwhat (?:\w+ ){0,4}(?:covers?|covered|includes?|included)\??$"
+        r"|\b(?:what|which) (?:documents|papers|paperwork|items|things|substances|drugs|conditions|services)\b"
+        r"|\bque (?:documentos|papeles|sustancias|incluye|cubre)\b|\bque (?:\w+ ){0,3}(?:detecta|analiza)n?\b"
+        r"|\bwelche (?:unterlagen|dokumente|papiere|substanzen|leistungen)\b"
+        r"|\bwas (?:\w+ ){0,3}(?:getestet|gepruft|untersucht|abgedeckt|enthalten)\b"
+    ),
     "payer": re.compile(
         r"\bwho (?:pays|covers|bears|foots|is paying|will pay|would pay|has to pay|pays for)\b"
-        r"|\bwhose (?:expense|cost)\b"
+        r"|\bwhose (?:expense|cost)\b|\bwho (?:\w+ ){0,2}(?:pays?|covers?) for\b"
         r"|\bquien (?:paga|cubre|asume|costea)\b|\ba cargo de quien\b|\bwer (?:zahlt|bezahlt|tragt|ubernimmt)\b"
     ),
 }
@@ -420,15 +452,18 @@ _PLACE = re.compile(
     r"|\b\d+[a-z]?,? [a-z]+ (?:st|street|ave|avenue|road|rd|strasse|str|calle|weg|platz)\b"
     r"|\w+(?:strasse|str\.|platz|weg)\b"
 )
+# Three or more items in a row ("cannabis, cocaine and opiates"; "passport; visa; bank details").
+_LIST = re.compile(r"[^,;:]+(?:,|;)[^,;:]+(?:,|;|\b(?:and|or|y|o|und|oder)\b)[^,;:]+")
 _PAYER = re.compile(
     r"\b(?:pays?|paid (?:by|for)|covers?|covered by|reimburs\w*|bears?|borne|expense|at no cost|free of charge|employer"
+    r"|no charge|(?:fee|cost|charge)s? (?:is|are) (?:met|refunded|waived)"
     r"|funds?|funded|paga\w*|cubre|cubiert[oa]s?|reembols\w*|a cargo|corre por cuenta|gratuit\w*|costea|zahlt|bezahlt"
     r"|ubernimmt|ubernommen|tragt|getragen|erstatt\w*|kostenlos|kostenfrei)\b"
 )
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of value `question` asks for: date, time, place, duration, payer (none for most questions)."""
+    """The kinds of value `question` asks for: date, time, place, duration, a list, payer (none for most)."""
     folded = fold(question)
     kinds = {kind for kind, cue in _KIND_CUES.items() if cue.search(folded)}
     if "date" in kinds and "time" in kinds:
@@ -450,9 +485,57 @@ def has_kind(unit: str, kind: str) -> bool:
         return _CLOCK.search(text) is not None
     if kind == "place":
         return _PLACE.search(text) is not None
+    if kind == "list":  # items in a row, or a sentence that introduces them ("The panel screens for:")
+        return _LIST.search(text) is not None or text.endswith(":")
     if kind == "duration":
         return _DURATION.search(text) is not None
     return _PAYER.search(text) is not None
+
+
+# "Until when?", "by when?", "deadline": a date or a deadline answers, a count of days does not.
+_ASKS_A_DEADLINE = re.compile(
+    r"\b(?:until|till|by) when\b|\bdeadline\b|\bby what date\b|\bexpir\w*|\bhasta cuando\b|\bplazo\b"
+    r"|\bbis wann\b|\bfrist\b|\bstichtag\b|\bverfall\w*"
+)
+
+
+# A policy's opening statement of purpose or scope ("This policy sets out …", "The purpose of this guide is …").
+_PREAMBLE = re.compile(
+    r"^(?:this|the|our) (?:policy|document|guide|guideline|procedure|handbook|section|page|agreement|scheme|programme"
+    r"|program|plan)\b[^.]{0,60}\b(?:sets? out|describes?|explains?|outlines?|summari[sz]es|aims?|is intended"
+    r"|is designed|provides? (?:an overview|guidance|information)|applies|covers)\b"
+    r"|\b(?:the )?(?:purpose|aim|scope) of (?:this|the) (?:policy|document|guide|procedure|scheme|programme|program)\b"
+    r"|^(?:diese|dieses|die) (?:richtlinie|regelung|vereinbarung|leitlinie|dokument)\b[^.]{0,60}\b(?:regelt|beschreibt"
+    r"|gilt|erlautert|legt)\b|^(?:esta|este|la|el) (?:politica|documento|guia|procedimiento|norma)\b[^.]{0,60}"
+    r"\b(?:establece|describe|explica|se aplica|regula|tiene por objeto)\b"
+)
+# A question about whom or what a policy is for: there its scope sentence is the answer.
+_ASKS_SCOPE = re.compile(
+    r"\b(?:who|whom|eligible|eligibility|apply|applies|purpose|scope|what is (?:the|this) \w+ (?:for|about)|quien"
+    r"|quienes|aplica|elegible|wer|gilt|berechtigt|anspruchsberechtigt|zweck)\b"
+)
+
+
+# A span that says when, not how much: "within 30 days", "no later than 2 weeks before", "innerhalb von 4 Wochen".
+_DEADLINE_SPAN = re.compile(
+    rf"\b(?:within|no later than|at the latest|before|after|by|innerhalb(?: von)?|binnen|spatestens|nach"
+    rf"|dentro de|antes de|despues de|tras|en un plazo de|en los)\s+(?:the\s+|the first\s+|den\s+|los\s+)?"
+    rf"(?:\d+(?:[.,]\d+)?|a|an|one|un|una|einem|einer)[\s-]+(?:\w+[\s-]+)?{_TIME_UNIT}\b"
+    rf"|\b\d+[\s-]+(?:\w+[\s-]+)?{_TIME_UNIT}\s+(?:before|after|prior to|from|following"
+    rf"|of (?:your|the|joining|starting)|vor|nach|ab|antes|despues|desde|tras)\b"
+)
+
+
+@lru_cache(maxsize=16384)
+def names_a_date(unit: str) -> bool:
+    """Whether `unit` says when (a date, a month, a day, or a deadline such as "within 30 days"), not only how
+    many days."""
+    text = rewrite_number_words(fold(unit))
+    return (
+        _DATE.search(text) is not None
+        or _DEADLINE_SPAN.search(text) is not None
+        or not _calendar_words().isdisjoint(words(text))
+    )
 
 
 def _gives_what_is_asked(unit: str, wants_amount: bool, counted: frozenset[str]) -> bool:
@@ -512,7 +595,7 @@ def best_evidence(
     candidates = [(p, unit, terms | _compounds_read_as(terms, frozen_asked)) for p, unit, terms in plain]
     vocabulary = {t for p, _, terms in candidates for t in terms | _heading_terms(p.section) | _heading_terms(p.title)}
     # a figure no passage has ("I'm 52") is a fact about the asker, not a topic word a sentence must share
-    asked = {t for t in _split_compounds(asked, vocabulary) if not (t.isdigit() and t not in vocabulary)}
+    asked = {t for t in _split_compounds(asked, vocabulary) if not (t[0].isdigit() and t not in vocabulary)}
     if not asked:
         return []
     figures = [*_figures(question), *own_figures]
@@ -548,7 +631,12 @@ def best_evidence(
     kinds = asked_kinds(question)
     if not any(has_kind(unit, kind) for _, unit, _ in candidates for kind in kinds):
         kinds = frozenset()  # no unit holds that kind of value: the words decide alone
+    # "until when?": a unit naming the date or deadline beats one that only counts days ("up to 5 days")
+    deadline = "date" in kinds and _ASKS_A_DEADLINE.search(fold(question)) is not None
+    preamble_is_no_answer = _ASKS_SCOPE.search(fold(question)) is None
+    dated = deadline and any(names_a_date(unit) for _, unit, _ in candidates)
     scored: list[Evidence] = []
+    shares: dict[str, float] = {}  # each unit's score before the factors for what the whole question asks
     passing = 0.0
     for rank, (passage, unit, terms) in enumerate(candidates):
         score = _overlap(asked, terms, _heading_terms(passage.section), _heading_terms(passage.title), weight)
@@ -558,11 +646,16 @@ def best_evidence(
             if not close_in_meaning or meaning is None:
                 continue
             score = min_score * meaning / SEMANTIC_ACCEPT  # found by meaning alone: as good as a bare pass
+        shares[unit] = score
         gives = not kinds or any(has_kind(unit, kind) for kind in kinds)
-        if not gives:
-            score *= _WRONG_KIND_FACTOR  # "when is it paid?" is answered by the sentence with the month
+        if not gives:  # "when is it paid?" is answered by the sentence with the month
+            score *= _NO_FIGURE_FACTOR if kinds == {"list"} else _WRONG_KIND_FACTOR
         elif not _gives_what_is_asked(unit, wants_amount, counted):
             score *= _NO_FIGURE_FACTOR  # "how many weeks?" is answered by the sentence with the number
+        elif dated and kinds == {"date"} and not names_a_date(unit):
+            score *= _ONLY_A_SPAN_FACTOR
+        if preamble_is_no_answer and _PREAMBLE.search(fold(unit)):
+            score *= _PREAMBLE_FACTOR  # "This policy sets out how leave works" names the topic, answers nothing
         if meaning is not None:  # words decide what is relevant; meaning picks the sentence that answers
             score += SEMANTIC_WEIGHT * asked_weight * max(meaning - SEMANTIC_FLOOR, 0.0)
         if personal:  # the row or section for people like this candidate ("Hourly", "Academic staff")
@@ -583,18 +676,19 @@ def best_evidence(
     for evidence in scored:
         if len(chosen) == limit or evidence.score < 0.75 * best:
             break
-        evidence = _with_context(evidence)
+        evidence = _with_context(evidence) if chosen else _with_the_asked_value(_with_context(evidence), kinds)
         if not any(_says_the_same(evidence.text, other.text) for other in chosen):  # overlapping chunks
             chosen.append(evidence)
     if len(chosen) == 1 < limit and asks_two_things(question):
-        second = _second_part(chosen[0], scored, asked, weight, asked_weight)
+        second = _second_part(chosen[0], scored, shares, asked, weight, asked_weight)
         chosen += [_with_context(second)] if second is not None else []
     return chosen
 
 
 # "What's the match and when does it vest?", "¿… y cuándo …?", "… und wie lange …?": two questions in one.
 _TWO_PARTS = re.compile(
-    r"\b(?:and|also|plus|as well as|y|e|tambien|und|sowie|auch)\s+(?:(?:if|whether|si|ob)\s+)?"
+    r"\b(?:and|also|plus|as well as|y|e|tambien|und|sowie|auch)\s+(?:(?:if|whether|si|ob)\s+"
+    r"|(?:until|till|by|from|since|for|to|in|at|hasta|desde|para|por|en|bis|ab|seit|um|an)\s+)?"
     r"(?:when|where|how|what|who|which|whether|is|are|do|does|can|will|cuando|donde|como|que|cual|cuanto|cuanta|cuantos|quien|wann|wo|wie|was"
     r"|wer|welche[rsnm]?|gibt|bekomme)\b|\?.+\?"
 )
@@ -609,17 +703,20 @@ def asks_two_things(question: str) -> bool:
 def _second_part(
     first: Evidence,
     scored: list[Evidence],
+    shares: dict[str, float],
     asked: set[str],
     weight: Callable[[str], float],
     asked_weight: float,
 ) -> Evidence | None:
     """The best unit of the first one's document answering what the first leaves out (a second clause): it must
-    cover asked words the first does not hold, even when it scores below the usual share of the best."""
+    cover asked words the first does not hold, even when it scores below the usual share of the best. The floor
+    is on its words, before the factors for the kind of value asked: those are the first clause's ("how many
+    weeks … and how is it paid?" is answered second by a sentence with no weeks in it)."""
     about_first = _terms_of(first.text) | _heading_terms(first.passage.section)
     missing = {t for t in asked if t not in about_first}
     for evidence in scored[1:]:
-        if evidence.score < _SECOND_FLOOR * scored[0].score:
-            return None
+        if shares.get(evidence.text, evidence.score) < _SECOND_FLOOR * scored[0].score:
+            continue
         if evidence.passage.doc_id != first.passage.doc_id or _says_the_same(evidence.text, first.text):
             continue  # the same document's other part: never a passing mention elsewhere
         about = _terms_of(evidence.text) | _heading_terms(evidence.passage.section)
@@ -649,6 +746,47 @@ _POINTS_BACK = re.compile(
 )
 
 
+_LIST_ITEMS = 8  # list items quoted after a unit that introduces them with a colon
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+(.+)$")
+
+
+def _items_after(text: str, unit: str) -> list[str]:
+    """The list items (however short) on the lines right after the line that holds `unit`."""
+    lines = text.splitlines()
+    at = next((n for n, line in enumerate(lines) if unit in _EMPHASIS.sub("", line)), None)
+    if at is None:
+        return []
+    items = (_LIST_ITEM.match(line) for line in lines[at + 1 : at + 1 + _LIST_ITEMS])
+    return [_EMPHASIS.sub("", m.group(1)).strip() for m in itertools.takewhile(bool, items) if m]
+
+
+_NEIGHBOURS = (1, 2, -1)  # where the sentence with the asked value may sit, from the one that names the topic
+
+
+def _with_the_asked_value(evidence: Evidence, kinds: Collection[str]) -> Evidence:
+    """The quoted unit, with the next (or previous) sentence of its passage that holds the kind of value asked when
+    it has none itself: "the drug test is done at a clinic" and, next, "the panel covers X, Y and Z"."""
+    if not kinds or any(_gives_kind(evidence.text, kind) for kind in kinds):
+        return evidence
+    units = _units(evidence.passage.text)
+    at = next((n for n, unit in enumerate(units) if unit in evidence.text), None)
+    if at is None:
+        return evidence
+    for step in _NEIGHBOURS:
+        near = at + step
+        if not 0 <= near < len(units) or units[near] in evidence.text:
+            continue
+        if any(_gives_kind(units[near], kind) for kind in kinds):
+            value = _with_context(Evidence(evidence.passage, units[near], evidence.score)).text
+            joined = f"{evidence.text} {value}" if step > 0 else f"{value} {evidence.text}"
+            return Evidence(evidence.passage, joined, evidence.score)
+    return evidence
+
+
+def _gives_kind(unit: str, kind: str) -> bool:
+    return names_a_date(unit) if kind == "date" else has_kind(unit, kind)
+
+
 def _with_context(evidence: Evidence) -> Evidence:
     units = _units(evidence.passage.text)
     if evidence.text not in units:
@@ -659,6 +797,8 @@ def _with_context(evidence: Evidence) -> Evidence:
         text = f"{units[at - 1]} {text}"
     if at + 1 < len(units) and _POINTS_BACK.match(units[at + 1]):
         text = f"{text} {units[at + 1]}"
+    elif text.endswith(":"):  # "The panel screens for:" and the list items under it
+        text = " ".join([text, ", ".join(_items_after(evidence.passage.text, text))]).strip()
     return Evidence(evidence.passage, text, evidence.score)
 
 
