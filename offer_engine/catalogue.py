@@ -40,7 +40,7 @@ class TermType(StrEnum):
     MONEY = "money"  # an amount in the offer's currency
     MONEY_RATE = "money_rate"  # an amount per `basis` (hour, week, month, year)
     PERCENT = "percent"
-    COUNT = "count"  # a whole number, optionally of a `unit`
+    COUNT = "count"  # a number not below 0 (37.5 hours), optionally of a `unit`
     DATE = "date"
     DURATION = "duration"  # a number of `unit`s (days, weeks, months, years)
     TEXT = "text"

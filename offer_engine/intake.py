@@ -196,8 +196,8 @@ def _custom_coercer(term: TermDefinition) -> Coercer:
             return _not_negative
         case TermType.PERCENT | TermType.DURATION:
             return as_decimal
-        case TermType.COUNT:
-            return _count
+        case TermType.COUNT:  # a tenant's count may be fractional: 37.5 contracted hours, 22.5 days of leave
+            return _not_negative
         case TermType.DATE:
             return as_date
         case TermType.CHOICE:

@@ -12,7 +12,7 @@ from app.ai.counter import extract_counter_offer
 from app.ai.engine import AnswerEngine
 from app.ai.facts import asked_terms, builtin_facts, choice_options, pay_facts, tenant_facts
 from icims.mapping import TenantMapping
-from offer_engine.catalogue import CatalogueError, TermType, build_catalogue
+from offer_engine.catalogue import CatalogueError, TermType, build_catalogue, pay_quantity
 from offer_engine.intake import read_terms
 from offer_engine.policy.scope import term_value
 from offer_engine.terms import CounterItem, PayPeriod, WorkArrangement, apply_counter_items
@@ -61,6 +61,18 @@ def test_a_tenant_value_that_does_not_fit_its_type_leaves_the_offer_waiting_with
     assert result.terms is None
     assert [(m.term, m.reason) for m in result.missing] == [("weekly_hours", "invalid")]
     assert "applicantworkflow.field39002" in result.missing[0].detail
+
+
+def test_a_count_term_may_hold_a_fractional_number_and_feeds_the_weekly_hours(tenant: TenantMapping) -> None:
+    base = {"source": "applicantworkflow.field31001", "hours_per_week": "weekly_hours"}
+    mapping = _mapping(tenant, weekly_hours=HOURS, base_salary=base)
+    result = read_terms(f.demo_bundle(3401, workflow={"field39002": "37.5"}), mapping)
+    assert result.terms is not None, result.missing
+    assert result.terms.custom["weekly_hours"] == "37.5"
+    catalogue = build_catalogue(mapping)
+    assert pay_quantity(catalogue.terms["base_salary"].hours_per_week, result.terms.custom) == Decimal("37.5")
+    negative = read_terms(f.demo_bundle(3401, workflow={"field39002": -4}), mapping)
+    assert [(m.term, m.reason) for m in negative.missing] == [("weekly_hours", "invalid")]
 
 
 def test_chat_facts_show_a_rate_with_its_basis_in_the_candidates_language(tenant: TenantMapping) -> None:
