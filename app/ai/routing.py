@@ -279,12 +279,14 @@ def _asks_own_pay_in_a_period(folded: str, text: str, mentions: list[TermMention
         return False
     if asked_period(text) is None and not asks_one_paycheck(text):
         return False
-    if not (asks_amount(text) or cw.OWN_PAY.search(folded) or cw.ROUGHLY.search(folded)):
+    if not (asks_amount(text) or cw.OWN_PAY.search(folded) or cw.ROUGHLY.search(folded) or _POINTS_BACK.search(folded)):
         return False
     rest = cw.ROUGHLY.sub(" ", cw.OWN_PAY.sub(" ", without_pay_in_period_words(text)))
     return not content_terms(rest) - LOOKUP_WORDS - _PAY_FILLER
 
 
+# "What's that annually?": a follow-up pointing back at the pay just given.
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|eso|esto|das)\b")
 # What is left of "gross per fortnight?" or "was verdiene ich pro Monat?" once its words are taken out.
 _PAY_FILLER = frozenset(
     content_terms(

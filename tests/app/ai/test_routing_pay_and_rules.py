@@ -52,6 +52,8 @@ def _answer(message: str, **overrides: Any) -> str:
     [
         "how much is that per year roughly?",
         "and per year, approximately?",
+        "what's that annually?",
+        "¿y eso al mes?",
         "total gross a year?",
         "gross per fortnight?",
         "how much is each paycheck?",
