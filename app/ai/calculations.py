@@ -744,3 +744,12 @@ def months_elapsed(question: str) -> Decimal | None:
     if not found:
         found = {Decimal(m.group(1)) for m in _MONTH_NUMBER.finditer(rewrite_number_words(fold(question)))}
     return found.pop() if len(found) == 1 else None
+
+
+def without_pay_in_period_words(question: str) -> str:
+    """The folded question with its words for an amount in a period blanked out (the period, one paycheck, the
+    hours it states, "how much"): what is left says whether it asks anything else ("... for the gym?")."""
+    folded = fold(question)
+    for cue in (*(cue for _, cue in _PERIOD_CUES), _ONE_PAYCHECK, _HOURS_STATED, _AMOUNT_CUES):
+        folded = cue.sub(" ", folded)
+    return folded

@@ -516,3 +516,16 @@ RECURRING = re.compile(
 )
 # Words of a date term's label that say it is a date, not what it is about.
 DATE_WORDS = frozenset({"datum", "fecha", "dates", "until", "hasta", "desde", "since"})
+# Words for one's own earnings: with no offer term named, only these ask for base pay ("pay" may be a benefit's).
+# A German compound names them by its last part ("Wochenbrutto", "Monatsgehalt").
+OWN_PAY = re.compile(
+    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|pay ?checks?|pay ?cheques?|cobr\w*|ganar\w*|gano|bruto"
+    r"|salario|sueldo|nomina|verdien\w*|\w*brutto|\w*gehalt|\w*lohn)\b"
+)
+# Words that make an amount rough ("how much is that a year, roughly?", "¿y al año, más o menos?"): they ask for one.
+ROUGHLY = re.compile(
+    r"\b(?:roughly|approximately|approx|about|around|ballpark|more or less|give or take|aproximadamente"
+    r"|mas o menos|masomenos|unos|ungefahr|etwa|circa|ca)\b"
+)
+# "What's the overtime rate?": a rate is asked for even without "how much"; an amount answers it, no choice's value.
+ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")

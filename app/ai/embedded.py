@@ -286,16 +286,9 @@ _REPAY_WORDS = re.compile(
     r"|return (?:it|that|them|the|part|some|any|all)|(?:have|need|had|must|would) to return|reintegr\w*"
     r"|\w*erstatt\w*)\b"
 )
-# "What's the overtime rate?": a rate is asked for even without "how much".
-_ASKS_RATE = re.compile(r"\b(?:rate|rates|tarifa|precio por hora|satz|stundensatz|stundenlohn)\b")
 # Words that ask for an amount in all ("how much will I get a fortnight", "gross per year", "in total").
 _ASKS_COUNT = re.compile(r"\b(?:how many|cuant[oa]s|wie viele)\b")  # "how many days a week?" asks no pay
 _IN_TOTAL = re.compile(r"\b(?:in total|all in all|take home|en total|insgesamt|zusammen)\b")
-# With no offer term named, only words for one's own earnings ask for base pay ("pay" may be a benefit's).
-_OWN_PAY_WORDS = re.compile(
-    r"\b(?:earn\w*|gross|take home|bring in|salary|wages?|pay ?checks?|pay ?cheques?|cobr\w*|ganar\w*|gano|bruto"
-    r"|salario|sueldo|nomina|verdien\w*|brutto|gehalt|lohn)\b"
-)
 # A term's name or value says its hours are a week's (never a shift's or a roster cycle's).
 _WEEK_WORDS = re.compile(r"\b(?:week\w*|semana\w*|woche\w*|wochentlich\w*)|\w+woche\b")
 # A term's name or value says it counts salary payments ("payments a year", "pagas", "Monatsgehälter").
@@ -441,7 +434,7 @@ def compute_for_question(
         wanted = _pay_frequency(request)  # "how much is each paycheck?": the period pay is paid by
     folded = fold(question)
     when = bool(cw.ASKS_WHEN.search(folded))  # "when is my first month's pay?" asks a date, not an amount
-    rate = pay.period is PayPeriod.HOUR and bool(_ASKS_RATE.search(folded))
+    rate = pay.period is PayPeriod.HOUR and bool(cw.ASKS_RATE.search(folded))
     shown = {name: fact_value(request, name, lang) for name in ["base_salary", *names]}
     offer_cite = {name: fact_citation(request, fact) for name, fact in shown.items()}
 
@@ -507,7 +500,7 @@ def _asks_base_pay(request: AnswerRequest, names: list[str], folded: str, amount
         return False
     money_names = (*_MONEY_BUILTINS, "bonus_target_percent")
     others = [n for n in names if n in money_names or _kind(request, n) in _MONEY_KINDS]
-    return not others and (bool(names) or bool(_OWN_PAY_WORDS.search(folded)))
+    return not others and (bool(names) or bool(cw.OWN_PAY.search(folded)))
 
 
 def _kind(request: AnswerRequest, name: str) -> str:

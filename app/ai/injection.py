@@ -16,8 +16,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      r"prompt|prompts|rules|guidelines|guardrails|directives|restrictions|system message)\b"),
     ("override", r"\b(previous|prior|above|earlier|original)\s+(instruction|instructions|prompt|rules|directions)\b"),
     ("reveal_prompt", r"\b(system|hidden|initial|secret|developer)\s+(prompt|message|instructions?)\b"),
+    # "the rules" are the assistant's own unless a topic of the workplace follows ("the rules on gifts").
     ("reveal_prompt", r"\b(reveal|show|print|repeat|output|display|dump|leak|translate|tell me|give me"
-     r"|what (are|were|is))\b.{0,30}\b(your|the)\s+(instructions|prompt|rules|configuration|guidelines)\b"),
+     r"|what (are|were|is))\b.{0,30}\b(your\s+(instructions|prompt|rules|configuration|guidelines)|the\s+"
+     r"(instructions|prompt|rules|configuration|guidelines)(?!\s+(on|for|about|regarding|around|concerning|covering"
+     r"|in|at|when|if|of)\s+(?!(you|your|this|the (system|assistant|chat|chatbot|bot|ai|model))\b)\w))\b"),
     ("reveal_prompt", r"\b(repeat|print|output|translate)\b.{0,20}\b(text|everything|words)\s+(above|before)\b"),
     ("role_play", r"\b(you are now|from now on,? you|pretend (to be|you are|you're)|roleplay|role-play|"
      r"you must now|new persona|simulate being)\b"),
@@ -34,8 +37,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("encoding", r"\b(base64|rot13|hex)\b.{0,20}\b(decode|encoded|this)\b"),
     ("override_es", r"\b(ignora|ignore|olvida|olvidate de|omite|descarta)\b.{0,40}\b(instrucciones|reglas|"
      r"indicaciones|prompt|normas)\b"),
-    ("reveal_prompt_es", r"\b(muestra|muestrame|revela|dime|ensename|imprime)\b.{0,30}\b(tus|las|el)\s+"
-     r"(instrucciones|prompt|reglas|configuracion)\b"),
+    ("reveal_prompt_es", r"\b(muestra|muestrame|revela|dime|ensename|imprime)\b.{0,30}\b(tus\s+"
+     r"(instrucciones|prompt|reglas|configuracion)\b|(las|el)\s+(instrucciones|prompt|reglas|configuracion)\b"
+     r"(?!\s+(sobre|para|de|del|en|acerca de)\s+"
+     r"(?!(ti|tu|tus|este|esta|(el )?(sistema|asistente|chat|bot|modelo))\b)\w))"),
     ("role_play_es", r"\b(ahora eres|a partir de ahora eres|actua como|finge (ser|que eres)|modo desarrollador|"
      r"modo administrador)\b"),
     # A candidate's chat is theirs alone: a message claiming to come from staff is not obeyed ("this is the
@@ -47,7 +52,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("override_de", r"\b(ignoriere|ignorieren sie|vergiss|vergessen sie|missachte|uberschreibe)\b.{0,40}"
      r"\b(anweisungen|regeln|vorgaben|prompt|richtlinien|systemnachricht)\b"),
     ("reveal_prompt_de", r"\b(zeige?|zeigen sie|verrate|verraten sie|gib|geben sie|nenne|drucke)\b.{0,30}"
-     r"\b(deine|ihre|die)\s+(anweisungen|prompt|regeln|konfiguration|systemnachricht)\b"),
+     r"\b((deine|ihre)\s+(anweisungen|prompt|regeln|konfiguration|systemnachricht)\b|die\s+(anweisungen|prompt|regeln"
+     r"|konfiguration|systemnachricht)\b(?!\s+(f[uü]r|zum|zur|[uü]ber"
+     r"|bei|zu)\s+(?!(dich|dein\w*|ihr\w*|das system|den (assistenten|chat|bot))\b)\w))"),
     ("role_play_de", r"\b(du bist jetzt|ab jetzt bist du|tu so als|tun sie so als|spiele die rolle|entwicklermodus"
      r"|adminmodus)\b"),
     ("exfiltrate_de", r"\b(liste|zeige|gib|nenne)\b.{0,30}\b(alle|andere[nr]?)\s+(kandidat\w*|bewerber\w*|angebote"

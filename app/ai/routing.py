@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.ai import cue_words as cw
+from app.ai.calculations import asked_period, asks_amount, asks_one_paycheck, without_pay_in_period_words
 from app.ai.counter import extract_counter_offer
 from app.ai.counter_cues import asks_for_own_allowance, request_cue
 from app.ai.counter_status import asks_counter_status
@@ -270,6 +271,30 @@ def _weak_beside_a_topic(folded: str, mentions: list[TermMention], request: Answ
     return bool(best_evidence(rest, request.passages, limit=1, unknown_weight=UNKNOWN_WORD_WEIGHT))
 
 
+def _asks_own_pay_in_a_period(folded: str, text: str, mentions: list[TermMention]) -> bool:
+    """ "Total gross a year?", "how much is that per year, roughly?", "how much is each paycheck?": the candidate's
+    own pay in a period, asked with nothing else (no other term named, no topic left once the words for an amount,
+    a period, the stated hours and a rough "that" are taken out). The base pay's calculation answers it."""
+    if any(not m.weak for m in mentions) or cw.ASKS_WHEN.search(folded) or cw.OTHER_PEOPLE.search(folded):
+        return False
+    if asked_period(text) is None and not asks_one_paycheck(text):
+        return False
+    if not (asks_amount(text) or cw.OWN_PAY.search(folded) or cw.ROUGHLY.search(folded) or _POINTS_BACK.search(folded)):
+        return False
+    rest = cw.ROUGHLY.sub(" ", cw.OWN_PAY.sub(" ", without_pay_in_period_words(text)))
+    return not content_terms(rest) - LOOKUP_WORDS - _PAY_FILLER
+
+
+# "What's that annually?": a follow-up pointing back at the pay just given.
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|eso|esto|das)\b")
+# What is left of "gross per fortnight?" or "was verdiene ich pro Monat?" once its words are taken out.
+_PAY_FILLER = frozenset(
+    content_terms(
+        "per pro por je each every total all in whole full normal at bei con mit would seria serian ware waren entonces"
+    )
+)
+
+
 _TEXTUAL = frozenset({TermType.TEXT.value, TermType.CHOICE.value})
 _PLACE_TERMS = frozenset({"location", "work_arrangement"})
 _AMOUNT_TYPES = frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value, TermType.PERCENT.value})
@@ -278,12 +303,13 @@ _KINDS_BY_TYPE = {
     "date": frozenset({TermType.DATE.value}),
     "duration": frozenset({TermType.DATE.value, TermType.DURATION.value, TermType.COUNT.value}),
     "cost": frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value}),
+    "rate": frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value, TermType.PERCENT.value}),
 }
 
 
 def _kinds_asked(folded: str, text: str) -> frozenset[str]:
-    """What a question asks for: a date, a time, a place, a duration, a payer, a cost or the papers to bring."""
-    extra = {"cost": cw.ASKS_COST, "papers": cw.ASKS_PAPERS, "payer": cw.ASKS_IF_PAID}
+    """What a question asks for: a date, a time, a place, a duration, a payer, a cost, a rate or the papers."""
+    extra = {"cost": cw.ASKS_COST, "rate": cw.ASKS_RATE, "papers": cw.ASKS_PAPERS, "payer": cw.ASKS_IF_PAID}
     return asked_kinds(text) | {kind for kind, cue in extra.items() if cue.search(folded)}
 
 
@@ -309,8 +335,9 @@ def _term_answers(request: AnswerRequest, name: str, kind: str) -> bool:
 
 def _gives_a_kind(unit: str, kinds: frozenset[str]) -> bool:
     checked = kinds & {"date", "time", "place", "duration", "payer"}
-    if kinds - checked:  # a cost, the papers: the words found it, and a cost has its figure
-        return "cost" not in kinds or re.search(r"\d", unit) is not None or bool(checked & kinds)
+    if kinds - checked:  # a cost, a rate, the papers: the words found it, and a cost or a rate has its figure
+        priced = kinds & {"cost", "rate"}
+        return not priced or re.search(r"\d", unit) is not None or bool(checked & kinds)
     if "date" in kinds and cw.RECURRING.search(fold(unit)):
         return True  # "paid monthly on the last working day": when, though no date
     return any(has_kind(unit, kind) for kind in checked)
@@ -334,10 +361,13 @@ def _asks_what_its_terms_cannot_say(
         return False
     evidence = best_evidence(text, request.passages, limit=2, unknown_weight=UNKNOWN_WORD_WEIGHT)
     evidence = evidence or evidence_by_meaning(request.passages)
-    # about what was asked (its own words, the term's too: "paid" in "when do I get paid?"), not a sentence that
-    # merely holds a figure of that kind ("within 12 months" for "each month")
+    # about what was asked (its own words, the term's too: "paid" in "when do I get paid?"; a section's heading says
+    # what its sentences are about: "Overtime"), not a sentence that merely holds a figure of that kind ("within 12
+    # months" for "each month")
     asked = content_terms(text) - LOOKUP_WORDS
-    return any(content_terms(e.text) & asked and _gives_a_kind(e.text, kinds) for e in evidence)
+    return any(
+        content_terms(f"{e.passage.section} {e.text}") & asked and _gives_a_kind(e.text, kinds) for e in evidence
+    )
 
 
 def _dated_term(folded: str, request: AnswerRequest) -> str | None:
@@ -453,6 +483,8 @@ def route_message(request: AnswerRequest, options: EngineOptions) -> Route:
         return make(Intent.OUT_OF_SCOPE)  # "can you recommend a daycare near the office?": not ours to answer
     own_offer = cw.OWN_OFFER.search(folded) is not None
     mentions, asked = _mentions(text, request, own_offer)
+    if _asks_own_pay_in_a_period(folded, text, mentions):
+        return make(Intent.OFFER_TERM_QUESTION, terms=["base_salary"])
     only_weak = mentions and all(m.weak for m in mentions)
     documents_first = (
         _asks_policy(folded, request, text)
