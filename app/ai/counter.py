@@ -20,6 +20,7 @@ from app.ai.models import CounterProposal, OfferFact
 from app.ai.numwords import rewrite_number_words
 from app.ai.quantities import Quantity, QuantityKind, blank, find_quantities, format_money
 from app.ai.text import fold, fold_aligned
+from offer_engine.catalogue import BUILTIN_BY_KEY, TermType
 from offer_engine.terms import CounterItem, OfferTerms, PayPeriod, Term, WorkArrangement, as_term
 
 _COMPATIBLE: dict[QuantityKind, frozenset[str]] = {
@@ -32,6 +33,10 @@ _COMPATIBLE: dict[QuantityKind, frozenset[str]] = {
         {"base_salary", "sign_on_bonus", "relocation", "equity_units", "pto_days", "bonus_target_percent"}
     ),
 }
+
+
+_MONEY_TYPES = frozenset({TermType.MONEY.value, TermType.MONEY_RATE.value})
+_BUILTIN_MONEY = frozenset(key for key, term in BUILTIN_BY_KEY.items() if term.type.value in _MONEY_TYPES)
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,7 @@ def _item_for(
     current = getattr(terms, term, None)
     if term == "base_salary" and _per_other_period(parsed, q, terms):
         return None  # "20 an hour" is no monthly salary: the figure is for a pay this offer does not have
-    if term in ("base_salary", "sign_on_bonus", "relocation"):
+    if term in _BUILTIN_MONEY:
         if q.kind is QuantityKind.PERCENT:  # "10% more on base"
             if not sign or term != "base_salary":
                 return None
@@ -353,9 +358,7 @@ def _multiple_items(parsed: _Parsed, terms: OfferTerms, facts: Sequence[OfferFac
     match = cues.TWICE.search(parsed.folded)
     if match is None:
         return []
-    money = {"base_salary", "sign_on_bonus", "relocation"} | {
-        f.name for f in facts if f.kind in ("money", "money_rate")
-    }
+    money = _BUILTIN_MONEY | {f.name for f in facts if f.kind in _MONEY_TYPES}
     named = {m.name for m in find_term_mentions(parsed.text, list(facts)) if m.name in money}
     if len(named) != 1:
         return []
